@@ -1,0 +1,197 @@
+//! `leaklint check`: walk, read and lint every file in parallel, in a stable order.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::{ConfigError, ConfigResolver, Overrides, PackageTypes, Settings};
+use crate::diagnostic::{Diagnostic, Range};
+use crate::lint::{fatal, lint_source};
+use crate::source::{LineIndex, SourceType};
+use crate::walk::{describe_io_error, walk};
+
+/// Each worker thread's stack: deep (but not absurd) nesting recurses in the parser, the
+/// visitors and the AST's drop, and a stack overflow cannot be caught.
+pub const WORKER_STACK: usize = 512 * 1024 * 1024;
+
+/// Files above this size are skipped with a note unless `--max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub threads: usize,
+    pub max_file_size: u64,
+    pub config: Option<PathBuf>,
+    pub overrides: Overrides,
+}
+
+/// One linted file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// The text, kept only when there is something to show in it.
+    pub text: Option<Arc<str>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A file or folder leaklint did not lint, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct CheckResult {
+    pub files: Vec<FileReport>,
+    /// Skipped files (too large, too deep, not JavaScript).
+    pub notes: Vec<Note>,
+    /// Folders the walk could not read (symlink loops, permissions).
+    pub io_errors: Vec<Note>,
+    /// Files that could not be read; reported as fatal diagnostics, they make the exit status 2.
+    pub unreadable: usize,
+}
+
+struct Job {
+    path: PathBuf,
+    settings: Arc<(crate::config::ConfigFile, Settings)>,
+    package_is_module: bool,
+}
+
+pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
+    let threads = options.threads.max(1);
+    let walked = walk(&options.paths, threads);
+    let mut result = CheckResult::default();
+    for error in walked.errors {
+        result.io_errors.push(Note {
+            path: error.path,
+            message: error.message,
+        });
+    }
+    let mut resolver = ConfigResolver::new(options.config.as_deref(), options.overrides.clone())?;
+    let mut package_types = PackageTypes::new();
+    let mut jobs = Vec::with_capacity(walked.files.len());
+    for file in walked.files {
+        let dir = file.path.parent().unwrap_or(Path::new("."));
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let settings = resolver.for_dir(dir)?;
+        if settings.0.ignores(&std::path::absolute(&file.path).unwrap_or(file.path.clone())) {
+            continue;
+        }
+        if file.explicit && SourceType::from_path(&file.path).is_none() {
+            result.notes.push(Note {
+                path: file.path,
+                message: "not a JavaScript or TypeScript file (.js .mjs .cjs .jsx .ts .mts .cts .tsx, not .d.ts); skipped".into(),
+            });
+            continue;
+        }
+        let package_is_module = package_types.is_module(dir);
+        jobs.push(Job {
+            path: file.path,
+            settings,
+            package_is_module,
+        });
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(WORKER_STACK)
+        .build()
+        .expect("the thread pool starts");
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        jobs.par_iter()
+            .map(|job| lint_file(job, options.max_file_size))
+            .collect()
+    });
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Linted(report) => result.files.push(report),
+            Outcome::Skipped(note) => result.notes.push(note),
+            Outcome::Unreadable(report) => {
+                result.files.push(report);
+                result.unreadable += 1;
+            }
+        }
+    }
+    result.notes.sort();
+    result.io_errors.sort();
+    Ok(result)
+}
+
+enum Outcome {
+    Linted(FileReport),
+    Skipped(Note),
+    Unreadable(FileReport),
+}
+
+fn lint_file(job: &Job, max_file_size: u64) -> Outcome {
+    let path = &job.path;
+    let note = |message: String| Note {
+        path: path.clone(),
+        message,
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(e) => return unreadable(path, describe_io_error(&e)),
+    };
+    if size > max_file_size {
+        return Outcome::Skipped(note(format!(
+            "{} is over the {} size limit (--max-file-size); skipped",
+            human_size(size),
+            human_size(max_file_size)
+        )));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return unreadable(path, describe_io_error(&e)),
+    };
+    let text = match decode(&bytes) {
+        Ok(text) => text,
+        Err(message) => return Outcome::Linted(content_error(path, message)),
+    };
+    let output = lint_source(path, text, &job.settings.1, job.package_is_module);
+    if let Some(reason) = output.skipped {
+        return Outcome::Skipped(note(reason));
+    }
+    let keep_text = !output.diagnostics.is_empty();
+    Outcome::Linted(FileReport {
+        path: path.clone(),
+        text: keep_text.then(|| Arc::from(text.strip_prefix('\u{feff}').unwrap_or(text))),
+        diagnostics: output.diagnostics,
+    })
+}
+
+/// The text of a file, or why it is not JavaScript text.
+pub fn decode(bytes: &[u8]) -> Result<&str, String> {
+    if bytes.contains(&0) {
+        return Err("binary file (it contains NUL bytes); not linted".into());
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let text = std::str::from_utf8(valid).unwrap_or("");
+        let index = LineIndex::new(text);
+        let position = index.position(text, text.len());
+        format!(
+            "not valid UTF-8: byte 0x{:02X} at line {}, column {} cannot be decoded; not linted",
+            bytes[e.valid_up_to()],
+            position.line,
+            position.column
+        )
+    })
+}
+
+fn content_error(path: &Path, message: String) -> FileReport {
+    FileReport {
+        path: path.to_path_buf(),
+        text: None,
+        diagnostics: vec![fatal("", &LineIndex::new(""), Range::new(0, 0), message)],
+    }
+}
+
+fn unreadable(path: &Path, message: String) -> Outcome {
+    Outcome::Unreadable(content_error(path, format!("cannot read the file: {message}")))
+}
+
+fn human_size(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}

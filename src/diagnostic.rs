@@ -1,0 +1,121 @@
+//! What a rule reports, and the same after severities, suppressions and positions are applied.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::{LineIndex, Position};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Off,
+    Warn,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "off" | "0" => Some(Severity::Off),
+            "warn" | "warning" | "1" => Some(Severity::Warn),
+            "error" | "2" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+
+    /// ESLint's numbers: 1 warning, 2 error.
+    pub fn eslint_number(self) -> u8 {
+        match self {
+            Severity::Off => 0,
+            Severity::Warn => 1,
+            Severity::Error => 2,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Off => "off",
+            Severity::Warn => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A byte range in the source, 0-based, end exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Range {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Range {
+    pub fn new(start: usize, end: usize) -> Range {
+        Range { start, end: end.max(start) }
+    }
+
+    pub fn from_span(span: swc_common::Span) -> Range {
+        let base = crate::parse::BASE;
+        Range::new(
+            span.lo.0.saturating_sub(base) as usize,
+            span.hi.0.saturating_sub(base) as usize,
+        )
+    }
+}
+
+/// A secondary location that explains a finding (where a name was declared, say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub range: Range,
+    pub message: String,
+}
+
+/// A finding as a rule reports it, before configuration is applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub range: Range,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+/// A resolved location: byte range plus ESLint-style positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub range: Range,
+    pub start: Position,
+    pub end: Position,
+}
+
+impl Location {
+    pub fn resolve(text: &str, index: &LineIndex, range: Range) -> Location {
+        Location {
+            range,
+            start: index.position(text, range.start),
+            end: index.position(text, range.end),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelatedLocation {
+    pub location: Location,
+    pub message: String,
+}
+
+/// A diagnostic as every reporter receives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// `None` for a file that could not be read or parsed (ESLint's `ruleId: null`).
+    pub rule: Option<&'static str>,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    pub related: Vec<RelatedLocation>,
+    pub help: Option<String>,
+    /// The file could not be linted as a whole (ESLint's `fatal: true`).
+    pub fatal: bool,
+}

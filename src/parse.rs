@@ -1,0 +1,98 @@
+//! Parsing: one source text to an swc AST plus its comments, with every syntax error kept.
+
+use swc_common::comments::{Comment, SingleThreadedComments};
+use swc_common::{BytePos, Spanned};
+use swc_ecma_ast::{EsVersion, Program};
+use swc_ecma_parser::{lexer::Lexer, EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+
+use crate::source::{ModuleKind, SourceType};
+
+/// swc positions start at 1 (0 is the dummy position); offsets in leaklint start at 0.
+pub const BASE: u32 = 1;
+
+pub struct Parsed {
+    /// `None` when the parser could not recover.
+    pub program: Option<Program>,
+    /// Every comment in source order.
+    pub comments: Vec<Comment>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// A syntax error as byte offsets into the source.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+}
+
+/// Parses `text` as `source_type`; `package_is_module` is the nearest package.json's
+/// `"type": "module"`, which makes a `.js` file an ES module.
+pub fn parse(text: &str, source_type: SourceType, package_is_module: bool) -> Parsed {
+    let syntax = if source_type.typescript {
+        Syntax::Typescript(TsSyntax {
+            tsx: source_type.jsx,
+            decorators: true,
+            ..Default::default()
+        })
+    } else {
+        Syntax::Es(EsSyntax {
+            jsx: source_type.jsx,
+            decorators: true,
+            allow_return_outside_function: source_type.module != ModuleKind::Module,
+            import_attributes: true,
+            explicit_resource_management: true,
+            ..Default::default()
+        })
+    };
+    let comments = SingleThreadedComments::default();
+    let end = BytePos(BASE + text.len() as u32);
+    let input = StringInput::new(text, BytePos(BASE), end);
+    let lexer = Lexer::new(syntax, EsVersion::latest(), input, Some(&comments));
+    let mut parser = Parser::new_from(lexer);
+
+    let is_js = !source_type.typescript;
+    let result = match source_type.module {
+        ModuleKind::Module => parser.parse_module().map(Program::Module),
+        ModuleKind::Script => parser.parse_commonjs().map(Program::Script),
+        ModuleKind::Auto if is_js && package_is_module => parser.parse_module().map(Program::Module),
+        ModuleKind::Auto => parser.parse_program(),
+    };
+    let mut errors: Vec<SyntaxError> = parser.take_errors().into_iter().map(to_error).collect();
+    let program = match result {
+        Ok(program) => Some(program),
+        Err(error) => {
+            errors.push(to_error(error));
+            None
+        }
+    };
+    errors.sort_by_key(|e| (e.start, e.end));
+    errors.dedup_by(|a, b| a.start == b.start && a.message == b.message);
+    Parsed {
+        program,
+        comments: collect_comments(comments),
+        errors,
+    }
+}
+
+fn to_error(error: swc_ecma_parser::error::Error) -> SyntaxError {
+    let span = error.span();
+    SyntaxError {
+        start: span.lo.0.saturating_sub(BASE) as usize,
+        end: span.hi.0.saturating_sub(BASE) as usize,
+        message: error.into_kind().msg().into_owned(),
+    }
+}
+
+fn collect_comments(comments: SingleThreadedComments) -> Vec<Comment> {
+    let (leading, trailing) = comments.take_all();
+    let mut all: Vec<Comment> = leading
+        .take()
+        .into_values()
+        .chain(trailing.take().into_values())
+        .flatten()
+        .collect();
+    all.sort_by_key(|c| c.span.lo);
+    all.dedup_by_key(|c| c.span.lo);
+    all
+}

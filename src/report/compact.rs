@@ -1,0 +1,25 @@
+//! `path:line:col: severity rule-id message`: one line per diagnostic, for grep and editors'
+//! error formats.
+
+use std::io::{self, Write};
+
+use crate::check::CheckResult;
+use crate::report::{display_path, rule_label};
+
+pub fn write(result: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
+    for file in &result.files {
+        let path = display_path(&file.path);
+        for (i, d) in file.diagnostics.iter().enumerate() {
+            let message = d.message.replace(['\r', '\n'], " ");
+            writeln!(
+                out,
+                "{path}:{}:{}: {} {} {message}",
+                d.location.start.line,
+                d.location.start.column,
+                d.severity,
+                rule_label(file, i),
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! The rules: one file each, all declared in [`RULES`] with their id, default severity and
+//! documentation (`rules/<id>.md`, also printed by `leaklint explain`).
+
+use swc_ecma_ast::Program;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::globals::GlobalSet;
+use crate::semantic::Semantic;
+use crate::source::SourceType;
+
+pub mod implicit_global;
+
+/// What a rule sees of one file.
+pub struct Context<'a> {
+    pub program: &'a Program,
+    pub semantic: &'a Semantic,
+    pub source_type: SourceType,
+    /// Globals of the configured environments plus configured and `/* global */` names.
+    pub globals: &'a GlobalSet,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        program: &'a Program,
+        semantic: &'a Semantic,
+        source_type: SourceType,
+        globals: &'a GlobalSet,
+    ) -> Context<'a> {
+        Context {
+            program,
+            semantic,
+            source_type,
+            globals,
+            findings: Vec::new(),
+        }
+    }
+
+    pub fn report(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// A rule's metadata, declared once and reused by `rules`, `explain`, SARIF and the LSP.
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub default_severity: Severity,
+    pub summary: &'static str,
+    /// The rule's page, `rules/<id>.md`.
+    pub docs: &'static str,
+    /// Runs the rule over one file; `None` for the rules about directives, which the
+    /// suppression stage reports.
+    pub run: Option<fn(&mut Context)>,
+}
+
+pub const RULES: &[RuleMeta] = &[
+    RuleMeta {
+        id: implicit_global::ID,
+        default_severity: Severity::Error,
+        summary: "assignment to an undeclared name creates a global that is never freed",
+        docs: include_str!("../../rules/implicit-global.md"),
+        run: Some(implicit_global::run),
+    },
+    RuleMeta {
+        id: "unused-ignore",
+        default_severity: Severity::Warn,
+        summary: "a leaklint-ignore directive that ignores nothing",
+        docs: include_str!("../../rules/unused-ignore.md"),
+        run: None,
+    },
+    RuleMeta {
+        id: "unknown-rule",
+        default_severity: Severity::Warn,
+        summary: "a leaklint-ignore directive that names no rule or a rule that does not exist",
+        docs: include_str!("../../rules/unknown-rule.md"),
+        run: None,
+    },
+];
+
+/// Rule ids that DESIGN.md reserves for rules not yet implemented. Directives and config may
+/// name them without an `unknown-rule` finding; they never report anything yet.
+pub const RESERVED_IDS: &[&str] = &[
+    "unbounded-cache",
+    "uncleared-interval",
+    "repeated-listener",
+    "per-call-require",
+];
+
+pub fn find(id: &str) -> Option<&'static RuleMeta> {
+    RULES.iter().find(|rule| rule.id == id)
+}
+
+/// Is `id` a rule id leaklint accepts in config and directives?
+pub fn is_known(id: &str) -> bool {
+    find(id).is_some() || RESERVED_IDS.contains(&id)
+}

@@ -1,0 +1,39 @@
+//! Helpers for the pass/fail snippets beside each rule.
+
+use std::path::Path;
+
+use crate::config::Settings;
+use crate::lint::lint_source;
+
+/// (line, column) of every diagnostic `source` gets as the file `name`.
+pub fn positions(source: &str, name: &str) -> Vec<(u32, u32, String)> {
+    let output = lint_source(Path::new(name), source, &Settings::default(), false);
+    output
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.location.start.line,
+                d.location.start.column,
+                format!("{}: {}", d.rule.unwrap_or("fatal"), d.message),
+            )
+        })
+        .collect()
+}
+
+/// Each snippet gets no diagnostic at all.
+pub fn assert_passes(cases: &[(&str, &str)]) {
+    for (source, name) in cases {
+        let found = positions(source, name);
+        assert!(found.is_empty(), "expected no diagnostic for {name}: {source}\ngot: {found:?}");
+    }
+}
+
+/// Each snippet gets exactly the diagnostics at the given (line, column)s.
+pub fn assert_fails(cases: &[(&str, &str, &[(u32, u32)])]) {
+    for (source, name, expected) in cases {
+        let found = positions(source, name);
+        let at: Vec<(u32, u32)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(&at, expected, "for {name}: {source}\ngot: {found:?}");
+    }
+}
