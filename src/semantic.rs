@@ -747,6 +747,25 @@ impl Visit for Builder {
         self.class(&decl.class, None);
     }
 
+    fn visit_export_default_decl(&mut self, export: &ExportDefaultDecl) {
+        // `export default function a() {}` declares `a` in the module scope.
+        match &export.decl {
+            DefaultDecl::Fn(f) => {
+                if let Some(ident) = &f.ident {
+                    self.declare(ident, BindingKind::Function);
+                }
+                self.function(&f.function, None);
+            }
+            DefaultDecl::Class(c) => {
+                if let Some(ident) = &c.ident {
+                    self.declare(ident, BindingKind::Class);
+                }
+                self.class(&c.class, None);
+            }
+            DefaultDecl::TsInterfaceDecl(_) => {}
+        }
+    }
+
     fn visit_class_expr(&mut self, expr: &ClassExpr) {
         self.class(&expr.class, expr.ident.as_ref());
     }
@@ -959,5 +978,228 @@ impl Builder {
                 this.ts_namespace_body(&inner.body, inner.span);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+    use crate::source::SourceType;
+    use std::path::Path;
+
+    fn semantic(source: &str, name: &str) -> Semantic {
+        let source_type = SourceType::from_path(Path::new(name)).unwrap();
+        let parsed = parse(source, source_type, false);
+        assert!(parsed.errors.is_empty(), "{source}: {:?}", parsed.errors);
+        Semantic::build(&parsed.program.unwrap(), &[])
+    }
+
+    /// How each reference to `target` resolves, in source order: the binding's kind,
+    /// `global` or `unknown`, with `!` for a write.
+    fn resolutions(source: &str, file: &str, target: &str) -> Vec<String> {
+        let semantic = semantic(source, file);
+        semantic
+            .references
+            .iter()
+            .filter(|r| &*r.name == target)
+            .map(|r| {
+                let what = match r.resolution {
+                    Resolution::Binding(b) => format!("{:?}", semantic.binding(b).kind),
+                    Resolution::Unresolved => "global".to_string(),
+                    Resolution::Unknown => "unknown".to_string(),
+                };
+                if r.access.is_write() {
+                    format!("{what}!")
+                } else {
+                    what
+                }
+            })
+            .collect()
+    }
+
+    #[track_caller]
+    fn case(source: &str, target: &str, expected: &[&str]) {
+        assert_eq!(resolutions(source, "a.js", target), expected, "{source}");
+    }
+
+    #[track_caller]
+    fn ts_case(source: &str, target: &str, expected: &[&str]) {
+        assert_eq!(resolutions(source, "a.ts", target), expected, "{source}");
+    }
+
+    #[test]
+    fn declarations() {
+        case("var x; x;", "x", &["Var"]);
+        case("let x; x = 1;", "x", &["Let!"]);
+        case("const x = 1; x;", "x", &["Const"]);
+        case("function x() {} x();", "x", &["Function"]);
+        case("class X {} new X();", "X", &["Class"]);
+        case("import x from 'm'; x;", "x", &["Import"]);
+        case("import { a as x } from 'm'; x;", "x", &["Import"]);
+        case("import * as x from 'm'; x;", "x", &["Import"]);
+        case("function f(x) { x; }", "x", &["Param"]);
+        case("function f(x = 1) { x; }", "x", &["Param"]);
+        case("function f(...x) { x; }", "x", &["Param"]);
+        case("function f({ a: x }) { x; }", "x", &["Param"]);
+        case("function f({ x = 1 }) { x; }", "x", &["Param"]);
+        case("function f([, x]) { x; }", "x", &["Param"]);
+        case("function f({ ...x }) { x; }", "x", &["Param"]);
+        case("const f = (x) => x;", "x", &["Param"]);
+        case("const f = async x => x;", "x", &["Param"]);
+        case("try {} catch (x) { x; }", "x", &["CatchParam"]);
+        case("try {} catch ({ message: x }) { x; }", "x", &["CatchParam"]);
+        case("const { a: { b: x } } = o; x;", "x", &["Const"]);
+        case("let [x = 1, ...y] = o; x; y;", "x", &["Let"]);
+        case("using x = r(); x;", "x", &["Using"]);
+        case("function f() { arguments; }", "arguments", &["Arguments"]);
+        case("const f = () => arguments;", "arguments", &["global"]);
+    }
+
+    #[test]
+    fn hoisting() {
+        case("x = 1; var x;", "x", &["Var!"]);
+        case("f(); function f() {}", "f", &["Function"]);
+        case("function g() { if (a) { var x; } x; }", "x", &["Var"]);
+        case("function g() { for (var x of a) {} x; }", "x", &["Var"]);
+        case("function g() { try {} catch (e) { var x; } x; }", "x", &["Var"]);
+        case("function g() { { function x() {} } x; }", "x", &["Function"]);
+        case("'use strict'; { function x() {} } x;", "x", &["global"]);
+        case("function g() { x; } var x;", "x", &["Var"]);
+        case("function g() { x; } let x;", "x", &["Let"]);
+        case("switch (a) { case 1: let x; default: x; }", "x", &["Let"]);
+    }
+
+    #[test]
+    fn block_scoping_and_shadowing() {
+        case("{ let x; } x;", "x", &["global"]);
+        case("{ const x = 1; } x = 2;", "x", &["global!"]);
+        case("{ class x {} } x;", "x", &["global"]);
+        case("for (let i = 0; i < 1; i++) {} i;", "i", &["Let", "Let!", "global"]);
+        case("for (const k in o) { k; } k;", "k", &["Const", "global"]);
+        case("let x; function f(x) { x; }", "x", &["Param"]);
+        case("let x; function f() { let x; { x = 1; } }", "x", &["Let!"]);
+        case("var x; function f() { x = 1; }", "x", &["Var!"]);
+        case("function f() { var x; return () => x; }", "x", &["Var"]);
+        case("function f() { return function () { y = 1; }; var y; }", "y", &["Var!"]);
+        case("try {} catch (e) {} e;", "e", &["global"]);
+        case("label: { break label; } label;", "label", &["global"]);
+        case("outer: for (;;) { continue outer; }", "outer", &[]);
+    }
+
+    #[test]
+    fn expressions_with_names() {
+        case("const f = function g() { g; }; g;", "g", &["ExpressionName", "global"]);
+        case("const C = class D { m() { D; } }; D;", "D", &["ExpressionName", "global"]);
+        case("class A { x = y; static z = y; }", "y", &["global", "global"]);
+        case("const o = { a, b: c, [d]: 1 };", "a", &["global"]);
+        case("const o = { a: 1 }; o.a; o.b = 1;", "a", &[]);
+        case("const o = { m() { this.p = 1; } };", "p", &[]);
+        case("x.y = 1; x[y] = 2;", "x", &["global", "global"]);
+        case("x++; --x; x += 1;", "x", &["global!", "global!", "global!"]);
+        case("[x, { y: x }] = o;", "x", &["global!", "global!"]);
+        case("({ x = 1 } = o);", "x", &["global!"]);
+        case("for (x in o) {}", "x", &["global!"]);
+        case("for ([x] of o) {}", "x", &["global!"]);
+        case("typeof x;", "x", &["global"]);
+        case("export {};", "x", &[]);
+    }
+
+    #[test]
+    fn modules() {
+        assert_eq!(resolutions("const a = 1; export { a as b };", "a.mjs", "a"), ["Const"]);
+        assert_eq!(resolutions("export { a } from 'm';", "a.mjs", "a"), Vec::<String>::new());
+        assert_eq!(resolutions("export default function a() {} a;", "a.mjs", "a"), ["Function"]);
+        assert_eq!(resolutions("export class A {} A;", "a.mjs", "A"), ["Class"]);
+    }
+
+    #[test]
+    fn jsx() {
+        let names = |src: &str, name: &str| resolutions(src, "a.jsx", name);
+        assert_eq!(names("const Foo = 1; <Foo />;", "Foo"), ["Const"]);
+        assert_eq!(names("<div>{x}</div>;", "div"), Vec::<String>::new());
+        assert_eq!(names("<div>{x}</div>;", "x"), ["global"]);
+        assert_eq!(names("import ui from 'ui'; <ui.Button></ui.Button>;", "ui"), ["Import"]);
+    }
+
+    #[test]
+    fn eval_and_with_make_names_unknown() {
+        case("function f() { eval(s); x = 1; }", "x", &["unknown!"]);
+        case("function f() { x = 1; eval(s); }", "x", &["unknown!"]);
+        case("function f() { eval(s); } function g() { x = 1; }", "x", &["global!"]);
+        case("with (o) { x = 1; }", "x", &["unknown!"]);
+        case("var x; with (o) { x = 1; }", "x", &["unknown!"]);
+        case("with (o) { let x; x = 1; }", "x", &["Let!"]);
+        case("(0, eval)(s); x = 1;", "x", &["global!"]);
+    }
+
+    #[test]
+    fn typescript() {
+        ts_case("interface X {} X = 1;", "X", &["global!"]);
+        ts_case("type X = string; let y: X;", "X", &[]);
+        ts_case("enum E { A, B = A } E.A;", "E", &["TsEnum"]);
+        ts_case("enum E { A, B = A }", "A", &["Const"]);
+        ts_case("namespace N { export var v = 1; } N.v;", "N", &["TsNamespace"]);
+        ts_case("namespace N { var v = 1; } v;", "v", &["global"]);
+        ts_case("declare var x: number; x = 1;", "x", &["Ambient!"]);
+        ts_case("declare function f(): void; f();", "f", &["Ambient"]);
+        ts_case("declare global { var g: number } g = 1;", "g", &["Ambient!"]);
+        ts_case("import fs = require('fs'); fs;", "fs", &["TsImportEquals"]);
+        ts_case("class A { constructor(private x: number) { x; } }", "x", &["Param"]);
+        ts_case("let v = <T,>(a: T): T => a; v;", "T", &[]);
+        ts_case("function f(this: Window, a: Foo) { a; }", "Foo", &[]);
+        ts_case("(x as any) = 1; x! = 2;", "x", &["global!", "global!"]);
+        ts_case("import type { T } from 'm'; let a: T;", "T", &[]);
+        ts_case("abstract class A { abstract m(): void; }", "m", &[]);
+    }
+
+    fn runs_many(source: &str, marker: &str) -> bool {
+        let semantic = semantic(source, "a.js");
+        let reference = semantic
+            .references
+            .iter()
+            .find(|r| &*r.name == marker)
+            .expect("the marker is referenced");
+        semantic.runs_many_times(reference.span)
+    }
+
+    #[test]
+    fn what_runs_more_than_once() {
+        assert!(!runs_many("marker();", "marker"));
+        assert!(!runs_many("if (a) { for (;;) { marker(); } }", "marker"));
+        assert!(!runs_many("(function () { marker(); })();", "marker"));
+        assert!(!runs_many("(() => { marker(); })();", "marker"));
+        assert!(!runs_many("!function () { marker(); }();", "marker"));
+        assert!(!runs_many("(function () { marker(); }).call(this);", "marker"));
+        assert!(!runs_many("class A { static x = marker(); }", "marker"));
+        assert!(!runs_many("class A { static { marker(); } }", "marker"));
+        assert!(runs_many("function f() { marker(); }", "marker"));
+        assert!(runs_many("const f = () => marker();", "marker"));
+        assert!(runs_many("app.get('/', (req, res) => { marker(); });", "marker"));
+        assert!(runs_many("class A { constructor() { marker(); } }", "marker"));
+        assert!(runs_many("class A { get v() { return marker(); } }", "marker"));
+        assert!(runs_many("class A { x = marker(); }", "marker"));
+        assert!(runs_many("const o = { m() { marker(); } };", "marker"));
+        assert!(runs_many("function f() { (function () { marker(); })(); }", "marker"));
+        assert!(runs_many("function Component() { useEffect(() => { marker(); }); }", "marker"));
+    }
+
+    #[test]
+    fn strictness() {
+        let strict_at = |source: &str, file: &str| {
+            let semantic = semantic(source, file);
+            let r = semantic.references.iter().find(|r| &*r.name == "marker").unwrap();
+            semantic.scope(r.scope).strict
+        };
+        assert!(!strict_at("marker = 1;", "a.js"));
+        assert!(!strict_at("marker = 1;", "a.cjs"));
+        assert!(strict_at("marker = 1;", "a.mjs"));
+        assert!(strict_at("import 'x'; marker = 1;", "a.js"));
+        assert!(strict_at("'use strict'; marker = 1;", "a.js"));
+        assert!(strict_at("\"use strict\"; function f() { marker = 1; }", "a.js"));
+        assert!(strict_at("function f() { 'use strict'; marker = 1; }", "a.js"));
+        assert!(!strict_at("function f() { a(); 'use strict'; marker = 1; }", "a.js"));
+        assert!(strict_at("class A { m() { marker = 1; } }", "a.js"));
+        assert!(!strict_at("'use\\x20strict'; marker = 1;", "a.js"));
     }
 }

@@ -1,0 +1,66 @@
+//! Runs the built `leaklint` binary as a user would.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_leaklint"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// Runs `leaklint args…` in `dir` and waits for it.
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let output: Output = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("leaklint starts");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A temporary folder with the given files.
+pub fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+/// The ESLint messages of the only (or the named) file of a JSON report.
+pub fn messages<'a>(report: &'a serde_json::Value, file_suffix: &str) -> &'a Vec<serde_json::Value> {
+    report
+        .as_array()
+        .expect("an array of files")
+        .iter()
+        .find(|f| f["filePath"].as_str().unwrap().ends_with(file_suffix))
+        .unwrap_or_else(|| panic!("no file ending in {file_suffix} in {report}"))["messages"]
+        .as_array()
+        .unwrap()
+}
