@@ -135,7 +135,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
     let mut result = match check(&options) {
         Ok(result) => result,
-        Err(error) => {
+        Err(mut error) => {
+            error.path = PathBuf::from(display_path(&error.path));
             eprintln!("leaklint: configuration error: {error}");
             return ExitCode::from(2);
         }
