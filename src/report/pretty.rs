@@ -25,7 +25,7 @@ pub fn write(result: &CheckResult, options: &ReportOptions, out: &mut dyn Write)
             handler
                 .render_report(&mut rendered, report.as_ref())
                 .map_err(io::Error::other)?;
-            write!(out, "{rendered}")?;
+            writeln!(out, "{rendered}")?;
         }
     }
     let totals = totals(result);
