@@ -74,9 +74,16 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
     let mut jobs = Vec::with_capacity(walked.files.len());
     for file in walked.files {
         let dir = file.path.parent().unwrap_or(Path::new("."));
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         let settings = resolver.for_dir(dir)?;
-        if settings.0.ignores(&std::path::absolute(&file.path).unwrap_or(file.path.clone())) {
+        if settings
+            .0
+            .ignores(&std::path::absolute(&file.path).unwrap_or(file.path.clone()))
+        {
             continue;
         }
         if file.explicit && SourceType::from_path(&file.path).is_none() {
@@ -189,7 +196,10 @@ fn content_error(path: &Path, message: String) -> FileReport {
 }
 
 fn unreadable(path: &Path, message: String) -> Outcome {
-    Outcome::Unreadable(content_error(path, format!("cannot read the file: {message}")))
+    Outcome::Unreadable(content_error(
+        path,
+        format!("cannot read the file: {message}"),
+    ))
 }
 
 fn human_size(bytes: u64) -> String {

@@ -82,9 +82,8 @@ impl ConfigFile {
             line: span.map(|s| line_of(text, s.start)),
             message,
         };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            error(e.span(), e.message().trim().to_string())
-        })?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| error(e.span(), e.message().trim().to_string()))?;
         let mut config = ConfigFile {
             root,
             ..ConfigFile::default()
@@ -112,7 +111,10 @@ impl ConfigFile {
             let mut builder = GlobSetBuilder::new();
             for pattern in &patterns {
                 let glob = Glob::new(pattern.get_ref()).map_err(|e| {
-                    error(Some(pattern.span()), format!("invalid glob in `ignore`: {e}"))
+                    error(
+                        Some(pattern.span()),
+                        format!("invalid glob in `ignore`: {e}"),
+                    )
                 })?;
                 builder.add(glob);
             }
@@ -122,7 +124,10 @@ impl ConfigFile {
             if !rules::is_known(id.get_ref()) {
                 return Err(error(
                     Some(id.span()),
-                    format!("unknown rule `{}` in [rules] (see `leaklint rules`)", id.get_ref()),
+                    format!(
+                        "unknown rule `{}` in [rules] (see `leaklint rules`)",
+                        id.get_ref()
+                    ),
                 ));
             }
             let severity = rule_severity(value.get_ref()).ok_or_else(|| {
@@ -141,7 +146,9 @@ impl ConfigFile {
 
     /// Is `path` matched by this file's `ignore` globs?
     pub fn ignores(&self, path: &Path) -> bool {
-        let Some(ignore) = &self.ignore else { return false };
+        let Some(ignore) = &self.ignore else {
+            return false;
+        };
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
         let relative = relative.strip_prefix(".").unwrap_or(relative);
         ignore.is_match(relative)
@@ -159,7 +166,10 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 fn parse_globals(value: &toml::Value) -> Option<Vec<String>> {
     match value {
-        toml::Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_string)).collect(),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect(),
         toml::Value::Table(table) => table
             .iter()
             .map(|(name, v)| match v {
@@ -219,7 +229,10 @@ impl Settings {
             Some(envs) => GlobalSet::new(envs.iter().map(String::as_str), extra),
             None => GlobalSet::automatic(extra),
         };
-        Settings { severities, globals }
+        Settings {
+            severities,
+            globals,
+        }
     }
 
     pub fn severity(&self, rule: &str) -> Severity {
@@ -247,7 +260,10 @@ pub struct ConfigResolver {
 }
 
 impl ConfigResolver {
-    pub fn new(explicit: Option<&Path>, overrides: Overrides) -> Result<ConfigResolver, ConfigError> {
+    pub fn new(
+        explicit: Option<&Path>,
+        overrides: Overrides,
+    ) -> Result<ConfigResolver, ConfigError> {
         let explicit = match explicit {
             Some(path) => {
                 let file = ConfigFile::load(path)?;
@@ -256,7 +272,10 @@ impl ConfigResolver {
             }
             None => None,
         };
-        let default = Arc::new((ConfigFile::default(), Settings::new(&ConfigFile::default(), &overrides)));
+        let default = Arc::new((
+            ConfigFile::default(),
+            Settings::new(&ConfigFile::default(), &overrides),
+        ));
         Ok(ConfigResolver {
             explicit,
             overrides,
@@ -369,7 +388,10 @@ mod tests {
     fn errors_name_the_key_and_line() {
         let error = parse("env = [\"node\"]\n[rules]\nimplicit-globals = \"warn\"\n").unwrap_err();
         assert_eq!(error.line, Some(3));
-        assert!(error.message.contains("unknown rule `implicit-globals`"), "{error}");
+        assert!(
+            error.message.contains("unknown rule `implicit-globals`"),
+            "{error}"
+        );
 
         let error = parse("[rules]\nimplicit-global = \"loud\"\n").unwrap_err();
         assert_eq!(error.line, Some(2));
@@ -379,7 +401,10 @@ mod tests {
         assert!(error.message.contains("unknown field `colour`"), "{error}");
 
         let error = parse("env = [\"nodejs\"]").unwrap_err();
-        assert!(error.message.contains("unknown environment `nodejs`"), "{error}");
+        assert!(
+            error.message.contains("unknown environment `nodejs`"),
+            "{error}"
+        );
 
         let error = parse("[rules\n").unwrap_err();
         assert_eq!(error.line, Some(1));
@@ -393,6 +418,9 @@ mod tests {
             ..Overrides::default()
         };
         assert!(!Settings::new(&file, &overrides).is_enabled("implicit-global"));
-        assert_eq!(Settings::new(&file, &Overrides::default()).severity("implicit-global"), Severity::Warn);
+        assert_eq!(
+            Settings::new(&file, &Overrides::default()).severity("implicit-global"),
+            Severity::Warn
+        );
     }
 }

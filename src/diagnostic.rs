@@ -53,7 +53,10 @@ pub struct Range {
 
 impl Range {
     pub fn new(start: usize, end: usize) -> Range {
-        Range { start, end: end.max(start) }
+        Range {
+            start,
+            end: end.max(start),
+        }
     }
 
     pub fn from_span(span: swc_common::Span) -> Range {

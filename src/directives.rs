@@ -80,7 +80,12 @@ pub fn parse(comments: &[Comment], index: &LineIndex, code_start: usize) -> Dire
             IgnoreScope::NextLine => index.line_of(range.end.saturating_sub(1)) + 1,
             _ => index.line_of(range.start),
         };
-        directives.ignores.push(IgnoreDirective { scope, line, rules, range });
+        directives.ignores.push(IgnoreDirective {
+            scope,
+            line,
+            rules,
+            range,
+        });
     }
     directives
 }
@@ -160,7 +165,11 @@ pub fn apply(
             if !applies {
                 continue;
             }
-            if let Some(r) = directive.rules.iter().position(|(id, _)| id == finding.rule) {
+            if let Some(r) = directive
+                .rules
+                .iter()
+                .position(|(id, _)| id == finding.rule)
+            {
                 used[d][r] = true;
                 ignored = true;
             }
@@ -187,7 +196,10 @@ pub fn apply(
             }
         }
     }
-    Applied { kept, directive_findings }
+    Applied {
+        kept,
+        directive_findings,
+    }
 }
 
 /// Offset of the first token that is not a comment or whitespace (or the hashbang).

@@ -44,9 +44,15 @@ pub struct GlobalSet {
 }
 
 impl GlobalSet {
-    pub fn new<'a>(envs: impl IntoIterator<Item = &'a str>, extra: impl IntoIterator<Item = String>) -> GlobalSet {
+    pub fn new<'a>(
+        envs: impl IntoIterator<Item = &'a str>,
+        extra: impl IntoIterator<Item = String>,
+    ) -> GlobalSet {
         GlobalSet {
-            envs: envs.into_iter().filter_map(|env| data().envs.get(env)).collect(),
+            envs: envs
+                .into_iter()
+                .filter_map(|env| data().envs.get(env))
+                .collect(),
             extra: extra.into_iter().collect(),
             browser_if_used: None,
         }
@@ -64,7 +70,10 @@ impl GlobalSet {
     pub fn contains(&self, name: &str, browser_like: bool) -> bool {
         self.envs.iter().any(|env| env.contains_key(name))
             || self.extra.contains(name)
-            || (browser_like && self.browser_if_used.is_some_and(|env| env.contains_key(name)))
+            || (browser_like
+                && self
+                    .browser_if_used
+                    .is_some_and(|env| env.contains_key(name)))
     }
 }
 

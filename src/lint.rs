@@ -27,7 +27,12 @@ pub struct LintOutput {
 
 /// Lints `text` as the file `path` (its extension decides the syntax). `package_is_module`
 /// is the nearest package.json's `"type": "module"`.
-pub fn lint_source(path: &Path, text: &str, settings: &Settings, package_is_module: bool) -> LintOutput {
+pub fn lint_source(
+    path: &Path,
+    text: &str,
+    settings: &Settings,
+    package_is_module: bool,
+) -> LintOutput {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let index = LineIndex::new(text);
     let source_type = SourceType::from_path(path).unwrap_or(SourceType {
@@ -59,7 +64,9 @@ pub fn lint_source(path: &Path, text: &str, settings: &Settings, package_is_modu
                 text,
                 &index,
                 Range::new(0, 0),
-                format!("internal error in leaklint while linting this file ({what}); please report it"),
+                format!(
+                    "internal error in leaklint while linting this file ({what}); please report it"
+                ),
             )]
         }
     };
@@ -80,12 +87,23 @@ fn lint_parsed(
     let mut diagnostics: Vec<Diagnostic> = parsed
         .errors
         .iter()
-        .map(|e| fatal(text, index, Range::new(e.start, e.end), format!("Parsing error: {}", e.message)))
+        .map(|e| {
+            fatal(
+                text,
+                index,
+                Range::new(e.start, e.end),
+                format!("Parsing error: {}", e.message),
+            )
+        })
         .collect();
     let Some(program) = &parsed.program else {
         return diagnostics;
     };
-    let directives = directives::parse(&parsed.comments, index, directives::code_start(text, &parsed.comments));
+    let directives = directives::parse(
+        &parsed.comments,
+        index,
+        directives::code_start(text, &parsed.comments),
+    );
     let semantic = Semantic::build(program, &directives.globals);
     let mut ctx = Context::new(program, &semantic, source_type, &settings.globals);
     for rule in rules::RULES {
@@ -113,7 +131,12 @@ fn lint_parsed(
     diagnostics
 }
 
-fn to_diagnostic(text: &str, index: &LineIndex, finding: Finding, severity: Severity) -> Diagnostic {
+fn to_diagnostic(
+    text: &str,
+    index: &LineIndex,
+    finding: Finding,
+    severity: Severity,
+) -> Diagnostic {
     Diagnostic {
         rule: Some(finding.rule),
         severity,
@@ -157,10 +180,8 @@ pub fn nesting_depth(bytes: &[u8]) -> usize {
     while i < bytes.len() {
         match bytes[i] {
             b'(' | b'[' | b'{' => arrows.push(0),
-            b')' | b']' | b'}' => {
-                if arrows.len() > 1 {
-                    arrow_total -= arrows.pop().unwrap_or(0);
-                }
+            b')' | b']' | b'}' if arrows.len() > 1 => {
+                arrow_total -= arrows.pop().unwrap_or(0);
             }
             b',' | b';' => {
                 let level = arrows.last_mut().expect("never empty");

@@ -14,7 +14,11 @@ use leaklint::rules;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(name = "leaklint", version, about = "Finds memory-leak patterns in JavaScript and TypeScript")]
+#[command(
+    name = "leaklint",
+    version,
+    about = "Finds memory-leak patterns in JavaScript and TypeScript"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -95,7 +99,13 @@ fn main() -> ExitCode {
         Command::Rules => {
             let mut out = io::stdout().lock();
             for rule in rules::RULES {
-                let _ = writeln!(out, "{:<18} {:<6} {}", rule.id, rule.default_severity.to_string().replace("warning", "warn"), rule.summary);
+                let _ = writeln!(
+                    out,
+                    "{:<18} {:<6} {}",
+                    rule.id,
+                    rule.default_severity.to_string().replace("warning", "warn"),
+                    rule.summary
+                );
             }
             ExitCode::SUCCESS
         }
@@ -123,8 +133,14 @@ fn run_check(args: CheckArgs) -> ExitCode {
         }
     }
     let options = CheckOptions {
-        paths: if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths },
-        threads: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        paths: if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths
+        },
+        threads: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         max_file_size: args.max_file_size,
         config: args.config,
         overrides: Overrides {
@@ -142,10 +158,18 @@ fn run_check(args: CheckArgs) -> ExitCode {
         }
     };
     for note in &result.notes {
-        eprintln!("leaklint: note: {}: {}", display_path(&note.path), note.message);
+        eprintln!(
+            "leaklint: note: {}: {}",
+            display_path(&note.path),
+            note.message
+        );
     }
     for error in &result.io_errors {
-        eprintln!("leaklint: error: {}: {}", display_path(&error.path), error.message);
+        eprintln!(
+            "leaklint: error: {}: {}",
+            display_path(&error.path),
+            error.message
+        );
     }
     let totals = report::totals(&result);
     if args.quiet {
@@ -156,9 +180,14 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Color::Never => false,
         Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let options = ReportOptions { color, quiet: args.quiet };
+    let options = ReportOptions {
+        color,
+        quiet: args.quiet,
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
-    if let Err(error) = report::write(args.format, &result, &options, &mut out).and_then(|_| out.flush()) {
+    if let Err(error) =
+        report::write(args.format, &result, &options, &mut out).and_then(|_| out.flush())
+    {
         if error.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("leaklint: cannot write the report: {error}");
         }

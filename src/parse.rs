@@ -55,7 +55,9 @@ pub fn parse(text: &str, source_type: SourceType, package_is_module: bool) -> Pa
     let result = match source_type.module {
         ModuleKind::Module => parser.parse_module().map(Program::Module),
         ModuleKind::Script => parser.parse_commonjs().map(Program::Script),
-        ModuleKind::Auto if is_js && package_is_module => parser.parse_module().map(Program::Module),
+        ModuleKind::Auto if is_js && package_is_module => {
+            parser.parse_module().map(Program::Module)
+        }
         ModuleKind::Auto => parser.parse_program(),
     };
     let mut errors: Vec<SyntaxError> = parser.take_errors().into_iter().map(to_error).collect();

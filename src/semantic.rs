@@ -118,6 +118,8 @@ pub struct Reference {
     pub scope: ScopeId,
     pub access: Access,
     pub resolution: Resolution,
+    /// The operand of `typeof`: code that probes whether a global exists.
+    pub in_typeof: bool,
 }
 
 #[derive(Debug)]
@@ -218,7 +220,11 @@ fn has_use_strict(body: &[Stmt]) -> bool {
             },
             _ => None,
         })
-        .any(|s| s.raw.as_ref().is_some_and(|raw| &raw[1..raw.len() - 1] == "use strict"))
+        .any(|s| {
+            s.raw
+                .as_ref()
+                .is_some_and(|raw| &raw[1..raw.len() - 1] == "use strict")
+        })
 }
 
 struct Builder {
@@ -259,7 +265,8 @@ impl Builder {
             reference.resolution = resolution;
             reference_at.insert(reference.span.lo, ReferenceId(i as u32));
         }
-        let mut scopes_by_start: Vec<ScopeId> = (0..self.scopes.len() as u32).map(ScopeId).collect();
+        let mut scopes_by_start: Vec<ScopeId> =
+            (0..self.scopes.len() as u32).map(ScopeId).collect();
         scopes_by_start.sort_by_key(|id| self.scopes[id.index()].span.lo);
         Semantic {
             scopes: self.scopes,
@@ -347,7 +354,12 @@ impl Builder {
             return;
         }
         bindings.insert(name.clone(), id);
-        self.bindings.push(Binding { name, kind, scope, span });
+        self.bindings.push(Binding {
+            name,
+            kind,
+            scope,
+            span,
+        });
     }
 
     fn declare(&mut self, ident: &Ident, kind: BindingKind) {
@@ -365,6 +377,7 @@ impl Builder {
             scope: self.current,
             access,
             resolution: Resolution::Unresolved,
+            in_typeof: false,
         });
     }
 
@@ -474,7 +487,12 @@ impl Builder {
             if let Some(name) = name {
                 this.declare(name, BindingKind::ExpressionName);
             }
-            this.declare_in(this.current, "arguments".into(), BindingKind::Arguments, DUMMY_SP);
+            this.declare_in(
+                this.current,
+                "arguments".into(),
+                BindingKind::Arguments,
+                DUMMY_SP,
+            );
             if let Some(body) = &function.body {
                 if has_use_strict(&body.stmts) {
                     this.scopes[this.current.index()].strict = true;
@@ -508,7 +526,12 @@ impl Builder {
             ClassMember::Constructor(ctor) => {
                 ctor.key.visit_with(self);
                 self.scoped(ScopeKind::Function, ctor.span, |this| {
-                    this.declare_in(this.current, "arguments".into(), BindingKind::Arguments, DUMMY_SP);
+                    this.declare_in(
+                        this.current,
+                        "arguments".into(),
+                        BindingKind::Arguments,
+                        DUMMY_SP,
+                    );
                     for param in &ctor.params {
                         match param {
                             ParamOrTsParamProp::Param(param) => {
@@ -518,7 +541,9 @@ impl Builder {
                             ParamOrTsParamProp::TsParamProp(prop) => {
                                 prop.decorators.visit_with(this);
                                 match &prop.param {
-                                    TsParamPropParam::Ident(id) => this.declare(&id.id, BindingKind::Param),
+                                    TsParamPropParam::Ident(id) => {
+                                        this.declare(&id.id, BindingKind::Param)
+                                    }
                                     TsParamPropParam::Assign(assign) => {
                                         this.declare_pat(&assign.left, BindingKind::Param);
                                         assign.right.visit_with(this);
@@ -771,7 +796,9 @@ impl Visit for Builder {
     }
 
     fn visit_block_stmt(&mut self, block: &BlockStmt) {
-        self.scoped(ScopeKind::Block, block.span, |this| block.stmts.visit_with(this));
+        self.scoped(ScopeKind::Block, block.span, |this| {
+            block.stmts.visit_with(this)
+        });
     }
 
     fn visit_catch_clause(&mut self, clause: &CatchClause) {
@@ -810,12 +837,16 @@ impl Visit for Builder {
 
     fn visit_switch_stmt(&mut self, stmt: &SwitchStmt) {
         stmt.discriminant.visit_with(self);
-        self.scoped(ScopeKind::Switch, stmt.span, |this| stmt.cases.visit_with(this));
+        self.scoped(ScopeKind::Switch, stmt.span, |this| {
+            stmt.cases.visit_with(this)
+        });
     }
 
     fn visit_with_stmt(&mut self, stmt: &WithStmt) {
         stmt.obj.visit_with(self);
-        self.scoped(ScopeKind::With, stmt.span, |this| stmt.body.visit_with(this));
+        self.scoped(ScopeKind::With, stmt.span, |this| {
+            stmt.body.visit_with(this)
+        });
     }
 
     fn visit_labeled_stmt(&mut self, stmt: &LabeledStmt) {
@@ -860,6 +891,15 @@ impl Visit for Builder {
             AssignTarget::Pat(AssignTargetPat::Invalid(_)) => {}
         }
         expr.right.visit_with(self);
+    }
+
+    fn visit_unary_expr(&mut self, expr: &UnaryExpr) {
+        expr.arg.visit_with(self);
+        if expr.op == UnaryOp::TypeOf && unwrap_parens(&expr.arg).is_ident() {
+            if let Some(reference) = self.references.last_mut() {
+                reference.in_typeof = true;
+            }
+        }
     }
 
     fn visit_update_expr(&mut self, expr: &UpdateExpr) {
@@ -949,7 +989,10 @@ impl Visit for Builder {
         match name {
             // `<div>` is an intrinsic element, `<Foo>` a reference to `Foo`.
             JSXElementName::Ident(ident) => {
-                if ident.sym.starts_with(|c: char| c.is_ascii_uppercase() || c == '_' || c == '$') {
+                if ident
+                    .sym
+                    .starts_with(|c: char| c.is_ascii_uppercase() || c == '_' || c == '$')
+                {
                     self.reference(ident, Access::Read);
                 }
             }
@@ -1062,8 +1105,16 @@ mod tests {
         case("f(); function f() {}", "f", &["Function"]);
         case("function g() { if (a) { var x; } x; }", "x", &["Var"]);
         case("function g() { for (var x of a) {} x; }", "x", &["Var"]);
-        case("function g() { try {} catch (e) { var x; } x; }", "x", &["Var"]);
-        case("function g() { { function x() {} } x; }", "x", &["Function"]);
+        case(
+            "function g() { try {} catch (e) { var x; } x; }",
+            "x",
+            &["Var"],
+        );
+        case(
+            "function g() { { function x() {} } x; }",
+            "x",
+            &["Function"],
+        );
         case("'use strict'; { function x() {} } x;", "x", &["global"]);
         case("function g() { x; } var x;", "x", &["Var"]);
         case("function g() { x; } let x;", "x", &["Let"]);
@@ -1075,13 +1126,21 @@ mod tests {
         case("{ let x; } x;", "x", &["global"]);
         case("{ const x = 1; } x = 2;", "x", &["global!"]);
         case("{ class x {} } x;", "x", &["global"]);
-        case("for (let i = 0; i < 1; i++) {} i;", "i", &["Let", "Let!", "global"]);
+        case(
+            "for (let i = 0; i < 1; i++) {} i;",
+            "i",
+            &["Let", "Let!", "global"],
+        );
         case("for (const k in o) { k; } k;", "k", &["Const", "global"]);
         case("let x; function f(x) { x; }", "x", &["Param"]);
         case("let x; function f() { let x; { x = 1; } }", "x", &["Let!"]);
         case("var x; function f() { x = 1; }", "x", &["Var!"]);
         case("function f() { var x; return () => x; }", "x", &["Var"]);
-        case("function f() { return function () { y = 1; }; var y; }", "y", &["Var!"]);
+        case(
+            "function f() { return function () { y = 1; }; var y; }",
+            "y",
+            &["Var!"],
+        );
         case("try {} catch (e) {} e;", "e", &["global"]);
         case("label: { break label; } label;", "label", &["global"]);
         case("outer: for (;;) { continue outer; }", "outer", &[]);
@@ -1089,9 +1148,21 @@ mod tests {
 
     #[test]
     fn expressions_with_names() {
-        case("const f = function g() { g; }; g;", "g", &["ExpressionName", "global"]);
-        case("const C = class D { m() { D; } }; D;", "D", &["ExpressionName", "global"]);
-        case("class A { x = y; static z = y; }", "y", &["global", "global"]);
+        case(
+            "const f = function g() { g; }; g;",
+            "g",
+            &["ExpressionName", "global"],
+        );
+        case(
+            "const C = class D { m() { D; } }; D;",
+            "D",
+            &["ExpressionName", "global"],
+        );
+        case(
+            "class A { x = y; static z = y; }",
+            "y",
+            &["global", "global"],
+        );
         case("const o = { a, b: c, [d]: 1 };", "a", &["global"]);
         case("const o = { a: 1 }; o.a; o.b = 1;", "a", &[]);
         case("const o = { m() { this.p = 1; } };", "p", &[]);
@@ -1107,9 +1178,18 @@ mod tests {
 
     #[test]
     fn modules() {
-        assert_eq!(resolutions("const a = 1; export { a as b };", "a.mjs", "a"), ["Const"]);
-        assert_eq!(resolutions("export { a } from 'm';", "a.mjs", "a"), Vec::<String>::new());
-        assert_eq!(resolutions("export default function a() {} a;", "a.mjs", "a"), ["Function"]);
+        assert_eq!(
+            resolutions("const a = 1; export { a as b };", "a.mjs", "a"),
+            ["Const"]
+        );
+        assert_eq!(
+            resolutions("export { a } from 'm';", "a.mjs", "a"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            resolutions("export default function a() {} a;", "a.mjs", "a"),
+            ["Function"]
+        );
         assert_eq!(resolutions("export class A {} A;", "a.mjs", "A"), ["Class"]);
     }
 
@@ -1119,14 +1199,21 @@ mod tests {
         assert_eq!(names("const Foo = 1; <Foo />;", "Foo"), ["Const"]);
         assert_eq!(names("<div>{x}</div>;", "div"), Vec::<String>::new());
         assert_eq!(names("<div>{x}</div>;", "x"), ["global"]);
-        assert_eq!(names("import ui from 'ui'; <ui.Button></ui.Button>;", "ui"), ["Import"]);
+        assert_eq!(
+            names("import ui from 'ui'; <ui.Button></ui.Button>;", "ui"),
+            ["Import"]
+        );
     }
 
     #[test]
     fn eval_and_with_make_names_unknown() {
         case("function f() { eval(s); x = 1; }", "x", &["unknown!"]);
         case("function f() { x = 1; eval(s); }", "x", &["unknown!"]);
-        case("function f() { eval(s); } function g() { x = 1; }", "x", &["global!"]);
+        case(
+            "function f() { eval(s); } function g() { x = 1; }",
+            "x",
+            &["global!"],
+        );
         case("with (o) { x = 1; }", "x", &["unknown!"]);
         case("var x; with (o) { x = 1; }", "x", &["unknown!"]);
         case("with (o) { let x; x = 1; }", "x", &["Let!"]);
@@ -1139,13 +1226,25 @@ mod tests {
         ts_case("type X = string; let y: X;", "X", &[]);
         ts_case("enum E { A, B = A } E.A;", "E", &["TsEnum"]);
         ts_case("enum E { A, B = A }", "A", &["Const"]);
-        ts_case("namespace N { export var v = 1; } N.v;", "N", &["TsNamespace"]);
+        ts_case(
+            "namespace N { export var v = 1; } N.v;",
+            "N",
+            &["TsNamespace"],
+        );
         ts_case("namespace N { var v = 1; } v;", "v", &["global"]);
         ts_case("declare var x: number; x = 1;", "x", &["Ambient!"]);
         ts_case("declare function f(): void; f();", "f", &["Ambient"]);
-        ts_case("declare global { var g: number } g = 1;", "g", &["Ambient!"]);
+        ts_case(
+            "declare global { var g: number } g = 1;",
+            "g",
+            &["Ambient!"],
+        );
         ts_case("import fs = require('fs'); fs;", "fs", &["TsImportEquals"]);
-        ts_case("class A { constructor(private x: number) { x; } }", "x", &["Param"]);
+        ts_case(
+            "class A { constructor(private x: number) { x; } }",
+            "x",
+            &["Param"],
+        );
         ts_case("let v = <T,>(a: T): T => a; v;", "T", &[]);
         ts_case("function f(this: Window, a: Foo) { a; }", "Foo", &[]);
         ts_case("(x as any) = 1; x! = 2;", "x", &["global!", "global!"]);
@@ -1170,25 +1269,47 @@ mod tests {
         assert!(!runs_many("(function () { marker(); })();", "marker"));
         assert!(!runs_many("(() => { marker(); })();", "marker"));
         assert!(!runs_many("!function () { marker(); }();", "marker"));
-        assert!(!runs_many("(function () { marker(); }).call(this);", "marker"));
+        assert!(!runs_many(
+            "(function () { marker(); }).call(this);",
+            "marker"
+        ));
         assert!(!runs_many("class A { static x = marker(); }", "marker"));
         assert!(!runs_many("class A { static { marker(); } }", "marker"));
         assert!(runs_many("function f() { marker(); }", "marker"));
         assert!(runs_many("const f = () => marker();", "marker"));
-        assert!(runs_many("app.get('/', (req, res) => { marker(); });", "marker"));
-        assert!(runs_many("class A { constructor() { marker(); } }", "marker"));
-        assert!(runs_many("class A { get v() { return marker(); } }", "marker"));
+        assert!(runs_many(
+            "app.get('/', (req, res) => { marker(); });",
+            "marker"
+        ));
+        assert!(runs_many(
+            "class A { constructor() { marker(); } }",
+            "marker"
+        ));
+        assert!(runs_many(
+            "class A { get v() { return marker(); } }",
+            "marker"
+        ));
         assert!(runs_many("class A { x = marker(); }", "marker"));
         assert!(runs_many("const o = { m() { marker(); } };", "marker"));
-        assert!(runs_many("function f() { (function () { marker(); })(); }", "marker"));
-        assert!(runs_many("function Component() { useEffect(() => { marker(); }); }", "marker"));
+        assert!(runs_many(
+            "function f() { (function () { marker(); })(); }",
+            "marker"
+        ));
+        assert!(runs_many(
+            "function Component() { useEffect(() => { marker(); }); }",
+            "marker"
+        ));
     }
 
     #[test]
     fn strictness() {
         let strict_at = |source: &str, file: &str| {
             let semantic = semantic(source, file);
-            let r = semantic.references.iter().find(|r| &*r.name == "marker").unwrap();
+            let r = semantic
+                .references
+                .iter()
+                .find(|r| &*r.name == "marker")
+                .unwrap();
             semantic.scope(r.scope).strict
         };
         assert!(!strict_at("marker = 1;", "a.js"));
@@ -1196,9 +1317,18 @@ mod tests {
         assert!(strict_at("marker = 1;", "a.mjs"));
         assert!(strict_at("import 'x'; marker = 1;", "a.js"));
         assert!(strict_at("'use strict'; marker = 1;", "a.js"));
-        assert!(strict_at("\"use strict\"; function f() { marker = 1; }", "a.js"));
-        assert!(strict_at("function f() { 'use strict'; marker = 1; }", "a.js"));
-        assert!(!strict_at("function f() { a(); 'use strict'; marker = 1; }", "a.js"));
+        assert!(strict_at(
+            "\"use strict\"; function f() { marker = 1; }",
+            "a.js"
+        ));
+        assert!(strict_at(
+            "function f() { 'use strict'; marker = 1; }",
+            "a.js"
+        ));
+        assert!(!strict_at(
+            "function f() { a(); 'use strict'; marker = 1; }",
+            "a.js"
+        ));
         assert!(strict_at("class A { m() { marker = 1; } }", "a.js"));
         assert!(!strict_at("'use\\x20strict'; marker = 1;", "a.js"));
     }

@@ -37,15 +37,23 @@ impl SourceType {
             "ts" => (true, false, ModuleKind::Auto),
             "tsx" => (true, true, ModuleKind::Auto),
             "mts" => (true, false, ModuleKind::Module),
-            "cts" => (true, false, ModuleKind::Script),
+            // TypeScript compiles `import`/`export` in a .cts file to CommonJS with
+            // 'use strict'; without them it is a sloppy script, as content decides.
+            "cts" => (true, false, ModuleKind::Auto),
             _ => return None,
         };
-        Some(SourceType { typescript, jsx, module })
+        Some(SourceType {
+            typescript,
+            jsx,
+            module,
+        })
     }
 }
 
 fn is_declaration_file(name: &str) -> bool {
-    [".d.ts", ".d.mts", ".d.cts"].iter().any(|s| name.ends_with(s))
+    [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|s| name.ends_with(s))
         || (name.contains(".d.") && name.ends_with(".ts"))
 }
 
@@ -97,7 +105,9 @@ impl LineIndex {
 
     /// 0-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     pub fn line_start(&self, line: usize) -> usize {

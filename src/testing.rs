@@ -25,12 +25,18 @@ pub fn positions(source: &str, name: &str) -> Vec<(u32, u32, String)> {
 pub fn assert_passes(cases: &[(&str, &str)]) {
     for (source, name) in cases {
         let found = positions(source, name);
-        assert!(found.is_empty(), "expected no diagnostic for {name}: {source}\ngot: {found:?}");
+        assert!(
+            found.is_empty(),
+            "expected no diagnostic for {name}: {source}\ngot: {found:?}"
+        );
     }
 }
 
+/// A snippet, its file name and the (line, column) of each diagnostic it must get.
+pub type FailCase<'a> = (&'a str, &'a str, &'a [(u32, u32)]);
+
 /// Each snippet gets exactly the diagnostics at the given (line, column)s.
-pub fn assert_fails(cases: &[(&str, &str, &[(u32, u32)])]) {
+pub fn assert_fails(cases: &[FailCase]) {
     for (source, name, expected) in cases {
         let found = positions(source, name);
         let at: Vec<(u32, u32)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();

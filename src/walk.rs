@@ -77,11 +77,19 @@ pub fn walk(paths: &[PathBuf], threads: usize) -> Walk {
                 WalkState::Continue
             })
         });
-        result.files.extend(found.into_inner().expect("not poisoned").into_iter().map(|path| WalkedFile {
-            path,
-            explicit: false,
-        }));
-        result.errors.extend(errors.into_inner().expect("not poisoned"));
+        result.files.extend(
+            found
+                .into_inner()
+                .expect("not poisoned")
+                .into_iter()
+                .map(|path| WalkedFile {
+                    path,
+                    explicit: false,
+                }),
+        );
+        result
+            .errors
+            .extend(errors.into_inner().expect("not poisoned"));
     }
     result.files.sort();
     result.files.dedup_by(|a, b| a.path == b.path);
@@ -106,10 +114,13 @@ fn walk_error(error: ignore::Error) -> WalkError {
                 path = p.clone();
                 error = err;
             }
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error = err,
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                error = err
+            }
             ignore::Error::Loop { child, .. } => {
                 path = child.clone();
-                message = "symbolic link loop: it points back to one of its own parent folders".into();
+                message =
+                    "symbolic link loop: it points back to one of its own parent folders".into();
                 break;
             }
             ignore::Error::Io(io) => {
@@ -130,7 +141,9 @@ pub fn describe_io_error(error: &std::io::Error) -> String {
     match error.kind() {
         NotFound => "no such file or folder".into(),
         PermissionDenied => "permission denied".into(),
-        _ if error.raw_os_error() == Some(40) => "too many levels of symbolic links (a symlink loop)".into(),
+        _ if error.raw_os_error() == Some(40) => {
+            "too many levels of symbolic links (a symlink loop)".into()
+        }
         _ => error.to_string(),
     }
 }

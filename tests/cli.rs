@@ -5,37 +5,78 @@ mod common;
 use common::{messages, project, repo, run_in};
 
 const LEAK: &[u8] = b"function f(req) {\n  lastRequest = req;\n}\nmodule.exports = f;\n";
-const CLEAN: &[u8] = b"function f(req) {\n  const last = req;\n  return last;\n}\nmodule.exports = f;\n";
+const CLEAN: &[u8] =
+    b"function f(req) {\n  const last = req;\n  return last;\n}\nmodule.exports = f;\n";
 
 #[test]
 fn exit_codes() {
     let dir = project(&[("clean.js", CLEAN)]);
     let run = run_in(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("No leaks found in 1 file."), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("No leaks found in 1 file."),
+        "{}",
+        run.stdout
+    );
 
     let dir = project(&[("leak.js", LEAK), ("clean.js", CLEAN)]);
     let run = run_in(dir.path(), &["check", "."]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("1 problem (1 error, 0 warnings) in 2 files."), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("1 problem (1 error, 0 warnings) in 2 files."),
+        "{}",
+        run.stdout
+    );
 
     let run = run_in(dir.path(), &["check", "--rule", "implicit-global=warn"]);
     assert_eq!(run.code, 0, "warnings alone pass");
-    let run = run_in(dir.path(), &["check", "--rule", "implicit-global=warn", "--max-warnings", "0"]);
+    let run = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--rule",
+            "implicit-global=warn",
+            "--max-warnings",
+            "0",
+        ],
+    );
     assert_eq!(run.code, 1, "--max-warnings 0 fails on one warning");
-    let run = run_in(dir.path(), &["check", "--rule", "implicit-global=warn", "--quiet", "-f", "compact"]);
-    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "--quiet drops warnings");
+    let run = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--rule",
+            "implicit-global=warn",
+            "--quiet",
+            "-f",
+            "compact",
+        ],
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, ""),
+        "--quiet drops warnings"
+    );
     let run = run_in(dir.path(), &["check", "--rule", "implicit-global=off"]);
     assert_eq!(run.code, 0);
 
     let run = run_in(dir.path(), &["check", "--rule", "no-such-rule=off"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unknown rule `no-such-rule`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown rule `no-such-rule`"),
+        "{}",
+        run.stderr
+    );
     let run = run_in(dir.path(), &["check", "--format", "xml"]);
     assert_eq!(run.code, 2);
     let run = run_in(dir.path(), &["check", "--env", "nodejs"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unknown environment `nodejs`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown environment `nodejs`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -58,11 +99,21 @@ fn formats() {
     let message = &file["messages"][0];
     assert_eq!(message["ruleId"], "implicit-global");
     assert_eq!(message["severity"], 2);
-    assert_eq!((message["line"].as_u64(), message["column"].as_u64()), (Some(2), Some(3)));
-    assert_eq!((message["endLine"].as_u64(), message["endColumn"].as_u64()), (Some(2), Some(14)));
+    assert_eq!(
+        (message["line"].as_u64(), message["column"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(
+        (message["endLine"].as_u64(), message["endColumn"].as_u64()),
+        (Some(2), Some(14))
+    );
 
     let run = run_in(dir.path(), &["check", "-f", "pretty", "--color", "never"]);
-    assert!(run.stdout.contains("leaklint(implicit-global)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("leaklint(implicit-global)"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("src/leak.js:2:3"), "{}", run.stdout);
     assert!(run.stdout.contains("lastRequest = req;"), "{}", run.stdout);
     assert!(!run.stdout.contains('\u{1b}'), "no colors when asked");
@@ -75,33 +126,64 @@ fn related_locations_in_json() {
     let message = &messages(&report, "a.js")[0];
     assert_eq!(message["line"], 2);
     assert_eq!(message["relatedLocations"][0]["line"], 3);
-    assert_eq!(message["relatedLocations"][0]["message"], "`n` is also assigned here");
+    assert_eq!(
+        message["relatedLocations"][0]["message"],
+        "`n` is also assigned here"
+    );
 }
 
 #[test]
 fn configuration_is_found_walking_up() {
     let dir = project(&[
-        ("leaklint.toml", b"globals = [\"lastRequest\"]\nignore = [\"generated/**\"]\n"),
+        (
+            "leaklint.toml",
+            b"globals = [\"lastRequest\"]\nignore = [\"generated/**\"]\n",
+        ),
         ("src/deep/leak.js", LEAK),
         ("generated/leak.js", LEAK),
-        ("other/leaklint.toml", b"[rules]\nimplicit-global = \"warn\"\n"),
+        (
+            "other/leaklint.toml",
+            b"[rules]\nimplicit-global = \"warn\"\n",
+        ),
         ("other/leak.js", LEAK),
     ]);
     let report = run_in(dir.path(), &["check", "-f", "json"]).json();
-    let files: Vec<&str> = report.as_array().unwrap().iter().map(|f| f["filePath"].as_str().unwrap()).collect();
+    let files: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["filePath"].as_str().unwrap())
+        .collect();
     assert_eq!(files.len(), 2, "generated/ is ignored: {files:?}");
-    assert!(messages(&report, "src/deep/leak.js").is_empty(), "globals from the root config");
-    assert_eq!(messages(&report, "other/leak.js")[0]["severity"], 1, "nearest config wins");
+    assert!(
+        messages(&report, "src/deep/leak.js").is_empty(),
+        "globals from the root config"
+    );
+    assert_eq!(
+        messages(&report, "other/leak.js")[0]["severity"],
+        1,
+        "nearest config wins"
+    );
 
     // An ignored file named explicitly (as pre-commit does) is still ignored.
     let run = run_in(dir.path(), &["check", "generated/leak.js", "-f", "json"]);
     assert_eq!(run.json().as_array().unwrap().len(), 0);
 
     // --config replaces discovery; --env replaces the environment.
-    std::fs::write(dir.path().join("custom.toml"), "[rules]\nimplicit-global = \"off\"\n").unwrap();
-    let run = run_in(dir.path(), &["check", "other/leak.js", "--config", "custom.toml"]);
+    std::fs::write(
+        dir.path().join("custom.toml"),
+        "[rules]\nimplicit-global = \"off\"\n",
+    )
+    .unwrap();
+    let run = run_in(
+        dir.path(),
+        &["check", "other/leak.js", "--config", "custom.toml"],
+    );
     assert_eq!(run.code, 0);
-    let run = run_in(dir.path(), &["check", "other/leak.js", "--global", "lastRequest"]);
+    let run = run_in(
+        dir.path(),
+        &["check", "other/leak.js", "--global", "lastRequest"],
+    );
     assert_eq!(run.code, 0);
 }
 
@@ -109,18 +191,41 @@ fn configuration_is_found_walking_up() {
 fn broken_configuration_is_a_clear_error() {
     let cases: &[(&[u8], &str)] = &[
         (b"env = [\"node\"\n", "leaklint.toml:2: invalid array"),
-        (b"[rules]\nimplicit-globals = \"error\"\n", "leaklint.toml:2: unknown rule `implicit-globals` in [rules]"),
-        (b"[rules]\nimplicit-global = \"loud\"\n", "leaklint.toml:2: `implicit-global` must be \"off\", \"warn\" or \"error\""),
-        (b"colour = true\n", "leaklint.toml:1: unknown field `colour`"),
-        (b"env = [\"nodejs\"]\n", "leaklint.toml:1: unknown environment `nodejs`"),
-        (b"ignore = [\"a/[\"]\n", "leaklint.toml:1: invalid glob in `ignore`"),
+        (
+            b"[rules]\nimplicit-globals = \"error\"\n",
+            "leaklint.toml:2: unknown rule `implicit-globals` in [rules]",
+        ),
+        (
+            b"[rules]\nimplicit-global = \"loud\"\n",
+            "leaklint.toml:2: `implicit-global` must be \"off\", \"warn\" or \"error\"",
+        ),
+        (
+            b"colour = true\n",
+            "leaklint.toml:1: unknown field `colour`",
+        ),
+        (
+            b"env = [\"nodejs\"]\n",
+            "leaklint.toml:1: unknown environment `nodejs`",
+        ),
+        (
+            b"ignore = [\"a/[\"]\n",
+            "leaklint.toml:1: invalid glob in `ignore`",
+        ),
     ];
     for (config, expected) in cases {
         let dir = project(&[("leaklint.toml", config), ("a.js", CLEAN)]);
         let run = run_in(dir.path(), &["check"]);
         assert_eq!(run.code, 2, "{}", run.stderr);
-        assert!(run.stderr.contains("leaklint: configuration error: "), "{}", run.stderr);
-        assert!(run.stderr.contains(expected), "expected {expected:?} in {}", run.stderr);
+        assert!(
+            run.stderr.contains("leaklint: configuration error: "),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(expected),
+            "expected {expected:?} in {}",
+            run.stderr
+        );
     }
 }
 
@@ -134,12 +239,26 @@ fn parse_errors_are_reported_and_the_run_goes_on() {
     assert_eq!(broken["ruleId"], serde_json::Value::Null);
     assert_eq!(broken["fatal"], true);
     assert_eq!(broken["severity"], 2);
-    assert!(broken["message"].as_str().unwrap().starts_with("Parsing error: "), "{broken}");
+    assert!(
+        broken["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Parsing error: "),
+        "{broken}"
+    );
     assert_eq!(report[0]["fatalErrorCount"], 1);
-    assert_eq!(messages(&report, "b-leak.js")[0]["ruleId"], "implicit-global");
+    assert_eq!(
+        messages(&report, "b-leak.js")[0]["ruleId"],
+        "implicit-global"
+    );
 
     let run = run_in(dir.path(), &["check", "-f", "compact"]);
-    assert!(run.stdout.starts_with("a-broken.js:1:10: error fatal Parsing error: "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("a-broken.js:1:10: error fatal Parsing error: "),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -155,13 +274,22 @@ fn unreadable_content_is_named_and_the_run_goes_on() {
     ]);
     let run = run_in(dir.path(), &["check", "-f", "compact"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stdout.contains("binary.js:1:1: error fatal binary file (it contains NUL bytes); not linted"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("binary.js:1:1: error fatal binary file (it contains NUL bytes); not linted"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("latin1.js:1:1: error fatal not valid UTF-8: byte 0xE9 at line 1, column 7 cannot be decoded; not linted"),
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("leak.js:2:3: error implicit-global"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("leak.js:2:3: error implicit-global"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
 }
 
@@ -172,10 +300,23 @@ fn missing_paths_and_symlink_loops_exit_2_after_linting_the_rest() {
     std::os::unix::fs::symlink("nowhere.js", dir.path().join("dangling.js")).unwrap();
     let run = run_in(dir.path(), &["check", ".", "missing.js", "-f", "compact"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("leaklint: error: missing.js: no such file or folder"), "{}", run.stderr);
-    assert!(run.stderr.contains("sub/loop: symbolic link loop"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("leaklint: error: missing.js: no such file or folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("sub/loop: symbolic link loop"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("dangling.js: "), "{}", run.stderr);
-    assert!(run.stdout.contains("leak.js:2:3: error implicit-global"), "the rest is linted: {}", run.stdout);
+    assert!(
+        run.stdout.contains("leak.js:2:3: error implicit-global"),
+        "the rest is linted: {}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -183,7 +324,11 @@ fn a_folder_named_like_a_file_is_walked() {
     let dir = project(&[("x.js/inner.js", LEAK)]);
     let run = run_in(dir.path(), &["check", "x.js", "-f", "compact"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.starts_with("x.js/inner.js:2:3:"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("x.js/inner.js:2:3:"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -203,13 +348,33 @@ fn skipped_files_are_said_not_silent() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("leaklint: note: big.js: 12.0 MB is over the 10.5 MB size limit (--max-file-size); skipped"), "{}", run.stderr);
     assert!(run.stderr.contains("leaklint: note: deep.js: nesting is 10000 levels deep (over the limit of 1000); not linted"), "{}", run.stderr);
-    assert!(run.stderr.contains("leaklint: note: arrows.js: nesting is 10000 levels deep"), "{}", run.stderr);
-    assert_eq!(run.stdout, "", "minified, node_modules and .d.ts are not walked");
+    assert!(
+        run.stderr
+            .contains("leaklint: note: arrows.js: nesting is 10000 levels deep"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stdout, "",
+        "minified, node_modules and .d.ts are not walked"
+    );
 
     // A file named explicitly is linted whatever its name.
-    let run = run_in(dir.path(), &["check", "vendor.min.js", "node_modules/pkg/index.js", "-f", "compact"]);
+    let run = run_in(
+        dir.path(),
+        &[
+            "check",
+            "vendor.min.js",
+            "node_modules/pkg/index.js",
+            "-f",
+            "compact",
+        ],
+    );
     assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
-    let run = run_in(dir.path(), &["check", "big.js", "--max-file-size", "20000000"]);
+    let run = run_in(
+        dir.path(),
+        &["check", "big.js", "--max-file-size", "20000000"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
@@ -232,18 +397,34 @@ fn line_endings_bom_and_astral_characters() {
         ("emoji.js", "var s = '😀😀'; x = 1;\n".as_bytes()),
     ]);
     let run = run_in(dir.path(), &["check", "-f", "compact"]);
-    let positions: Vec<&str> = run.stdout.lines().map(|l| l.split(": ").next().unwrap()).collect();
-    assert_eq!(positions, ["bom.js:1:1", "cr.js:3:1", "crlf.js:3:1", "emoji.js:1:17"]);
+    let positions: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        positions,
+        ["bom.js:1:1", "cr.js:3:1", "crlf.js:3:1", "emoji.js:1:17"]
+    );
 }
 
 #[test]
 fn rules_and_explain() {
     let run = run_in(&repo(), &["rules"]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.lines().any(|l| l.starts_with("implicit-global") && l.contains("error")), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("implicit-global") && l.contains("error")),
+        "{}",
+        run.stdout
+    );
     let run = run_in(&repo(), &["explain", "implicit-global"]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.stdout, std::fs::read_to_string(repo().join("rules/implicit-global.md")).unwrap());
+    assert_eq!(
+        run.stdout,
+        std::fs::read_to_string(repo().join("rules/implicit-global.md")).unwrap()
+    );
     let run = run_in(&repo(), &["explain", "nope"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("unknown rule `nope`"));
@@ -259,5 +440,9 @@ fn package_type_module_makes_js_strict() {
     ]);
     let run = run_in(dir.path(), &["check", "-f", "compact"]);
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
-    assert!(run.stdout.starts_with("cjs/leak.js:1:16:"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("cjs/leak.js:1:16:"),
+        "{}",
+        run.stdout
+    );
 }

@@ -24,7 +24,11 @@ fn examples(markdown: &str) -> Vec<Example> {
                     let mut words = info.split_whitespace();
                     let lang = words.next().unwrap_or("").to_string();
                     let flagged = words.any(|w| w == "expect-diagnostic");
-                    current = Some(Example { lang, flagged, code: String::new() });
+                    current = Some(Example {
+                        lang,
+                        flagged,
+                        code: String::new(),
+                    });
                 }
             }
         } else if let Some(example) = current.as_mut() {
@@ -39,13 +43,29 @@ fn examples(markdown: &str) -> Vec<Example> {
 fn every_rule_page_is_complete() {
     for rule in RULES {
         let page = rule.docs;
-        assert!(page.starts_with(&format!("# {}\n", rule.id)), "{} page title", rule.id);
+        assert!(
+            page.starts_with(&format!("# {}\n", rule.id)),
+            "{} page title",
+            rule.id
+        );
         for section in ["## Example", "## Suppress"] {
-            assert!(page.contains(section), "{} has no `{section}` section", rule.id);
+            assert!(
+                page.contains(section),
+                "{} has no `{section}` section",
+                rule.id
+            );
         }
         let examples = examples(page);
-        assert!(examples.iter().any(|e| e.flagged), "{} has no flagged example", rule.id);
-        assert!(examples.iter().any(|e| !e.flagged && e.lang != "toml"), "{} has no good example", rule.id);
+        assert!(
+            examples.iter().any(|e| e.flagged),
+            "{} has no flagged example",
+            rule.id
+        );
+        assert!(
+            examples.iter().any(|e| !e.flagged && e.lang != "toml"),
+            "{} has no good example",
+            rule.id
+        );
         let file = Path::new("rules").join(format!("{}.md", rule.id));
         assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).is_file());
     }
@@ -67,9 +87,19 @@ fn rule_examples_are_true() {
             let output = lint_source(Path::new(name), &example.code, &settings, false);
             let rules: Vec<_> = output.diagnostics.iter().map(|d| d.rule).collect();
             if example.flagged {
-                assert!(rules.contains(&Some(rule.id)), "{}: not flagged:\n{}\ngot {rules:?}", rule.id, example.code);
+                assert!(
+                    rules.contains(&Some(rule.id)),
+                    "{}: not flagged:\n{}\ngot {rules:?}",
+                    rule.id,
+                    example.code
+                );
             } else {
-                assert!(rules.is_empty(), "{}: a good example is flagged:\n{}\ngot {rules:?}", rule.id, example.code);
+                assert!(
+                    rules.is_empty(),
+                    "{}: a good example is flagged:\n{}\ngot {rules:?}",
+                    rule.id,
+                    example.code
+                );
             }
             checked += 1;
         }

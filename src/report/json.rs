@@ -8,21 +8,30 @@ use crate::check::CheckResult;
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub fn write(result: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
-    let files: Vec<Value> = result.files.iter().map(|file| {
-        let path = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
-        let count = |severity| file.diagnostics.iter().filter(|d| d.severity == severity).count();
-        json!({
-            "filePath": path.to_string_lossy(),
-            "messages": file.diagnostics.iter().map(message).collect::<Vec<_>>(),
-            "suppressedMessages": [],
-            "errorCount": count(Severity::Error),
-            "fatalErrorCount": file.diagnostics.iter().filter(|d| d.fatal).count(),
-            "warningCount": count(Severity::Warn),
-            "fixableErrorCount": 0,
-            "fixableWarningCount": 0,
-            "usedDeprecatedRules": [],
+    let files: Vec<Value> = result
+        .files
+        .iter()
+        .map(|file| {
+            let path = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
+            let count = |severity| {
+                file.diagnostics
+                    .iter()
+                    .filter(|d| d.severity == severity)
+                    .count()
+            };
+            json!({
+                "filePath": path.to_string_lossy(),
+                "messages": file.diagnostics.iter().map(message).collect::<Vec<_>>(),
+                "suppressedMessages": [],
+                "errorCount": count(Severity::Error),
+                "fatalErrorCount": file.diagnostics.iter().filter(|d| d.fatal).count(),
+                "warningCount": count(Severity::Warn),
+                "fixableErrorCount": 0,
+                "fixableWarningCount": 0,
+                "usedDeprecatedRules": [],
+            })
         })
-    }).collect();
+        .collect();
     serde_json::to_writer(&mut *out, &files)?;
     writeln!(out)
 }
@@ -45,13 +54,15 @@ pub fn message(d: &Diagnostic) -> Value {
         object.insert("nodeType".into(), Value::Null);
     }
     if !d.related.is_empty() {
-        let related = d.related.iter().map(|r| json!({
-            "message": r.message,
-            "line": r.location.start.line,
-            "column": r.location.start.column,
-            "endLine": r.location.end.line,
-            "endColumn": r.location.end.column,
-        }));
+        let related = d.related.iter().map(|r| {
+            json!({
+                "message": r.message,
+                "line": r.location.start.line,
+                "column": r.location.start.column,
+                "endLine": r.location.end.line,
+                "endColumn": r.location.end.column,
+            })
+        });
         object.insert("relatedLocations".into(), Value::Array(related.collect()));
     }
     if let Some(help) = &d.help {

@@ -49,7 +49,12 @@ pub fn totals(result: &CheckResult) -> Totals {
     totals
 }
 
-pub fn write(format: Format, result: &CheckResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(
+    format: Format,
+    result: &CheckResult,
+    options: &ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Pretty => pretty::write(result, options, out),
         Format::Json => json::write(result, out),

@@ -31,7 +31,12 @@ pub fn write(result: &CheckResult, options: &ReportOptions, out: &mut dyn Write)
     let totals = totals(result);
     let problems = totals.errors + totals.warnings;
     if problems == 0 {
-        writeln!(out, "No leaks found in {} {}.", totals.files, plural(totals.files, "file"))?;
+        writeln!(
+            out,
+            "No leaks found in {} {}.",
+            totals.files,
+            plural(totals.files, "file")
+        )?;
     } else {
         writeln!(
             out,
@@ -67,14 +72,15 @@ fn to_miette(d: &Diagnostic, path: &str, no_source: bool) -> MietteDiagnostic {
     }
     if !no_source {
         let range = d.location.range;
-        let primary = LabeledSpan::new_primary_with_span(
-            None,
-            (range.start, range.end - range.start),
-        );
+        let primary =
+            LabeledSpan::new_primary_with_span(None, (range.start, range.end - range.start));
         let related = d.related.iter().map(|r| {
             LabeledSpan::new_with_span(
                 Some(r.message.clone()),
-                (r.location.range.start, r.location.range.end - r.location.range.start),
+                (
+                    r.location.range.start,
+                    r.location.range.end - r.location.range.start,
+                ),
             )
         });
         diagnostic = diagnostic.with_labels(std::iter::once(primary).chain(related));

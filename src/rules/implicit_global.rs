@@ -6,7 +6,7 @@
 //! Strict code (ES modules, classes, `'use strict'`) throws a `ReferenceError` instead, so the
 //! rule is silent there; a name that `eval` or `with` may supply is also left alone.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostic::{Finding, Label, Range};
 use crate::globals::BROWSER_MARKERS;
@@ -20,9 +20,18 @@ const MAX_LABELS: usize = 3;
 
 pub fn run(ctx: &mut Context) {
     let semantic = ctx.semantic;
-    let browser_like = semantic.references.iter().any(|r| {
-        r.resolution == Resolution::Unresolved && BROWSER_MARKERS.contains(&&*r.name)
-    });
+    let browser_like = semantic
+        .references
+        .iter()
+        .any(|r| r.resolution == Resolution::Unresolved && BROWSER_MARKERS.contains(&&*r.name));
+    // `typeof name` probes for an existing global (`if (typeof _ == 'function') _ = …`, the
+    // polyfill pattern): the author knows the name is global, and assigning it creates nothing.
+    let probed: FxHashSet<&str> = semantic
+        .references
+        .iter()
+        .filter(|r| r.in_typeof && r.resolution == Resolution::Unresolved)
+        .map(|r| &*r.name)
+        .collect();
     // One finding per name, at its first write: declaring the name fixes every write.
     let mut writes: FxHashMap<&str, Vec<&Reference>> = FxHashMap::default();
     let mut order = Vec::new();
@@ -30,7 +39,8 @@ pub fn run(ctx: &mut Context) {
         let creates_global = reference.access.is_write()
             && reference.resolution == Resolution::Unresolved
             && !semantic.scope(reference.scope).strict
-            && !ctx.globals.contains(&reference.name, browser_like);
+            && !ctx.globals.contains(&reference.name, browser_like)
+            && !probed.contains(&*reference.name);
         if creates_global {
             let entry = writes.entry(&reference.name).or_default();
             if entry.is_empty() {
@@ -90,13 +100,24 @@ mod tests {
             ("if (typeof foo === 'undefined') {}", "a.js"),
             ("declare var x: number; x = 1;", "a.ts"),
             ("declare global { var y: number } y = 1;", "a.ts"),
-            ("window.onload = f; name = 'x'; document.title = name;", "a.js"),
+            (
+                "window.onload = f; name = 'x'; document.title = name;",
+                "a.js",
+            ),
             ("function f() { for (var k in o) {} }", "a.js"),
             ("try {} catch (e) { e = 1; }", "a.js"),
-            ("function f(a, {b}, [c], ...d) { a = b = c = d = 1; }", "a.js"),
+            (
+                "function f(a, {b}, [c], ...d) { a = b = c = d = 1; }",
+                "a.js",
+            ),
             ("function f() { g = 1; function g() {} }", "a.js"),
             ("label: for (;;) { break label; }", "a.js"),
             ("Array = 1;", "a.js"),
+            ("if (typeof _ == 'function') { _ = wrap(_); }", "a.js"),
+            (
+                "function f() { if (typeof (Promise2) === 'undefined') Promise2 = P; }",
+                "a.js",
+            ),
         ]);
     }
 
@@ -107,18 +128,35 @@ mod tests {
             ("x = 1;", "a.js", &[(1, 1)]),
             ("function f() { count += 1; count++; }", "a.js", &[(1, 16)]),
             ("function f() { i++; }", "a.cjs", &[(1, 16)]),
-            ("function f() { [a, b] = [1, 2]; }", "a.js", &[(1, 17), (1, 20)]),
-            ("function f() { ({ a, b: c } = o); }", "a.js", &[(1, 19), (1, 25)]),
+            (
+                "function f() { [a, b] = [1, 2]; }",
+                "a.js",
+                &[(1, 17), (1, 20)],
+            ),
+            (
+                "function f() { ({ a, b: c } = o); }",
+                "a.js",
+                &[(1, 19), (1, 25)],
+            ),
             ("function f() { for (k in o) {} }", "a.js", &[(1, 21)]),
             ("function f() { for (v of o) {} }", "a.js", &[(1, 21)]),
             ("'use strict'\n;(function () { y = 1; })", "a.js", &[]),
-            ("function f() { 'use strict'; } function g() { y = 1; }", "a.js", &[(1, 47)]),
+            (
+                "function f() { 'use strict'; } function g() { y = 1; }",
+                "a.js",
+                &[(1, 47)],
+            ),
             ("x = 1;", "a.ts", &[(1, 1)]),
             ("function f() { cache = new Map(); }", "a.jsx", &[(1, 16)]),
             ("const C = () => { data = <div/>; };", "a.jsx", &[(1, 19)]),
             ("/* global other */ mine = 1;", "a.js", &[(1, 20)]),
             ("function f() { (x) = 1; }", "a.js", &[(1, 17)]),
             ("name = 'x';", "a.js", &[(1, 1)]),
+            (
+                "if (typeof other == 'function') { _ = 1; }",
+                "a.js",
+                &[(1, 35)],
+            ),
         ]);
     }
 }

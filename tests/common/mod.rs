@@ -21,8 +21,12 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
@@ -54,7 +58,10 @@ pub fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 /// The ESLint messages of the only (or the named) file of a JSON report.
-pub fn messages<'a>(report: &'a serde_json::Value, file_suffix: &str) -> &'a Vec<serde_json::Value> {
+pub fn messages<'a>(
+    report: &'a serde_json::Value,
+    file_suffix: &str,
+) -> &'a Vec<serde_json::Value> {
     report
         .as_array()
         .expect("an array of files")
