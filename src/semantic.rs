@@ -52,6 +52,9 @@ pub struct Scope {
     pub strict: bool,
     /// Code in this scope can run more than once per process.
     pub runs_many: bool,
+    /// Whether this scope runs many times whatever its parent does (`Some(true)` for a
+    /// function, `None` for a block or an IIFE, which run as often as their parent).
+    own_runs_many: Option<bool>,
     /// A direct `eval` or a `with` makes names resolved through this scope unknowable.
     pub dynamic: bool,
     pub bindings: FxHashMap<Atom, BindingId>,
@@ -87,6 +90,8 @@ pub struct Binding {
     pub kind: BindingKind,
     pub scope: ScopeId,
     pub span: Span,
+    /// Declared by an `export` declaration (`export function f`, `export const c`).
+    pub exported: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,6 +125,8 @@ pub struct Reference {
     pub resolution: Resolution,
     /// The operand of `typeof`: code that probes whether a global exists.
     pub in_typeof: bool,
+    /// The callee of a call: `name(…)`.
+    pub is_callee: bool,
 }
 
 #[derive(Debug)]
@@ -128,6 +135,7 @@ pub struct Semantic {
     pub bindings: Vec<Binding>,
     pub references: Vec<Reference>,
     reference_at: FxHashMap<BytePos, ReferenceId>,
+    binding_at: FxHashMap<BytePos, BindingId>,
     /// Scope ids ordered by where their span starts, for position lookups.
     scopes_by_start: Vec<ScopeId>,
 }
@@ -166,6 +174,30 @@ impl Semantic {
         self.reference_at
             .get(&ident.span.lo)
             .map(|&id| self.reference(id))
+    }
+
+    /// The binding a declaration's name introduces (`x` in `const x = 1`).
+    pub fn declared_binding(&self, ident: &Ident) -> Option<BindingId> {
+        self.binding_at.get(&ident.span.lo).copied()
+    }
+
+    /// The binding an identifier stands for: the one it declares or the one it refers to.
+    pub fn binding_id_of(&self, ident: &Ident) -> Option<BindingId> {
+        match self.reference_of(ident) {
+            Some(reference) => match reference.resolution {
+                Resolution::Binding(id) => Some(id),
+                _ => None,
+            },
+            None => self.declared_binding(ident),
+        }
+    }
+
+    /// Is the identifier an unresolved reference to the global `name` (not shadowed)?
+    pub fn is_global_ref(&self, ident: &Ident, name: &str) -> bool {
+        ident.sym == *name
+            && self
+                .reference_of(ident)
+                .is_some_and(|r| r.resolution == Resolution::Unresolved)
     }
 
     /// The binding an identifier refers to, if it resolves to one in this file.
@@ -234,6 +266,11 @@ struct Builder {
     current: ScopeId,
     /// Start of the function expression or arrow that is being called in place (an IIFE).
     iife_start: Option<BytePos>,
+    /// Start of a function about to be visited, and the binding that names it.
+    pending_function_binding: Option<(BytePos, BindingId)>,
+    /// Function scopes and the binding they are declared as (`function f`, `const f = () =>`).
+    function_bindings: Vec<(ScopeId, BindingId)>,
+    binding_at: FxHashMap<BytePos, BindingId>,
 }
 
 impl Builder {
@@ -244,6 +281,7 @@ impl Builder {
             span,
             strict,
             runs_many: false,
+            own_runs_many: Some(false),
             dynamic: false,
             bindings: FxHashMap::default(),
         };
@@ -253,6 +291,9 @@ impl Builder {
             references: Vec::new(),
             current: ScopeId(0),
             iife_start: None,
+            pending_function_binding: None,
+            function_bindings: Vec::new(),
+            binding_at: FxHashMap::default(),
         }
     }
 
@@ -268,12 +309,59 @@ impl Builder {
         let mut scopes_by_start: Vec<ScopeId> =
             (0..self.scopes.len() as u32).map(ScopeId).collect();
         scopes_by_start.sort_by_key(|id| self.scopes[id.index()].span.lo);
+        self.find_functions_that_run_once();
         Semantic {
             scopes: self.scopes,
             bindings: self.bindings,
             references: self.references,
             reference_at,
+            binding_at: self.binding_at,
             scopes_by_start,
+        }
+    }
+
+    /// A function that is not exported and is only ever called directly from code that runs
+    /// once (`function setup() {…} setup();`) runs a bounded number of times: its body is
+    /// treated like top-level code. Repeats until no more such functions are found, since one
+    /// may be called only from another.
+    fn find_functions_that_run_once(&mut self) {
+        if self.function_bindings.is_empty() {
+            return;
+        }
+        let mut uses: FxHashMap<BindingId, Vec<ReferenceId>> = FxHashMap::default();
+        for (i, reference) in self.references.iter().enumerate() {
+            if let Resolution::Binding(binding) = reference.resolution {
+                uses.entry(binding).or_default().push(ReferenceId(i as u32));
+            }
+        }
+        loop {
+            let mut changed = false;
+            for &(scope, binding) in &self.function_bindings {
+                let runs_once = !self.bindings[binding.index()].exported
+                    && self.scopes[scope.index()].own_runs_many == Some(true)
+                    && uses.get(&binding).is_some_and(|refs| {
+                        refs.iter().all(|&r| {
+                            let reference = &self.references[r.index()];
+                            reference.is_callee && !self.scopes[reference.scope.index()].runs_many
+                        })
+                    });
+                if runs_once {
+                    self.scopes[scope.index()].own_runs_many = None;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return;
+            }
+            // Parents come before children: one pass in creation order settles every scope.
+            for i in 1..self.scopes.len() {
+                let parent = self.scopes[i]
+                    .parent
+                    .expect("only the program has no parent");
+                let inherited = self.scopes[parent.index()].runs_many;
+                let scope = &mut self.scopes[i];
+                scope.runs_many = scope.own_runs_many.unwrap_or(inherited);
+            }
         }
     }
 
@@ -299,12 +387,20 @@ impl Builder {
     fn enter(&mut self, kind: ScopeKind, span: Span) -> ScopeId {
         let iife = matches!(kind, ScopeKind::Function | ScopeKind::Arrow)
             && self.iife_start.take() == Some(span.lo);
+        if let Some((start, binding)) = self.pending_function_binding {
+            if start == span.lo && matches!(kind, ScopeKind::Function | ScopeKind::Arrow) {
+                self.function_bindings
+                    .push((ScopeId(self.scopes.len() as u32), binding));
+                self.pending_function_binding = None;
+            }
+        }
         let parent = self.scope();
-        let runs_many = match kind {
-            ScopeKind::Function | ScopeKind::Arrow => !iife || parent.runs_many,
-            ScopeKind::ClassFieldInit => true,
-            _ => parent.runs_many,
+        let own_runs_many = match kind {
+            ScopeKind::Function | ScopeKind::Arrow if !iife => Some(true),
+            ScopeKind::ClassFieldInit => Some(true),
+            _ => None,
         };
+        let runs_many = own_runs_many.unwrap_or(parent.runs_many);
         let strict = parent.strict || kind == ScopeKind::Class;
         let id = ScopeId(self.scopes.len() as u32);
         self.scopes.push(Scope {
@@ -313,6 +409,7 @@ impl Builder {
             span,
             strict,
             runs_many,
+            own_runs_many,
             dynamic: kind == ScopeKind::With,
             bindings: FxHashMap::default(),
         });
@@ -346,28 +443,42 @@ impl Builder {
         }
     }
 
-    fn declare_in(&mut self, scope: ScopeId, name: Atom, kind: BindingKind, span: Span) {
-        let id = BindingId(self.bindings.len() as u32);
+    fn declare_in(
+        &mut self,
+        scope: ScopeId,
+        name: Atom,
+        kind: BindingKind,
+        span: Span,
+    ) -> BindingId {
         let bindings = &mut self.scopes[scope.index()].bindings;
         // A redeclaration (`var x; var x;`) keeps the first binding.
-        if bindings.contains_key(&name) {
-            return;
+        let id = match bindings.get(&name) {
+            Some(&existing) => existing,
+            None => {
+                let id = BindingId(self.bindings.len() as u32);
+                bindings.insert(name.clone(), id);
+                self.bindings.push(Binding {
+                    name,
+                    kind,
+                    scope,
+                    span,
+                    exported: false,
+                });
+                id
+            }
+        };
+        if !span.is_dummy() {
+            self.binding_at.insert(span.lo, id);
         }
-        bindings.insert(name.clone(), id);
-        self.bindings.push(Binding {
-            name,
-            kind,
-            scope,
-            span,
-        });
+        id
     }
 
-    fn declare(&mut self, ident: &Ident, kind: BindingKind) {
+    fn declare(&mut self, ident: &Ident, kind: BindingKind) -> BindingId {
         let scope = match kind {
             BindingKind::Var | BindingKind::Ambient => self.var_scope(),
             _ => self.current,
         };
-        self.declare_in(scope, ident.sym.clone(), kind, ident.span);
+        self.declare_in(scope, ident.sym.clone(), kind, ident.span)
     }
 
     fn reference(&mut self, ident: &Ident, access: Access) {
@@ -378,13 +489,16 @@ impl Builder {
             access,
             resolution: Resolution::Unresolved,
             in_typeof: false,
+            is_callee: false,
         });
     }
 
     /// Declares every name a binding pattern introduces and visits its default values.
     fn declare_pat(&mut self, pat: &Pat, kind: BindingKind) {
         match pat {
-            Pat::Ident(binding) => self.declare(&binding.id, kind),
+            Pat::Ident(binding) => {
+                self.declare(&binding.id, kind);
+            }
             Pat::Array(array) => {
                 for element in array.elems.iter().flatten() {
                     self.declare_pat(element, kind);
@@ -477,6 +591,18 @@ impl Builder {
         };
         for declarator in &decl.decls {
             self.declare_pat(&declarator.name, kind);
+            if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
+                let start = match unwrap_parens(init) {
+                    Expr::Fn(f) => Some(f.function.span.lo),
+                    Expr::Arrow(a) => Some(a.span.lo),
+                    _ => None,
+                };
+                if let (Some(start), Some(&binding)) =
+                    (start, self.binding_at.get(&name.id.span.lo))
+                {
+                    self.pending_function_binding = Some((start, binding));
+                }
+            }
             declarator.init.visit_with(self);
         }
     }
@@ -542,7 +668,7 @@ impl Builder {
                                 prop.decorators.visit_with(this);
                                 match &prop.param {
                                     TsParamPropParam::Ident(id) => {
-                                        this.declare(&id.id, BindingKind::Param)
+                                        this.declare(&id.id, BindingKind::Param);
                                     }
                                     TsParamPropParam::Assign(assign) => {
                                         this.declare_pat(&assign.left, BindingKind::Param);
@@ -610,9 +736,15 @@ impl Builder {
                         self.declare_pat(&declarator.name, BindingKind::Ambient);
                     }
                 }
-                Decl::Fn(f) => self.declare(&f.ident, BindingKind::Ambient),
-                Decl::Class(c) => self.declare(&c.ident, BindingKind::Ambient),
-                Decl::TsEnum(e) => self.declare(&e.id, BindingKind::Ambient),
+                Decl::Fn(f) => {
+                    self.declare(&f.ident, BindingKind::Ambient);
+                }
+                Decl::Class(c) => {
+                    self.declare(&c.ident, BindingKind::Ambient);
+                }
+                Decl::TsEnum(e) => {
+                    self.declare(&e.id, BindingKind::Ambient);
+                }
                 Decl::TsModule(m) => {
                     if let TsModuleName::Ident(id) = &m.id {
                         self.declare(id, BindingKind::Ambient);
@@ -716,13 +848,14 @@ impl Visit for Builder {
         } else {
             BindingKind::Function
         };
-        self.declare(&decl.ident, kind);
+        let binding = self.declare(&decl.ident, kind);
         // Annex B: in sloppy code a function declared in a block is also a `var` of the
         // enclosing function.
         if !self.scope().strict && self.var_scope() != self.current {
             let var_scope = self.var_scope();
             self.declare_in(var_scope, decl.ident.sym.clone(), kind, decl.ident.span);
         }
+        self.pending_function_binding = Some((decl.function.span.lo, binding));
         self.function(&decl.function, None);
     }
 
@@ -777,13 +910,15 @@ impl Visit for Builder {
         match &export.decl {
             DefaultDecl::Fn(f) => {
                 if let Some(ident) = &f.ident {
-                    self.declare(ident, BindingKind::Function);
+                    let binding = self.declare(ident, BindingKind::Function);
+                    self.bindings[binding.index()].exported = true;
                 }
                 self.function(&f.function, None);
             }
             DefaultDecl::Class(c) => {
                 if let Some(ident) = &c.ident {
-                    self.declare(ident, BindingKind::Class);
+                    let binding = self.declare(ident, BindingKind::Class);
+                    self.bindings[binding.index()].exported = true;
                 }
                 self.class(&c.class, None);
             }
@@ -918,7 +1053,26 @@ impl Visit for Builder {
             }
         }
         call.callee.visit_with(self);
+        if let Callee::Expr(callee) = &call.callee {
+            if let Expr::Ident(ident) = unwrap_parens(callee) {
+                if let Some(reference) = self.references.last_mut() {
+                    if reference.span == ident.span {
+                        reference.is_callee = true;
+                    }
+                }
+            }
+        }
         call.args.visit_with(self);
+    }
+
+    fn visit_export_decl(&mut self, export: &ExportDecl) {
+        let first = self.bindings.len();
+        export.decl.visit_with(self);
+        for binding in &mut self.bindings[first..] {
+            if binding.scope == ScopeId(0) {
+                binding.exported = true;
+            }
+        }
     }
 
     fn visit_import_decl(&mut self, decl: &ImportDecl) {
@@ -1299,6 +1453,58 @@ mod tests {
             "function Component() { useEffect(() => { marker(); }); }",
             "marker"
         ));
+    }
+
+    #[test]
+    fn functions_only_called_from_run_once_code_run_once() {
+        assert!(!runs_many(
+            "function setup() { marker(); } setup();",
+            "marker"
+        ));
+        assert!(!runs_many(
+            "function setup() { marker(); } setup(); setup();",
+            "marker"
+        ));
+        assert!(!runs_many(
+            "const init = () => { marker(); }; init();",
+            "marker"
+        ));
+        assert!(!runs_many(
+            "function a() { marker(); } function b() { a(); } b();",
+            "marker"
+        ));
+        assert!(!runs_many(
+            "function s() { if (x) { marker(); } } if (main) s();",
+            "marker"
+        ));
+        assert!(runs_many(
+            "function setup() { marker(); } module.exports = setup;",
+            "marker"
+        ));
+        assert!(runs_many(
+            "function h() { marker(); } app.get('/', h);",
+            "marker"
+        ));
+        assert!(runs_many(
+            "function f() { marker(); } function g() { f(); } app.use(g);",
+            "marker"
+        ));
+        assert!(runs_many("function r() { marker(); r(); } r();", "marker"));
+        assert!(runs_many("function f() { marker(); }", "marker"));
+        assert!(runs_many(
+            "function f() { marker(); } setInterval(() => f(), 10);",
+            "marker"
+        ));
+        let semantic = semantic("export function setup() { marker(); } setup();", "a.mjs");
+        let marker = semantic
+            .references
+            .iter()
+            .find(|r| &*r.name == "marker")
+            .unwrap();
+        assert!(
+            semantic.runs_many_times(marker.span),
+            "an export may be called from anywhere"
+        );
     }
 
     #[test]
