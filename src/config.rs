@@ -62,7 +62,14 @@ pub struct ConfigFile {
     pub env: Option<Vec<String>>,
     pub globals: Vec<String>,
     pub ignore: Option<GlobSet>,
-    pub rules: BTreeMap<String, Severity>,
+    pub rules: BTreeMap<String, RuleConfig>,
+}
+
+/// `rule = "warn"` or `[rules.rule]` with `severity` and the rule's options.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct RuleConfig {
+    pub severity: Option<Severity>,
+    pub options: toml::Table,
 }
 
 impl ConfigFile {
@@ -121,7 +128,11 @@ impl ConfigFile {
             config.ignore = Some(builder.build().map_err(|e| error(None, e.to_string()))?);
         }
         for (id, value) in raw.rules.unwrap_or_default() {
-            if !rules::is_known(id.get_ref()) {
+            let Some(rule) = rules::find(id.get_ref()).filter(|_| rules::is_known(id.get_ref()))
+            else {
+                if rules::is_known(id.get_ref()) {
+                    continue;
+                }
                 return Err(error(
                     Some(id.span()),
                     format!(
@@ -129,17 +140,10 @@ impl ConfigFile {
                         id.get_ref()
                     ),
                 ));
-            }
-            let severity = rule_severity(value.get_ref()).ok_or_else(|| {
-                error(
-                    Some(value.span()),
-                    format!(
-                        "`{}` must be \"off\", \"warn\" or \"error\" (or a table with `severity`)",
-                        id.get_ref()
-                    ),
-                )
-            })?;
-            config.rules.insert(id.into_inner(), severity);
+            };
+            let rule_config = rule_config(rule, value.get_ref())
+                .map_err(|message| error(Some(value.span()), message))?;
+            config.rules.insert(id.into_inner(), rule_config);
         }
         Ok(config)
     }
@@ -184,13 +188,62 @@ fn parse_globals(value: &toml::Value) -> Option<Vec<String>> {
     }
 }
 
-fn rule_severity(value: &toml::Value) -> Option<Severity> {
+fn severity_of(value: &toml::Value) -> Option<Severity> {
     match value {
         toml::Value::String(s) => Severity::parse(s),
         toml::Value::Integer(n) => Severity::parse(&n.to_string()),
-        toml::Value::Table(table) => table.get("severity").and_then(rule_severity),
         _ => None,
     }
+}
+
+fn rule_config(rule: &rules::RuleMeta, value: &toml::Value) -> Result<RuleConfig, String> {
+    let bad_severity = || {
+        format!(
+            "`{}` must be \"off\", \"warn\" or \"error\" (or a table with `severity`)",
+            rule.id
+        )
+    };
+    let toml::Value::Table(table) = value else {
+        let severity = severity_of(value).ok_or_else(bad_severity)?;
+        return Ok(RuleConfig {
+            severity: Some(severity),
+            options: toml::Table::new(),
+        });
+    };
+    let mut config = RuleConfig::default();
+    for (key, value) in table {
+        if key == "severity" {
+            config.severity = Some(severity_of(value).ok_or_else(bad_severity)?);
+            continue;
+        }
+        let Some(option) = rule.options.iter().find(|o| o.name == key) else {
+            let known: Vec<&str> = rule.options.iter().map(|o| o.name).collect();
+            return Err(format!(
+                "unknown option `{key}` for `{}` (options: severity{}{})",
+                rule.id,
+                if known.is_empty() { "" } else { ", " },
+                known.join(", ")
+            ));
+        };
+        let fits = match option.kind {
+            rules::OptionKind::Bool => value.is_bool(),
+            rules::OptionKind::Names => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(toml::Value::is_str)),
+        };
+        if !fits {
+            return Err(format!(
+                "option `{key}` of `{}` must be {}",
+                rule.id,
+                match option.kind {
+                    rules::OptionKind::Bool => "true or false",
+                    rules::OptionKind::Names => "a list of names",
+                }
+            ));
+        }
+        config.options.insert(key.clone(), value.clone());
+    }
+    Ok(config)
 }
 
 /// Settings given on the command line; they win over every `leaklint.toml`.
@@ -201,10 +254,13 @@ pub struct Overrides {
     pub globals: Vec<String>,
 }
 
-/// What applies to one file: severities per rule and the globals it may assign.
+/// What applies to one file: severities and options per rule and the globals it may assign.
 #[derive(Debug)]
 pub struct Settings {
     severities: FxHashMap<&'static str, Severity>,
+    /// Rules whose severity the user set; the others may pick a severity per finding.
+    configured: Vec<&'static str>,
+    options: FxHashMap<&'static str, toml::Table>,
     pub globals: GlobalSet,
 }
 
@@ -214,14 +270,21 @@ impl Settings {
             .iter()
             .map(|rule| (rule.id, rule.default_severity))
             .collect();
-        let configured = file
-            .rules
-            .iter()
-            .map(|(id, severity)| (id.as_str(), *severity))
-            .chain(overrides.rules.iter().map(|(id, s)| (id.as_str(), *s)));
-        for (id, severity) in configured {
+        let mut configured = Vec::new();
+        let mut options = FxHashMap::default();
+        for (id, config) in &file.rules {
             if let Some(rule) = rules::find(id) {
-                severities.insert(rule.id, severity);
+                if let Some(severity) = config.severity {
+                    severities.insert(rule.id, severity);
+                    configured.push(rule.id);
+                }
+                options.insert(rule.id, config.options.clone());
+            }
+        }
+        for (id, severity) in &overrides.rules {
+            if let Some(rule) = rules::find(id) {
+                severities.insert(rule.id, *severity);
+                configured.push(rule.id);
             }
         }
         let extra = file.globals.iter().chain(&overrides.globals).cloned();
@@ -231,6 +294,8 @@ impl Settings {
         };
         Settings {
             severities,
+            configured,
+            options,
             globals,
         }
     }
@@ -239,8 +304,36 @@ impl Settings {
         self.severities.get(rule).copied().unwrap_or(Severity::Off)
     }
 
+    /// The severity of one finding: the configured one, else the finding's own default (a
+    /// rule may grade its findings), else the rule's default.
+    pub fn severity_of(&self, rule: &str, finding_default: Option<Severity>) -> Severity {
+        match finding_default {
+            Some(severity) if !self.configured.contains(&rule) && self.is_enabled(rule) => severity,
+            _ => self.severity(rule),
+        }
+    }
+
     pub fn is_enabled(&self, rule: &str) -> bool {
         self.severity(rule) != Severity::Off
+    }
+
+    /// A boolean option of a rule (`false` when not set).
+    pub fn option_bool(&self, rule: &str, name: &str) -> bool {
+        self.options
+            .get(rule)
+            .and_then(|o| o.get(name))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// A list-of-names option of a rule (empty when not set).
+    pub fn option_names(&self, rule: &str, name: &str) -> Vec<&str> {
+        self.options
+            .get(rule)
+            .and_then(|o| o.get(name))
+            .and_then(toml::Value::as_array)
+            .map(|items| items.iter().filter_map(toml::Value::as_str).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -381,7 +474,10 @@ mod tests {
         assert_eq!(config.globals, vec!["app".to_string()]);
         assert!(config.ignores(Path::new("/p/dist/a.js")));
         assert!(!config.ignores(Path::new("/p/src/a.js")));
-        assert_eq!(config.rules["implicit-global"], Severity::Warn);
+        assert_eq!(
+            config.rules["implicit-global"].severity,
+            Some(Severity::Warn)
+        );
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub struct Finding {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// This finding's default severity when the user did not configure the rule's (a rule may
+    /// grade its findings); `None` for the rule's default.
+    pub severity: Option<Severity>,
 }
 
 /// A resolved location: byte range plus ESLint-style positions.

@@ -97,6 +97,7 @@ fn problem(rule: &'static str, range: Range, message: &str) -> Finding {
         message: message.to_string(),
         labels: Vec::new(),
         help: None,
+        severity: None,
     }
 }
 

@@ -105,7 +105,7 @@ fn lint_parsed(
         directives::code_start(text, &parsed.comments),
     );
     let semantic = Semantic::build(program, &directives.globals);
-    let mut ctx = Context::new(program, &semantic, source_type, &settings.globals);
+    let mut ctx = Context::new(program, &semantic, source_type, text, settings);
     for rule in rules::RULES {
         if let Some(run) = rule.run {
             if settings.is_enabled(rule.id) {
@@ -122,7 +122,7 @@ fn lint_parsed(
     );
     let findings = applied.kept.into_iter().chain(applied.directive_findings);
     for finding in findings {
-        let severity = settings.severity(finding.rule);
+        let severity = settings.severity_of(finding.rule, finding.severity);
         if severity != Severity::Off {
             diagnostics.push(to_diagnostic(text, index, finding, severity));
         }

@@ -43,3 +43,24 @@ pub fn assert_fails(cases: &[FailCase]) {
         assert_eq!(&at, expected, "for {name}: {source}\ngot: {found:?}");
     }
 }
+
+/// Each snippet gets exactly one diagnostic at the start of each given piece of code (its first
+/// occurrence), in order.
+pub fn assert_flags(cases: &[(&str, &str, &[&str])]) {
+    for (source, name, pieces) in cases {
+        let index = crate::source::LineIndex::new(source);
+        let expected: Vec<(u32, u32)> = pieces
+            .iter()
+            .map(|piece| {
+                let offset = source
+                    .find(piece)
+                    .unwrap_or_else(|| panic!("`{piece}` is not in {source}"));
+                let p = index.position(source, offset);
+                (p.line, p.column)
+            })
+            .collect();
+        let found = positions(source, name);
+        let at: Vec<(u32, u32)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(at, expected, "for {name}: {source}\ngot: {found:?}");
+    }
+}

@@ -39,7 +39,7 @@ pub fn run(ctx: &mut Context) {
         let creates_global = reference.access.is_write()
             && reference.resolution == Resolution::Unresolved
             && !semantic.scope(reference.scope).strict
-            && !ctx.globals.contains(&reference.name, browser_like)
+            && !ctx.globals().contains(&reference.name, browser_like)
             && !probed.contains(&*reference.name);
         if creates_global {
             let entry = writes.entry(&reference.name).or_default();
@@ -67,6 +67,7 @@ pub fn run(ctx: &mut Context) {
                 "`{name}` is assigned but never declared, so it becomes a global that lives as long as the process"
             ),
             labels,
+            severity: None,
             help: Some(format!(
                 "declare it (`let {name}`) in the scope that uses it; if it is meant to be a global, name it in a `/* global {name} */` comment or in `globals` in leaklint.toml"
             )),

@@ -3,20 +3,24 @@
 
 use swc_ecma_ast::Program;
 
+use crate::config::Settings;
 use crate::diagnostic::{Finding, Severity};
 use crate::globals::GlobalSet;
 use crate::semantic::Semantic;
 use crate::source::SourceType;
 
+pub mod helpers;
 pub mod implicit_global;
+pub mod unbounded_cache;
 
 /// What a rule sees of one file.
 pub struct Context<'a> {
     pub program: &'a Program,
     pub semantic: &'a Semantic,
     pub source_type: SourceType,
-    /// Globals of the configured environments plus configured and `/* global */` names.
-    pub globals: &'a GlobalSet,
+    pub text: &'a str,
+    /// Severities, rule options and the globals of the configured environments.
+    pub settings: &'a Settings,
     findings: Vec<Finding>,
 }
 
@@ -25,15 +29,22 @@ impl<'a> Context<'a> {
         program: &'a Program,
         semantic: &'a Semantic,
         source_type: SourceType,
-        globals: &'a GlobalSet,
+        text: &'a str,
+        settings: &'a Settings,
     ) -> Context<'a> {
         Context {
             program,
             semantic,
             source_type,
-            globals,
+            text,
+            settings,
             findings: Vec::new(),
         }
+    }
+
+    /// Globals of the configured environments plus configured and `/* global */` names.
+    pub fn globals(&self) -> &'a GlobalSet {
+        &self.settings.globals
     }
 
     pub fn report(&mut self, finding: Finding) {
@@ -55,6 +66,21 @@ pub struct RuleMeta {
     /// Runs the rule over one file; `None` for the rules about directives, which the
     /// suppression stage reports.
     pub run: Option<fn(&mut Context)>,
+    /// Options the rule accepts in `[rules.<id>]`, beside `severity`.
+    pub options: &'static [RuleOption],
+}
+
+pub struct RuleOption {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    pub description: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    Bool,
+    /// A list of method or function names.
+    Names,
 }
 
 pub const RULES: &[RuleMeta] = &[
@@ -64,6 +90,15 @@ pub const RULES: &[RuleMeta] = &[
         summary: "assignment to an undeclared name creates a global that is never freed",
         docs: include_str!("../../rules/implicit-global.md"),
         run: Some(implicit_global::run),
+        options: &[],
+    },
+    RuleMeta {
+        id: unbounded_cache::ID,
+        default_severity: Severity::Error,
+        summary: "a long-lived Map/Set/object/array that code running on every call only grows",
+        docs: include_str!("../../rules/unbounded-cache.md"),
+        run: Some(unbounded_cache::run),
+        options: unbounded_cache::OPTIONS,
     },
     RuleMeta {
         id: "unused-ignore",
@@ -71,6 +106,7 @@ pub const RULES: &[RuleMeta] = &[
         summary: "a leaklint-ignore directive that ignores nothing",
         docs: include_str!("../../rules/unused-ignore.md"),
         run: None,
+        options: &[],
     },
     RuleMeta {
         id: "unknown-rule",
@@ -78,13 +114,13 @@ pub const RULES: &[RuleMeta] = &[
         summary: "a leaklint-ignore directive that names no rule or a rule that does not exist",
         docs: include_str!("../../rules/unknown-rule.md"),
         run: None,
+        options: &[],
     },
 ];
 
 /// Rule ids that DESIGN.md reserves for rules not yet implemented. Directives and config may
 /// name them without an `unknown-rule` finding; they never report anything yet.
 pub const RESERVED_IDS: &[&str] = &[
-    "unbounded-cache",
     "uncleared-interval",
     "repeated-listener",
     "per-call-require",

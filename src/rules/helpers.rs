@@ -1,0 +1,100 @@
+//! Small questions the rules ask of AST nodes.
+
+use swc_atoms::Atom;
+use swc_common::Span;
+use swc_ecma_ast::*;
+
+use crate::semantic::{ScopeKind, Semantic};
+
+/// The expression without parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`).
+pub fn unwrap(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(e) => unwrap(&e.expr),
+        Expr::TsAs(e) => unwrap(&e.expr),
+        Expr::TsNonNull(e) => unwrap(&e.expr),
+        Expr::TsSatisfies(e) => unwrap(&e.expr),
+        Expr::TsTypeAssertion(e) => unwrap(&e.expr),
+        Expr::TsConstAssertion(e) => unwrap(&e.expr),
+        other => other,
+    }
+}
+
+/// The name of a property access when it is static: `.name` or `["name"]`.
+pub fn prop_name(prop: &MemberProp) -> Option<&Atom> {
+    match prop {
+        MemberProp::Ident(name) => Some(&name.sym),
+        MemberProp::Computed(computed) => match unwrap(&computed.expr) {
+            Expr::Lit(Lit::Str(s)) => s.value.as_atom(),
+            _ => None,
+        },
+        MemberProp::PrivateName(_) => None,
+    }
+}
+
+/// `obj.method(…)`: the receiver and the method name.
+pub fn method_call(call: &CallExpr) -> Option<(&Expr, &Atom)> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    match unwrap(callee) {
+        Expr::Member(member) => Some((&member.obj, prop_name(&member.prop)?)),
+        Expr::OptChain(chain) => match &*chain.base {
+            OptChainBase::Member(member) => Some((&member.obj, prop_name(&member.prop)?)),
+            OptChainBase::Call(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// The callee when it is a plain identifier: `name(…)`.
+pub fn callee_ident(call: &CallExpr) -> Option<&Ident> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    match unwrap(callee) {
+        Expr::Ident(ident) => Some(ident),
+        _ => None,
+    }
+}
+
+/// A string literal or a template literal without substitutions.
+pub fn string_value(expr: &Expr) -> Option<String> {
+    match unwrap(expr) {
+        Expr::Lit(Lit::Str(s)) => Some(s.value.to_atom_lossy().to_string()),
+        Expr::Tpl(tpl) if tpl.exprs.is_empty() => tpl.quasis.first().map(|q| match &q.cooked {
+            Some(cooked) => cooked.to_atom_lossy().to_string(),
+            None => q.raw.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+/// Is `ident` an unresolved reference to one of `names` (a global that is not shadowed)?
+pub fn is_global(semantic: &Semantic, ident: &Ident, names: &[&str]) -> bool {
+    names.iter().any(|name| semantic.is_global_ref(ident, name))
+}
+
+/// Names that stand for the global object.
+pub const GLOBAL_OBJECTS: &[&str] = &["global", "globalThis", "window"];
+
+/// The span of the function (or arrow, method, constructor) that contains `span`.
+pub fn enclosing_function(semantic: &Semantic, span: Span) -> Option<Span> {
+    semantic
+        .ancestors(semantic.scope_at(span))
+        .map(|id| semantic.scope(id))
+        .find(|scope| matches!(scope.kind, ScopeKind::Function | ScopeKind::Arrow))
+        .map(|scope| scope.span)
+}
+
+/// The first line of a span, shortened, for messages.
+pub fn snippet(text: &str, span: Span) -> String {
+    let range = crate::diagnostic::Range::from_span(span);
+    let code = text.get(range.start..range.end).unwrap_or("");
+    let line = code.lines().next().unwrap_or("");
+    if line.chars().count() > 40 || code.contains('\n') {
+        let short: String = line.chars().take(37).collect();
+        format!("{short}…")
+    } else {
+        line.to_string()
+    }
+}
