@@ -12,6 +12,7 @@ use crate::source::SourceType;
 pub mod helpers;
 pub mod implicit_global;
 pub mod unbounded_cache;
+pub mod uncleared_interval;
 
 /// What a rule sees of one file.
 pub struct Context<'a> {
@@ -101,6 +102,14 @@ pub const RULES: &[RuleMeta] = &[
         options: unbounded_cache::OPTIONS,
     },
     RuleMeta {
+        id: uncleared_interval::ID,
+        default_severity: Severity::Error,
+        summary: "setInterval in code that runs more than once whose handle is never cleared",
+        docs: include_str!("../../rules/uncleared-interval.md"),
+        run: Some(uncleared_interval::run),
+        options: uncleared_interval::OPTIONS,
+    },
+    RuleMeta {
         id: "unused-ignore",
         default_severity: Severity::Warn,
         summary: "a leaklint-ignore directive that ignores nothing",
@@ -120,11 +129,7 @@ pub const RULES: &[RuleMeta] = &[
 
 /// Rule ids that DESIGN.md reserves for rules not yet implemented. Directives and config may
 /// name them without an `unknown-rule` finding; they never report anything yet.
-pub const RESERVED_IDS: &[&str] = &[
-    "uncleared-interval",
-    "repeated-listener",
-    "per-call-require",
-];
+pub const RESERVED_IDS: &[&str] = &["repeated-listener", "per-call-require"];
 
 pub fn find(id: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|rule| rule.id == id)

@@ -1,0 +1,454 @@
+//! `uncleared-interval`: `setInterval` in code that runs more than once, whose handle is
+//! dropped or kept but never given to `clearInterval`.
+//!
+//! A running interval is a GC root: its callback, and everything the callback's closure
+//! captures, stays alive until the interval is cleared. Started in a function, a constructor, a
+//! request handler or a React effect, each call adds one more timer that never stops. The rule
+//! is silent when the handle escapes (returned, passed on, stored where other code can reach
+//! it), when a `clearInterval` or `clearTimeout` anywhere in the file is given the same variable
+//! or property (Node and browsers share the id space), and for top-level intervals, which start
+//! once per process (unless `top_level = true`).
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use swc_atoms::Atom;
+use swc_common::{BytePos, Span};
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::diagnostic::{Finding, Label, Range};
+use crate::rules::helpers::{
+    callee_ident, is_global, method_call, prop_name, string_value, unwrap, GLOBAL_OBJECTS,
+};
+use crate::rules::{Context, OptionKind, RuleOption};
+use crate::semantic::{BindingId, Semantic};
+
+pub const ID: &str = "uncleared-interval";
+
+pub const OPTIONS: &[RuleOption] = &[RuleOption {
+    name: "top_level",
+    kind: OptionKind::Bool,
+    description: "also flag intervals started by top-level code, which runs once per process",
+}];
+
+const TIMER_MODULES: &[&str] = &["timers", "node:timers"];
+const EFFECT_HOOKS: &[&str] = &["useEffect", "useLayoutEffect"];
+
+/// Where an interval's handle goes.
+#[derive(Clone, Debug)]
+enum Fate {
+    Dropped,
+    Binding(BindingId, Span),
+    Property(Atom, Span),
+}
+
+struct Interval {
+    span: Span,
+    fate: Fate,
+    in_effect: bool,
+}
+
+pub fn run(ctx: &mut Context) {
+    let mut visitor = Visitor {
+        semantic: ctx.semantic,
+        top_level: ctx.settings.option_bool(ID, "top_level"),
+        fates: FxHashMap::default(),
+        intervals: Vec::new(),
+        cleared_bindings: FxHashSet::default(),
+        cleared_props: FxHashSet::default(),
+        escaped_bindings: FxHashSet::default(),
+        timer_functions: FxHashMap::default(),
+        timer_modules: FxHashSet::default(),
+        effect_depth: 0,
+    };
+    ctx.program.visit_with(&mut visitor);
+    for interval in &visitor.intervals {
+        let (what, label) = match &interval.fate {
+            Fate::Dropped => (
+                "its handle is dropped, so it can never be cleared".to_string(),
+                None,
+            ),
+            Fate::Binding(binding, span) => {
+                if visitor.cleared_bindings.contains(binding)
+                    || visitor.escaped_bindings.contains(binding)
+                {
+                    continue;
+                }
+                let name = &ctx.semantic.binding(*binding).name;
+                (
+                    format!("its handle is kept in `{name}` but never given to `clearInterval`"),
+                    Some((*span, format!("the handle is stored in `{name}` here"))),
+                )
+            }
+            Fate::Property(name, span) => {
+                if visitor.cleared_props.contains(name) {
+                    continue;
+                }
+                (
+                    format!("its handle is kept in `.{name}` but no `clearInterval(….{name})` anywhere in this file clears it"),
+                    Some((*span, format!("the handle is stored in `.{name}` here"))),
+                )
+            }
+        };
+        let effect = if interval.in_effect {
+            "; this effect returns no cleanup that clears it"
+        } else {
+            ""
+        };
+        ctx.report(Finding {
+            rule: ID,
+            range: Range::from_span(interval.span),
+            message: format!(
+                "`setInterval` runs on every call and {what}{effect}: each call adds a timer that runs, and keeps its callback's closure alive, forever"
+            ),
+            labels: label
+                .map(|(span, message)| Label { range: Range::from_span(span), message })
+                .into_iter()
+                .collect(),
+            help: Some(if interval.in_effect {
+                "return a cleanup from the effect: `const id = setInterval(…); return () => clearInterval(id);`".into()
+            } else {
+                "keep the handle and clear it where the work stops: `clearInterval(this.timer)` in `stop()`, `close()` or `dispose()`".into()
+            }),
+            severity: None,
+        });
+    }
+}
+
+struct Visitor<'a> {
+    semantic: &'a Semantic,
+    top_level: bool,
+    /// Fates decided by the parent of an interval call, by the call's start.
+    fates: FxHashMap<BytePos, Fate>,
+    intervals: Vec<Interval>,
+    cleared_bindings: FxHashSet<BindingId>,
+    cleared_props: FxHashSet<Atom>,
+    escaped_bindings: FxHashSet<BindingId>,
+    /// Bindings of `setInterval`/`clearInterval`/`clearTimeout` imported from `timers`.
+    timer_functions: FxHashMap<BindingId, Atom>,
+    /// Bindings of the `timers` module itself (`import * as timers`, `require('timers')`).
+    timer_modules: FxHashSet<BindingId>,
+    effect_depth: usize,
+}
+
+impl Visitor<'_> {
+    /// Which timer function a call calls: `setInterval`, `clearInterval` or `clearTimeout`.
+    fn timer_function(&self, call: &CallExpr) -> Option<Atom> {
+        if let Some(ident) = callee_ident(call) {
+            if is_global(
+                self.semantic,
+                ident,
+                &["setInterval", "clearInterval", "clearTimeout"],
+            ) {
+                return Some(ident.sym.clone());
+            }
+            let binding = self.semantic.binding_id_of(ident)?;
+            return self.timer_functions.get(&binding).cloned();
+        }
+        let (object, method) = method_call(call)?;
+        if !matches!(&**method, "setInterval" | "clearInterval" | "clearTimeout") {
+            return None;
+        }
+        let Expr::Ident(owner) = unwrap(object) else {
+            return None;
+        };
+        let is_owner = is_global(self.semantic, owner, GLOBAL_OBJECTS)
+            || self
+                .semantic
+                .binding_id_of(owner)
+                .is_some_and(|b| self.timer_modules.contains(&b));
+        is_owner.then(|| method.clone())
+    }
+
+    /// The `setInterval(…)` call an expression evaluates to, also through `.unref()`/`.ref()`.
+    fn interval_call<'e>(&self, expr: &'e Expr) -> Option<&'e CallExpr> {
+        let Expr::Call(call) = unwrap(expr) else {
+            return None;
+        };
+        if self
+            .timer_function(call)
+            .is_some_and(|f| f == "setInterval")
+        {
+            return Some(call);
+        }
+        let (object, method) = method_call(call)?;
+        if method == "unref" || method == "ref" {
+            return self.interval_call(object);
+        }
+        None
+    }
+
+    fn decide(&mut self, expr: &Expr, fate: Fate) {
+        if let Some(call) = self.interval_call(expr) {
+            self.fates.insert(call.span.lo, fate);
+        }
+    }
+
+    fn record_import(&mut self, local: &Ident, imported: &str) {
+        if let Some(binding) = self.semantic.declared_binding(local) {
+            if matches!(imported, "setInterval" | "clearInterval" | "clearTimeout") {
+                self.timer_functions.insert(binding, imported.into());
+            }
+        }
+    }
+
+    fn is_require_of_timers(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = unwrap(expr) else {
+            return false;
+        };
+        callee_ident(call).is_some_and(|c| is_global(self.semantic, c, &["require"]))
+            && call
+                .args
+                .first()
+                .and_then(|a| string_value(&a.expr))
+                .is_some_and(|m| TIMER_MODULES.contains(&m.as_str()))
+    }
+
+    fn is_effect_call(&self, call: &CallExpr) -> bool {
+        if let Some(ident) = callee_ident(call) {
+            return EFFECT_HOOKS.contains(&&*ident.sym);
+        }
+        method_call(call).is_some_and(|(_, method)| EFFECT_HOOKS.contains(&&**method))
+    }
+}
+
+impl Visit for Visitor<'_> {
+    fn visit_import_decl(&mut self, import: &ImportDecl) {
+        if !TIMER_MODULES.contains(&import.src.value.to_atom_lossy().as_str()) {
+            return;
+        }
+        for specifier in &import.specifiers {
+            match specifier {
+                ImportSpecifier::Named(named) => {
+                    let imported = match &named.imported {
+                        Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
+                        Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().to_string(),
+                        None => named.local.sym.to_string(),
+                    };
+                    self.record_import(&named.local, &imported);
+                }
+                ImportSpecifier::Namespace(ns) => {
+                    if let Some(b) = self.semantic.declared_binding(&ns.local) {
+                        self.timer_modules.insert(b);
+                    }
+                }
+                ImportSpecifier::Default(default) => {
+                    if let Some(b) = self.semantic.declared_binding(&default.local) {
+                        self.timer_modules.insert(b);
+                    }
+                }
+            }
+        }
+    }
+
+    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+        if let Some(init) = &declarator.init {
+            if self.is_require_of_timers(init) {
+                match &declarator.name {
+                    Pat::Ident(name) => {
+                        if let Some(b) = self.semantic.declared_binding(&name.id) {
+                            self.timer_modules.insert(b);
+                        }
+                    }
+                    Pat::Object(object) => {
+                        for prop in &object.props {
+                            match prop {
+                                ObjectPatProp::Assign(assign) => {
+                                    self.record_import(&assign.key.id, &assign.key.id.sym.clone());
+                                }
+                                ObjectPatProp::KeyValue(kv) => {
+                                    if let (PropName::Ident(key), Pat::Ident(local)) =
+                                        (&kv.key, &*kv.value)
+                                    {
+                                        self.record_import(&local.id, &key.sym.clone());
+                                    }
+                                }
+                                ObjectPatProp::Rest(_) => {}
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let Pat::Ident(name) = &declarator.name {
+                if let Some(binding) = self.semantic.declared_binding(&name.id) {
+                    self.decide(init, Fate::Binding(binding, declarator.span));
+                }
+            }
+        }
+        declarator.init.visit_with(self);
+    }
+
+    fn visit_expr_stmt(&mut self, stmt: &ExprStmt) {
+        self.decide(&stmt.expr, Fate::Dropped);
+        stmt.expr.visit_with(self);
+    }
+
+    fn visit_assign_expr(&mut self, assign: &AssignExpr) {
+        match &assign.left {
+            AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => {
+                if let Some(id) = self.semantic.binding_id_of(&ident.id) {
+                    self.decide(&assign.right, Fate::Binding(id, assign.span));
+                }
+                // A write is not a use that lets the handle escape.
+                assign.right.visit_with(self);
+                return;
+            }
+            AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
+                if let Some(name) = prop_name(&member.prop) {
+                    self.decide(&assign.right, Fate::Property(name.clone(), assign.span));
+                }
+            }
+            _ => {}
+        }
+        assign.visit_children_with(self);
+    }
+
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        match self.timer_function(call).as_deref() {
+            Some("setInterval") => {
+                if let Some(fate) = self.fates.remove(&call.span.lo) {
+                    let counts = self.top_level || self.semantic.runs_many_times(call.span);
+                    if counts {
+                        self.intervals.push(Interval {
+                            span: call.span,
+                            fate,
+                            in_effect: self.effect_depth > 0,
+                        });
+                    }
+                }
+            }
+            Some(_clear) => {
+                if let Some(arg) = call.args.first() {
+                    match unwrap(&arg.expr) {
+                        Expr::Ident(ident) => {
+                            if let Some(binding) = self.semantic.binding_id_of(ident) {
+                                self.cleared_bindings.insert(binding);
+                            }
+                            return;
+                        }
+                        Expr::Member(member) => {
+                            if let Some(name) = prop_name(&member.prop) {
+                                self.cleared_props.insert(name.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            None => {
+                // `handle.unref()` keeps the handle where it is.
+                if let Some((object, method)) = method_call(call) {
+                    let is_handle_method =
+                        matches!(&**method, "unref" | "ref" | "hasRef" | "refresh");
+                    if is_handle_method && matches!(unwrap(object), Expr::Ident(_)) {
+                        call.args.visit_with(self);
+                        return;
+                    }
+                }
+                if self.is_effect_call(call) {
+                    call.callee.visit_with(self);
+                    self.effect_depth += 1;
+                    call.args.visit_with(self);
+                    self.effect_depth -= 1;
+                    return;
+                }
+            }
+        }
+        call.visit_children_with(self);
+    }
+
+    fn visit_ident(&mut self, ident: &Ident) {
+        // Any read of a handle other than `clearInterval(handle)` may hand it to code that
+        // clears it: the handle escapes.
+        if let Some(reference) = self.semantic.reference_of(ident) {
+            if !reference.access.is_write() {
+                if let Some(binding) = self.semantic.binding_id_of(ident) {
+                    self.escaped_bindings.insert(binding);
+                }
+            }
+        }
+    }
+
+    fn visit_return_stmt(&mut self, stmt: &ReturnStmt) {
+        stmt.arg.visit_with(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{assert_flags, assert_passes};
+
+    #[test]
+    fn passes() {
+        assert_passes(&[
+            // Top level runs once.
+            ("setInterval(tick, 1000);", "a.js"),
+            ("const t = setInterval(tick, 1000); t.unref();", "a.js"),
+            // Cleared anywhere, by variable, by property, or with clearTimeout.
+            ("export function start() { const id = setInterval(tick, 10); return () => clearInterval(id); }", "a.mjs"),
+            ("export function poll() { const id = setInterval(() => { if (done()) clearInterval(id); }, 10); }", "a.mjs"),
+            ("export class Poller { start() { this.timer = setInterval(() => this.tick(), 1000); } stop() { clearInterval(this.timer); } }", "a.mjs"),
+            ("export class P { start() { this.timer = setInterval(f, 1); } close() { clearTimeout(this.timer); } }", "a.mjs"),
+            ("let timer; export function start() { clearInterval(timer); timer = setInterval(f, 10); }", "a.mjs"),
+            ("export function f() { const t = window.setInterval(g, 1); window.clearInterval(t); }", "a.mjs"),
+            // The handle escapes.
+            ("export function start() { return setInterval(tick, 10); }", "a.mjs"),
+            ("export const start = () => setInterval(tick, 10);", "a.mjs"),
+            ("export function start(list) { list.push(setInterval(tick, 10)); }", "a.mjs"),
+            ("export function start(timers) { const t = setInterval(tick, 10); timers.add(t); }", "a.mjs"),
+            ("export function start() { return { timer: setInterval(tick, 10) }; }", "a.mjs"),
+            ("export function start() { const t = setInterval(tick, 10); return t; }", "a.mjs"),
+            // React effects with a cleanup.
+            ("export function C() { useEffect(() => { const id = setInterval(tick, 1000); return () => clearInterval(id); }, []); return null; }", "a.jsx"),
+            // setTimeout is not an interval; a shadowed setInterval is not the timer.
+            ("export function f() { setTimeout(tick, 10); }", "a.mjs"),
+            ("import { setInterval } from './fake'; export function f() { setInterval(tick, 10); }", "a.mjs"),
+            // A setup function only called from top-level code runs once.
+            ("function boot() { setInterval(flush, 5000); } boot();", "a.js"),
+        ]);
+    }
+
+    #[test]
+    fn fails() {
+        assert_flags(&[
+            ("export function start() { setInterval(tick, 1000); }", "a.mjs", &["setInterval"]),
+            ("export function start() { setInterval(tick, 1000).unref(); }", "a.mjs", &["setInterval"]),
+            ("export function start() { const id = setInterval(tick, 1000); }", "a.mjs", &["setInterval"]),
+            ("export function start() { const id = setInterval(tick, 1000); id.unref(); }", "a.mjs", &["setInterval"]),
+            ("export class Poller { constructor() { this.timer = setInterval(() => this.poll(), 1000); } }", "a.mjs", &["setInterval"]),
+            ("export class Poller { start() { this.timer = setInterval(f, 10); } stop() { this.timer = null; } }", "a.mjs", &["setInterval"]),
+            ("app.get('/', (req, res) => { setInterval(() => res.write('.'), 1000); });", "a.js", &["setInterval"]),
+            ("export function f() { window.setInterval(g, 1); }", "a.mjs", &["window.setInterval"]),
+            ("module.exports = function () { global.setInterval(g, 1); };", "a.js", &["global.setInterval"]),
+            ("import { setInterval as every } from 'node:timers'; export function f() { every(g, 1); }", "a.mjs", &["every(g"]),
+            ("import * as timers from 'timers'; export function f() { timers.setInterval(g, 1); }", "a.mjs", &["timers.setInterval"]),
+            ("const timers = require('timers'); module.exports = () => { timers.setInterval(g, 1); };", "a.js", &["timers.setInterval"]),
+            ("const { setInterval } = require('timers'); module.exports = () => { setInterval(g, 1); };", "a.js", &["setInterval(g"]),
+            ("export function C() { useEffect(() => { setInterval(tick, 1000); }, []); return <div/>; }", "a.jsx", &["setInterval"]),
+            ("export function C() { useEffect(() => { const id = setInterval(tick, 1000); }, []); return null; }", "a.tsx", &["setInterval"]),
+            ("export function C() { React.useLayoutEffect(() => { setInterval(tick, 1000); }); return null; }", "a.jsx", &["setInterval"]),
+            ("export class S { private t?: NodeJS.Timeout; start(): void { this.t = setInterval(() => {}, 5); } }", "a.ts", &["setInterval"]),
+        ]);
+    }
+
+    #[test]
+    fn top_level_when_configured() {
+        use crate::config::{ConfigFile, Overrides, Settings};
+        use std::path::{Path, PathBuf};
+        let file = ConfigFile::parse(
+            "[rules.uncleared-interval]\ntop_level = true\n",
+            Path::new("leaklint.toml"),
+            PathBuf::from("."),
+        )
+        .unwrap();
+        let settings = Settings::new(&file, &Overrides::default());
+        let output = crate::lint_source(
+            Path::new("a.js"),
+            "setInterval(tick, 1000);",
+            &settings,
+            false,
+        );
+        assert_eq!(output.diagnostics.len(), 1);
+        assert_eq!(output.diagnostics[0].rule, Some(super::ID));
+    }
+}
