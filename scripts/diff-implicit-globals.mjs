@@ -29,7 +29,9 @@
 // leaklint's findings are those with ruleId 'implicit-global'; the name is the text between the
 // first pair of backticks in the message.
 //
-// Output: counts, then every disagreement (file:line, name and the source line). Exit status 0
+// Output: counts, then every disagreement (file:line, name and the source line), then the
+// unresolved sloppy writes that one filter silenced (a check that leaklint is silent on them too)
+// and the agreements. Exit status 0
 // whether or not they disagree (this is an investigation tool, not a test).
 
 import fs from 'node:fs';
@@ -155,25 +157,33 @@ function oracle(file) {
     if (n.type === 'UnaryExpression' && n.operator === 'typeof' && n.argument.type === 'Identifier') typeofNames.add(n.argument.name);
   });
   const findings = new Map();
+  const silenced = []; // unresolved writes that one filter silenced: {name, line, why}
   const refs = [...through].sort((a, b) => a.identifier.range[0] - b.identifier.range[0]);
   for (const ref of refs) {
     if (!ref.isWrite()) continue;
     const name = ref.identifier.name;
-    if (ref.from.isStrict) continue;
-    // direct eval / with: a dynamic scope between the reference and the global scope
-    let dynamic = false;
-    for (let s = ref.from; s && s !== globalScope; s = s.upper) {
-      if (s.dynamic || s.type === 'with') { dynamic = true; break; }
-    }
-    if (dynamic) continue;
-    const v = globalScope.set.get(name);
-    if (v && v.defs.length > 0) continue; // var/function at the top of a script
-    if (baseGlobals.has(name) || (browser && browserGlobals.has(name))) continue;
-    if (declaredInComments.has(name)) continue;
-    if (typeofNames.has(name)) continue;
-    if (!findings.has(name)) findings.set(name, { line: ref.identifier.loc.start.line, column: ref.identifier.loc.start.column + 1 });
+    const at = { name, line: ref.identifier.loc.start.line, column: ref.identifier.loc.start.column + 1 };
+    const why = whySilent(ref, name);
+    if (why) { silenced.push({ ...at, why }); continue; }
+    if (!findings.has(name)) findings.set(name, at);
   }
-  return { sourceType, findings, lines: text.split(/\r\n|\r|\n/) };
+  return { sourceType, findings, silenced, lines: text.split(/\r\n|\r|\n/) };
+
+  function whySilent(ref, name) {
+    if (ref.from.isStrict) return 'strict';
+    // direct eval / with: a dynamic scope between the reference and the global scope
+    for (let s = ref.from; s && s !== globalScope; s = s.upper) {
+      if (s.type === 'with') return 'with';
+      if (s.dynamic) return 'eval';
+    }
+    const v = globalScope.set.get(name);
+    if (v && v.defs.length > 0) return 'top-level var'; // var/function at the top of a script
+    if (baseGlobals.has(name)) return 'env global';
+    if (browser && browserGlobals.has(name)) return 'browser global';
+    if (declaredInComments.has(name)) return '/* global */';
+    if (typeofNames.has(name)) return 'typeof';
+    return null;
+  }
 }
 
 // ---- compare --------------------------------------------------------------------------------
@@ -184,7 +194,8 @@ const stats = {
   oracleFindings: 0, leaklintFindings: 0, agreements: 0, onlyOracle: 0, onlyLeaklint: 0,
   sourceTypes: {},
 };
-const onlyOracle = [], onlyLeaklint = [], agreements = [], parseFailures = [];
+const onlyOracle = [], onlyLeaklint = [], agreements = [], parseFailures = [], silenced = [];
+const silencedBy = {};
 for (const file of files) {
   const rel = path.relative(corpus, file);
   const ll = llFiles.get(file);
@@ -199,6 +210,12 @@ for (const file of files) {
   stats.oracleFindings += o.findings.size;
   stats.leaklintFindings += ll.findings.size;
   const src = (line) => (o.lines[line - 1] ?? '').trim().slice(0, 160);
+  for (const x of o.silenced) {
+    silencedBy[x.why] = (silencedBy[x.why] ?? 0) + 1;
+    // the silenced sloppy writes are the near misses worth a look (leaklint must be silent too)
+    if (x.why !== 'strict' && !ll.findings.has(x.name)) silenced.push({ file: rel, ...x, source: src(x.line) });
+    if (ll.findings.has(x.name) && !o.findings.has(x.name)) { /* reported below as onlyLeaklint */ }
+  }
   for (const [name, at] of o.findings) {
     if (ll.findings.has(name)) {
       const l = ll.findings.get(name);
@@ -221,6 +238,9 @@ console.log('\n== only the oracle reports (possible leaklint misses)');
 for (const d of onlyOracle) console.log(`  ${d.file}:${d.line} \`${d.name}\` [${d.sourceType}]  ${d.source}`);
 console.log('\n== only leaklint reports (possible leaklint false positives)');
 for (const d of onlyLeaklint) console.log(`  ${d.file}:${d.line} \`${d.name}\` [${d.sourceType}]  ${d.source}`);
+console.log(`\n== unresolved writes the oracle silenced, by reason: ${JSON.stringify(silencedBy)}`);
+console.log('== silenced sloppy writes (not strict) where leaklint is silent too: agreements on silence');
+for (const d of silenced) console.log(`  ${d.file}:${d.line} \`${d.name}\` [${d.why}]  ${d.source}`);
 console.log('\n== agreements');
 for (const d of agreements) console.log(`  ${d.file}:${d.line}${d.sameLine ? '' : ` (leaklint: line ${d.leaklintLine})`} \`${d.name}\`  ${d.source}`);
-if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ stats, parseFailures, onlyOracle, onlyLeaklint, agreements }, null, 2));
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ stats, silencedBy, parseFailures, onlyOracle, onlyLeaklint, agreements, silenced }, null, 2));

@@ -136,6 +136,8 @@ pub struct Semantic {
     pub references: Vec<Reference>,
     reference_at: FxHashMap<BytePos, ReferenceId>,
     binding_at: FxHashMap<BytePos, BindingId>,
+    /// The references to each binding, in source order.
+    uses: Vec<Vec<ReferenceId>>,
     /// Scope ids ordered by where their span starts, for position lookups.
     scopes_by_start: Vec<ScopeId>,
 }
@@ -173,6 +175,13 @@ impl Semantic {
     pub fn reference_of(&self, ident: &Ident) -> Option<&Reference> {
         self.reference_at
             .get(&ident.span.lo)
+            .map(|&id| self.reference(id))
+    }
+
+    /// Every reference to a binding, in source order.
+    pub fn references_to(&self, binding: BindingId) -> impl Iterator<Item = &Reference> + '_ {
+        self.uses[binding.index()]
+            .iter()
             .map(|&id| self.reference(id))
     }
 
@@ -309,8 +318,15 @@ impl Builder {
         let mut scopes_by_start: Vec<ScopeId> =
             (0..self.scopes.len() as u32).map(ScopeId).collect();
         scopes_by_start.sort_by_key(|id| self.scopes[id.index()].span.lo);
-        self.find_functions_that_run_once();
+        let mut uses = vec![Vec::new(); self.bindings.len()];
+        for (i, reference) in self.references.iter().enumerate() {
+            if let Resolution::Binding(binding) = reference.resolution {
+                uses[binding.index()].push(ReferenceId(i as u32));
+            }
+        }
+        self.find_functions_that_run_once(&uses);
         Semantic {
+            uses,
             scopes: self.scopes,
             bindings: self.bindings,
             references: self.references,
@@ -324,26 +340,22 @@ impl Builder {
     /// once (`function setup() {…} setup();`) runs a bounded number of times: its body is
     /// treated like top-level code. Repeats until no more such functions are found, since one
     /// may be called only from another.
-    fn find_functions_that_run_once(&mut self) {
+    fn find_functions_that_run_once(&mut self, uses: &[Vec<ReferenceId>]) {
         if self.function_bindings.is_empty() {
             return;
-        }
-        let mut uses: FxHashMap<BindingId, Vec<ReferenceId>> = FxHashMap::default();
-        for (i, reference) in self.references.iter().enumerate() {
-            if let Resolution::Binding(binding) = reference.resolution {
-                uses.entry(binding).or_default().push(ReferenceId(i as u32));
-            }
         }
         loop {
             let mut changed = false;
             for &(scope, binding) in &self.function_bindings {
                 let runs_once = !self.bindings[binding.index()].exported
                     && self.scopes[scope.index()].own_runs_many == Some(true)
-                    && uses.get(&binding).is_some_and(|refs| {
-                        refs.iter().all(|&r| {
-                            let reference = &self.references[r.index()];
-                            reference.is_callee && !self.scopes[reference.scope.index()].runs_many
-                        })
+                    && uses.get(binding.index()).is_some_and(|refs| {
+                        !refs.is_empty()
+                            && refs.iter().all(|&r| {
+                                let reference = &self.references[r.index()];
+                                reference.is_callee
+                                    && !self.scopes[reference.scope.index()].runs_many
+                            })
                     });
                 if runs_once {
                     self.scopes[scope.index()].own_runs_many = None;

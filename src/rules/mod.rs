@@ -11,6 +11,7 @@ use crate::source::SourceType;
 
 pub mod helpers;
 pub mod implicit_global;
+pub mod repeated_listener;
 pub mod unbounded_cache;
 pub mod uncleared_interval;
 
@@ -108,6 +109,14 @@ pub const RULES: &[RuleMeta] = &[
         docs: include_str!("../../rules/uncleared-interval.md"),
         run: Some(uncleared_interval::run),
         options: uncleared_interval::OPTIONS,
+    },
+    RuleMeta {
+        id: repeated_listener::ID,
+        default_severity: Severity::Error,
+        summary: "a listener added on every call to an emitter that outlives the call",
+        docs: include_str!("../../rules/repeated-listener.md"),
+        run: Some(repeated_listener::run),
+        options: repeated_listener::OPTIONS,
     },
     RuleMeta {
         id: "unused-ignore",
