@@ -213,7 +213,7 @@ for (const file of files) {
   for (const x of o.silenced) {
     silencedBy[x.why] = (silencedBy[x.why] ?? 0) + 1;
     // the silenced sloppy writes are the near misses worth a look (leaklint must be silent too)
-    if (x.why !== 'strict' && !ll.findings.has(x.name)) silenced.push({ file: rel, ...x, source: src(x.line) });
+    if (!ll.findings.has(x.name)) silenced.push({ file: rel, ...x, source: src(x.line) });
     if (ll.findings.has(x.name) && !o.findings.has(x.name)) { /* reported below as onlyLeaklint */ }
   }
   for (const [name, at] of o.findings) {

@@ -128,11 +128,7 @@ impl ConfigFile {
             config.ignore = Some(builder.build().map_err(|e| error(None, e.to_string()))?);
         }
         for (id, value) in raw.rules.unwrap_or_default() {
-            let Some(rule) = rules::find(id.get_ref()).filter(|_| rules::is_known(id.get_ref()))
-            else {
-                if rules::is_known(id.get_ref()) {
-                    continue;
-                }
+            let Some(rule) = rules::find(id.get_ref()) else {
                 return Err(error(
                     Some(id.span()),
                     format!(

@@ -11,6 +11,7 @@ use crate::source::SourceType;
 
 pub mod helpers;
 pub mod implicit_global;
+pub mod per_call_require;
 pub mod repeated_listener;
 pub mod unbounded_cache;
 pub mod uncleared_interval;
@@ -119,6 +120,14 @@ pub const RULES: &[RuleMeta] = &[
         options: repeated_listener::OPTIONS,
     },
     RuleMeta {
+        id: per_call_require::ID,
+        default_severity: Severity::Warn,
+        summary: "require() evaluated inside a function on every call (error when the path is computed or require.cache is deleted)",
+        docs: include_str!("../../rules/per-call-require.md"),
+        run: Some(per_call_require::run),
+        options: &[],
+    },
+    RuleMeta {
         id: "unused-ignore",
         default_severity: Severity::Warn,
         summary: "a leaklint-ignore directive that ignores nothing",
@@ -136,15 +145,11 @@ pub const RULES: &[RuleMeta] = &[
     },
 ];
 
-/// Rule ids that DESIGN.md reserves for rules not yet implemented. Directives and config may
-/// name them without an `unknown-rule` finding; they never report anything yet.
-pub const RESERVED_IDS: &[&str] = &["repeated-listener", "per-call-require"];
-
 pub fn find(id: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|rule| rule.id == id)
 }
 
 /// Is `id` a rule id leaklint accepts in config and directives?
 pub fn is_known(id: &str) -> bool {
-    find(id).is_some() || RESERVED_IDS.contains(&id)
+    find(id).is_some()
 }

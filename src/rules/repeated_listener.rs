@@ -256,10 +256,7 @@ impl Visitor<'_, '_> {
 
     fn event_key(&self, expr: Option<&ExprOrSpread>) -> String {
         match expr {
-            Some(arg) => self
-                .text_of(arg.expr.span())
-                .replace('"', "'")
-                .replace('`', "'"),
+            Some(arg) => self.text_of(arg.expr.span()).replace(['"', '`'], "'"),
             None => "''".into(),
         }
     }

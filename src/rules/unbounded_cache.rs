@@ -444,14 +444,15 @@ impl Visit for Visitor<'_, '_> {
                     return;
                 }
             }
-            AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => {
-                if self.semantic.binding_of(&ident.id).is_some() {
-                    if let Some(id) = self.semantic.binding_id_of(&ident.id) {
-                        self.uses(Collection::Binding(id)).evicted = true;
-                    }
-                    assign.right.visit_with(self);
-                    return;
+            AssignTarget::Simple(SimpleAssignTarget::Ident(ident))
+                if self.semantic.binding_of(&ident.id).is_some() =>
+            {
+                // Reassigning the variable drops every entry.
+                if let Some(id) = self.semantic.binding_id_of(&ident.id) {
+                    self.uses(Collection::Binding(id)).evicted = true;
                 }
+                assign.right.visit_with(self);
+                return;
             }
             _ => {}
         }

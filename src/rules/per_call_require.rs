@@ -1,0 +1,214 @@
+//! `per-call-require`: `require(…)` evaluated inside a function that runs on every call.
+//!
+//! Honest about the cost: a literal path (`require('lodash')`) hits Node's module cache after
+//! the first call, so it costs a lookup per call and hides a dependency, but it does not grow
+//! memory (a warning). A computed path (`require(name)`) loads and caches one more module for
+//! every new value, for the life of the process (an error). A file that also deletes
+//! `require.cache` entries makes every call evaluate the module again, and Node keeps each
+//! evaluation in its parent's `module.children` (an error). A lazy load kept in a module-level
+//! variable (`cached = cached || require('x')`) runs once and is silent.
+
+use swc_common::Span;
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::diagnostic::{Finding, Range, Severity};
+use crate::rules::helpers::{callee_ident, is_global, prop_name, snippet, string_value, unwrap};
+use crate::rules::Context;
+use crate::semantic::Semantic;
+
+pub const ID: &str = "per-call-require";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cost {
+    /// A literal path: a cache lookup per call.
+    Lookup,
+    /// A computed path: a new module in the cache per new value.
+    NewModules,
+    /// The file deletes `require.cache` entries: a fresh evaluation per call.
+    Reevaluation,
+}
+
+pub fn run(ctx: &mut Context) {
+    let mut visitor = Visitor {
+        semantic: ctx.semantic,
+        requires: Vec::new(),
+        deletes_cache: false,
+        lazy: Vec::new(),
+    };
+    ctx.program.visit_with(&mut visitor);
+    for (span, literal) in visitor.requires {
+        if visitor.lazy.contains(&span) {
+            continue;
+        }
+        let cost = if visitor.deletes_cache {
+            Cost::Reevaluation
+        } else if literal {
+            Cost::Lookup
+        } else {
+            Cost::NewModules
+        };
+        let call = snippet(ctx.text, span);
+        let (message, severity) = match cost {
+            Cost::Lookup => (
+                format!("`{call}` runs on every call: after the first it is a module-cache lookup, which costs time and hides a dependency, but does not grow memory"),
+                Severity::Warn,
+            ),
+            Cost::NewModules => (
+                format!("`{call}` with a computed path runs on every call: each new path loads one more module into the module cache, where it stays for the life of the process"),
+                Severity::Error,
+            ),
+            Cost::Reevaluation => (
+                format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again, and Node keeps every evaluation alive in `module.children`"),
+                Severity::Error,
+            ),
+        };
+        ctx.report(Finding {
+            rule: ID,
+            range: Range::from_span(span),
+            message,
+            labels: Vec::new(),
+            help: Some(match cost {
+                Cost::Lookup => "move the `require` to the top of the file (or keep a lazy load in a module-level variable)".into(),
+                _ => "load a fixed set of modules once at the top of the file, or keep loaded modules in a bounded map; never delete `require.cache` entries to reload code in a long-running process".into(),
+            }),
+            severity: Some(severity),
+        });
+    }
+}
+
+struct Visitor<'a> {
+    semantic: &'a Semantic,
+    /// Each `require(…)` in code that runs many times, and whether its path is a literal.
+    requires: Vec<(Span, bool)>,
+    deletes_cache: bool,
+    /// Requires whose result is kept in a variable of code that runs once: lazy loads.
+    lazy: Vec<Span>,
+}
+
+impl Visitor<'_> {
+    fn is_require(&self, call: &CallExpr) -> bool {
+        callee_ident(call).is_some_and(|c| is_global(self.semantic, c, &["require"]))
+            && call.args.len() == 1
+    }
+
+    /// Marks `require(…)` calls in `expr` (also behind `||`/`??`) as lazy loads.
+    fn mark_lazy(&mut self, expr: &Expr) {
+        match unwrap(expr) {
+            Expr::Call(call) if self.is_require(call) => self.lazy.push(call.span),
+            Expr::Bin(bin)
+                if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) =>
+            {
+                self.mark_lazy(&bin.right)
+            }
+            Expr::Member(member) => self.mark_lazy(&member.obj),
+            // `require('markdown-it')()`: the module's factory, called once on load.
+            Expr::Call(CallExpr {
+                callee: Callee::Expr(callee),
+                ..
+            }) => self.mark_lazy(callee),
+            _ => {}
+        }
+    }
+}
+
+impl Visit for Visitor<'_> {
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        if self.is_require(call) && self.semantic.runs_many_times(call.span) {
+            let literal = string_value(&call.args[0].expr).is_some();
+            self.requires.push((call.span, literal));
+        }
+        call.visit_children_with(self);
+    }
+
+    fn visit_unary_expr(&mut self, unary: &UnaryExpr) {
+        // delete require.cache[key]
+        if unary.op == UnaryOp::Delete {
+            if let Expr::Member(member) = unwrap(&unary.arg) {
+                if let Expr::Member(cache) = unwrap(&member.obj) {
+                    let is_require_cache = matches!(unwrap(&cache.obj), Expr::Ident(id) if is_global(self.semantic, id, &["require"]))
+                        && prop_name(&cache.prop).is_some_and(|p| p == "cache");
+                    self.deletes_cache |= is_require_cache;
+                }
+            }
+        }
+        unary.visit_children_with(self);
+    }
+
+    fn visit_assign_expr(&mut self, assign: &AssignExpr) {
+        // `cached = require('x')` where `cached` outlives the call: loaded once, then reused.
+        let keeps = match &assign.left {
+            AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => self
+                .semantic
+                .binding_of(&ident.id)
+                .is_some_and(|b| !self.semantic.scope(b.scope).runs_many),
+            AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
+                matches!(unwrap(&member.obj), Expr::This(_))
+            }
+            _ => false,
+        };
+        if keeps {
+            self.mark_lazy(&assign.right);
+        }
+        assign.visit_children_with(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Severity;
+    use crate::testing::{assert_flags, assert_passes};
+
+    #[test]
+    fn passes() {
+        assert_passes(&[
+            ("const fs = require('fs'); module.exports = () => fs.readFileSync('x');", "a.js"),
+            ("try { var optional = require('optional'); } catch (e) {}", "a.js"),
+            ("(function () { var path = require('path'); })();", "a.js"),
+            ("function load() { return require('./config'); } const config = load();", "a.js"),
+            ("module.exports = function () { return require.resolve('x'); };", "a.js"),
+            ("let lodash; module.exports = function () { lodash = lodash || require('lodash'); return lodash; };", "a.js"),
+            ("let parser; module.exports = function () { if (!parser) parser = require('parser'); return parser; };", "a.js"),
+            ("class A { get dep() { return this._dep || (this._dep = require('dep')); } } module.exports = A;", "a.js"),
+            ("module.exports = function (require) { return require('x'); };", "a.js"),
+            ("export async function load(name) { return import(name); }", "a.mjs"),
+        ]);
+    }
+
+    #[test]
+    fn fails() {
+        assert_flags(&[
+            ("module.exports = function () { return require('lodash').map; };", "a.js", &["require('lodash')"]),
+            ("module.exports = function (name) { return require('./plugins/' + name); };", "a.js", &["require('./plugins/'"]),
+            ("module.exports = (name) => require(`./locales/${name}`);", "a.js", &["require(`"]),
+            ("app.get('/', (req, res) => { const t = require('./template'); res.send(t()); });", "a.js", &["require('./template')"]),
+            ("function reload(p) { delete require.cache[require.resolve(p)]; return require(p); } module.exports = reload;", "a.js", &["require(p)"]),
+            ("export function f(): void { const x = require('x'); x(); }", "a.ts", &["require('x')"]),
+        ]);
+    }
+
+    #[test]
+    fn severity_follows_the_cost() {
+        let severity = |source: &str| {
+            let output = crate::lint_source(
+                std::path::Path::new("a.js"),
+                source,
+                &Default::default(),
+                false,
+            );
+            output.diagnostics[0].severity
+        };
+        assert_eq!(
+            severity("module.exports = () => require('x');"),
+            Severity::Warn
+        );
+        assert_eq!(
+            severity("module.exports = (n) => require(n);"),
+            Severity::Error
+        );
+        assert_eq!(
+            severity("module.exports = () => { delete require.cache['/x.js']; return require('/x.js'); };"),
+            Severity::Error
+        );
+    }
+}
