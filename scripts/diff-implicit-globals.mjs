@@ -212,7 +212,7 @@ for (const file of files) {
   const src = (line) => (o.lines[line - 1] ?? '').trim().slice(0, 160);
   for (const x of o.silenced) {
     silencedBy[x.why] = (silencedBy[x.why] ?? 0) + 1;
-    // the silenced sloppy writes are the near misses worth a look (leaklint must be silent too)
+    // the silenced writes are the near misses worth a look (leaklint must be silent on them too)
     if (!ll.findings.has(x.name)) silenced.push({ file: rel, ...x, source: src(x.line) });
     if (ll.findings.has(x.name) && !o.findings.has(x.name)) { /* reported below as onlyLeaklint */ }
   }
@@ -239,7 +239,7 @@ for (const d of onlyOracle) console.log(`  ${d.file}:${d.line} \`${d.name}\` [${
 console.log('\n== only leaklint reports (possible leaklint false positives)');
 for (const d of onlyLeaklint) console.log(`  ${d.file}:${d.line} \`${d.name}\` [${d.sourceType}]  ${d.source}`);
 console.log(`\n== unresolved writes the oracle silenced, by reason: ${JSON.stringify(silencedBy)}`);
-console.log('== silenced sloppy writes (not strict) where leaklint is silent too: agreements on silence');
+console.log('== unresolved writes the oracle silenced where leaklint is silent too (agreements on silence)');
 for (const d of silenced) console.log(`  ${d.file}:${d.line} \`${d.name}\` [${d.why}]  ${d.source}`);
 console.log('\n== agreements');
 for (const d of agreements) console.log(`  ${d.file}:${d.line}${d.sameLine ? '' : ` (leaklint: line ${d.leaklintLine})`} \`${d.name}\`  ${d.source}`);

@@ -35,6 +35,7 @@ pub fn run(ctx: &mut Context) {
         requires: Vec::new(),
         deletes_cache: false,
         lazy: Vec::new(),
+        lazy_functions: Vec::new(),
     };
     ctx.program.visit_with(&mut visitor);
     for (span, literal) in visitor.requires {
@@ -84,6 +85,8 @@ struct Visitor<'a> {
     deletes_cache: bool,
     /// Requires whose result is kept in a variable of code that runs once: lazy loads.
     lazy: Vec<Span>,
+    /// Functions that replace themselves after their first call.
+    lazy_functions: Vec<Span>,
 }
 
 impl Visitor<'_> {
@@ -94,8 +97,23 @@ impl Visitor<'_> {
 
     /// Marks `require(…)` calls in `expr` (also behind `||`/`??`) as lazy loads.
     fn mark_lazy(&mut self, expr: &Expr) {
+        self.mark_lazy_where(expr, false);
+    }
+
+    /// Marks the lazy loads of a thunk: only literal paths, since a thunk over a computed path
+    /// (`(name) => require(name)`) still loads a new module per new name.
+    fn mark_thunk(&mut self, expr: &Expr) {
+        self.mark_lazy_where(expr, true);
+    }
+
+    fn mark_lazy_where(&mut self, expr: &Expr, literal_only: bool) {
         match unwrap(expr) {
-            Expr::Call(call) if self.is_require(call) => self.lazy.push(call.span),
+            Expr::Call(call) if self.is_require(call) => {
+                let literal = string_value(&call.args[0].expr).is_some();
+                if literal || !literal_only {
+                    self.lazy.push(call.span);
+                }
+            }
             Expr::Bin(bin)
                 if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) =>
             {
@@ -106,15 +124,77 @@ impl Visitor<'_> {
             Expr::Call(CallExpr {
                 callee: Callee::Expr(callee),
                 ..
-            }) => self.mark_lazy(callee),
+            }) => self.mark_lazy_where(callee, literal_only),
             _ => {}
         }
     }
 }
 
+/// `() => require('./rule')`, `get Plugin() { return require('./plugin'); }`: a thunk whose
+/// whole body is the require exists to defer loading; moving the require to the top would
+/// defeat it, and each call after the first is a cache lookup.
+fn thunk_body(stmts: &[Stmt]) -> Option<&Expr> {
+    match stmts {
+        [Stmt::Return(ReturnStmt { arg: Some(arg), .. })] => Some(arg),
+        _ => None,
+    }
+}
+
+/// Does a function body assign to `name` (`function path() { … path = () => data; }`, a
+/// function that replaces itself after its first call)?
+fn reassigns(stmts: &[Stmt], name: &Ident) -> bool {
+    struct Finder<'n> {
+        name: &'n Ident,
+        found: bool,
+    }
+    impl Visit for Finder<'_> {
+        fn visit_assign_expr(&mut self, assign: &AssignExpr) {
+            if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &assign.left {
+                self.found |= id.id.sym == self.name.sym;
+            }
+            assign.visit_children_with(self);
+        }
+    }
+    let mut finder = Finder { name, found: false };
+    stmts.visit_with(&mut finder);
+    finder.found
+}
+
 impl Visit for Visitor<'_> {
+    fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
+        match &*arrow.body {
+            ArrowFunctionBody::Expr(expr) => self.mark_thunk(expr),
+            ArrowFunctionBody::FunctionBody(body) => {
+                if let Some(expr) = thunk_body(&body.stmts) {
+                    self.mark_thunk(expr);
+                }
+            }
+        }
+        arrow.visit_children_with(self);
+    }
+
+    fn visit_function(&mut self, function: &Function) {
+        if let Some(expr) = function.body.as_ref().and_then(|b| thunk_body(&b.stmts)) {
+            self.mark_thunk(expr);
+        }
+        function.visit_children_with(self);
+    }
+
+    fn visit_fn_decl(&mut self, decl: &FnDecl) {
+        if let Some(body) = &decl.function.body {
+            if reassigns(&body.stmts, &decl.ident) {
+                self.lazy_functions.push(decl.function.span);
+            }
+        }
+        decl.visit_children_with(self);
+    }
+
     fn visit_call_expr(&mut self, call: &CallExpr) {
-        if self.is_require(call) && self.semantic.runs_many_times(call.span) {
+        let in_lazy_function = self
+            .lazy_functions
+            .iter()
+            .any(|f| f.lo <= call.span.lo && call.span.hi <= f.hi);
+        if self.is_require(call) && self.semantic.runs_many_times(call.span) && !in_lazy_function {
             let literal = string_value(&call.args[0].expr).is_some();
             self.requires.push((call.span, literal));
         }
@@ -172,13 +252,18 @@ mod tests {
             ("class A { get dep() { return this._dep || (this._dep = require('dep')); } } module.exports = A;", "a.js"),
             ("module.exports = function (require) { return require('x'); };", "a.js"),
             ("export async function load(name) { return import(name); }", "a.mjs"),
+            // Thunks and self-replacing functions defer loading on purpose.
+            ("module.exports = { rules: { indent: () => require('./indent') } };", "a.js"),
+            ("module.exports = { get Plugin() { return require('./plugin'); } };", "a.js"),
+            ("const getError = memoize(() => require('./errors/StoreError'));", "a.js"),
+            ("function path() { const data = require('path'); path = function () { return data; }; return data; } module.exports = () => path();", "a.js"),
         ]);
     }
 
     #[test]
     fn fails() {
         assert_flags(&[
-            ("module.exports = function () { return require('lodash').map; };", "a.js", &["require('lodash')"]),
+            ("module.exports = function (xs) { const _ = require('lodash'); return _.map(xs, f); };", "a.js", &["require('lodash')"]),
             ("module.exports = function (name) { return require('./plugins/' + name); };", "a.js", &["require('./plugins/'"]),
             ("module.exports = (name) => require(`./locales/${name}`);", "a.js", &["require(`"]),
             ("app.get('/', (req, res) => { const t = require('./template'); res.send(t()); });", "a.js", &["require('./template')"]),
@@ -199,7 +284,7 @@ mod tests {
             output.diagnostics[0].severity
         };
         assert_eq!(
-            severity("module.exports = () => require('x');"),
+            severity("module.exports = () => { require('x')(); };"),
             Severity::Warn
         );
         assert_eq!(

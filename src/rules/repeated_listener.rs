@@ -15,7 +15,7 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Finding, Label, Range};
-use crate::rules::helpers::{is_global, method_call, prop_name, snippet, unwrap};
+use crate::rules::helpers::{is_global, method_call, prop_name, unwrap};
 use crate::rules::{Context, OptionKind, RuleOption};
 use crate::semantic::{BindingId, BindingKind, Semantic};
 
@@ -191,6 +191,18 @@ impl Visitor<'_, '_> {
         }
     }
 
+    /// `process.stdout`, `bus`: the receiver as a path, also for a chained registration.
+    fn receiver_text(&self, receiver: &Receiver) -> String {
+        let root = match &receiver.root {
+            Root::Global(name) | Root::Other(name) => name.clone(),
+            Root::Binding(id) => self.semantic.binding(*id).name.to_string(),
+        };
+        std::iter::once(root)
+            .chain(receiver.props.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
     /// Does the receiver outlive a call of the code that registers on it?
     fn outlives_the_call(&self, receiver: &Receiver) -> bool {
         match &receiver.root {
@@ -274,7 +286,7 @@ impl Visitor<'_, '_> {
         }
         self.registrations.push(Registration {
             span: call.span,
-            receiver_text: snippet(self.text, unwrap(object).span()),
+            receiver_text: self.receiver_text(&receiver),
             event: self.event_key(call.args.first()),
             listener: call.args.get(1).and_then(|a| self.listener_key(&a.expr)),
             receiver,

@@ -11,7 +11,7 @@
 
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
-use swc_common::{Span, Spanned};
+use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -70,10 +70,17 @@ struct Declaration {
     name: String,
 }
 
+struct Growth {
+    span: Span,
+    how: String,
+    /// The statements around the growth.
+    context: Vec<Span>,
+}
+
 #[derive(Default)]
 struct Uses {
     /// Where code that runs many times grows it, and how.
-    growth: Vec<(Span, String)>,
+    growth: Vec<Growth>,
     evicted: bool,
     escapes: bool,
 }
@@ -86,15 +93,21 @@ pub fn run(ctx: &mut Context) {
         declarations: FxHashMap::default(),
         uses: FxHashMap::default(),
         this_class: None,
+        statements: Vec::new(),
+        console_calls: Vec::new(),
     };
     ctx.program.visit_with(&mut visitor);
+    visitor.console_calls.sort_unstable();
     let mut findings = Vec::new();
     for (collection, uses) in &visitor.uses {
-        if uses.escapes || uses.evicted || uses.growth.is_empty() {
+        if uses.escapes || uses.evicted {
             continue;
         }
+        let Some(Growth { span, how, .. }) = uses.growth.iter().find(|g| !visitor.is_warn_once(g))
+        else {
+            continue;
+        };
         let declaration = visitor.declarations.get(collection);
-        let (span, how) = &uses.growth[0];
         let finding = match (collection, declaration) {
             (Collection::GlobalObject, _) => Finding {
                 rule: ID,
@@ -137,6 +150,10 @@ struct Visitor<'a, 's> {
     uses: FxHashMap<Collection, Uses>,
     /// The class `this` stands for, inside its static members.
     this_class: Option<BindingId>,
+    /// Spans of the expression statements and `if`s around the current node.
+    statements: Vec<Span>,
+    /// Where `console.*(…)` is called.
+    console_calls: Vec<BytePos>,
 }
 
 /// `new Map()`, `new Set()`, `{}`, `Object.create(null)`, `[]`, `new Array()`; also the right
@@ -214,11 +231,29 @@ impl Visitor<'_, '_> {
     }
 
     fn growth(&mut self, collection: Collection, span: Span, how: String) {
-        let runs_many = self.semantic.runs_many_times(span);
-        let uses = self.uses(collection);
-        if runs_many {
-            uses.growth.push((span, how));
+        if !self.semantic.runs_many_times(span) {
+            return;
         }
+        // The innermost expression statement and `if` around the growth, to recognise the
+        // warn-once pattern later.
+        let context = self.statements.iter().rev().take(2).copied().collect();
+        self.uses(collection)
+            .growth
+            .push(Growth { span, how, context });
+    }
+
+    /// `if (!warned.has(k)) { warned.add(k); console.warn(…) }`: a set that only remembers
+    /// what was already logged grows with the warnings, which are finite in practice and
+    /// visible when they are not.
+    fn is_warn_once(&self, growth: &Growth) -> bool {
+        growth.context.iter().any(|statement| {
+            let start = self
+                .console_calls
+                .partition_point(|&pos| pos < statement.lo);
+            self.console_calls
+                .get(start)
+                .is_some_and(|&pos| pos < statement.hi)
+        })
     }
 
     /// A key that can only ever be one value: a literal, or a module-level `const`.
@@ -279,6 +314,20 @@ impl Visit for Visitor<'_, '_> {
             if let Some(binding) = self.semantic.binding_id_of(ident) {
                 self.uses(Collection::Binding(binding)).escapes = true;
             }
+        } else if is_global(self.semantic, ident, GLOBAL_OBJECTS) {
+            // `jQuery(window).removeProp(name)`: other code may delete what `window[k] = v` adds.
+            self.uses(Collection::GlobalObject).escapes = true;
+        }
+    }
+
+    fn visit_stmt(&mut self, stmt: &Stmt) {
+        let tracked = matches!(stmt, Stmt::Expr(_) | Stmt::If(_));
+        if tracked {
+            self.statements.push(stmt.span());
+        }
+        stmt.visit_children_with(self);
+        if tracked {
+            self.statements.pop();
         }
     }
 
@@ -368,6 +417,10 @@ impl Visit for Visitor<'_, '_> {
 
     fn visit_call_expr(&mut self, call: &CallExpr) {
         if let Some((object, method)) = crate::rules::helpers::method_call(call) {
+            if matches!(unwrap(object), Expr::Ident(id) if is_global(self.semantic, id, &["console"]))
+            {
+                self.console_calls.push(call.span.lo);
+            }
             if let Some(collection) = self.collection_of(object) {
                 if GROWTH_METHODS.contains(&&**method) {
                     self.growth(collection, call.span, format!(".{method}()"));
@@ -635,6 +688,11 @@ mod tests {
             ("module.exports = (k, v) => { global[k] = v; }; process.on('exit', () => { delete global.x; });", "a.js"),
             // A class static cache cleared in another method.
             ("class A { static cache = new Map(); static get(k) { A.cache.set(k, 1); } static reset() { this.cache.clear(); } } module.exports = A;", "a.js"),
+            // Warn-once sets grow with the warnings they print.
+            ("const warned = new Set(); export function f(name) { if (!warned.has(name)) { warned.add(name); console.warn(name); } }", "a.mjs"),
+            ("var didWarn = {}; export function f(n) { didWarn[n] || ((didWarn[n] = true), console.error('%s', n)); }", "a.mjs"),
+            // The global object handed to other code, which may delete what was added.
+            ("module.exports = function (name) { window[name] = function () {}; jQuery(window).removeProp(name); };", "a.js"),
         ]);
     }
 
@@ -655,6 +713,7 @@ mod tests {
             ("(function () { var cache = {}; window.lookup = function (k) { return cache[k] = cache[k] || load(k); }; })();", "a.js", &["cache[k] ="]),
             ("const cache = new Map(); export default function Component({ id }) { cache.set(id, <div/>); return null; }", "a.jsx", &["cache.set"]),
             ("const hits = {}; function count(k) { hits[k] = (hits[k] || 0) + 1; } export function handler(req) { count(req.url); }", "a.mjs", &["hits[k] ="]),
+            ("const warned = new Set(); export function f(n) { if (!warned.has(n)) { warned.add(n); } console.warn(n); }", "a.mjs", &["warned.add"]),
             ("const eventsByType = new Map(); export function on(t, e) { eventsByType.set(t, e); eventsByType.get(t); eventsByType.has(t); }", "a.mjs", &["eventsByType.set"]),
         ]);
     }
