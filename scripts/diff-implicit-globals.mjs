@@ -30,9 +30,13 @@
 // first pair of backticks in the message.
 //
 // Output: counts, then every disagreement (file:line, name and the source line), then the
-// unresolved sloppy writes that one filter silenced (a check that leaklint is silent on them too)
-// and the agreements. Exit status 0
-// whether or not they disagree (this is an investigation tool, not a test).
+// unresolved writes that a filter silenced, with the reason (leaklint should be silent on them
+// too), then the agreements. Exit status 0 whether or not they disagree (an investigation tool,
+// not a test).
+//
+// Known oracle limitations (eslint-scope, not leaklint): a block-level function in sloppy code is
+// block-scoped (no Annex B var hoisting), a direct eval() marks every enclosing scope dynamic, and
+// `eval?.()` counts as a direct eval; `import.meta` in a .js without import/export fails to parse.
 
 import fs from 'node:fs';
 import path from 'node:path';

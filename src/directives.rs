@@ -124,15 +124,23 @@ fn rule_ids(comment: &Comment, rest: &str) -> Vec<(String, Range)> {
     found
 }
 
+/// `a, b:writable c:readonly -- description`: names separated by commas or spaces, each with an
+/// optional `:readonly`/`:writable`; `:off` declares nothing (as in ESLint).
 fn parse_globals(list: &str, span: Span) -> impl Iterator<Item = (Atom, Span)> + '_ {
-    list.split(',').filter_map(move |entry| {
-        let name = entry.split(':').next()?.trim();
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
-        valid.then(|| (Atom::from(name), span))
-    })
+    let list = list.split("--").next().unwrap_or("");
+    list.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|entry| !entry.is_empty())
+        .filter_map(move |entry| {
+            let (name, value) = match entry.split_once(':') {
+                Some((name, value)) => (name.trim(), value.trim()),
+                None => (entry.trim(), ""),
+            };
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+            (valid && value != "off").then(|| (Atom::from(name), span))
+        })
 }
 
 /// The result of applying ignore directives to a file's findings.

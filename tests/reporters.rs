@@ -27,3 +27,21 @@ fn json() {
     report[0]["filePath"] = serde_json::Value::String("<repo>/".to_string() + FILE);
     insta::assert_json_snapshot!(report);
 }
+
+/// The four leak rules as a user sees them, with their related locations.
+#[test]
+fn pretty_leak_rules() {
+    let run = run_in(
+        &repo(),
+        &[
+            "check",
+            "fixtures/unbounded-cache/express-app.js",
+            "fixtures/uncleared-interval/client.ts",
+            "fixtures/repeated-listener/express-app.js",
+            "fixtures/per-call-require/hot-reload.js",
+            "--color",
+            "never",
+        ],
+    );
+    insta::assert_snapshot!(run.stdout);
+}

@@ -1,7 +1,7 @@
 //! Small questions the rules ask of AST nodes.
 
 use swc_atoms::Atom;
-use swc_common::Span;
+use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 
 use crate::semantic::{ScopeKind, Semantic};
@@ -43,6 +43,14 @@ pub fn method_call(call: &CallExpr) -> Option<(&Expr, &Atom)> {
             OptChainBase::Call(_) => None,
         },
         _ => None,
+    }
+}
+
+/// The span of what a call calls (`cache.set` in `cache.set(k, v)`): a short place to point at.
+pub fn callee_span(call: &CallExpr) -> Span {
+    match &call.callee {
+        Callee::Expr(callee) => callee.span(),
+        _ => call.span,
     }
 }
 

@@ -36,7 +36,9 @@ pub fn run(ctx: &mut Context) {
     let mut writes: FxHashMap<&str, Vec<&Reference>> = FxHashMap::default();
     let mut order = Vec::new();
     for reference in &semantic.references {
+        // `arguments` is the function's, or at the top of CommonJS the module wrapper's.
         let creates_global = reference.access.is_write()
+            && reference.name != "arguments"
             && reference.resolution == Resolution::Unresolved
             && !semantic.scope(reference.scope).strict
             && !ctx.globals().contains(&reference.name, browser_like)
@@ -95,6 +97,13 @@ mod tests {
             ("process.title = 'x'; global.x = 1;", "a.js"),
             ("/* global counter */ counter = 1;", "a.js"),
             ("/* global a, counter:writable */ counter = 1;", "a.js"),
+            (
+                "/* global counter -- set by the loader */ counter = 1;",
+                "a.js",
+            ),
+            ("/* global a counter */ a = 1; counter = 2;", "a.js"),
+            ("/*global counter:readonly*/ counter = 1;", "a.js"),
+            ("arguments = 1;", "a.js"),
             ("function f() { eval('var x'); x = 1; }", "a.js"),
             ("with (obj) { x = 1; }", "a.js"),
             ("console.log(undeclared);", "a.js"),
@@ -151,6 +160,7 @@ mod tests {
             ("function f() { cache = new Map(); }", "a.jsx", &[(1, 16)]),
             ("const C = () => { data = <div/>; };", "a.jsx", &[(1, 19)]),
             ("/* global other */ mine = 1;", "a.js", &[(1, 20)]),
+            ("/* global mine:off */ mine = 1;", "a.js", &[(1, 23)]),
             ("function f() { (x) = 1; }", "a.js", &[(1, 17)]),
             ("name = 'x';", "a.js", &[(1, 1)]),
             (

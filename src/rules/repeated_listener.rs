@@ -15,7 +15,7 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Finding, Label, Range};
-use crate::rules::helpers::{is_global, method_call, prop_name, unwrap};
+use crate::rules::helpers::{callee_span, is_global, method_call, prop_name, unwrap};
 use crate::rules::{Context, OptionKind, RuleOption};
 use crate::semantic::{BindingId, BindingKind, Semantic};
 
@@ -285,7 +285,7 @@ impl Visitor<'_, '_> {
             return;
         }
         self.registrations.push(Registration {
-            span: call.span,
+            span: callee_span(call),
             receiver_text: self.receiver_text(&receiver),
             event: self.event_key(call.args.first()),
             listener: call.args.get(1).and_then(|a| self.listener_key(&a.expr)),

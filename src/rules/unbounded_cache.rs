@@ -16,7 +16,7 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Finding, Label, Range};
-use crate::rules::helpers::{is_global, prop_name, unwrap, GLOBAL_OBJECTS};
+use crate::rules::helpers::{callee_span, is_global, prop_name, snippet, unwrap, GLOBAL_OBJECTS};
 use crate::rules::{Context, OptionKind, RuleOption};
 use crate::semantic::{BindingId, BindingKind, Semantic};
 
@@ -89,6 +89,7 @@ pub fn run(ctx: &mut Context) {
     let extra = ctx.settings.option_names(ID, "eviction_methods");
     let mut visitor = Visitor {
         semantic: ctx.semantic,
+        text: ctx.text,
         eviction_methods: extra,
         declarations: FxHashMap::default(),
         uses: FxHashMap::default(),
@@ -145,6 +146,7 @@ pub fn run(ctx: &mut Context) {
 
 struct Visitor<'a, 's> {
     semantic: &'a Semantic,
+    text: &'a str,
     eviction_methods: Vec<&'s str>,
     declarations: FxHashMap<Collection, Declaration>,
     uses: FxHashMap<Collection, Uses>,
@@ -360,7 +362,9 @@ impl Visit for Visitor<'_, '_> {
             else {
                 continue;
             };
-            if !prop.is_static || exported {
+            // Importers can reach a public static of an exported class; not a `private` one.
+            let private = prop.accessibility == Some(Accessibility::Private);
+            if !prop.is_static || (exported && !private) {
                 continue;
             }
             if let Some(kind) = collection_kind(self.semantic, value) {
@@ -423,7 +427,7 @@ impl Visit for Visitor<'_, '_> {
             }
             if let Some(collection) = self.collection_of(object) {
                 if GROWTH_METHODS.contains(&&**method) {
-                    self.growth(collection, call.span, format!(".{method}()"));
+                    self.growth(collection, callee_span(call), format!(".{method}()"));
                 } else if EVICTION_METHODS.contains(&&**method)
                     || self.eviction_methods.contains(&&**method)
                 {
@@ -478,7 +482,8 @@ impl Visit for Visitor<'_, '_> {
                             .is_some_and(|d| d.kind == "an array");
                         // Arrays written by index are tables and ring buffers; they grow by push.
                         if !is_array {
-                            self.growth(collection, assign.span, "c[key] = …".into());
+                            let target = snippet(self.text, member.span);
+                            self.growth(collection, member.span, format!("{target} = …"));
                         }
                     }
                     if let MemberProp::Computed(computed) = &member.prop {

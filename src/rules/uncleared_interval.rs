@@ -17,7 +17,8 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Finding, Label, Range};
 use crate::rules::helpers::{
-    callee_ident, is_global, method_call, prop_name, string_value, unwrap, GLOBAL_OBJECTS,
+    callee_ident, callee_span, is_global, method_call, prop_name, string_value, unwrap,
+    GLOBAL_OBJECTS,
 };
 use crate::rules::{Context, OptionKind, RuleOption};
 use crate::semantic::{BindingId, Semantic};
@@ -271,7 +272,7 @@ impl Visit for Visitor<'_> {
             }
             if let Pat::Ident(name) = &declarator.name {
                 if let Some(binding) = self.semantic.declared_binding(&name.id) {
-                    self.decide(init, Fate::Binding(binding, declarator.span));
+                    self.decide(init, Fate::Binding(binding, name.span));
                 }
             }
         }
@@ -287,7 +288,7 @@ impl Visit for Visitor<'_> {
         match &assign.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => {
                 if let Some(id) = self.semantic.binding_id_of(&ident.id) {
-                    self.decide(&assign.right, Fate::Binding(id, assign.span));
+                    self.decide(&assign.right, Fate::Binding(id, ident.span));
                 }
                 // A write is not a use that lets the handle escape.
                 assign.right.visit_with(self);
@@ -295,7 +296,7 @@ impl Visit for Visitor<'_> {
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
                 if let Some(name) = prop_name(&member.prop) {
-                    self.decide(&assign.right, Fate::Property(name.clone(), assign.span));
+                    self.decide(&assign.right, Fate::Property(name.clone(), member.span));
                 }
             }
             _ => {}
@@ -310,7 +311,7 @@ impl Visit for Visitor<'_> {
                     let counts = self.top_level || self.semantic.runs_many_times(call.span);
                     if counts {
                         self.intervals.push(Interval {
-                            span: call.span,
+                            span: callee_span(call),
                             fate,
                             in_effect: self.effect_depth > 0,
                         });
