@@ -252,6 +252,12 @@ mod tests {
             ("class A { get dep() { return this._dep || (this._dep = require('dep')); } } module.exports = A;", "a.js"),
             ("module.exports = function (require) { return require('x'); };", "a.js"),
             ("export async function load(name) { return import(name); }", "a.mjs"),
+            ("const { join } = require('path'); module.exports = (a) => join(a, 'b');", "a.js"),
+            ("if (process.env.DEBUG) { var debug = require('debug'); }", "a.js"),
+            ("module.exports = (function () { const x = require('x'); return x.y; })();", "a.js"),
+            ("let big; exports.get = () => big ?? (big = require('./big'));", "a.js"),
+            ("import fs = require('fs'); export function f(): string { return fs.readFileSync('x', 'utf8'); }", "a.ts"),
+            ("function setup() { require('./polyfills'); } setup();", "a.js"),
             // Thunks and self-replacing functions defer loading on purpose.
             ("module.exports = { rules: { indent: () => require('./indent') } };", "a.js"),
             ("module.exports = { get Plugin() { return require('./plugin'); } };", "a.js"),
@@ -269,6 +275,16 @@ mod tests {
             ("app.get('/', (req, res) => { const t = require('./template'); res.send(t()); });", "a.js", &["require('./template')"]),
             ("function reload(p) { delete require.cache[require.resolve(p)]; return require(p); } module.exports = reload;", "a.js", &["require(p)"]),
             ("export function f(): void { const x = require('x'); x(); }", "a.ts", &["require('x')"]),
+            ("class A { handle() { const db = require('./db'); db.q(); } } module.exports = A;", "a.js", &["require('./db')"]),
+            ("module.exports = { get(x) { const lib = require('lib'); return lib(x); } };", "a.js", &["require('lib')"]),
+            ("export default function C() { const s = require('./s.css'); return <div className={s.a} />; }", "a.jsx", &["require('./s.css')"]),
+            ("app.use(function (req, res, next) { require('./audit')(req); next(); });", "a.js", &["require('./audit')"]),
+            ("export const load = async (name: string) => { const m = require(name); return m.default; };", "a.ts", &["require(name)"]),
+            ("module.exports = function (locale) { return require('./locales/' + locale); };", "a.js", &["require('./locales/'"]),
+            ("setInterval(() => { const fresh = require('./config'); apply(fresh); }, 1000);", "a.js", &["require('./config')"]),
+            ("process.on('message', (m) => { const h = require(m.handler); h(m); });", "a.js", &["require(m.handler)"]),
+            ("exports.handler = async (event) => { const AWS = require('aws-sdk'); return new AWS.S3().get(event); };", "a.js", &["require('aws-sdk')"]),
+            ("export function Page(): JSX.Element { const t = require('./t.json'); return <p>{t.title}</p>; }", "a.tsx", &["require('./t.json')"]),
         ]);
     }
 
