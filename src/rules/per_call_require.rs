@@ -97,23 +97,8 @@ impl Visitor<'_> {
 
     /// Marks `require(…)` calls in `expr` (also behind `||`/`??`) as lazy loads.
     fn mark_lazy(&mut self, expr: &Expr) {
-        self.mark_lazy_where(expr, false);
-    }
-
-    /// Marks the lazy loads of a thunk: only literal paths, since a thunk over a computed path
-    /// (`(name) => require(name)`) still loads a new module per new name.
-    fn mark_thunk(&mut self, expr: &Expr) {
-        self.mark_lazy_where(expr, true);
-    }
-
-    fn mark_lazy_where(&mut self, expr: &Expr, literal_only: bool) {
         match unwrap(expr) {
-            Expr::Call(call) if self.is_require(call) => {
-                let literal = string_value(&call.args[0].expr).is_some();
-                if literal || !literal_only {
-                    self.lazy.push(call.span);
-                }
-            }
+            Expr::Call(call) if self.is_require(call) => self.lazy.push(call.span),
             Expr::Bin(bin)
                 if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) =>
             {
@@ -124,9 +109,37 @@ impl Visitor<'_> {
             Expr::Call(CallExpr {
                 callee: Callee::Expr(callee),
                 ..
-            }) => self.mark_lazy_where(callee, literal_only),
+            }) => self.mark_lazy(callee),
             _ => {}
         }
+    }
+
+    /// Marks the lazy loads of a thunk, anywhere in what it returns
+    /// (`() => require('./a.json').concat(require('./b.json'))`): only literal paths, since a
+    /// thunk over a computed path (`(name) => require(name)`) still loads a new module per name.
+    fn mark_thunk(&mut self, expr: &Expr) {
+        struct Requires<'v, 'a> {
+            visitor: &'v Visitor<'a>,
+            found: Vec<Span>,
+        }
+        impl Visit for Requires<'_, '_> {
+            fn visit_call_expr(&mut self, call: &CallExpr) {
+                if self.visitor.is_require(call) && string_value(&call.args[0].expr).is_some() {
+                    self.found.push(call.span);
+                }
+                call.visit_children_with(self);
+            }
+            // A function inside the thunk is not the thunk.
+            fn visit_function(&mut self, _: &Function) {}
+            fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+        }
+        let mut requires = Requires {
+            visitor: self,
+            found: Vec::new(),
+        };
+        expr.visit_with(&mut requires);
+        let found = requires.found;
+        self.lazy.extend(found);
     }
 }
 
@@ -261,6 +274,7 @@ mod tests {
             // Thunks and self-replacing functions defer loading on purpose.
             ("module.exports = { rules: { indent: () => require('./indent') } };", "a.js"),
             ("module.exports = { get Plugin() { return require('./plugin'); } };", "a.js"),
+            ("module.exports = { gbk: { table: function () { return require('./a.json').concat(require('./b.json')); } } };", "a.js"),
             ("const getError = memoize(() => require('./errors/StoreError'));", "a.js"),
             ("function path() { const data = require('path'); path = function () { return data; }; return data; } module.exports = () => path();", "a.js"),
         ]);

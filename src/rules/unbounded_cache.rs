@@ -30,6 +30,18 @@ pub const OPTIONS: &[RuleOption] = &[RuleOption {
 
 const GROWTH_METHODS: &[&str] = &["set", "add", "push", "unshift"];
 const EVICTION_METHODS: &[&str] = &["delete", "clear", "shift", "pop", "splice"];
+/// Functions and methods that log: a collection grown beside one is a warn-once set.
+const LOGGING: &[&str] = &[
+    "warn",
+    "warning",
+    "warnOnce",
+    "deprecate",
+    "error",
+    "log",
+    "info",
+    "debug",
+    "trace",
+];
 /// Calls that read a collection without keeping or changing it.
 const READERS: &[(&str, &[&str])] = &[
     (
@@ -95,6 +107,7 @@ pub fn run(ctx: &mut Context) {
         uses: FxHashMap::default(),
         this_class: None,
         statements: Vec::new(),
+        blocks: Vec::new(),
         console_calls: Vec::new(),
     };
     ctx.program.visit_with(&mut visitor);
@@ -154,7 +167,9 @@ struct Visitor<'a, 's> {
     this_class: Option<BindingId>,
     /// Spans of the expression statements and `if`s around the current node.
     statements: Vec<Span>,
-    /// Where `console.*(…)` is called.
+    /// Spans of the blocks around the current node.
+    blocks: Vec<Span>,
+    /// Where `console.*(…)`, `warn(…)`, `logger.warn(…)` and the like are called.
     console_calls: Vec<BytePos>,
 }
 
@@ -191,6 +206,19 @@ fn collection_kind(semantic: &Semantic, expr: &Expr) -> Option<&'static str> {
             collection_kind(semantic, &bin.right)
         }
         _ => None,
+    }
+}
+
+/// `true`, `1`, `!0`: the value of a "seen" flag.
+fn is_flag(expr: &Expr) -> bool {
+    match unwrap(expr) {
+        Expr::Lit(Lit::Bool(b)) => b.value,
+        Expr::Lit(Lit::Num(n)) => n.value == 1.0,
+        Expr::Unary(unary) => {
+            unary.op == UnaryOp::Bang
+                && matches!(unwrap(&unary.arg), Expr::Lit(Lit::Num(n)) if n.value == 0.0)
+        }
+        _ => false,
     }
 }
 
@@ -232,13 +260,18 @@ impl Visitor<'_, '_> {
         }
     }
 
-    fn growth(&mut self, collection: Collection, span: Span, how: String) {
+    /// Records growth; `marker` says it only marks a key as seen (`set.add(k)`,
+    /// `seen[k] = true`).
+    fn growth(&mut self, collection: Collection, span: Span, how: String, marker: bool) {
         if !self.semantic.runs_many_times(span) {
             return;
         }
-        // The innermost expression statement and `if` around the growth, to recognise the
-        // warn-once pattern later.
-        let context = self.statements.iter().rev().take(2).copied().collect();
+        // The innermost expression statement and `if` around the growth (and, for a marker,
+        // the block it is in), to recognise the warn-once pattern later.
+        let mut context: Vec<Span> = self.statements.iter().rev().take(2).copied().collect();
+        if marker {
+            context.extend(self.blocks.last().copied());
+        }
         self.uses(collection)
             .growth
             .push(Growth { span, how, context });
@@ -333,6 +366,18 @@ impl Visit for Visitor<'_, '_> {
         }
     }
 
+    fn visit_block_stmt(&mut self, block: &BlockStmt) {
+        self.blocks.push(block.span);
+        block.visit_children_with(self);
+        self.blocks.pop();
+    }
+
+    fn visit_function_body(&mut self, body: &FunctionBody) {
+        self.blocks.push(body.span);
+        body.visit_children_with(self);
+        self.blocks.pop();
+    }
+
     fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
         if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
             if let Some(binding) = self.semantic.declared_binding(&name.id) {
@@ -420,6 +465,9 @@ impl Visit for Visitor<'_, '_> {
     }
 
     fn visit_call_expr(&mut self, call: &CallExpr) {
+        if crate::rules::helpers::callee_ident(call).is_some_and(|f| LOGGING.contains(&&*f.sym)) {
+            self.console_calls.push(call.span.lo);
+        }
         if let Some((object, method)) = crate::rules::helpers::method_call(call) {
             if matches!(unwrap(object), Expr::Ident(id) if is_global(self.semantic, id, &["console"]))
             {
@@ -427,7 +475,13 @@ impl Visit for Visitor<'_, '_> {
             }
             if let Some(collection) = self.collection_of(object) {
                 if GROWTH_METHODS.contains(&&**method) {
-                    self.growth(collection, callee_span(call), format!(".{method}()"));
+                    let marker = method == "add";
+                    self.growth(
+                        collection,
+                        callee_span(call),
+                        format!(".{method}()"),
+                        marker,
+                    );
                 } else if EVICTION_METHODS.contains(&&**method)
                     || self.eviction_methods.contains(&&**method)
                 {
@@ -483,7 +537,8 @@ impl Visit for Visitor<'_, '_> {
                         // Arrays written by index are tables and ring buffers; they grow by push.
                         if !is_array {
                             let target = snippet(self.text, member.span);
-                            self.growth(collection, member.span, format!("{target} = …"));
+                            let marker = is_flag(&assign.right);
+                            self.growth(collection, member.span, format!("{target} = …"), marker);
                         }
                     }
                     if let MemberProp::Computed(computed) = &member.prop {
@@ -696,6 +751,7 @@ mod tests {
             // Warn-once sets grow with the warnings they print.
             ("const warned = new Set(); export function f(name) { if (!warned.has(name)) { warned.add(name); console.warn(name); } }", "a.mjs"),
             ("var didWarn = {}; export function f(n) { didWarn[n] || ((didWarn[n] = true), console.error('%s', n)); }", "a.mjs"),
+            ("const _cache = {}; export function warnOnce(m) { if (m in _cache) return; _cache[m] = true; warn(m); }", "a.mjs"),
             // The global object handed to other code, which may delete what was added.
             ("module.exports = function (name) { window[name] = function () {}; jQuery(window).removeProp(name); };", "a.js"),
         ]);
@@ -718,7 +774,8 @@ mod tests {
             ("(function () { var cache = {}; window.lookup = function (k) { return cache[k] = cache[k] || load(k); }; })();", "a.js", &["cache[k] ="]),
             ("const cache = new Map(); export default function Component({ id }) { cache.set(id, <div/>); return null; }", "a.jsx", &["cache.set"]),
             ("const hits = {}; function count(k) { hits[k] = (hits[k] || 0) + 1; } export function handler(req) { count(req.url); }", "a.mjs", &["hits[k] ="]),
-            ("const warned = new Set(); export function f(n) { if (!warned.has(n)) { warned.add(n); } console.warn(n); }", "a.mjs", &["warned.add"]),
+            ("const warned = new Set(); export function f(n) { if (!warned.has(n)) { warned.add(n); } send(n); console.warn(n); }", "a.mjs", &["warned.add"]),
+            ("const cache = {}; export function f(k) { cache[k] = load(k); console.log('loaded', k); }", "a.mjs", &["cache[k]"]),
             ("const eventsByType = new Map(); export function on(t, e) { eventsByType.set(t, e); eventsByType.get(t); eventsByType.has(t); }", "a.mjs", &["eventsByType.set"]),
         ]);
     }
