@@ -36,6 +36,7 @@ const LOGGING: &[&str] = &[
     "warning",
     "warnOnce",
     "deprecate",
+    "emitWarning",
     "error",
     "log",
     "info",
