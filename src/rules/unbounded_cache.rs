@@ -470,8 +470,9 @@ impl Visit for Visitor<'_, '_> {
             self.console_calls.push(call.span.lo);
         }
         if let Some((object, method)) = crate::rules::helpers::method_call(call) {
-            if matches!(unwrap(object), Expr::Ident(id) if is_global(self.semantic, id, &["console"]))
-            {
+            let logs = LOGGING.contains(&&**method)
+                || matches!(unwrap(object), Expr::Ident(id) if is_global(self.semantic, id, &["console"]));
+            if logs {
                 self.console_calls.push(call.span.lo);
             }
             if let Some(collection) = self.collection_of(object) {
