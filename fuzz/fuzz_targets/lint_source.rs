@@ -1,0 +1,23 @@
+//! Every rule over arbitrary text, as each kind of file leaklint reads.
+#![no_main]
+
+use std::path::Path;
+
+use leaklint::config::Settings;
+use libfuzzer_sys::fuzz_target;
+
+const NAMES: &[&str] = &["a.js", "a.mjs", "a.cjs", "a.jsx", "a.ts", "a.tsx"];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else { return };
+    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let settings = Settings::default();
+    let name = NAMES[selector as usize % NAMES.len()];
+    let output = leaklint::lint_source(Path::new(name), text, &settings, selector & 0x80 != 0);
+    for diagnostic in &output.diagnostics {
+        // Internal errors are caught panics: a fuzz finding all the same.
+        assert!(!diagnostic.message.starts_with("internal error"), "{}", diagnostic.message);
+        assert!(diagnostic.location.range.start <= diagnostic.location.range.end);
+        assert!(diagnostic.location.range.end <= text.len() + 3);
+    }
+});
