@@ -6,7 +6,7 @@ use swc_common::comments::{Comment, CommentKind};
 use swc_common::Span;
 
 use crate::diagnostic::{Finding, Range};
-use crate::source::LineIndex;
+use crate::source::LazyLineIndex;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IgnoreScope {
@@ -39,7 +39,7 @@ pub struct Directives {
 
 /// Reads the directives of a file. `code_start` is the offset of its first token, before which a
 /// `leaklint-ignore-file` must stand.
-pub fn parse(comments: &[Comment], index: &LineIndex, code_start: usize) -> Directives {
+pub fn parse(comments: &[Comment], index: &LazyLineIndex, code_start: usize) -> Directives {
     let mut directives = Directives::default();
     for comment in comments {
         let range = Range::from_span(comment.span);
@@ -77,8 +77,8 @@ pub fn parse(comments: &[Comment], index: &LineIndex, code_start: usize) -> Dire
             continue;
         }
         let line = match scope {
-            IgnoreScope::NextLine => index.line_of(range.end.saturating_sub(1)) + 1,
-            _ => index.line_of(range.start),
+            IgnoreScope::NextLine => index.get().line_of(range.end.saturating_sub(1)) + 1,
+            _ => index.get().line_of(range.start),
         };
         directives.ignores.push(IgnoreDirective {
             scope,
@@ -156,7 +156,7 @@ pub struct Applied {
 pub fn apply(
     findings: Vec<Finding>,
     directives: &Directives,
-    index: &LineIndex,
+    index: &LazyLineIndex,
     is_known: impl Fn(&str) -> bool,
     is_checked: impl Fn(&str) -> bool,
 ) -> Applied {
@@ -167,7 +167,11 @@ pub fn apply(
         .collect();
     let mut kept = Vec::with_capacity(findings.len());
     for finding in findings {
-        let line = index.line_of(finding.range.start);
+        if directives.ignores.is_empty() {
+            kept.push(finding);
+            continue;
+        }
+        let line = index.get().line_of(finding.range.start);
         let mut ignored = false;
         for (d, directive) in directives.ignores.iter().enumerate() {
             let applies = directive.scope == IgnoreScope::File || directive.line == line;

@@ -10,7 +10,7 @@ use crate::directives;
 use crate::parse;
 use crate::rules::{self, Context};
 use crate::semantic::Semantic;
-use crate::source::{LineIndex, SourceType};
+use crate::source::{LazyLineIndex, LineIndex, SourceType};
 
 /// Nesting deeper than this is skipped: swc's recursive descent, the visitors and the drop of
 /// the AST would need an unbounded stack. Real code stays far below (the deepest file in the
@@ -34,7 +34,7 @@ pub fn lint_source(
     package_is_module: bool,
 ) -> LintOutput {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let index = LineIndex::new(text);
+    let index = LazyLineIndex::new(text);
     let source_type = SourceType::from_path(path).unwrap_or(SourceType {
         typescript: false,
         jsx: true,
@@ -62,7 +62,7 @@ pub fn lint_source(
                 .unwrap_or("unknown panic");
             vec![fatal(
                 text,
-                &index,
+                index.get(),
                 Range::new(0, 0),
                 format!(
                     "internal error in leaklint while linting this file ({what}); please report it"
@@ -78,7 +78,7 @@ pub fn lint_source(
 
 fn lint_parsed(
     text: &str,
-    index: &LineIndex,
+    index: &LazyLineIndex,
     source_type: SourceType,
     settings: &Settings,
     package_is_module: bool,
@@ -90,7 +90,7 @@ fn lint_parsed(
         .map(|e| {
             fatal(
                 text,
-                index,
+                index.get(),
                 Range::new(e.start, e.end),
                 format!("Parsing error: {}", e.message),
             )
@@ -108,7 +108,7 @@ fn lint_parsed(
     let mut ctx = Context::new(program, &semantic, source_type, text, settings);
     for rule in rules::RULES {
         if let Some(run) = rule.run {
-            if settings.is_enabled(rule.id) {
+            if settings.is_enabled(rule.id) && rule.may_apply(text) {
                 run(&mut ctx);
             }
         }
@@ -124,7 +124,7 @@ fn lint_parsed(
     for finding in findings {
         let severity = settings.severity_of(finding.rule, finding.severity);
         if severity != Severity::Off {
-            diagnostics.push(to_diagnostic(text, index, finding, severity));
+            diagnostics.push(to_diagnostic(text, index.get(), finding, severity));
         }
     }
     diagnostics.sort_by_key(|d| (d.location.range.start, d.location.range.end, d.rule));
@@ -178,8 +178,16 @@ pub fn nesting_depth(bytes: &[u8]) -> usize {
     let mut max = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Most bytes are none of these; one table lookup skips them.
+        if !IS_STRUCTURAL[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
         match bytes[i] {
-            b'(' | b'[' | b'{' => arrows.push(0),
+            b'(' | b'[' | b'{' => {
+                arrows.push(0);
+                max = max.max(arrows.len() - 1 + arrow_total);
+            }
             b')' | b']' | b'}' if arrows.len() > 1 => {
                 arrow_total -= arrows.pop().unwrap_or(0);
             }
@@ -191,15 +199,26 @@ pub fn nesting_depth(bytes: &[u8]) -> usize {
             b'=' if bytes.get(i + 1) == Some(&b'>') => {
                 *arrows.last_mut().expect("never empty") += 1;
                 arrow_total += 1;
+                max = max.max(arrows.len() - 1 + arrow_total);
                 i += 1;
             }
             _ => {}
         }
-        max = max.max(arrows.len() - 1 + arrow_total);
         i += 1;
     }
     max
 }
+
+const IS_STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let bytes = b"()[]{},;=";
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

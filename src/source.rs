@@ -84,6 +84,11 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         let bytes = text.as_bytes();
+        // Most files end lines with LF alone: a vectorized search then finds every start.
+        if memchr::memchr2(b'\r', 0xE2, bytes).is_none() {
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+            return LineIndex { starts };
+        }
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
@@ -145,6 +150,25 @@ impl LineIndex {
             units += c.len_utf16();
         }
         end
+    }
+}
+
+/// A [`LineIndex`] built on first use: most files get no diagnostic and never need one.
+pub struct LazyLineIndex<'a> {
+    text: &'a str,
+    index: std::cell::OnceCell<LineIndex>,
+}
+
+impl<'a> LazyLineIndex<'a> {
+    pub fn new(text: &'a str) -> LazyLineIndex<'a> {
+        LazyLineIndex {
+            text,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn get(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text))
     }
 }
 

@@ -40,9 +40,13 @@ fn main() {
         files
             .par_iter()
             .map(|file| {
-                let Ok(bytes) = std::fs::read(&file.path) else { return 0 };
+                let Ok(bytes) = std::fs::read(&file.path) else {
+                    return 0;
+                };
                 let Ok(text) = decode(&bytes) else { return 0 };
-                let Some(source_type) = SourceType::from_path(&file.path) else { return 0 };
+                let Some(source_type) = SourceType::from_path(&file.path) else {
+                    return 0;
+                };
                 let parsed = parse(text, source_type, false);
                 let mut count = CountIdents(0);
                 if let Some(program) = &parsed.program {

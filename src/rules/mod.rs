@@ -71,6 +71,21 @@ pub struct RuleMeta {
     pub run: Option<fn(&mut Context)>,
     /// Options the rule accepts in `[rules.<id>]`, beside `severity`.
     pub options: &'static [RuleOption],
+    /// Text the rule cannot report without (`setInterval`, `require`): a file that contains
+    /// none of it is not visited at all. Empty: always visited.
+    pub triggers: &'static [&'static str],
+}
+
+impl RuleMeta {
+    /// Could the rule report anything in this text? A byte search, much cheaper than a
+    /// traversal of the AST.
+    pub fn may_apply(&self, text: &str) -> bool {
+        self.triggers.is_empty()
+            || self
+                .triggers
+                .iter()
+                .any(|t| memchr::memmem::find(text.as_bytes(), t.as_bytes()).is_some())
+    }
 }
 
 pub struct RuleOption {
@@ -94,6 +109,7 @@ pub const RULES: &[RuleMeta] = &[
         docs: include_str!("../../rules/implicit-global.md"),
         run: Some(implicit_global::run),
         options: &[],
+        triggers: &[],
     },
     RuleMeta {
         id: unbounded_cache::ID,
@@ -102,6 +118,7 @@ pub const RULES: &[RuleMeta] = &[
         docs: include_str!("../../rules/unbounded-cache.md"),
         run: Some(unbounded_cache::run),
         options: unbounded_cache::OPTIONS,
+        triggers: &[],
     },
     RuleMeta {
         id: uncleared_interval::ID,
@@ -110,6 +127,7 @@ pub const RULES: &[RuleMeta] = &[
         docs: include_str!("../../rules/uncleared-interval.md"),
         run: Some(uncleared_interval::run),
         options: uncleared_interval::OPTIONS,
+        triggers: &["setInterval"],
     },
     RuleMeta {
         id: repeated_listener::ID,
@@ -118,6 +136,7 @@ pub const RULES: &[RuleMeta] = &[
         docs: include_str!("../../rules/repeated-listener.md"),
         run: Some(repeated_listener::run),
         options: repeated_listener::OPTIONS,
+        triggers: &[".on(", ".on (", "Listener"],
     },
     RuleMeta {
         id: per_call_require::ID,
@@ -126,6 +145,7 @@ pub const RULES: &[RuleMeta] = &[
         docs: include_str!("../../rules/per-call-require.md"),
         run: Some(per_call_require::run),
         options: &[],
+        triggers: &["require"],
     },
     RuleMeta {
         id: "unused-ignore",
@@ -134,6 +154,7 @@ pub const RULES: &[RuleMeta] = &[
         docs: include_str!("../../rules/unused-ignore.md"),
         run: None,
         options: &[],
+        triggers: &[],
     },
     RuleMeta {
         id: "unknown-rule",
@@ -142,6 +163,7 @@ pub const RULES: &[RuleMeta] = &[
         docs: include_str!("../../rules/unknown-rule.md"),
         run: None,
         options: &[],
+        triggers: &[],
     },
 ];
 
