@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::{self, Cache, Entry};
 use crate::config::{ConfigError, ConfigResolver, Overrides, PackageTypes, Settings};
 use crate::diagnostic::{Diagnostic, Range};
 use crate::lint::{fatal, lint_source};
@@ -24,6 +25,8 @@ pub struct CheckOptions {
     pub max_file_size: u64,
     pub config: Option<PathBuf>,
     pub overrides: Overrides,
+    /// `--cache`: where to keep results of unchanged files.
+    pub cache: Option<PathBuf>,
 }
 
 /// One linted file.
@@ -105,12 +108,15 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
         .stack_size(WORKER_STACK)
         .build()
         .expect("the thread pool starts");
-    let outcomes: Vec<Outcome> = pool.install(|| {
+    let cache = options.cache.as_deref().map(Cache::load);
+    let outcomes: Vec<(Outcome, Option<(PathBuf, Entry)>)> = pool.install(|| {
         jobs.par_iter()
-            .map(|job| lint_file(job, options.max_file_size))
+            .map(|job| lint_file(job, options.max_file_size, cache.as_ref()))
             .collect()
     });
-    for outcome in outcomes {
+    let mut entries = Vec::new();
+    for (outcome, entry) in outcomes {
+        entries.extend(entry);
         match outcome {
             Outcome::Linted(report) => result.files.push(report),
             Outcome::Skipped(note) => result.notes.push(note),
@@ -118,6 +124,14 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
                 result.files.push(report);
                 result.unreadable += 1;
             }
+        }
+    }
+    if let (Some(cache), Some(location)) = (cache, &options.cache) {
+        if let Err(error) = cache.save(entries) {
+            result.notes.push(Note {
+                path: location.clone(),
+                message: format!("cannot write the cache: {error}"),
+            });
         }
     }
     result.notes.sort();
@@ -131,7 +145,24 @@ enum Outcome {
     Unreadable(FileReport),
 }
 
-fn lint_file(job: &Job, max_file_size: u64) -> Outcome {
+fn lint_file(
+    job: &Job,
+    max_file_size: u64,
+    cache: Option<&Cache>,
+) -> (Outcome, Option<(PathBuf, Entry)>) {
+    let Some(cache) = cache else {
+        return (lint_file_uncached(job, max_file_size, None).0, None);
+    };
+    let absolute = std::path::absolute(&job.path).unwrap_or_else(|_| job.path.clone());
+    let (outcome, entry) = lint_file_uncached(job, max_file_size, Some((cache, &absolute)));
+    (outcome, entry.map(|entry| (absolute, entry)))
+}
+
+fn lint_file_uncached(
+    job: &Job,
+    max_file_size: u64,
+    cache: Option<(&Cache, &Path)>,
+) -> (Outcome, Option<Entry>) {
     let path = &job.path;
     let note = |message: String| Note {
         path: path.clone(),
@@ -139,33 +170,52 @@ fn lint_file(job: &Job, max_file_size: u64) -> Outcome {
     };
     let size = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
-        Err(e) => return unreadable(path, describe_io_error(&e)),
+        Err(e) => return (unreadable(path, describe_io_error(&e)), None),
     };
     if size > max_file_size {
-        return Outcome::Skipped(note(format!(
+        let message = format!(
             "{} is over the {} size limit (--max-file-size); skipped",
             human_size(size),
             human_size(max_file_size)
-        )));
+        );
+        return (Outcome::Skipped(note(message)), None);
     }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) => return unreadable(path, describe_io_error(&e)),
+        Err(e) => return (unreadable(path, describe_io_error(&e)), None),
     };
     let text = match decode(&bytes) {
         Ok(text) => text,
-        Err(message) => return Outcome::Linted(content_error(path, message)),
+        Err(message) => return (Outcome::Linted(content_error(path, message)), None),
     };
-    let output = lint_source(path, text, &job.settings.1, job.package_is_module);
+    let settings = &job.settings.1;
+    let key = cache.map(|_| {
+        cache::key(
+            &bytes,
+            settings.fingerprint ^ u64::from(job.package_is_module),
+        )
+    });
+    let cached = cache
+        .zip(key)
+        .and_then(|((cache, absolute), key)| cache.get(absolute, key));
+    let (output, entry) = match cached {
+        Some(output) => (output, None),
+        None => {
+            let output = lint_source(path, text, settings, job.package_is_module);
+            let entry = key.map(|key| Entry::new(key, &output));
+            (output, entry)
+        }
+    };
     if let Some(reason) = output.skipped {
-        return Outcome::Skipped(note(reason));
+        return (Outcome::Skipped(note(reason)), entry);
     }
     let keep_text = !output.diagnostics.is_empty();
-    Outcome::Linted(FileReport {
+    let report = FileReport {
         path: path.clone(),
         text: keep_text.then(|| Arc::from(text.strip_prefix('\u{feff}').unwrap_or(text))),
         diagnostics: output.diagnostics,
-    })
+    };
+    (Outcome::Linted(report), entry)
 }
 
 /// The text of a file, or why it is not JavaScript text.

@@ -63,6 +63,8 @@ pub struct ConfigFile {
     pub globals: Vec<String>,
     pub ignore: Option<GlobSet>,
     pub rules: BTreeMap<String, RuleConfig>,
+    /// A hash of the file's text and place, for `--cache` keys.
+    pub fingerprint: u64,
 }
 
 /// `rule = "warn"` or `[rules.rule]` with `severity` and the rule's options.
@@ -92,6 +94,10 @@ impl ConfigFile {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| error(e.span(), e.message().trim().to_string()))?;
         let mut config = ConfigFile {
+            fingerprint: crate::cache::fingerprint(&[
+                text.as_bytes(),
+                root.as_os_str().as_encoded_bytes(),
+            ]),
             root,
             ..ConfigFile::default()
         };
@@ -258,6 +264,8 @@ pub struct Settings {
     configured: Vec<&'static str>,
     options: FxHashMap<&'static str, toml::Table>,
     pub globals: GlobalSet,
+    /// Changes whenever anything that decides results changes (for `--cache`).
+    pub fingerprint: u64,
 }
 
 impl Settings {
@@ -288,11 +296,16 @@ impl Settings {
             Some(envs) => GlobalSet::new(envs.iter().map(String::as_str), extra),
             None => GlobalSet::automatic(extra),
         };
+        let fingerprint = crate::cache::fingerprint(&[
+            &file.fingerprint.to_le_bytes(),
+            format!("{overrides:?}").as_bytes(),
+        ]);
         Settings {
             severities,
             configured,
             options,
             globals,
+            fingerprint,
         }
     }
 

@@ -3,6 +3,7 @@
 //! Pipeline, one module a stage: [`walk`] → [`parse`] → [`semantic`] → [`rules`] →
 //! [`directives`] → [`report`]. [`lint::lint_source`] is the entry point for one text.
 
+pub mod cache;
 pub mod check;
 pub mod config;
 pub mod diagnostic;

@@ -68,6 +68,12 @@ struct CheckArgs {
     /// Skip files larger than this many bytes, with a note
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// Reuse the results of unchanged files from the last run
+    #[arg(long)]
+    cache: bool,
+    /// Where --cache keeps its results
+    #[arg(long, value_name = "FILE", default_value = leaklint::cache::DEFAULT_LOCATION)]
+    cache_location: PathBuf,
     /// When to color the pretty output
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -148,6 +154,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             env: (!args.envs.is_empty()).then_some(args.envs),
             globals: args.globals,
         },
+        cache: args.cache.then_some(args.cache_location),
     };
     let mut result = match check(&options) {
         Ok(result) => result,

@@ -446,3 +446,59 @@ fn package_type_module_makes_js_strict() {
         run.stdout
     );
 }
+
+#[test]
+fn cache_reuses_unchanged_results_and_notices_changes() {
+    let dir = project(&[("a.js", LEAK), ("b.js", CLEAN)]);
+    let args = ["check", "--cache", "-f", "compact"];
+    let cold = run_in(dir.path(), &args);
+    assert_eq!(cold.code, 1);
+    assert!(
+        dir.path().join(".leaklintcache").is_file(),
+        "the cache is written"
+    );
+    let warm = run_in(dir.path(), &args);
+    assert_eq!(
+        (warm.code, &warm.stdout),
+        (1, &cold.stdout),
+        "the same results from the cache"
+    );
+    // Proof that the second run read the cache instead of linting: a marked entry comes back.
+    let cache = dir.path().join(".leaklintcache");
+    let marked = std::fs::read_to_string(&cache)
+        .unwrap()
+        .replace("is assigned but never declared", "CACHED");
+    std::fs::write(&cache, marked).unwrap();
+    assert!(run_in(dir.path(), &args)
+        .stdout
+        .contains("`lastRequest` CACHED"));
+
+    // The cache holds results, not the decision: a cached finding keyed to old content is not reused.
+    std::fs::write(dir.path().join("a.js"), CLEAN).unwrap();
+    let edited = run_in(dir.path(), &args);
+    assert_eq!(
+        (edited.code, edited.stdout.as_str()),
+        (0, ""),
+        "{}",
+        edited.stdout
+    );
+
+    // A configuration change invalidates every entry.
+    std::fs::write(dir.path().join("b.js"), LEAK).unwrap();
+    assert_eq!(run_in(dir.path(), &args).code, 1);
+    std::fs::write(
+        dir.path().join("leaklint.toml"),
+        "[rules]\nimplicit-global = \"off\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run_in(dir.path(), &args).code,
+        0,
+        "the new configuration applies"
+    );
+
+    // A corrupt cache is ignored, not an error.
+    std::fs::write(dir.path().join(".leaklintcache"), "{not json").unwrap();
+    let run = run_in(dir.path(), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
