@@ -47,7 +47,10 @@ fn paths_and_messages_are_escaped_as_the_toolkit_does() {
     assert_eq!(command, "error");
     assert_eq!(unescape(&properties[0].1), name);
     assert!(unescape(&message).contains("process\nhelp: declare it"));
-    assert_eq!(lines[1], "leaklint: 1 problem (1 error, 0 warnings) in 1 file.");
+    assert_eq!(
+        lines[1],
+        "leaklint: 1 problem (1 error, 0 warnings) in 1 file."
+    );
 }
 
 #[test]
@@ -96,10 +99,19 @@ fn severities_and_fatal_errors() {
     // Warnings alone pass; the summary says so.
     let run = run_in(
         dir.path(),
-        &["check", "-f", "github", "directive.js", "--max-warnings", "1"],
+        &[
+            "check",
+            "-f",
+            "github",
+            "directive.js",
+            "--max-warnings",
+            "1",
+        ],
     );
     assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("::warning file=directive.js,line=1,"));
+    assert!(run
+        .stdout
+        .starts_with("::warning file=directive.js,line=1,"));
 
     let clean = project(&[("ok.js", b"const a = 1;\n")]);
     let run = run_in(clean.path(), &["check", "-f", "github"]);
@@ -119,7 +131,8 @@ fn paths_are_relative_to_the_repository_root() {
         .expect("git runs");
     let run = run_in(&dir.path().join("web"), &["check", "-f", "github", "src"]);
     assert!(
-        run.stdout.starts_with("::error file=web/src/leak.js,line=2,"),
+        run.stdout
+            .starts_with("::error file=web/src/leak.js,line=2,"),
         "{}",
         run.stdout
     );
@@ -129,7 +142,12 @@ fn paths_are_relative_to_the_repository_root() {
 fn snapshot() {
     let run = run_in(
         &repo(),
-        &["check", "fixtures/implicit-global/express-app.js", "-f", "github"],
+        &[
+            "check",
+            "fixtures/implicit-global/express-app.js",
+            "-f",
+            "github",
+        ],
     );
     insta::assert_snapshot!(run.stdout);
 }

@@ -144,7 +144,11 @@ fn every_kind_of_result_validates() {
     let notifications = run["invocations"][0]["toolExecutionNotifications"]
         .as_array()
         .unwrap();
-    assert_eq!(notifications.len(), 1, "big.js was skipped: {notifications:?}");
+    assert_eq!(
+        notifications.len(),
+        1,
+        "big.js was skipped: {notifications:?}"
+    );
     assert!(notifications[0]["message"]["text"]
         .as_str()
         .unwrap()
