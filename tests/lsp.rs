@@ -133,13 +133,18 @@ impl Client {
         );
     }
 
-    /// The diagnostics published for `uri` at `version` (`None`: on close).
-    fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
-        let message = self.wait_for(&format!("diagnostics of {uri} version {version:?}"), |m| {
+    /// The `publishDiagnostics` message for `uri` at `version` (`None`: on close).
+    fn publish(&mut self, uri: &str, version: Option<i64>) -> Value {
+        self.wait_for(&format!("diagnostics of {uri} version {version:?}"), |m| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri
                 && m["params"]["version"].as_i64() == version
-        });
+        })
+    }
+
+    /// The diagnostics published for `uri` at `version`.
+    fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
+        let message = self.publish(uri, version);
         message["params"]["diagnostics"].as_array().unwrap().clone()
     }
 
