@@ -661,7 +661,7 @@ impl Server {
             };
             // Only findings of real rules can be ignored; the directive rules report on
             // directives themselves.
-            if !rules::find(rule).is_some_and(|r| r.run.is_some()) {
+            if rules::find(rule).is_none_or(|r| r.run.is_none()) {
                 continue;
             }
             let range = published.diagnostic.range;
@@ -672,6 +672,8 @@ impl Server {
             if !seen.insert((edit.range.start, rule)) {
                 continue;
             }
+            // lsp-types' WorkspaceEdit keys its map by Uri; the key is never mutated.
+            #[allow(clippy::mutable_key_type)]
             let changes = HashMap::from([(document.uri.clone(), vec![edit])]);
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: format!("Ignore {rule} on this line"),

@@ -16,8 +16,11 @@ fn unescape(text: &str) -> String {
         .replace("%25", "%")
 }
 
+/// A parsed workflow command: its name, its properties and its message.
+type Annotation = (String, Vec<(String, String)>, String);
+
 /// The properties and message of a `::error …::…` line.
-fn parse(line: &str) -> (String, Vec<(String, String)>, String) {
+fn parse(line: &str) -> Annotation {
     let rest = line.strip_prefix("::").expect("a workflow command");
     let (head, message) = rest.split_once("::").expect("a message");
     let (command, properties) = head.split_once(' ').expect("properties");
@@ -66,7 +69,7 @@ fn severities_and_fatal_errors() {
     ]);
     let run = run_in(dir.path(), &["check", "-f", "github"]);
     assert_eq!(run.code, 1);
-    let annotations: Vec<(String, Vec<(String, String)>, String)> = run
+    let annotations: Vec<Annotation> = run
         .stdout
         .lines()
         .filter(|l| l.starts_with("::"))
