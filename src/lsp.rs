@@ -16,6 +16,7 @@ use std::io::{self, BufRead, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
@@ -41,6 +42,11 @@ use crate::source::{LineIndex, SourceType, EXTENSIONS};
 /// Messages larger than this are skipped unread (the largest file leaklint lints by default is
 /// 10 MB; JSON escaping can double that).
 const MAX_MESSAGE: usize = 256 * 1024 * 1024;
+
+/// How long to wait for the next message of a burst of edits before linting.
+const SETTLE: Duration = Duration::from_millis(2);
+/// The longest a burst of edits delays its diagnostics.
+const SETTLE_LIMIT: Duration = Duration::from_millis(50);
 
 /// Runs the server until `exit` (or the end of input); returns the process exit status: 0 after
 /// `shutdown`, 1 otherwise, as the LSP specification asks.
@@ -315,8 +321,22 @@ impl Server {
                 // The client went away without `exit`.
                 return if self.shutdown { 0 } else { 1 };
             };
-            // Everything already queued is handled before any document is linted.
-            let batch: Vec<Incoming> = std::iter::once(first).chain(incoming.try_iter()).collect();
+            // Everything already queued is handled before any document is linted, so a burst
+            // of edits is linted once, at its last version.
+            let mut batch: Vec<Incoming> =
+                std::iter::once(first).chain(incoming.try_iter()).collect();
+            // While edits keep coming (the reader may be a message or two behind a burst),
+            // wait a moment for the rest of it; never longer than SETTLE_LIMIT in all.
+            let deadline = Instant::now() + SETTLE_LIMIT;
+            while batch.iter().any(is_edit) && Instant::now() < deadline {
+                match incoming.recv_timeout(SETTLE) {
+                    Ok(next) => {
+                        batch.push(next);
+                        batch.extend(incoming.try_iter());
+                    }
+                    Err(_) => break,
+                }
+            }
             for message in batch {
                 if let Some(code) = self.handle(message) {
                     return code;
@@ -885,6 +905,11 @@ fn directive_insert_point(line: &str, rule: &str) -> Option<usize> {
     }
     let ids_end = (content.len() - rest.len()) + ids.trim_end().len();
     Some(ids_end)
+}
+
+/// A message that changes a document's text.
+fn is_edit(incoming: &Incoming) -> bool {
+    matches!(incoming, Incoming::Message(Message::Notification(n)) if n.method == "textDocument/didChange")
 }
 
 fn fresh_resolver() -> ConfigResolver {

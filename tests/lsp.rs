@@ -416,11 +416,16 @@ fn an_editing_session() {
         .unwrap()
         .starts_with(&format!("`leak{last}` is assigned")));
     assert_eq!(diagnostics[0]["range"], range((1, 2), (1, 9)));
-    let publishes_before = client
-        .backlog
+    // What was published before the last version (earlier versions, in order), then nothing.
+    let earlier: Vec<Value> = client.backlog.drain(..).collect();
+    let publishes_before = earlier
         .iter()
         .filter(|m| m["method"] == "textDocument/publishDiagnostics")
         .count();
+    let mut versions = earlier
+        .iter()
+        .filter_map(|m| m["params"]["version"].as_i64());
+    assert!(versions.all(|v| (5..last).contains(&v)), "{earlier:?}");
     let after = client.collect(Duration::from_millis(500));
     assert!(
         after
