@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::cache::{self, Cache, Entry};
 use crate::config::{ConfigError, ConfigResolver, Overrides, PackageTypes, Settings};
 use crate::diagnostic::{Diagnostic, Range};
-use crate::lint::{fatal, lint_source};
+use crate::lint::{fatal, lint_source, LintOutput};
 use crate::source::{LineIndex, SourceType};
 use crate::walk::{describe_io_error, walk};
 
@@ -184,38 +184,118 @@ fn lint_file_uncached(
         Ok(bytes) => bytes,
         Err(e) => return (unreadable(path, describe_io_error(&e)), None),
     };
-    let text = match decode(&bytes) {
-        Ok(text) => text,
-        Err(message) => return (Outcome::Linted(content_error(path, message)), None),
-    };
     let settings = &job.settings.1;
-    let key = cache.map(|_| {
-        cache::key(
-            &bytes,
-            settings.fingerprint ^ u64::from(job.package_is_module),
-        )
-    });
-    let cached = cache
-        .zip(key)
-        .and_then(|((cache, absolute), key)| cache.get(absolute, key));
-    let (output, entry) = match cached {
-        Some(output) => (output, None),
-        None => {
-            let output = lint_source(path, text, settings, job.package_is_module);
-            let entry = key.map(|key| Entry::new(key, &output));
-            (output, entry)
-        }
+    let Some((cache, absolute)) = cache else {
+        return (
+            lint_bytes(path, &bytes, settings, job.package_is_module),
+            None,
+        );
     };
+    let key = cache::key(
+        &bytes,
+        settings.fingerprint ^ u64::from(job.package_is_module),
+    );
+    let mut entry = None;
+    let outcome = report_of(path, &bytes, |text| {
+        cache.get(absolute, key).unwrap_or_else(|| {
+            let output = lint_source(path, text, settings, job.package_is_module);
+            entry = Some(Entry::new(key, &output));
+            output
+        })
+    });
+    (outcome, entry)
+}
+
+/// Lints the content of one file, given as bytes (a file's or standard input's).
+fn lint_bytes(path: &Path, bytes: &[u8], settings: &Settings, package_is_module: bool) -> Outcome {
+    report_of(path, bytes, |text| {
+        lint_source(path, text, settings, package_is_module)
+    })
+}
+
+/// The report of one file's content; `lint` gives the output for its decoded text (by linting
+/// it, or from the cache).
+fn report_of(path: &Path, bytes: &[u8], lint: impl FnOnce(&str) -> LintOutput) -> Outcome {
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err(message) => return Outcome::Linted(content_error(path, message)),
+    };
+    let output = lint(text);
     if let Some(reason) = output.skipped {
-        return (Outcome::Skipped(note(reason)), entry);
+        return Outcome::Skipped(Note {
+            path: path.to_path_buf(),
+            message: reason,
+        });
     }
     let keep_text = !output.diagnostics.is_empty();
-    let report = FileReport {
-        path: path.clone(),
+    Outcome::Linted(FileReport {
+        path: path.to_path_buf(),
         text: keep_text.then(|| Arc::from(text.strip_prefix('\u{feff}').unwrap_or(text))),
         diagnostics: output.diagnostics,
+    })
+}
+
+/// `check --stdin --stdin-filename PATH`: lints `bytes` as if they were the file `path`, which
+/// need not exist. The configuration (`leaklint.toml`, `ignore`), the syntax (the extension) and
+/// the module kind (`package.json` `type`) all come from `path`, as if the file were there.
+pub fn check_stdin(
+    path: &Path,
+    bytes: &[u8],
+    options: &CheckOptions,
+) -> Result<CheckResult, ConfigError> {
+    let mut result = CheckResult::default();
+    let mut resolver = ConfigResolver::new(options.config.as_deref(), options.overrides.clone())?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
     };
-    (Outcome::Linted(report), entry)
+    let settings = resolver.for_dir(dir)?;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    if settings.0.ignores(&absolute) {
+        result.notes.push(Note {
+            path: path.to_path_buf(),
+            message: "matched by `ignore` in leaklint.toml; not linted".into(),
+        });
+        return Ok(result);
+    }
+    if bytes.len() as u64 > options.max_file_size {
+        result.notes.push(Note {
+            path: path.to_path_buf(),
+            message: format!(
+                "{} is over the {} size limit (--max-file-size); skipped",
+                human_size(bytes.len() as u64),
+                human_size(options.max_file_size)
+            ),
+        });
+        return Ok(result);
+    }
+    let package_is_module = PackageTypes::new().is_module(dir);
+    // Parse and lint on a thread with the workers' large stack, as for files.
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, || {
+                lint_bytes(path, bytes, &settings.1, package_is_module)
+            })
+            .map(|thread| thread.join())
+    });
+    match outcome {
+        Ok(Ok(Outcome::Linted(report))) => result.files.push(report),
+        Ok(Ok(Outcome::Skipped(note))) => result.notes.push(note),
+        Ok(Ok(Outcome::Unreadable(report))) => {
+            result.files.push(report);
+            result.unreadable += 1;
+        }
+        // lint_source catches panics itself; this is a thread that could not start or died.
+        Ok(Err(_)) | Err(_) => {
+            result.files.push(content_error(
+                path,
+                "internal error in leaklint while linting standard input; please report it".into(),
+            ));
+            result.unreadable += 1;
+        }
+    }
+    Ok(result)
 }
 
 /// The text of a file, or why it is not JavaScript text.

@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod directives;
 pub mod globals;
 pub mod lint;
+pub mod lsp;
 pub mod parse;
 pub mod report;
 pub mod rules;

@@ -1,10 +1,10 @@
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use leaklint::check::{check, CheckOptions, DEFAULT_MAX_FILE_SIZE};
+use leaklint::check::{check, check_stdin, CheckOptions, DEFAULT_MAX_FILE_SIZE};
 use leaklint::config::Overrides;
 use leaklint::diagnostic::Severity;
 use leaklint::report::{self, display_path, Format, ReportOptions};
@@ -35,12 +35,21 @@ enum Command {
         /// A rule id, e.g. implicit-global
         rule: String,
     },
+    /// Run the language server over standard input and output (for editors)
+    Lsp,
 }
 
 #[derive(clap::Args)]
 struct CheckArgs {
     /// Files and folders to lint
+    #[arg(conflicts_with = "stdin")]
     paths: Vec<PathBuf>,
+    /// Lint the text on standard input instead of files
+    #[arg(long)]
+    stdin: bool,
+    /// With --stdin: the path the text is linted as (syntax, leaklint.toml, package.json)
+    #[arg(long, value_name = "PATH", requires = "stdin")]
+    stdin_filename: Option<PathBuf>,
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Pretty)]
     format: Format,
@@ -102,6 +111,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Lsp => ExitCode::from(leaklint::lsp::run()),
         Command::Rules => {
             let mut out = io::stdout().lock();
             for rule in rules::RULES {
@@ -156,7 +166,21 @@ fn run_check(args: CheckArgs) -> ExitCode {
         },
         cache: args.cache.then_some(args.cache_location),
     };
-    let mut result = match check(&options) {
+    let outcome = if args.stdin {
+        let mut bytes = Vec::new();
+        if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
+            eprintln!("leaklint: cannot read standard input: {error}");
+            return ExitCode::from(2);
+        }
+        // Without --stdin-filename the text is linted as a .js file in the current folder.
+        let path = args
+            .stdin_filename
+            .unwrap_or_else(|| PathBuf::from("<stdin>.js"));
+        check_stdin(&path, &bytes, &options)
+    } else {
+        check(&options)
+    };
+    let mut result = match outcome {
         Ok(result) => result,
         Err(mut error) => {
             error.path = PathBuf::from(display_path(&error.path));

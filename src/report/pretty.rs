@@ -6,7 +6,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 
 use crate::check::CheckResult;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::{display_path, totals, ReportOptions};
+use crate::report::{display_path, summary, totals, ReportOptions};
 
 pub fn write(result: &CheckResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = if options.color {
@@ -28,28 +28,7 @@ pub fn write(result: &CheckResult, options: &ReportOptions, out: &mut dyn Write)
             writeln!(out, "{rendered}")?;
         }
     }
-    let totals = totals(result);
-    let problems = totals.errors + totals.warnings;
-    if problems == 0 {
-        writeln!(
-            out,
-            "No leaks found in {} {}.",
-            totals.files,
-            plural(totals.files, "file")
-        )?;
-    } else {
-        writeln!(
-            out,
-            "{problems} {} ({} {}, {} {}) in {} {}.",
-            plural(problems, "problem"),
-            totals.errors,
-            plural(totals.errors, "error"),
-            totals.warnings,
-            plural(totals.warnings, "warning"),
-            totals.files,
-            plural(totals.files, "file"),
-        )?;
-    }
+    writeln!(out, "{}", summary(totals(result)))?;
     Ok(())
 }
 
@@ -86,12 +65,4 @@ fn to_miette(d: &Diagnostic, path: &str, no_source: bool) -> MietteDiagnostic {
         diagnostic = diagnostic.with_labels(std::iter::once(primary).chain(related));
     }
     diagnostic
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_string()
-    } else {
-        format!("{word}s")
-    }
 }
