@@ -99,9 +99,24 @@ struct Uses {
 }
 
 pub fn run(ctx: &mut Context) {
+    // A cheap first pass finds the collections that could leak; most files have none, and the
+    // full pass below (which resolves every identifier) is then not needed.
+    let mut survey = Survey {
+        semantic: ctx.semantic,
+        names: Vec::new(),
+        statics: false,
+    };
+    ctx.program.visit_with(&mut survey);
+    let mentions_global = GLOBAL_OBJECTS
+        .iter()
+        .any(|name| memchr::memmem::find(ctx.text.as_bytes(), name.as_bytes()).is_some());
+    if survey.names.is_empty() && !survey.statics && !mentions_global {
+        return;
+    }
     let extra = ctx.settings.option_names(ID, "eviction_methods");
     let mut visitor = Visitor {
         semantic: ctx.semantic,
+        candidates: survey.names,
         text: ctx.text,
         eviction_methods: extra,
         declarations: FxHashMap::default(),
@@ -158,8 +173,78 @@ pub fn run(ctx: &mut Context) {
     }
 }
 
+/// Finds the names of long-lived collections: declarations in code that runs once (top-level
+/// statements and top-level IIFEs), without entering other functions.
+struct Survey<'a> {
+    semantic: &'a Semantic,
+    names: Vec<Atom>,
+    /// A class declares a static collection.
+    statics: bool,
+}
+
+impl Visit for Survey<'_> {
+    fn visit_function(&mut self, _: &Function) {}
+    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+    fn visit_class_member(&mut self, member: &ClassMember) {
+        if let ClassMember::ClassProp(prop) = member {
+            self.statics |= prop.is_static
+                && prop
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| collection_kind(self.semantic, v).is_some());
+        }
+    }
+
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        // A top-level IIFE runs once: its declarations live as long as the module.
+        if let Callee::Expr(callee) = &call.callee {
+            match iife_function(callee) {
+                Some(Iife::Function(function)) => function.visit_children_with(self),
+                Some(Iife::Arrow(arrow)) => arrow.body.visit_with(self),
+                None => {}
+            }
+        }
+        call.visit_children_with(self);
+    }
+
+    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+        if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
+            if collection_kind(self.semantic, init).is_some() {
+                self.names.push(name.id.sym.clone());
+            }
+        }
+        declarator.init.visit_with(self);
+    }
+}
+
+enum Iife<'a> {
+    Function(&'a Function),
+    Arrow(&'a ArrowExpr),
+}
+
+/// The function an expression calls in place: `(function () {})()`, `(() => {})()`,
+/// `(function () {}).call(this)`.
+fn iife_function(callee: &Expr) -> Option<Iife<'_>> {
+    match unwrap(callee) {
+        Expr::Fn(f) => Some(Iife::Function(&f.function)),
+        Expr::Arrow(a) => Some(Iife::Arrow(a)),
+        Expr::Member(member)
+            if prop_name(&member.prop).is_some_and(|p| p == "call" || p == "apply") =>
+        {
+            match unwrap(&member.obj) {
+                Expr::Fn(f) => Some(Iife::Function(&f.function)),
+                Expr::Arrow(a) => Some(Iife::Arrow(a)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 struct Visitor<'a, 's> {
     semantic: &'a Semantic,
+    /// Names of the collections the survey found; other names are not resolved at all.
+    candidates: Vec<Atom>,
     text: &'a str,
     eviction_methods: Vec<&'s str>,
     declarations: FxHashMap<Collection, Declaration>,
@@ -184,15 +269,10 @@ fn collection_kind(semantic: &Semantic, expr: &Expr) -> Option<&'static str> {
             Expr::Ident(id) if is_global(semantic, id, &["Array"]) => Some("an array"),
             _ => None,
         },
-        Expr::Object(object)
-            if object
-                .props
-                .iter()
-                .all(|p| matches!(p, PropOrSpread::Prop(_))) =>
-        {
-            Some("an object")
-        }
-        Expr::Array(_) => Some("an array"),
+        // Only empty literals: `{}` and `[]` start out as dictionaries and lists to fill, while a
+        // literal with members is a namespace or a table of known entries.
+        Expr::Object(object) if object.props.is_empty() => Some("an object"),
+        Expr::Array(array) if array.elems.is_empty() => Some("an array"),
         Expr::Call(call) => {
             let (object, method) = crate::rules::helpers::method_call(call)?;
             let is_create = matches!(unwrap(object), Expr::Ident(id) if is_global(semantic, id, &["Object"]))
@@ -234,6 +314,9 @@ impl Visitor<'_, '_> {
             Expr::Ident(ident) => {
                 if is_global(self.semantic, ident, GLOBAL_OBJECTS) {
                     return Some(Collection::GlobalObject);
+                }
+                if !self.candidates.contains(&ident.sym) {
+                    return None;
                 }
                 self.semantic.binding_of(ident)?;
                 Some(Collection::Binding(self.semantic.binding_id_of(ident)?))
@@ -346,6 +429,10 @@ impl Visit for Visitor<'_, '_> {
     fn visit_ident(&mut self, ident: &Ident) {
         // Every safe use is handled before the traversal reaches the bare name; any other use
         // (returned, passed on, aliased, exported) lets the collection escape this file.
+        let tracked = self.candidates.contains(&ident.sym) || GLOBAL_OBJECTS.contains(&&*ident.sym);
+        if !tracked {
+            return;
+        }
         if self.semantic.binding_of(ident).is_some() {
             if let Some(binding) = self.semantic.binding_id_of(ident) {
                 self.uses(Collection::Binding(binding)).escapes = true;
