@@ -248,6 +248,7 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
         class_fields: FxHashMap::default(),
         default_decls: FxHashSet::default(),
         descriptions: FxHashMap::default(),
+        assigned: FxHashMap::default(),
         classes: Vec::new(),
         frames: Vec::new(),
     };
@@ -356,6 +357,8 @@ struct Locator<'a> {
     default_decls: FxHashSet<Span>,
     /// How an expression is used, for the report (`module.exports`, a callback of `app.get`).
     descriptions: FxHashMap<Span, String>,
+    /// Functions assigned to a member: the target's text (`module.exports`).
+    assigned: FxHashMap<Span, String>,
     classes: Vec<ClassSite>,
     frames: Vec<Frame>,
 }
@@ -556,11 +559,16 @@ impl Visit for Locator<'_> {
         }
         let left = self.snippet(assign.left.span());
         let right = unwrap(&assign.right);
-        if matches!(
-            right,
-            Expr::Fn(_) | Expr::Arrow(_) | Expr::Class(_) | Expr::Object(_)
-        ) {
-            self.descriptions.insert(right.span(), format!("`{left}`"));
+        match right {
+            Expr::Fn(_) | Expr::Arrow(_) => {
+                self.descriptions
+                    .insert(right.span(), format!("the function assigned to `{left}`"));
+                self.assigned.insert(right.span(), left);
+            }
+            Expr::Class(_) | Expr::Object(_) => {
+                self.descriptions.insert(right.span(), format!("`{left}`"));
+            }
+            _ => {}
         }
         assign.visit_children_with(self);
     }
@@ -648,12 +656,15 @@ impl Visit for Locator<'_> {
         } else {
             self.function_site(function.span, "function")
         };
-        let description = match (&expr.ident, self.descriptions.contains_key(&function.span)) {
-            (Some(name), false) => format!(
-                "function `{}` at line {}",
-                name.sym,
-                self.line(function.span)
-            ),
+        let description = match (&expr.ident, self.assigned.get(&function.span)) {
+            (Some(name), Some(left)) => format!("`{}` (assigned to `{left}`)", name.sym),
+            (Some(name), None) if !self.descriptions.contains_key(&function.span) => {
+                format!(
+                    "function `{}` at line {}",
+                    name.sym,
+                    self.line(function.span)
+                )
+            }
             _ => description,
         };
         self.push_function(
