@@ -618,14 +618,9 @@ fn the_network_is_contained_where_the_os_allows() {
         ],
     );
     let mut accepted = 0;
-    loop {
-        match listener.accept() {
-            Ok((mut stream, _)) => {
-                let _ = stream.read(&mut [0u8; 16]);
-                accepted += 1;
-            }
-            Err(_) => break,
-        }
+    while let Ok((mut stream, _)) = listener.accept() {
+        let _ = stream.read(&mut [0u8; 16]);
+        accepted += 1;
     }
     let got = verdicts(&run);
     let v = got

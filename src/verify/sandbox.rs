@@ -5,15 +5,22 @@
 //! death signal should leaklint itself die. The report comes back on file descriptor 3, so
 //! whatever the module prints cannot forge or drown it.
 
+#[cfg(unix)]
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+#[cfg(unix)]
 use std::os::fd::{FromRawFd, RawFd};
+#[cfg(unix)]
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+#[cfg(unix)]
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+#[cfg(unix)]
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(unix)]
+use std::time::Instant;
 
 /// stdout plus stderr beyond this is a runaway module: it is stopped.
 pub const OUTPUT_LIMIT: u64 = 16 * 1024 * 1024;
@@ -37,6 +44,13 @@ pub struct NodeRuntime {
 
 impl NodeRuntime {
     /// Finds out the version of `node` and whether a network namespace can be made.
+    #[cfg(not(unix))]
+    pub fn detect(_node: &Path) -> Result<NodeRuntime, String> {
+        Err("leaklint verify runs on Linux and other Unix systems only".into())
+    }
+
+    /// Finds out the version of `node` and whether a network namespace can be made.
+    #[cfg(unix)]
     pub fn detect(node: &Path) -> Result<NodeRuntime, String> {
         let version = |namespace: bool| -> io::Result<String> {
             let mut command = Command::new(node);
@@ -48,12 +62,7 @@ impl NodeRuntime {
             if namespace {
                 // SAFETY: only async-signal-safe calls between fork and exec.
                 unsafe {
-                    command.pre_exec(|| {
-                        if libc::unshare(libc::CLONE_NEWNET) != 0 {
-                            return Err(io::Error::last_os_error());
-                        }
-                        Ok(())
-                    });
+                    command.pre_exec(unshare_network);
                 }
             }
             let output = command.output()?;
@@ -145,6 +154,15 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
+#[cfg(not(unix))]
+pub fn run(_job: &Job) -> io::Result<Outcome> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "leaklint verify runs on Linux and other Unix systems only",
+    ))
+}
+
+#[cfg(unix)]
 pub fn run(job: &Job) -> io::Result<Outcome> {
     let started = Instant::now();
     let (report_read, report_write) = pipe()?;
@@ -182,10 +200,9 @@ pub fn run(job: &Job) -> io::Result<Outcome> {
             } else if libc::dup2(report_write, 3) < 0 {
                 return Err(io::Error::last_os_error());
             }
-            // If leaklint dies, so does the child.
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            if namespace && libc::unshare(libc::CLONE_NEWNET) != 0 {
-                return Err(io::Error::last_os_error());
+            die_with_parent();
+            if namespace {
+                unshare_network()?;
             }
             Ok(())
         });
@@ -229,7 +246,7 @@ pub fn run(job: &Job) -> io::Result<Outcome> {
     let mut timed_out = false;
     let pid = child.id() as libc::pid_t;
     loop {
-        if exited_unreaped(pid) {
+        if exited(&mut child, pid)? {
             break;
         }
         if stop.load(Ordering::Relaxed) {
@@ -270,9 +287,10 @@ pub fn run(job: &Job) -> io::Result<Outcome> {
     })
 }
 
-/// Has the child exited? Asked without reaping it (`WNOWAIT`), so its process group id stays
-/// taken until the group has been killed.
-fn exited_unreaped(pid: libc::pid_t) -> bool {
+/// Has the child exited? On Linux it is asked without reaping it (`WNOWAIT`), so its process
+/// group id stays taken until the group has been killed.
+#[cfg(target_os = "linux")]
+fn exited(_child: &mut Child, pid: libc::pid_t) -> io::Result<bool> {
     // SAFETY: waitid writes into the zeroed siginfo we own.
     unsafe {
         let mut info: libc::siginfo_t = std::mem::zeroed();
@@ -282,11 +300,17 @@ fn exited_unreaped(pid: libc::pid_t) -> bool {
             &mut info,
             libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
         );
-        r == 0 && info.si_pid() != 0
+        Ok(r == 0 && info.si_pid() != 0)
     }
 }
 
+#[cfg(all(unix, not(target_os = "linux")))]
+fn exited(child: &mut Child, _pid: libc::pid_t) -> io::Result<bool> {
+    Ok(child.try_wait()?.is_some())
+}
+
 /// Kills every process in the group the child leads (the child and anything it started).
+#[cfg(unix)]
 fn kill_group(pid: libc::pid_t) {
     // SAFETY: a plain kill(2) of our child's process group.
     unsafe {
@@ -294,6 +318,38 @@ fn kill_group(pid: libc::pid_t) {
     }
 }
 
+/// In the child, between fork and exec: a network namespace of its own, with no interface
+/// but a loopback that is down.
+#[cfg(target_os = "linux")]
+fn unshare_network() -> io::Result<()> {
+    // SAFETY: unshare(2) is async-signal-safe.
+    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn unshare_network() -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "network namespaces are Linux-only",
+    ))
+}
+
+/// In the child, between fork and exec: die when leaklint dies.
+#[cfg(target_os = "linux")]
+fn die_with_parent() {
+    // SAFETY: prctl(2) is async-signal-safe.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    }
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn die_with_parent() {}
+
+#[cfg(target_os = "linux")]
 fn pipe() -> io::Result<(RawFd, RawFd)> {
     let mut fds = [0; 2];
     // SAFETY: pipe2 fills the two descriptors.
@@ -303,8 +359,24 @@ fn pipe() -> io::Result<(RawFd, RawFd)> {
     Ok((fds[0], fds[1]))
 }
 
+#[cfg(all(unix, not(target_os = "linux")))]
+fn pipe() -> io::Result<(RawFd, RawFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe fills the two descriptors, which we then mark close-on-exec.
+    unsafe {
+        if libc::pipe(fds.as_mut_ptr()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        for fd in fds {
+            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+    }
+    Ok((fds[0], fds[1]))
+}
+
 /// Reads a stream to its end, keeping the first and last `keep` bytes, counting the total and
 /// raising `stop` past the output limit.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn drain(mut stream: impl Read, total: &AtomicU64, stop: &AtomicBool, keep: usize) -> String {
     let mut head = Vec::new();
     let mut tail: Vec<u8> = Vec::new();
@@ -347,6 +419,7 @@ fn drain(mut stream: impl Read, total: &AtomicU64, stop: &AtomicBool, keep: usiz
 }
 
 /// The driver's JSON lines; progress lines only update the call count.
+#[cfg(unix)]
 fn read_report(
     report: File,
     stop: &AtomicBool,
