@@ -85,15 +85,15 @@ impl Summary {
     /// One line that says what ran and how it was contained.
     pub fn describe(&self, options: &VerifyOptions) -> String {
         let network = if self.runtime.network_namespace {
-            "a new network namespace (no network)".to_string()
+            "in a new network namespace (no network)".to_string()
         } else {
             self.runtime
                 .network_note
                 .clone()
-                .unwrap_or_else(|| "no network containment".into())
+                .unwrap_or_else(|| "with no network containment".into())
         };
         format!(
-            "verified {} {} in node {} ({} read-only, no writes, child processes or workers; {network}; heap limit {} MB; timeout {} s): {} confirmed, {} not reproduced, {} unverifiable",
+            "verified {} {} in node {} under {} (project read-only; no writes, child processes or workers), {network}, heap limit {} MB, timeout {} s: {} confirmed, {} not reproduced, {} unverifiable",
             self.verified,
             if self.verified == 1 { "finding" } else { "findings" },
             self.runtime.version,
@@ -452,9 +452,9 @@ fn resolve_typescript(from: &Path, specifier: &str) -> Option<PathBuf> {
     None
 }
 
-/// The folder node may read for a file: the highest folder above it, up to the repository
-/// root, with a package.json or node_modules (so packages installed higher up resolve), or
-/// the file's own folder.
+/// The folder node may read for a file: the repository it is in (the folder with `.git`),
+/// else the highest folder above it with a package.json or node_modules (so packages
+/// installed higher up resolve), else the file's own folder.
 pub fn project_root(file: &Path) -> PathBuf {
     let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
     let mut root = dir.clone();

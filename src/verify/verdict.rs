@@ -468,3 +468,59 @@ fn per_call_bytes(bytes: f64) -> String {
         format!("{} B/call", format_signed(bytes))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::{DEFAULT_HEAP_LIMIT_MB, DEFAULT_ITERATIONS, VERIFIABLE_RULES};
+
+    /// The criteria are written out in each rule's page and the README: they must say what
+    /// the code does.
+    #[test]
+    fn documented_criteria_match_the_constants() {
+        let readme = include_str!("../../README.md");
+        let iterations = format!(
+            "default {},{:03}",
+            DEFAULT_ITERATIONS / 1000,
+            DEFAULT_ITERATIONS % 1000
+        );
+        let heap = format!("default {DEFAULT_HEAP_LIMIT_MB}");
+        let windows = format!("{WINDOWS} measured windows");
+        let oom = format!("at least {MIN_OOM_CALLS} calls");
+        let heap_floor = format!("{} KiB", HEAP_MIN_WINDOW_BYTES / 1024.0);
+        for rule in VERIFIABLE_RULES {
+            let page = crate::rules::find(rule).expect("a rule").docs;
+            let section = page
+                .split("## Runtime verification")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{rule} has no Runtime verification section"));
+            let flat = section.split_whitespace().collect::<Vec<_>>().join(" ");
+            for needle in [&iterations, &heap, &windows, &oom] {
+                assert!(
+                    flat.contains(needle.as_str()),
+                    "{rule}: `{needle}` in {flat}"
+                );
+            }
+        }
+        let cache = crate::rules::find("unbounded-cache").unwrap().docs;
+        assert!(
+            cache.contains(&heap_floor),
+            "unbounded-cache states {heap_floor}"
+        );
+        let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in [
+            "(default 5,000)".to_string(),
+            format!("(default {DEFAULT_HEAP_LIMIT_MB})"),
+            format!("{WINDOWS} measured windows"),
+            oom.clone(),
+            format!("≥ {heap_floor}"),
+            format!(
+                "stopped at {} MB",
+                crate::verify::sandbox::OUTPUT_LIMIT / (1024 * 1024)
+            ),
+        ] {
+            assert!(flat.contains(&needle), "README: `{needle}`");
+        }
+        assert_eq!(DEFAULT_ITERATIONS, 5_000, "the README's table says 5,000");
+    }
+}
