@@ -74,7 +74,8 @@ impl Default for VerifyOptions {
 /// What a verification run did, for the closing note.
 #[derive(Debug)]
 pub struct Summary {
-    pub runtime: NodeRuntime,
+    /// The node that ran the findings; `None` when there was nothing to verify.
+    pub runtime: Option<NodeRuntime>,
     pub verified: usize,
     pub confirmed: usize,
     pub not_reproduced: usize,
@@ -84,10 +85,13 @@ pub struct Summary {
 impl Summary {
     /// One line that says what ran and how it was contained.
     pub fn describe(&self, options: &VerifyOptions) -> String {
-        let network = if self.runtime.network_namespace {
+        let Some(runtime) = &self.runtime else {
+            return "verify: no finding to verify".into();
+        };
+        let network = if runtime.network_namespace {
             "in a new network namespace (no network)".to_string()
         } else {
-            self.runtime
+            runtime
                 .network_note
                 .clone()
                 .unwrap_or_else(|| "with no network containment".into())
@@ -96,8 +100,8 @@ impl Summary {
             "verified {} {} in node {} under {} (project read-only; no writes, child processes or workers), {network}, heap limit {} MB, timeout {} s: {} confirmed, {} not reproduced, {} unverifiable",
             self.verified,
             if self.verified == 1 { "finding" } else { "findings" },
-            self.runtime.version,
-            self.runtime.permission_flag,
+            runtime.version,
+            runtime.permission_flag,
             options.heap_limit_mb,
             options.timeout.as_secs_f64(),
             self.confirmed,
@@ -109,7 +113,6 @@ impl Summary {
 
 /// Verifies every verifiable finding of `result` in place.
 pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summary, String> {
-    let runtime = NodeRuntime::detect(&options.node)?;
     if let Some(scenario) = &options.scenario {
         if !scenario.is_file() {
             return Err(format!("the scenario {} is not a file", scenario.display()));
@@ -143,6 +146,17 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
             }
         }
     }
+    let mut summary = Summary {
+        runtime: None,
+        verified: 0,
+        confirmed: 0,
+        not_reproduced: 0,
+        unverifiable: 0,
+    };
+    if targets.is_empty() {
+        return Ok(summary);
+    }
+    let runtime = NodeRuntime::detect(&options.node)?;
     let results: Mutex<Vec<(usize, usize, Verification)>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
@@ -158,13 +172,7 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
             });
         }
     });
-    let mut summary = Summary {
-        runtime,
-        verified: 0,
-        confirmed: 0,
-        not_reproduced: 0,
-        unverifiable: 0,
-    };
+    summary.runtime = Some(runtime);
     for (f, d, verification) in results.into_inner().expect("no poisoned lock") {
         summary.verified += 1;
         match verification.verdict {

@@ -381,8 +381,11 @@ impl Locator<'_> {
     }
 
     fn line(&self, span: Span) -> usize {
-        let offset = Range::from_span(span).start.min(self.text.len());
-        self.text[..offset].matches('\n').count() + 1
+        let offset = Range::from_span(span).start;
+        self.text
+            .get(..offset)
+            .map_or(0, |before| before.matches('\n').count())
+            + 1
     }
 
     fn expr_description(&self, span: Span, what: &str) -> String {
