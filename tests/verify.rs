@@ -345,6 +345,11 @@ fn look_alikes_asked_for_with_at_are_not_confirmed() {
     let run = leaklint(tmp.path(), &args);
     let got = verdicts(&run);
     let problems = check(&selected, &got);
+    eprintln!(
+        "look-alikes asked for with --at confirmed: {}/{}",
+        got.values().filter(|v| v["verdict"] == "confirmed").count(),
+        selected.len()
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert_eq!(
         run.code, 0,

@@ -513,7 +513,7 @@ async function settle(result) {
   );
   // A promise that never settles (waiting on a network that is not there) is left behind
   // after a few tries rather than awaited on every call.
-  if (unsettled > 3) return;
+  if (unsettled >= 2) return;
   const settled = await Promise.race([caught, sleep(SETTLE_MS).then(() => false)]);
   if (!settled) unsettled++;
 }

@@ -328,7 +328,7 @@ pub fn decide(ctx: &Context, run: &Outcome) -> Verification {
         unverifiable(
             &mut verification,
             format!(
-                "every call threw ({}): leaklint could not make arguments the code accepts (use --scenario)",
+                "every call threw ({}), so the code never ran far enough to tell (leaklint's made-up arguments may not suit it: use --scenario)",
                 first_error.unwrap_or_default()
             ),
         );
@@ -381,7 +381,7 @@ fn implicit_global(
         } else {
             verification.verdict = Verdict::Unverifiable;
             verification.summary = format!(
-                "every call threw ({error}): leaklint could not make arguments the code accepts (use --scenario)"
+                "every call threw ({error}), so the code never ran far enough to tell (leaklint's made-up arguments may not suit it: use --scenario)"
             );
         }
     } else {
