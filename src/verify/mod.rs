@@ -292,12 +292,13 @@ fn run_plan(
             .entry(path.to_string_lossy().into_owned())
             .or_insert_with(|| json!({ "code": code, "format": format_name(format) }));
     }
-    let mut readable = vec![project_root(&file), workdir_path.clone()];
+    let mut readable = readable_for(&file);
+    readable.push(workdir_path.clone());
     let scenario = match &options.scenario {
         Some(scenario) => {
             let scenario = std::fs::canonicalize(scenario)
                 .map_err(|e| format!("cannot resolve the scenario: {e}"))?;
-            readable.push(project_root(&scenario));
+            readable.extend(readable_for(&scenario));
             Some(scenario)
         }
         None => None,
@@ -432,6 +433,15 @@ fn relative_specifiers(code: &str) -> Vec<String> {
 
 fn resolve_typescript(from: &Path, specifier: &str) -> Option<PathBuf> {
     let base = from.parent()?.join(specifier);
+    if base.is_file()
+        && !base
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "ts" | "tsx" | "mts" | "cts"))
+    {
+        // A JavaScript file that exists is what node loads.
+        return None;
+    }
     let is_ts = |p: &Path| {
         p.is_file()
             && p.extension()
@@ -460,22 +470,22 @@ fn resolve_typescript(from: &Path, specifier: &str) -> Option<PathBuf> {
     None
 }
 
-/// The folder node may read for a file: the repository it is in (the folder with `.git`),
-/// else the highest folder above it with a package.json or node_modules (so packages
-/// installed higher up resolve), else the file's own folder.
-pub fn project_root(file: &Path) -> PathBuf {
-    let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let mut root = dir.clone();
+/// The folders node may read for a file: the project (the repository it is in, else the folder
+/// of its nearest package.json, else its own folder) and the `node_modules` folders above it,
+/// where its packages resolve from.
+pub fn readable_for(file: &Path) -> Vec<PathBuf> {
+    let dir = file.parent().unwrap_or(Path::new("/"));
+    let repository = dir.ancestors().find(|a| a.join(".git").exists());
+    let package = dir.ancestors().find(|a| a.join("package.json").is_file());
+    let root = repository.or(package).unwrap_or(dir).to_path_buf();
+    let mut readable = vec![root.clone()];
     for ancestor in dir.ancestors() {
-        if ancestor.join("package.json").exists() || ancestor.join("node_modules").exists() {
-            root = ancestor.to_path_buf();
-        }
-        if ancestor.join(".git").exists() {
-            root = ancestor.to_path_buf();
-            break;
+        let modules = ancestor.join("node_modules");
+        if !modules.starts_with(&root) && modules.is_dir() {
+            readable.push(modules);
         }
     }
-    root
+    readable
 }
 
 /// `--at FILE:LINE:RULE`: a place to verify as if RULE had flagged it there.
@@ -579,6 +589,27 @@ mod tests {
         assert!(AtTarget::parse("a.js:0:unbounded-cache").is_err());
         assert!(AtTarget::parse("a.js:3:unused-ignore").is_err());
         assert!(AtTarget::parse("a.js").is_err());
+    }
+
+    #[test]
+    fn readable_folders_are_the_project_and_its_packages() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("node_modules")).unwrap();
+        std::fs::create_dir_all(root.join("app/src")).unwrap();
+        std::fs::create_dir_all(root.join("app/node_modules")).unwrap();
+        std::fs::write(root.join("app/package.json"), "{}").unwrap();
+        let file = root.join("app/src/a.js");
+        // Folders above the temporary one are the machine's business: look inside it only.
+        let inside = |paths: Vec<PathBuf>| -> Vec<PathBuf> {
+            paths.into_iter().filter(|p| p.starts_with(root)).collect()
+        };
+        assert_eq!(
+            inside(readable_for(&file)),
+            vec![root.join("app"), root.join("node_modules")]
+        );
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        assert_eq!(inside(readable_for(&file)), vec![root.to_path_buf()]);
     }
 
     #[test]
