@@ -138,6 +138,8 @@ impl Entry {
                         .collect(),
                     help: d.help.clone(),
                     fatal: d.fatal,
+                    // Verification runs after linting, never from the cache.
+                    verification: None,
                 })
             })
             .collect::<Option<Vec<_>>>()?;

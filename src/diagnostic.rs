@@ -124,4 +124,54 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The file could not be linted as a whole (ESLint's `fatal: true`).
     pub fatal: bool,
+    /// What running the code showed (`leaklint verify`, `check --verify`); `None` otherwise.
+    pub verification: Option<Verification>,
 }
+
+/// The runtime verifier's answer for one finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The measured quantity grew in every window, or the child ran out of heap.
+    Confirmed,
+    /// The code ran as asked and the quantity did not grow in every window.
+    NotReproduced,
+    /// It could not be run as asked: not reachable, threw on load, timed out…
+    Unverifiable,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Confirmed => "confirmed",
+            Verdict::NotReproduced => "not reproduced",
+            Verdict::Unverifiable => "unverifiable",
+        })
+    }
+}
+
+/// A verdict with the figures behind it, as every reporter shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    pub verdict: Verdict,
+    /// One line with the figures (or the reason), without the verdict word.
+    pub summary: String,
+    /// How the code was reached: "`getUser` (module.exports.getUser)".
+    pub entry: Option<String>,
+    /// What was measured: "entries in `cache`", "live intervals".
+    pub measured: Option<String>,
+    /// Calls made (after loading the module).
+    pub calls: u64,
+    /// Growth of the measured quantity per call, from the first to the last window.
+    pub per_call: Option<f64>,
+    /// The measured quantity's change in each window after the warm-up.
+    pub windows: Vec<f64>,
+    /// Retained heap (old and large-object spaces after a full GC) per call.
+    pub heap_bytes_per_call: Option<f64>,
+    /// Calls made before the child ran out of heap.
+    pub heap_limit_reached_after: Option<u64>,
+    pub elapsed_ms: u64,
+}
+
+impl Eq for Verification {}

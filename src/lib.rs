@@ -1,7 +1,8 @@
 //! leaklint finds memory-leak patterns in JavaScript and TypeScript.
 //!
 //! Pipeline, one module a stage: [`walk`] → [`parse`] → [`semantic`] → [`rules`] →
-//! [`directives`] → [`report`]. [`lint::lint_source`] is the entry point for one text.
+//! [`directives`] → [`report`] (or [`verify`], which runs findings in node). [`lint::lint_source`]
+//! is the entry point for one text.
 
 pub mod cache;
 pub mod check;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod semantic;
 pub mod source;
+pub mod verify;
 pub mod walk;
 
 #[cfg(test)]

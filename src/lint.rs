@@ -152,6 +152,7 @@ fn to_diagnostic(
             .collect(),
         help: finding.help,
         fatal: false,
+        verification: None,
     }
 }
 
@@ -165,6 +166,7 @@ pub fn fatal(text: &str, index: &LineIndex, range: Range, message: String) -> Di
         related: Vec::new(),
         help: None,
         fatal: true,
+        verification: None,
     }
 }
 

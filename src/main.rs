@@ -1,6 +1,7 @@
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -9,6 +10,7 @@ use leaklint::config::Overrides;
 use leaklint::diagnostic::Severity;
 use leaklint::report::{self, display_path, Format, ReportOptions};
 use leaklint::rules;
+use leaklint::verify::{self, AtTarget, VerifyOptions};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -28,6 +30,9 @@ struct Cli {
 enum Command {
     /// Lint files and folders (default: the current folder)
     Check(CheckArgs),
+    /// Lint, then run each finding in a contained node to confirm or refute it (runs the
+    /// project's code; see the README)
+    Verify(CheckArgs),
     /// List the rules with their default severity
     Rules,
     /// Print a rule's documentation
@@ -86,6 +91,68 @@ struct CheckArgs {
     /// When to color the pretty output
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Run each finding in a contained node to confirm or refute it (as `leaklint verify`)
+    #[arg(long)]
+    verify: bool,
+    #[command(flatten)]
+    verify_options: VerifyArgs,
+}
+
+#[derive(clap::Args)]
+#[command(next_help_heading = "Verification (verify, check --verify)")]
+struct VerifyArgs {
+    /// Heap limit of each node child, in MB [default: 64]
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u32).range(8..))]
+    heap_limit: Option<u32>,
+    /// Calls per finding, over one warm-up and four measured windows [default: 5000]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(5..))]
+    iterations: Option<u32>,
+    /// Wall-clock limit per finding, in seconds [default: 30]
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
+    /// A module exporting `step(i)`, called instead of the function leaklint finds
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// The node executable [default: node]
+    #[arg(long, value_name = "PATH")]
+    node: Option<PathBuf>,
+    /// What makes the exit status 1: any error-level finding (the default), or only findings
+    /// the verifier confirmed
+    #[arg(long, value_enum, value_name = "WHAT")]
+    fail_on: Option<FailOn>,
+    /// Verify RULE at FILE:LINE instead of the linter's findings (repeatable)
+    #[arg(long = "at", value_name = "FILE:LINE:RULE", value_parser = AtTarget::parse)]
+    at: Vec<AtTarget>,
+}
+
+impl VerifyArgs {
+    fn given(&self) -> Option<&'static str> {
+        if self.heap_limit.is_some() {
+            Some("--heap-limit")
+        } else if self.iterations.is_some() {
+            Some("--iterations")
+        } else if self.timeout.is_some() {
+            Some("--timeout")
+        } else if self.scenario.is_some() {
+            Some("--scenario")
+        } else if self.node.is_some() {
+            Some("--node")
+        } else if self.fail_on.is_some() {
+            Some("--fail-on")
+        } else if !self.at.is_empty() {
+            Some("--at")
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Error-level findings, verified or not
+    Findings,
+    /// Only findings the verifier confirmed
+    Confirmed,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -112,6 +179,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Lsp => ExitCode::from(leaklint::lsp::run()),
+        Command::Verify(mut args) => {
+            args.verify = true;
+            run_check(args)
+        }
         Command::Rules => {
             let mut out = io::stdout().lock();
             for rule in rules::RULES {
@@ -148,15 +219,30 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if !args.verify {
+        if let Some(flag) = args.verify_options.given() {
+            eprintln!("leaklint: {flag} needs --verify (or `leaklint verify`)");
+            return ExitCode::from(2);
+        }
+    }
+    if args
+        .verify_options
+        .timeout
+        .is_some_and(|t| !(t > 0.0 && t < 86_400.0))
+    {
+        eprintln!("leaklint: --timeout must be a number of seconds above 0");
+        return ExitCode::from(2);
+    }
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = CheckOptions {
         paths: if args.paths.is_empty() {
             vec![PathBuf::from(".")]
         } else {
             args.paths
         },
-        threads: args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads: jobs,
         max_file_size: args.max_file_size,
         config: args.config,
         overrides: Overrides {
@@ -166,7 +252,16 @@ fn run_check(args: CheckArgs) -> ExitCode {
         },
         cache: args.cache.then_some(args.cache_location),
     };
-    let outcome = if args.stdin {
+    let at = &args.verify_options.at;
+    let outcome = if !at.is_empty() {
+        match verify::at_targets(at) {
+            Ok(result) => Ok(result),
+            Err(message) => {
+                eprintln!("leaklint: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    } else if args.stdin {
         let mut bytes = Vec::new();
         if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
             eprintln!("leaklint: cannot read standard input: {error}");
@@ -206,6 +301,28 @@ fn run_check(args: CheckArgs) -> ExitCode {
     if args.quiet {
         report::filter_quiet(&mut result);
     }
+    let mut confirmed = 0;
+    if args.verify {
+        let v = &args.verify_options;
+        let options = VerifyOptions {
+            heap_limit_mb: v.heap_limit.unwrap_or(verify::DEFAULT_HEAP_LIMIT_MB),
+            iterations: v.iterations.unwrap_or(verify::DEFAULT_ITERATIONS),
+            timeout: Duration::from_secs_f64(v.timeout.unwrap_or(verify::DEFAULT_TIMEOUT_SECS)),
+            scenario: v.scenario.clone(),
+            jobs,
+            node: v.node.clone().unwrap_or_else(|| PathBuf::from("node")),
+        };
+        match verify::verify(&mut result, &options) {
+            Ok(summary) => {
+                eprintln!("leaklint: {}", summary.describe(&options));
+                confirmed = summary.confirmed;
+            }
+            Err(message) => {
+                eprintln!("leaklint: verify: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -226,6 +343,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
     }
     if !result.io_errors.is_empty() || result.unreadable > 0 {
         ExitCode::from(2)
+    } else if args.verify_options.fail_on == Some(FailOn::Confirmed) {
+        ExitCode::from(u8::from(confirmed > 0))
     } else if totals.errors > 0 || args.max_warnings.is_some_and(|max| totals.warnings > max) {
         ExitCode::from(1)
     } else {

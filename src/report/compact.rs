@@ -10,7 +10,14 @@ pub fn write(result: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
     for file in &result.files {
         let path = display_path(&file.path);
         for (i, d) in file.diagnostics.iter().enumerate() {
-            let message = d.message.replace(['\r', '\n'], " ");
+            let mut message = d.message.replace(['\r', '\n'], " ");
+            if let Some(v) = &d.verification {
+                message.push_str(&format!(
+                    " [verify: {}: {}]",
+                    v.verdict,
+                    v.summary.replace(['\r', '\n'], " ")
+                ));
+            }
             writeln!(
                 out,
                 "{path}:{}:{}: {} {} {message}",

@@ -54,6 +54,9 @@ pub fn annotation(path: &str, title: &str, d: &Diagnostic) -> String {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
+    if let Some(v) = &d.verification {
+        message.push_str(&format!("\nverify: {}: {}", v.verdict, v.summary));
+    }
     format!(
         "::{command} {}::{}",
         properties.join(","),
@@ -98,6 +101,7 @@ mod tests {
             related: Vec::new(),
             help: None,
             fatal: false,
+            verification: None,
         }
     }
 

@@ -68,5 +68,11 @@ pub fn message(d: &Diagnostic) -> Value {
     if let Some(help) = &d.help {
         object.insert("help".into(), Value::String(help.clone()));
     }
+    if let Some(verification) = &d.verification {
+        object.insert(
+            "verification".into(),
+            serde_json::to_value(verification).unwrap_or(Value::Null),
+        );
+    }
     message
 }

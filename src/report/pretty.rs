@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
 use crate::check::CheckResult;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, Verdict, Verification};
 use crate::report::{display_path, summary, totals, ReportOptions};
 
 pub fn write(result: &CheckResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -25,7 +25,13 @@ pub fn write(result: &CheckResult, options: &ReportOptions, out: &mut dyn Write)
             handler
                 .render_report(&mut rendered, report.as_ref())
                 .map_err(io::Error::other)?;
-            writeln!(out, "{rendered}")?;
+            match &d.verification {
+                Some(v) => {
+                    write!(out, "{rendered}")?;
+                    writeln!(out, "  {}\n", verification_line(v, options.color))?;
+                }
+                None => writeln!(out, "{rendered}")?,
+            }
         }
     }
     writeln!(out, "{}", summary(totals(result)))?;
@@ -65,4 +71,29 @@ fn to_miette(d: &Diagnostic, path: &str, no_source: bool) -> MietteDiagnostic {
         diagnostic = diagnostic.with_labels(std::iter::once(primary).chain(related));
     }
     diagnostic
+}
+
+/// The verifier's verdict under a diagnostic: `verify: confirmed: … (via …, 0.4 s)`.
+fn verification_line(v: &Verification, color: bool) -> String {
+    let verdict = v.verdict.to_string();
+    let verdict = if color {
+        let code = match v.verdict {
+            Verdict::Confirmed => "31",
+            Verdict::NotReproduced => "32",
+            Verdict::Unverifiable => "33",
+        };
+        format!("\x1b[1;{code}m{verdict}\x1b[0m")
+    } else {
+        verdict
+    };
+    let via = v
+        .entry
+        .as_deref()
+        .map(|e| format!("called {e}, "))
+        .unwrap_or_default();
+    format!(
+        "verify: {verdict}: {} ({via}{:.1} s)",
+        v.summary,
+        v.elapsed_ms as f64 / 1000.0
+    )
 }

@@ -177,6 +177,12 @@ fn file_results(file: &FileReport, root: &Path) -> Vec<Value> {
                 .collect();
             result["relatedLocations"] = Value::Array(related);
         }
+        if let Some(verification) = &d.verification {
+            // The verifier's verdict and figures, in the property bag SARIF keeps for tools.
+            result["properties"] = json!({
+                "leaklint/verification": serde_json::to_value(verification).unwrap_or(Value::Null),
+            });
+        }
         results.push(result);
     }
     results

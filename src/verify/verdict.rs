@@ -1,0 +1,526 @@
+//! From what the driver measured to a verdict. The criteria, also written in the README and in
+//! each rule's page:
+//!
+//! - The driver calls the code in [`WINDOWS`] + 1 windows of equal size; the first is a warm-up
+//!   (lazy initialisation, JIT), then it measures after a full `global.gc()` at the end of each.
+//! - **confirmed** when the rule's quantity grew in *every* measured window: by at least one
+//!   entry, interval, listener or module record for counts, by at least
+//!   [`HEAP_MIN_WINDOW_BYTES`] for retained heap (only used for `unbounded-cache` when the
+//!   collection cannot be read); for `implicit-global` when the name became a new own
+//!   property of `globalThis`. Or when the child ran out of heap after at least
+//!   [`MIN_OOM_CALLS`] calls.
+//! - **not reproduced** when the code ran and the quantity did not grow in every window.
+//! - **unverifiable** when it could not run as asked, with the reason.
+
+use serde_json::Value;
+
+use crate::diagnostic::{Verdict, Verification};
+use crate::verify::sandbox::{Exit, Outcome};
+
+/// Measured windows after the warm-up one.
+pub const WINDOWS: u32 = 4;
+/// Retained heap must grow at least this much in each window (GC noise between windows of a
+/// function that keeps nothing stays under 20 KiB).
+pub const HEAP_MIN_WINDOW_BYTES: f64 = 64.0 * 1024.0;
+/// An out-of-memory death after fewer calls is one call that needs more than the limit.
+pub const MIN_OOM_CALLS: u64 = 10;
+
+/// What the verdict needs to know about the finding besides the run.
+pub struct Context<'a> {
+    pub rule: &'a str,
+    pub collection: Option<&'a str>,
+    pub global_name: Option<&'a str>,
+    pub entry: Option<String>,
+    pub heap_limit_mb: u32,
+    pub timeout_secs: f64,
+}
+
+struct Window {
+    calls: f64,
+    heap: f64,
+    size: Option<f64>,
+    intervals: f64,
+    listeners: f64,
+    modules: f64,
+    cached: f64,
+    children: f64,
+    listener_counts: serde_json::Map<String, Value>,
+    globals: Vec<String>,
+}
+
+impl Window {
+    fn from(value: &Value) -> Window {
+        let n = |key: &str| value[key].as_f64().unwrap_or(0.0);
+        Window {
+            calls: n("calls"),
+            heap: n("heap"),
+            size: value["size"].as_f64(),
+            intervals: n("intervals"),
+            listeners: n("listeners"),
+            modules: n("modules"),
+            cached: n("cached"),
+            children: n("children"),
+            listener_counts: value["listenerCounts"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            globals: value["globals"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|g| g.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub fn decide(ctx: &Context, run: &Outcome) -> Verification {
+    let mut verification = Verification {
+        verdict: Verdict::Unverifiable,
+        summary: String::new(),
+        entry: ctx.entry.clone(),
+        measured: None,
+        calls: run.calls,
+        per_call: None,
+        windows: Vec::new(),
+        heap_bytes_per_call: None,
+        heap_limit_reached_after: None,
+        elapsed_ms: run.elapsed.as_millis() as u64,
+    };
+    let message = |kind: &str| run.messages.iter().find(|m| m["t"] == kind);
+    let loaded = message("loaded").is_some();
+    let unverifiable = |v: &mut Verification, reason: String| {
+        v.verdict = Verdict::Unverifiable;
+        v.summary = reason;
+    };
+    if let Some(channel) = run.output_exceeded {
+        unverifiable(
+            &mut verification,
+            format!(
+                "stopped: the code wrote more than {} MB to {channel} (output is capped)",
+                crate::verify::sandbox::OUTPUT_LIMIT / (1024 * 1024)
+            ),
+        );
+        return verification;
+    }
+    let out_of_memory = matches!(run.exit, Exit::Code(134) | Exit::Signal(libc::SIGABRT))
+        && (run.stderr.contains("heap out of memory") || run.stderr.contains("Reached heap limit"));
+    if out_of_memory {
+        if !loaded {
+            unverifiable(
+                &mut verification,
+                format!(
+                    "ran out of the {} MB heap while loading the module (raise --heap-limit)",
+                    ctx.heap_limit_mb
+                ),
+            );
+        } else if run.calls >= MIN_OOM_CALLS {
+            verification.verdict = Verdict::Confirmed;
+            verification.heap_limit_reached_after = Some(run.calls);
+            verification.heap_bytes_per_call =
+                Some(ctx.heap_limit_mb as f64 * 1024.0 * 1024.0 / run.calls.max(1) as f64);
+            verification.summary = format!(
+                "reached the {} MB heap limit after {} calls (JavaScript heap out of memory)",
+                ctx.heap_limit_mb, run.calls
+            );
+        } else {
+            unverifiable(
+                &mut verification,
+                format!(
+                    "ran out of the {} MB heap after {} calls: a single call needs more than that (raise --heap-limit)",
+                    ctx.heap_limit_mb, run.calls
+                ),
+            );
+        }
+        return verification;
+    }
+    if run.timed_out {
+        let reason = if loaded {
+            format!(
+                "timed out after {} s and {} calls (lower --iterations or raise --timeout)",
+                ctx.timeout_secs, run.calls
+            )
+        } else {
+            format!(
+                "timed out after {} s while loading the module (an endless loop at load?)",
+                ctx.timeout_secs
+            )
+        };
+        unverifiable(&mut verification, reason);
+        return verification;
+    }
+    if let Some(error) = message("load-error") {
+        unverifiable(
+            &mut verification,
+            format!("threw while loading: {}", text(&error["error"])),
+        );
+        return verification;
+    }
+    if let Some(reason) = message("unverifiable") {
+        unverifiable(&mut verification, text(&reason["reason"]));
+        return verification;
+    }
+    if let Some(error) = message("driver-error") {
+        unverifiable(
+            &mut verification,
+            format!("the driver failed: {}", text(&error["error"])),
+        );
+        return verification;
+    }
+    let Some(done) = message("done") else {
+        let reason = match (message("exit"), loaded) {
+            (Some(exit), false) => format!(
+                "the module ended the process while loading (process.exit({}))",
+                exit["code"]
+            ),
+            (Some(exit), true) => format!(
+                "the code ended the process after {} calls (process.exit({}))",
+                run.calls, exit["code"]
+            ),
+            (None, _) => {
+                let last = run
+                    .stderr
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim();
+                format!(
+                    "node died ({}) after {} calls{}",
+                    match run.exit {
+                        Exit::Code(c) => format!("exit status {c}"),
+                        Exit::Signal(s) => format!("signal {s}"),
+                    },
+                    run.calls,
+                    if last.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", truncate(last, 200))
+                    }
+                )
+            }
+        };
+        unverifiable(&mut verification, reason);
+        return verification;
+    };
+    let windows: Vec<Window> = run
+        .messages
+        .iter()
+        .filter(|m| m["t"] == "window")
+        .map(Window::from)
+        .collect();
+    verification.calls = done["calls"].as_u64().unwrap_or(run.calls);
+    let errors = &done["errors"];
+    let error_count = errors["count"].as_u64().unwrap_or(0);
+    let first_error = errors["first"].as_str().map(str::to_string);
+    if windows.len() < WINDOWS as usize + 2 {
+        unverifiable(
+            &mut verification,
+            "the driver did not report every window".into(),
+        );
+        return verification;
+    }
+    // Window 0 is before any call, 1 ends the warm-up; 2… are measured.
+    let measured = &windows[1..];
+    let first = &measured[0];
+    let last = &measured[measured.len() - 1];
+    let calls = (last.calls - first.calls).max(1.0);
+    let heap_per_call = (last.heap - first.heap) / calls;
+    verification.heap_bytes_per_call = Some(heap_per_call);
+    let all_threw = error_count >= verification.calls && verification.calls > 0;
+    let series = |get: &dyn Fn(&Window) -> f64| -> Vec<f64> {
+        measured
+            .windows(2)
+            .map(|w| get(&w[1]) - get(&w[0]))
+            .collect()
+    };
+    let heap_note = format!("retained heap {}", per_call_bytes(heap_per_call));
+
+    let (measured_what, deltas, total_before, total_after, threshold): (
+        String,
+        Vec<f64>,
+        f64,
+        f64,
+        f64,
+    ) = match ctx.rule {
+        "implicit-global" => {
+            return implicit_global(ctx, verification, last, all_threw, first_error);
+        }
+        "unbounded-cache" if measured.iter().all(|w| w.size.is_some()) => (
+            format!(
+                "entries in `{}`",
+                ctx.collection.unwrap_or("the collection")
+            ),
+            series(&|w| w.size.unwrap_or(0.0)),
+            first.size.unwrap_or(0.0),
+            last.size.unwrap_or(0.0),
+            1.0,
+        ),
+        "unbounded-cache" => (
+            "retained heap bytes".into(),
+            series(&|w| w.heap),
+            first.heap,
+            last.heap,
+            HEAP_MIN_WINDOW_BYTES,
+        ),
+        "uncleared-interval" => (
+            "live intervals".into(),
+            series(&|w| w.intervals),
+            first.intervals,
+            last.intervals,
+            1.0,
+        ),
+        "repeated-listener" => (
+            "listeners on live emitters".into(),
+            series(&|w| w.listeners),
+            first.listeners,
+            last.listeners,
+            1.0,
+        ),
+        "per-call-require" => (
+            "live module records".into(),
+            series(&|w| w.modules),
+            first.modules,
+            last.modules,
+            1.0,
+        ),
+        other => {
+            unverifiable(
+                &mut verification,
+                format!("leaklint does not verify `{other}`"),
+            );
+            return verification;
+        }
+    };
+    let per_call = (total_after - total_before) / calls;
+    let grew_every_window = deltas.iter().all(|d| *d >= threshold);
+    verification.measured = Some(measured_what.clone());
+    verification.per_call = Some(per_call);
+    verification.windows = deltas.clone();
+    let detail = match ctx.rule {
+        "repeated-listener" => top_listener(first, last)
+            .map(|(event, before, after)| format!("; {event}: {before} → {after}"))
+            .unwrap_or_default(),
+        "per-call-require" => format!(
+            "; require.cache {} → {}, module.children {} → {}",
+            first.cached, last.cached, first.children, last.children
+        ),
+        _ => String::new(),
+    };
+    let windows_text = deltas
+        .iter()
+        .map(|d| format_signed(*d))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if grew_every_window {
+        verification.verdict = Verdict::Confirmed;
+        verification.summary = format!(
+            "{measured_what} grew in each of {} windows ({windows_text}): {} per call, {} → {} over {} calls{detail}; {heap_note}",
+            deltas.len(),
+            format_signed(per_call),
+            round(total_before),
+            round(total_after),
+            calls
+        );
+    } else if all_threw {
+        unverifiable(
+            &mut verification,
+            format!(
+                "every call threw ({}), so the code never ran far enough to tell (leaklint's made-up arguments may not suit it: use --scenario)",
+                first_error.unwrap_or_default()
+            ),
+        );
+    } else {
+        verification.verdict = Verdict::NotReproduced;
+        let errors_note = if error_count > 0 {
+            format!(
+                "; {error_count} of {} calls threw ({})",
+                verification.calls,
+                first_error.unwrap_or_default()
+            )
+        } else {
+            String::new()
+        };
+        verification.summary = format!(
+            "{measured_what} did not grow in every window ({windows_text}): {} → {} over {} calls{detail}; {heap_note}{errors_note}",
+            round(total_before),
+            round(total_after),
+            calls
+        );
+    }
+    verification
+}
+
+fn implicit_global(
+    ctx: &Context,
+    mut verification: Verification,
+    last: &Window,
+    all_threw: bool,
+    first_error: Option<String>,
+) -> Verification {
+    verification.measured = Some("new own keys of globalThis".into());
+    let created: Vec<&String> = match ctx.global_name {
+        Some(name) => last.globals.iter().filter(|g| *g == name).collect(),
+        None => last.globals.iter().collect(),
+    };
+    verification.per_call = None;
+    if !created.is_empty() {
+        verification.verdict = Verdict::Confirmed;
+        verification.summary = format!(
+            "the calls created the global `{}`: a new own property of globalThis that lives as long as the process ({} calls)",
+            created[0], verification.calls
+        );
+    } else if all_threw {
+        let error = first_error.unwrap_or_default();
+        if error.starts_with("ReferenceError") {
+            verification.verdict = Verdict::NotReproduced;
+            verification.summary =
+                format!("the assignment threw instead of creating a global ({error}): strict code");
+        } else {
+            verification.verdict = Verdict::Unverifiable;
+            verification.summary = format!(
+                "every call threw ({error}), so the code never ran far enough to tell (leaklint's made-up arguments may not suit it: use --scenario)"
+            );
+        }
+    } else {
+        verification.verdict = Verdict::NotReproduced;
+        let others = if last.globals.is_empty() {
+            String::new()
+        } else {
+            format!(" (other new globals: {})", last.globals.join(", "))
+        };
+        verification.summary = format!(
+            "no global `{}` appeared on globalThis after {} calls{others}",
+            ctx.global_name.unwrap_or("?"),
+            verification.calls
+        );
+    }
+    verification
+}
+
+/// The emitter event whose listeners grew most: (label, before, after).
+fn top_listener(first: &Window, last: &Window) -> Option<(String, i64, i64)> {
+    last.listener_counts
+        .iter()
+        .map(|(event, after)| {
+            let after = after.as_i64().unwrap_or(0);
+            let before = first
+                .listener_counts
+                .get(event)
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            (event.clone(), before, after)
+        })
+        .filter(|(_, before, after)| after > before)
+        .max_by_key(|(_, before, after)| after - before)
+}
+
+fn text(value: &Value) -> String {
+    truncate(value.as_str().unwrap_or("unknown"), 300)
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() > max {
+        let short: String = text.chars().take(max - 1).collect();
+        format!("{short}…")
+    } else {
+        text.to_string()
+    }
+}
+
+fn round(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+fn format_signed(value: f64) -> String {
+    let magnitude = if value.abs() >= 100.0 || value.fract() == 0.0 {
+        format!("{:.0}", value.abs())
+    } else {
+        format!("{:.2}", value.abs())
+    };
+    if value < 0.0 {
+        format!("-{magnitude}")
+    } else {
+        format!("+{magnitude}")
+    }
+}
+
+fn per_call_bytes(bytes: f64) -> String {
+    if bytes.abs() >= 1024.0 * 1024.0 {
+        format!(
+            "{}{:.1} MB/call",
+            if bytes < 0.0 { "-" } else { "+" },
+            bytes.abs() / 1048576.0
+        )
+    } else if bytes.abs() >= 1024.0 {
+        format!(
+            "{}{:.1} KB/call",
+            if bytes < 0.0 { "-" } else { "+" },
+            bytes.abs() / 1024.0
+        )
+    } else {
+        format!("{} B/call", format_signed(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::{DEFAULT_HEAP_LIMIT_MB, DEFAULT_ITERATIONS, VERIFIABLE_RULES};
+
+    /// The criteria are written out in each rule's page and the README: they must say what
+    /// the code does.
+    #[test]
+    fn documented_criteria_match_the_constants() {
+        let readme = include_str!("../../README.md");
+        let iterations = format!(
+            "default {},{:03}",
+            DEFAULT_ITERATIONS / 1000,
+            DEFAULT_ITERATIONS % 1000
+        );
+        let heap = format!("default {DEFAULT_HEAP_LIMIT_MB}");
+        let windows = format!("{WINDOWS} measured windows");
+        let oom = format!("at least {MIN_OOM_CALLS} calls");
+        let heap_floor = format!("{} KiB", HEAP_MIN_WINDOW_BYTES / 1024.0);
+        for rule in VERIFIABLE_RULES {
+            let page = crate::rules::find(rule).expect("a rule").docs;
+            let section = page
+                .split("## Runtime verification")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{rule} has no Runtime verification section"));
+            let flat = section.split_whitespace().collect::<Vec<_>>().join(" ");
+            for needle in [&iterations, &heap, &windows, &oom] {
+                assert!(
+                    flat.contains(needle.as_str()),
+                    "{rule}: `{needle}` in {flat}"
+                );
+            }
+        }
+        let cache = crate::rules::find("unbounded-cache").unwrap().docs;
+        assert!(
+            cache.contains(&heap_floor),
+            "unbounded-cache states {heap_floor}"
+        );
+        let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in [
+            "(default 5,000)".to_string(),
+            format!("(default {DEFAULT_HEAP_LIMIT_MB})"),
+            format!("{WINDOWS} measured windows"),
+            oom.clone(),
+            format!("≥ {heap_floor}"),
+            format!(
+                "stopped at {} MB",
+                crate::verify::sandbox::OUTPUT_LIMIT / (1024 * 1024)
+            ),
+        ] {
+            assert!(flat.contains(&needle), "README: `{needle}`");
+        }
+        assert_eq!(DEFAULT_ITERATIONS, 5_000, "the README's table says 5,000");
+    }
+}

@@ -1,0 +1,664 @@
+//! `leaklint verify` with a real `node`: the runtime fixtures under `fixtures/verify/` state
+//! the verdict each finding must get (`// verify: …` above the line, see its README); real leaks
+//! must be confirmed, look-alikes must not be, hostile modules must be contained with a clear
+//! verdict and leave no process, file or temporary folder behind.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{bin, project, repo, Run};
+
+/// Fails loudly without node: these tests are the verifier's proof and must not be skipped.
+fn require_node() {
+    let output = Command::new("node").arg("--version").output();
+    match output {
+        Ok(o) if o.status.success() => {}
+        other => panic!(
+            "tests/verify.rs needs Node.js 20 or later on PATH (.ci/run installs it); `node --version` gave {other:?}"
+        ),
+    }
+}
+
+/// Runs leaklint in the repository with its temporary folders under `tmp`.
+fn leaklint(tmp: &Path, args: &[&str]) -> Run {
+    let output = Command::new(bin())
+        .args(args)
+        .current_dir(repo())
+        .env("TMPDIR", tmp)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("leaklint starts");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Expected {
+    Confirmed,
+    NotReproduced,
+    Unverifiable(String),
+}
+
+#[derive(Debug, Clone)]
+struct Expectation {
+    /// Repository-relative path.
+    file: String,
+    /// The line the verdict is about.
+    line: u64,
+    /// `Some(rule)` for `verify-at RULE:` (asked for with --at).
+    at_rule: Option<String>,
+    scenario: bool,
+    expected: Expected,
+}
+
+fn parse_expected(text: &str) -> Expected {
+    let text = text.trim();
+    if text == "confirmed" {
+        Expected::Confirmed
+    } else if text == "not-reproduced" {
+        Expected::NotReproduced
+    } else if let Some(reason) = text.strip_prefix("unverifiable:") {
+        Expected::Unverifiable(reason.trim().to_string())
+    } else {
+        panic!("unknown verdict `{text}` in a fixture")
+    }
+}
+
+fn expectations() -> Vec<Expectation> {
+    let mut found = Vec::new();
+    for path in walk(&repo().join("fixtures/verify")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = path
+            .strip_prefix(repo())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let comment = line.trim();
+            let (at_rule, scenario, verdict) =
+                if let Some(rest) = comment.strip_prefix("// verify:") {
+                    (None, false, rest)
+                } else if let Some(rest) = comment.strip_prefix("// verify-scenario:") {
+                    (None, true, rest)
+                } else if let Some(rest) = comment.strip_prefix("// verify-at ") {
+                    let (rule, verdict) = rest.split_once(':').expect("verify-at RULE: VERDICT");
+                    (Some(rule.trim().to_string()), false, verdict)
+                } else {
+                    continue;
+                };
+            // The target is the first line below that is not another verify comment.
+            let target = (i + 1..lines.len())
+                .find(|j| !lines[*j].trim().starts_with("// verify"))
+                .expect("a line after the verify comment");
+            found.push(Expectation {
+                file: file.clone(),
+                line: target as u64 + 1,
+                at_rule,
+                scenario,
+                expected: parse_expected(verdict),
+            });
+        }
+    }
+    found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    found
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| {
+            ["js", "mjs", "cjs", "ts", "mts", "cts"].contains(&e.to_str().unwrap())
+        }) {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// (file, line) → the verification object of each verified message of a JSON report.
+fn verdicts(run: &Run) -> BTreeMap<(String, u64), serde_json::Value> {
+    let mut out = BTreeMap::new();
+    for file in run.json().as_array().unwrap() {
+        let path = Path::new(file["filePath"].as_str().unwrap());
+        let name = path
+            .strip_prefix(repo())
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned();
+        for message in file["messages"].as_array().unwrap() {
+            if message.get("verification").is_some() {
+                out.insert(
+                    (name.clone(), message["line"].as_u64().unwrap()),
+                    message["verification"].clone(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn matches(expected: &Expected, verification: &serde_json::Value) -> bool {
+    let verdict = verification["verdict"].as_str().unwrap_or("");
+    let summary = verification["summary"].as_str().unwrap_or("");
+    match expected {
+        Expected::Confirmed => verdict == "confirmed",
+        Expected::NotReproduced => verdict == "not-reproduced",
+        Expected::Unverifiable(reason) => verdict == "unverifiable" && summary.contains(reason),
+    }
+}
+
+/// Every expectation of `selected` against the verdicts of `run`; returns the mismatches.
+fn check(
+    selected: &[&Expectation],
+    got: &BTreeMap<(String, u64), serde_json::Value>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for e in selected {
+        match got.get(&(e.file.clone(), e.line)) {
+            Some(v) if matches(&e.expected, v) => {}
+            Some(v) => problems.push(format!(
+                "{}:{}: expected {:?}, got {} — {}",
+                e.file, e.line, e.expected, v["verdict"], v["summary"]
+            )),
+            None => problems.push(format!(
+                "{}:{}: expected {:?}, but nothing was verified there",
+                e.file, e.line, e.expected
+            )),
+        }
+    }
+    problems
+}
+
+/// Processes whose command line or working folder mentions `marker`.
+fn processes_mentioning(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let cmdline = std::fs::read(entry.path().join("cmdline"))
+            .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+            .unwrap_or_default();
+        let cwd = std::fs::read_link(entry.path().join("cwd"))
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if cmdline.contains(marker) || cwd.contains(marker) {
+            found.push(format!("pid {name}: {cmdline} (cwd {cwd})"));
+        }
+    }
+    found
+}
+
+/// Nothing may outlive a run: no process mentioning its temporary folder, no leftover folder.
+fn assert_nothing_left(tmp: &Path) {
+    let marker = tmp.to_string_lossy().into_owned();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut left = processes_mentioning(&marker);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        left = processes_mentioning(&marker);
+    }
+    assert!(left.is_empty(), "processes left behind: {left:#?}");
+    let leftovers: Vec<_> = std::fs::read_dir(tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders left behind: {leftovers:?}"
+    );
+}
+
+fn median(mut values: Vec<u64>) -> u64 {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+#[test]
+fn real_leaks_are_confirmed_and_look_alikes_the_linter_flags_are_not() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let run = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            "fixtures/verify/unbounded-cache",
+            "fixtures/verify/uncleared-interval",
+            "fixtures/verify/repeated-listener",
+            "fixtures/verify/per-call-require",
+            "fixtures/verify/implicit-global",
+            "fixtures/verify/scenario",
+            "--format",
+            "json",
+            "-j",
+            "2",
+        ],
+    );
+    let wall = started.elapsed();
+    assert_eq!(
+        run.code, 1,
+        "error-level findings keep exit 1:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--experimental-permission") || run.stderr.contains("--permission"),
+        "the closing note names the containment: {}",
+        run.stderr
+    );
+    let got = verdicts(&run);
+    let all = expectations();
+    let selected: Vec<&Expectation> = all
+        .iter()
+        .filter(|e| e.at_rule.is_none() && !e.scenario && !e.file.contains("/hostile/"))
+        .collect();
+    let leaks: Vec<&&Expectation> = selected
+        .iter()
+        .filter(|e| e.expected == Expected::Confirmed)
+        .collect();
+    let look_alikes: Vec<&&Expectation> = selected
+        .iter()
+        .filter(|e| e.expected == Expected::NotReproduced)
+        .collect();
+    let confirmed = |e: &Expectation| {
+        got.get(&(e.file.clone(), e.line))
+            .is_some_and(|v| v["verdict"] == "confirmed")
+    };
+    let times: Vec<u64> = got
+        .values()
+        .filter_map(|v| v["elapsedMs"].as_u64())
+        .collect();
+    eprintln!(
+        "real leaks confirmed: {}/{}; look-alikes confirmed: {}/{}; {} findings verified in {:.1} s wall (-j 2); per finding: median {} ms, slowest {} ms",
+        leaks.iter().filter(|e| confirmed(e)).count(),
+        leaks.len(),
+        look_alikes.iter().filter(|e| confirmed(e)).count(),
+        look_alikes.len(),
+        got.len(),
+        wall.as_secs_f64(),
+        median(times.clone()),
+        times.iter().max().unwrap()
+    );
+    assert!(
+        leaks.len() >= 15,
+        "each rule has real leaks: {}",
+        leaks.len()
+    );
+    assert!(look_alikes.len() >= 3, "look-alikes the linter flags");
+    let problems = check(&selected, &got);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every finding of the linter got a verdict, not only those the fixtures speak about.
+    let flagged: usize = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["messages"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(got.len(), flagged, "every finding carries a verification");
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn look_alikes_asked_for_with_at_are_not_confirmed() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let all = expectations();
+    let selected: Vec<&Expectation> = all.iter().filter(|e| e.at_rule.is_some()).collect();
+    assert!(
+        selected.len() >= 5,
+        "an LRU, a listener removed in cleanup, a handle cleared in stop()…"
+    );
+    let targets: Vec<String> = selected
+        .iter()
+        .map(|e| format!("{}:{}:{}", e.file, e.line, e.at_rule.as_ref().unwrap()))
+        .collect();
+    let mut args = vec![
+        "verify",
+        "--format",
+        "json",
+        "-j",
+        "2",
+        "--fail-on",
+        "confirmed",
+    ];
+    for target in &targets {
+        args.push("--at");
+        args.push(target);
+    }
+    let run = leaklint(tmp.path(), &args);
+    let got = verdicts(&run);
+    let problems = check(&selected, &got);
+    eprintln!(
+        "look-alikes asked for with --at confirmed: {}/{}",
+        got.values().filter(|v| v["verdict"] == "confirmed").count(),
+        selected.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(
+        run.code, 0,
+        "nothing confirmed, so --fail-on confirmed passes:\n{}",
+        run.stderr
+    );
+    // The look-alikes were run, not skipped: each measured its quantity over its calls.
+    for v in got.values() {
+        assert!(v["calls"].as_u64().unwrap() >= 1000, "{v}");
+    }
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn hostile_modules_are_contained_with_a_clear_verdict() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let hostile = repo().join("fixtures/verify/hostile");
+    let written = [
+        hostile.join("written-by-module.txt"),
+        hostile.join("spawned-by-module.txt"),
+    ];
+    for file in &written {
+        let _ = std::fs::remove_file(file);
+    }
+    let started = Instant::now();
+    let run = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            "fixtures/verify/hostile",
+            "--format",
+            "json",
+            "-j",
+            "2",
+            "--timeout",
+            "4",
+        ],
+    );
+    let wall = started.elapsed();
+    let all = expectations();
+    let selected: Vec<&Expectation> = all
+        .iter()
+        .filter(|e| e.file.contains("/hostile/"))
+        .collect();
+    assert_eq!(
+        selected.len(),
+        6,
+        "loop at load, process.exit, a write, a child process, 1 GB of output, a throw"
+    );
+    let got = verdicts(&run);
+    let problems = check(&selected, &got);
+    eprintln!(
+        "hostile modules contained: {}/{} in {:.1} s",
+        selected.len() - problems.len(),
+        selected.len(),
+        wall.as_secs_f64()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    for file in &written {
+        assert!(!file.exists(), "the module wrote {}", file.display());
+    }
+    // The endless loop is stopped at its deadline, the flood at its cap: the run stays short.
+    assert!(wall < Duration::from_secs(40), "took {wall:?}");
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn a_scenario_drives_what_discovery_cannot() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let all = expectations();
+    let selected: Vec<&Expectation> = all.iter().filter(|e| e.scenario).collect();
+    assert!(!selected.is_empty());
+    let run = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            "fixtures/verify/scenario/store.js",
+            "--scenario",
+            "fixtures/verify/scenario/step.js",
+            "--iterations",
+            "2500",
+            "--format",
+            "json",
+        ],
+    );
+    let got = verdicts(&run);
+    let problems = check(&selected, &got);
+    assert!(
+        problems.is_empty(),
+        "{}\n{}",
+        problems.join("\n"),
+        run.stderr
+    );
+    let v = got.values().next().unwrap();
+    assert!(v["entry"].as_str().unwrap().contains("scenario"), "{v}");
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn verdicts_show_in_every_format() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = "fixtures/verify/unbounded-cache/memoize.js";
+    let args = |format: &'static str| {
+        vec![
+            "verify",
+            file,
+            "--iterations",
+            "1000",
+            "--format",
+            format,
+            "--color",
+            "never",
+        ]
+    };
+
+    let json = leaklint(tmp.path(), &args("json"));
+    let message = &json.json()[0]["messages"][0];
+    assert_eq!(message["ruleId"], "unbounded-cache", "{message}");
+    let v = &message["verification"];
+    assert_eq!(v["verdict"], "confirmed", "{v}");
+    assert_eq!(v["measured"], "entries in `users`", "{v}");
+    assert_eq!(
+        v["entry"], "`getUser` (assigned to `module.exports`)",
+        "{v}"
+    );
+    assert_eq!(v["windows"].as_array().unwrap().len(), 4, "{v}");
+    assert!((v["perCall"].as_f64().unwrap() - 1.0).abs() < 1e-9, "{v}");
+    assert!(v["heapBytesPerCall"].as_f64().is_some(), "{v}");
+    assert!(v["calls"].as_u64().unwrap() >= 1000, "{v}");
+    assert!(v["elapsedMs"].as_u64().is_some(), "{v}");
+    // The standard ESLint fields are still there, unchanged.
+    assert_eq!(message["line"], 7);
+    assert_eq!(message["severity"], 2);
+
+    let compact = leaklint(tmp.path(), &args("compact"));
+    let line = compact.stdout.lines().next().unwrap();
+    assert!(
+        line.starts_with("fixtures/verify/unbounded-cache/memoize.js:7:5: error unbounded-cache ")
+            && line.contains("[verify: confirmed: entries in `users` grew in each of 4 windows"),
+        "{line}"
+    );
+
+    let pretty = leaklint(tmp.path(), &args("pretty"));
+    let lines: Vec<&str> = pretty.stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            l.trim_start()
+                .starts_with("verify: confirmed: entries in `users`")
+        })
+        .unwrap_or_else(|| panic!("no verify line:\n{}", pretty.stdout));
+    assert!(
+        lines[..at]
+            .iter()
+            .any(|l| l.contains("leaklint(unbounded-cache)")),
+        "the verify line comes under its diagnostic:\n{}",
+        pretty.stdout
+    );
+    assert!(
+        lines[at].contains("called `getUser` (assigned to `module.exports`)"),
+        "{}",
+        lines[at]
+    );
+
+    let sarif = leaklint(tmp.path(), &args("sarif"));
+    let result = &sarif.json()["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "unbounded-cache", "{result}");
+    let v = &result["properties"]["leaklint/verification"];
+    assert_eq!(v["verdict"], "confirmed", "{result}");
+    assert_eq!(v["measured"], "entries in `users`", "{result}");
+
+    let github = leaklint(tmp.path(), &args("github"));
+    let annotation = github.stdout.lines().next().unwrap();
+    assert!(
+        annotation.starts_with("::error ")
+            && annotation
+                .contains("%0Averify: confirmed: entries in `users` grew in each of 4 windows"),
+        "{annotation}"
+    );
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn exit_codes_change_only_with_fail_on_confirmed() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let leak = "fixtures/verify/unbounded-cache/memoize.js";
+    let look_alike = "fixtures/verify/unbounded-cache/status-counts.js";
+    let quick = ["--iterations", "500", "--format", "compact"];
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&str> = extra.to_vec();
+        args.extend(quick);
+        leaklint(tmp.path(), &args)
+    };
+    // An error-level finding exits 1 whatever the verifier says…
+    assert_eq!(run(&["verify", look_alike]).code, 1);
+    assert_eq!(run(&["check", "--verify", leak]).code, 1);
+    // …unless the user asks to fail only on confirmed leaks.
+    let refuted = run(&["verify", look_alike, "--fail-on", "confirmed"]);
+    assert_eq!(refuted.code, 0, "{}{}", refuted.stdout, refuted.stderr);
+    assert!(
+        refuted.stdout.contains("[verify: not reproduced"),
+        "{}",
+        refuted.stdout
+    );
+    assert_eq!(run(&["verify", leak, "--fail-on", "confirmed"]).code, 1);
+    // Verification options without verification are a usage error.
+    let usage = leaklint(tmp.path(), &["check", leak, "--heap-limit", "32"]);
+    assert_eq!(usage.code, 2);
+    assert!(
+        usage.stderr.contains("--heap-limit needs --verify"),
+        "{}",
+        usage.stderr
+    );
+    // A missing node is a clear error, not a panic or a silent skip.
+    let missing = run(&["verify", leak, "--node", "/nonexistent/node"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("Node.js 20 or later"),
+        "{}",
+        missing.stderr
+    );
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn typescript_and_es_modules_are_loaded_as_written() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    // A TypeScript ES module importing another TypeScript file by its `.js` name, as tsc wants.
+    let dir = project(&[
+        (
+            "src/store.ts",
+            b"import { key } from './keys.js';\nconst entries = new Map<string, number>();\nexport function put(id: string, n: number): number {\n  entries.set(key(id), n); // expect: unbounded-cache\n  return entries.size;\n}\n",
+        ),
+        (
+            "src/keys.ts",
+            b"export const key = (id: string): string => `k:${id}`;\n",
+        ),
+        ("package.json", b"{ \"type\": \"module\" }\n"),
+    ]);
+    let store = dir.path().join("src/store.ts");
+    let run = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            store.to_str().unwrap(),
+            "--iterations",
+            "1000",
+            "--format",
+            "json",
+        ],
+    );
+    let got = verdicts(&run);
+    let v = got
+        .values()
+        .next()
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert_eq!(v["verdict"], "confirmed", "{v}");
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn the_network_is_contained_where_the_os_allows() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let module = format!(
+        "const net = require('node:net');\nconst connected = [];\nexports.ping = function ping(id) {{\n  const socket = net.connect({port}, '127.0.0.1');\n  socket.on('connect', () => {{\n    connected.push(id);\n    socket.destroy();\n  }});\n  socket.on('error', () => {{}});\n}};\n"
+    );
+    let dir = project(&[("phone-home.js", module.as_bytes())]);
+    let file = dir.path().join("phone-home.js");
+    let run = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            file.to_str().unwrap(),
+            "--iterations",
+            "250",
+            "--format",
+            "json",
+        ],
+    );
+    let mut accepted = 0;
+    while let Ok((mut stream, _)) = listener.accept() {
+        let _ = stream.read(&mut [0u8; 16]);
+        accepted += 1;
+    }
+    let got = verdicts(&run);
+    let v = got
+        .values()
+        .next()
+        .unwrap_or_else(|| panic!("{}\n{}", run.stdout, run.stderr));
+    if run.stderr.contains("a new network namespace") {
+        assert_eq!(accepted, 0, "a connection left the namespace");
+        assert_eq!(v["verdict"], "not-reproduced", "{v}");
+    } else {
+        // Where the OS refuses a namespace, leaklint says so plainly.
+        assert!(
+            run.stderr.contains("no new network namespace"),
+            "{}",
+            run.stderr
+        );
+        assert!(accepted > 0);
+    }
+    assert_nothing_left(tmp.path());
+}
