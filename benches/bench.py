@@ -4,8 +4,8 @@ ESLint, plus the pre-commit (one file), editor (LSP re-lint) and scaling cases.
 
     python3 benches/bench.py [--runs N] [--eslint-runs N] [--skip-eslint] [--quick]
 
-Builds (or reuses) the corpus with ../shared/bench/build_corpus.sh into target/bench/corpus,
-installs oxlint and ESLint with npm into target/bench/tools, builds leaklint and its parse-floor
+Builds (or reuses) the corpus with ../shared/bench/build_corpus.sh into $LEAKLINT_BENCH_DIR/corpus
+(default /tmp/leaklint-bench), installs oxlint and ESLint with npm into $LEAKLINT_BENCH_DIR/tools, builds leaklint and its parse-floor
 binary in release mode, then measures every tool interleaved (tool A, tool B, …, then again), so
 that a noisy neighbour hurts all of them alike. Figures are medians; ratios come from one run.
 """
@@ -22,7 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "target" / "bench"
+# Outside the repository: its .gitignore lists target/, and oxlint honours .gitignore files above
+# the folder it lints, so a corpus under target/ would be skipped.
+WORK = Path(os.environ.get("LEAKLINT_BENCH_DIR", "/tmp/leaklint-bench"))
 CORPUS_SCRIPT = ROOT.parent / "shared" / "bench" / "build_corpus.sh"
 OXLINT = "oxlint@1"
 ESLINT = "eslint@9"

@@ -15,7 +15,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 use crate::diagnostic::{Finding, Range, Severity};
 use crate::rules::helpers::{callee_ident, is_global, prop_name, snippet, string_value, unwrap};
 use crate::rules::Context;
-use crate::semantic::Semantic;
+use crate::semantic::{Resolution, Semantic};
 
 pub const ID: &str = "per-call-require";
 
@@ -30,6 +30,18 @@ enum Cost {
 }
 
 pub fn run(ctx: &mut Context) {
+    // The semantic model already knows every call of an undeclared `require` and whether its
+    // code runs more than once; most files only require at the top.
+    let semantic = ctx.semantic;
+    let per_call = semantic.references.iter().any(|r| {
+        r.is_callee
+            && r.name == "require"
+            && r.resolution == Resolution::Unresolved
+            && semantic.scope(r.scope).runs_many
+    });
+    if !per_call {
+        return;
+    }
     let mut visitor = Visitor {
         semantic: ctx.semantic,
         requires: Vec::new(),

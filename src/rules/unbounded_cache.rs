@@ -110,6 +110,20 @@ pub fn run(ctx: &mut Context) {
     let mentions_global = GLOBAL_OBJECTS
         .iter()
         .any(|name| memchr::memmem::find(ctx.text.as_bytes(), name.as_bytes()).is_some());
+    // A collection can only grow where its name is followed by a growth method or a computed
+    // key: look for that text before resolving every identifier of the file.
+    let bytes = ctx.text.as_bytes();
+    let grown = |name: &Atom| {
+        ["", "?"].iter().any(|optional| {
+            [".set(", ".add(", ".push(", ".unshift(", "["]
+                .iter()
+                .any(|growth| {
+                    let needle = format!("{name}{optional}{growth}");
+                    memchr::memmem::find(bytes, needle.as_bytes()).is_some()
+                })
+        })
+    };
+    survey.names.retain(|name| grown(name));
     if survey.names.is_empty() && !survey.statics && !mentions_global {
         return;
     }
