@@ -261,10 +261,12 @@ fn has_use_strict(body: &[Stmt]) -> bool {
             },
             _ => None,
         })
+        // `raw` holds the quotes; a recovered, unterminated string may not.
         .any(|s| {
             s.raw
                 .as_ref()
-                .is_some_and(|raw| &raw[1..raw.len() - 1] == "use strict")
+                .and_then(|raw| raw.get(1..raw.len().saturating_sub(1)))
+                .is_some_and(|inner| inner == "use strict")
         })
 }
 
@@ -1549,5 +1551,12 @@ mod tests {
         ));
         assert!(strict_at("class A { m() { marker = 1; } }", "a.js"));
         assert!(!strict_at("'use\\x20strict'; marker = 1;", "a.js"));
+        // Found by the fuzzer: an unterminated string as the first statement.
+        let parsed = parse(
+            "'",
+            SourceType::from_path(Path::new("a.js")).unwrap(),
+            false,
+        );
+        let _ = Semantic::build(&parsed.program.expect("recovered"), &[]);
     }
 }
