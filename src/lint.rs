@@ -45,7 +45,7 @@ pub fn lint_source(
         return LintOutput {
             diagnostics: Vec::new(),
             skipped: Some(format!(
-                "nesting is {depth} levels deep (over the limit of {MAX_NESTING}); not linted"
+                "nests about {depth} levels deep, over the limit of {MAX_NESTING}; not linted"
             )),
         };
     }
@@ -170,51 +170,115 @@ pub fn fatal(text: &str, index: &LineIndex, range: Range, message: String) -> Di
     }
 }
 
-/// An upper bound on how deep the AST of `bytes` nests: bracket depth plus arrow chains
-/// (`a => b => c`), ignoring strings and comments only roughly. It overestimates rather than
-/// under, which can only skip a file, never crash on one.
+/// An upper bound on how deep the AST of `bytes` nests: bracket depth, plus at each bracket
+/// level the chains that nest without brackets (`a => b => c`, `while (a) while (b) …`,
+/// `else if` chains, labels `a: b: …`, type arguments and JSX elements `<A<B<…`), ignoring
+/// strings and comments only roughly. It overestimates rather than under, which can only skip a
+/// file, never crash on one.
 pub fn nesting_depth(bytes: &[u8]) -> usize {
-    // Arrows seen at each bracket level since the last `,` or `;` there.
-    let mut arrows: Vec<usize> = vec![0];
-    let mut arrow_total = 0;
+    /// Chains at one bracket level: `soft` ends at `,` or `;` (arrows, labels), `hard` only at
+    /// `;` (statement keywords, angle brackets, which commas do not end).
+    #[derive(Default, Clone, Copy)]
+    struct Level {
+        soft: usize,
+        hard: usize,
+    }
+    let mut levels: Vec<Level> = vec![Level::default()];
+    let mut chained = 0; // the sum of soft and hard over all levels
     let mut max = 0;
     let mut i = 0;
     while i < bytes.len() {
         // Most bytes are none of these; one table lookup skips them.
-        if !IS_STRUCTURAL[bytes[i] as usize] {
+        let byte = bytes[i];
+        if !IS_STRUCTURAL[byte as usize] {
             i += 1;
             continue;
         }
-        match bytes[i] {
+        let depth = levels.len();
+        let level = levels.last_mut().expect("never empty");
+        let mut grew = false;
+        match byte {
             b'(' | b'[' | b'{' => {
-                arrows.push(0);
-                max = max.max(arrows.len() - 1 + arrow_total);
+                levels.push(Level::default());
+                grew = true;
             }
-            b')' | b']' | b'}' if arrows.len() > 1 => {
-                arrow_total -= arrows.pop().unwrap_or(0);
+            b')' | b']' | b'}' if depth > 1 => {
+                let closed = levels.pop().unwrap_or_default();
+                chained -= closed.soft + closed.hard;
             }
-            b',' | b';' => {
-                let level = arrows.last_mut().expect("never empty");
-                arrow_total -= *level;
-                *level = 0;
+            b',' => {
+                chained -= level.soft;
+                level.soft = 0;
+            }
+            b';' => {
+                chained -= level.soft + level.hard;
+                *level = Level::default();
             }
             b'=' if bytes.get(i + 1) == Some(&b'>') => {
-                *arrows.last_mut().expect("never empty") += 1;
-                arrow_total += 1;
-                max = max.max(arrows.len() - 1 + arrow_total);
+                level.soft += 1;
+                chained += 1;
+                grew = true;
                 i += 1;
             }
+            b':' => {
+                level.soft += 1;
+                chained += 1;
+                grew = true;
+            }
+            // `</a>` and `/>` close a JSX element.
+            b'<' | b'/' if closes_element(bytes, i) => {
+                let closed = level.hard.min(1);
+                level.hard -= closed;
+                chained -= closed;
+            }
+            b'<' if bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'$') =>
+            {
+                level.hard += 1;
+                chained += 1;
+                grew = true;
+            }
+            b'd' | b'e' | b'f' | b'w' if is_statement_keyword(bytes, i) => {
+                level.hard += 1;
+                chained += 1;
+                grew = true;
+            }
             _ => {}
+        }
+        if grew {
+            max = max.max(levels.len() - 1 + chained);
         }
         i += 1;
     }
     max
 }
 
+fn closes_element(bytes: &[u8], i: usize) -> bool {
+    let next = bytes.get(i + 1).copied();
+    (bytes[i] == b'<' && next == Some(b'/')) || (bytes[i] == b'/' && next == Some(b'>'))
+}
+
+/// `do`, `else`, `for`, `while` or `with` as a whole word at `i`: statements whose body nests
+/// without brackets.
+fn is_statement_keyword(bytes: &[u8], i: usize) -> bool {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    if i > 0 && is_word(bytes[i - 1]) {
+        return false;
+    }
+    ["do", "else", "for", "while", "with"]
+        .iter()
+        .any(|keyword| {
+            let end = i + keyword.len();
+            bytes.get(i..end) == Some(keyword.as_bytes())
+                && !bytes.get(end).is_some_and(|&b| is_word(b))
+        })
+}
+
 const IS_STRUCTURAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
-    let bytes = b"()[]{},;=";
+    let bytes = b"()[]{},;=:</defw";
     while i < bytes.len() {
         table[bytes[i] as usize] = true;
         i += 1;
@@ -228,9 +292,36 @@ mod tests {
 
     #[test]
     fn nesting_counts_brackets_and_arrow_chains() {
-        assert_eq!(nesting_depth(b"f(a, [b], {c: 1})"), 2);
+        // `c: 1` counts as a possible label: an upper bound, not the exact depth.
+        assert_eq!(nesting_depth(b"f(a, [b], {c: 1})"), 3);
         assert_eq!(nesting_depth(b"a => b => c => d"), 3);
         assert_eq!(nesting_depth(b"x = [a => 1, b => 2, c => 3]"), 2);
         assert!(nesting_depth("(".repeat(5000).as_bytes()) == 5000);
+        // Chains that nest without brackets count (at least as deep as the AST nests).
+        assert!(nesting_depth(b"while (a) while (b) with (c) for (;;) x = 1;") >= 4);
+        assert!(nesting_depth(b"if (a) {} else if (b) {} else if (c) {} else {}") >= 3);
+        assert!(nesting_depth(b"a: b: c: for (;;) break a;") >= 4);
+        assert!(nesting_depth(b"let m: Map<string, Array<number>>;") >= 2);
+        assert!(nesting_depth(b"x = <a><b><c/></b></a>;") >= 3);
+        let deep = |unit: &str, n: usize| nesting_depth(unit.repeat(n).as_bytes());
+        for unit in [
+            "while(a) ",
+            "with (a) ",
+            "for(;;) ",
+            "do ",
+            "A<",
+            "<a>",
+            "else if (a) {} ",
+            "l: ",
+        ] {
+            assert!(deep(unit, 2000) >= 1999, "{unit}");
+        }
+        // Ordinary code stays shallow: statements end chains.
+        let code = "function f(a, b) { if (a < b) { return a; } else { return b; } }\n".repeat(500);
+        assert!(
+            nesting_depth(code.as_bytes()) < 10,
+            "{}",
+            nesting_depth(code.as_bytes())
+        );
     }
 }

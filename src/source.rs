@@ -78,16 +78,20 @@ pub struct Position {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// An ASCII text has one UTF-16 unit per byte: columns are byte differences, and a file
+    /// with thousands of findings on one long line costs no more than one.
+    ascii: bool,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         let bytes = text.as_bytes();
+        let ascii = text.is_ascii();
         // Most files end lines with LF alone: a vectorized search then finds every start.
         if memchr::memchr2(b'\r', 0xE2, bytes).is_none() {
             starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-            return LineIndex { starts };
+            return LineIndex { starts, ascii };
         }
         let mut i = 0;
         while i < bytes.len() {
@@ -105,7 +109,7 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts }
+        LineIndex { starts, ascii }
     }
 
     /// 0-based line of a byte offset.
@@ -128,7 +132,11 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let utf16: usize = text[start..offset].chars().map(char::len_utf16).sum();
+        let utf16: usize = if self.ascii {
+            offset - start
+        } else {
+            text[start..offset].chars().map(char::len_utf16).sum()
+        };
         Position {
             line: line as u32 + 1,
             column: utf16 as u32 + 1,
