@@ -111,19 +111,11 @@ pub fn run(ctx: &mut Context) {
         .iter()
         .any(|name| memchr::memmem::find(ctx.text.as_bytes(), name.as_bytes()).is_some());
     // A collection can only grow where its name is followed by a growth method or a computed
-    // key: look for that text before resolving every identifier of the file.
-    let bytes = ctx.text.as_bytes();
-    let grown = |name: &Atom| {
-        ["", "?"].iter().any(|optional| {
-            [".set(", ".add(", ".push(", ".unshift(", "["]
-                .iter()
-                .any(|growth| {
-                    let needle = format!("{name}{optional}{growth}");
-                    memchr::memmem::find(bytes, needle.as_bytes()).is_some()
-                })
-        })
-    };
-    survey.names.retain(|name| grown(name));
+    // key: find the names the text grows, in one pass, before resolving every identifier.
+    let grown = grown_names(ctx.text.as_bytes());
+    survey.names.retain(|name| grown.contains(name.as_bytes()));
+    survey.names.sort_unstable();
+    survey.names.dedup();
     if survey.names.is_empty() && !survey.statics && !mentions_global {
         return;
     }
@@ -185,6 +177,34 @@ pub fn run(ctx: &mut Context) {
     for finding in findings {
         ctx.report(finding);
     }
+}
+
+/// The identifiers that the text follows with `.set(`, `.add(`, `.push(`, `.unshift(` (also
+/// after `?`) or `[`: the only names a collection can grow under.
+fn grown_names(text: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let name_before = |end: usize| {
+        let end = if end > 0 && text[end - 1] == b'?' {
+            end - 1
+        } else {
+            end
+        };
+        let start = text[..end]
+            .iter()
+            .rposition(|&b| !is_word(b))
+            .map_or(0, |i| i + 1);
+        &text[start..end]
+    };
+    let mut names = rustc_hash::FxHashSet::default();
+    for method in [&b".set("[..], b".add(", b".push(", b".unshift("] {
+        for at in memchr::memmem::find_iter(text, method) {
+            names.insert(name_before(at));
+        }
+    }
+    for at in memchr::memchr_iter(b'[', text) {
+        names.insert(name_before(at));
+    }
+    names
 }
 
 /// Finds the names of long-lived collections: declarations in code that runs once (top-level
