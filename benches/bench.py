@@ -100,6 +100,22 @@ def table(title, results, megabytes):
         print(f"| {name} | {wall:.3f} s | {cpu:.2f} s | {rss:.0f} MB | {megabytes / wall:.1f} |")
 
 
+def cache_runs(leaklint, corpus_dir, runs):
+    """`--cache`: a cold run (no cache file) against a warm re-run of the unchanged corpus."""
+    with tempfile.TemporaryDirectory() as tmp:
+        location = Path(tmp) / "cache"
+        cold, warm = [], []
+        for _ in range(runs):
+            location.unlink(missing_ok=True)
+            cmd = [str(leaklint), "check", str(corpus_dir), "-f", "compact", "--cache", "--cache-location", str(location)]
+            cold.append(measure(cmd)[0])
+            warm.append(measure(cmd)[0])
+    cold, warm = statistics.median(cold), statistics.median(warm)
+    print("\n## --cache\n\n| run | wall (median) |\n|---|---|")
+    print(f"| cold (no cache file) | {cold:.3f} s |\n| warm (unchanged corpus) | {warm:.3f} s |")
+    print(f"\nwarm / cold: {warm / cold:.2f}")
+
+
 def single_file(leaklint, corpus_dir, oxlint, runs):
     files = sorted(corpus_dir.rglob("*.js"), key=lambda f: abs(f.stat().st_size - 20_000))
     target = files[0]
@@ -240,6 +256,7 @@ def main():
     if eslint_key:
         print(f"| ESLint / leaklint | {results[eslint_key][0] / ll:.1f} |")
 
+    cache_runs(leaklint, corpus_dir, runs)
     single_file(leaklint, corpus_dir, oxlint, max(runs, 20))
     try:
         relint = lsp_relint(leaklint, 5_000, 20)
