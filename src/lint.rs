@@ -17,6 +17,15 @@ use crate::source::{LazyLineIndex, LineIndex, SourceType};
 /// 11,000-file npm corpus nests about 100 levels).
 pub const MAX_NESTING: usize = 1_000;
 
+/// Files up to this size skip the nesting pre-scan: even nested on every byte, they stay far
+/// within the 512 MiB worker stack (a level costs a few KiB in the parser and visitors of a
+/// release build, and some ten times that in a debug build).
+pub const SCAN_ABOVE: usize = if cfg!(debug_assertions) {
+    4 << 10
+} else {
+    16 << 10
+};
+
 /// The outcome of linting one text.
 #[derive(Debug, Default)]
 pub struct LintOutput {
@@ -40,7 +49,13 @@ pub fn lint_source(
         jsx: true,
         module: crate::source::ModuleKind::Auto,
     });
-    let depth = nesting_depth(text.as_bytes());
+    // A file can nest no deeper than it has bytes: a small one cannot exhaust the workers'
+    // stack, and need not be scanned.
+    let depth = if text.len() > SCAN_ABOVE {
+        nesting_depth(text.as_bytes())
+    } else {
+        0
+    };
     if depth > MAX_NESTING {
         return LintOutput {
             diagnostics: Vec::new(),
@@ -239,6 +254,12 @@ pub fn nesting_depth(bytes: &[u8]) -> usize {
                 chained += 1;
                 grew = true;
             }
+            // `!!!!x`, `~~~~x`: unary chains nest too.
+            b'!' | b'~' => {
+                level.hard += 1;
+                chained += 1;
+                grew = true;
+            }
             b'd' | b'e' | b'f' | b'w' if is_statement_keyword(bytes, i) => {
                 level.hard += 1;
                 chained += 1;
@@ -278,7 +299,7 @@ fn is_statement_keyword(bytes: &[u8], i: usize) -> bool {
 const IS_STRUCTURAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
-    let bytes = b"()[]{},;=:</defw";
+    let bytes = b"()[]{},;=:</defw!~";
     while i < bytes.len() {
         table[bytes[i] as usize] = true;
         i += 1;

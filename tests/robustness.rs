@@ -975,6 +975,12 @@ fn deep_nesting_without_brackets_is_skipped_not_a_stack_overflow() {
         ("with.js", format!("{}g = 1;\n", "with (a) ".repeat(n))),
         ("while.js", format!("{}g = 1;\n", "while(a) ".repeat(n))),
         ("for.js", format!("{}g = 1;\n", "for(;;) ".repeat(n))),
+        ("not.js", format!("g = {}1;\n", "!".repeat(n))),
+        (
+            "else.js",
+            format!("if (a) {{}}{}\n", " else if (a) {{}}".repeat(n / 10)),
+        ),
+        ("labels.js", format!("{}g = 1;\n", "l: ".repeat(n / 4))),
         (
             "do.js",
             format!(
