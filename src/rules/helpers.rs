@@ -82,6 +82,16 @@ pub fn is_global(semantic: &Semantic, ident: &Ident, names: &[&str]) -> bool {
     names.iter().any(|name| semantic.is_global_ref(ident, name))
 }
 
+/// `useEffect(…)`, `React.useLayoutEffect(…)`: a React effect, whose callback runs after every
+/// render it depends on and may return a cleanup.
+pub fn is_effect_hook_call(call: &CallExpr) -> bool {
+    const EFFECT_HOOKS: &[&str] = &["useEffect", "useLayoutEffect"];
+    if let Some(ident) = callee_ident(call) {
+        return EFFECT_HOOKS.contains(&&*ident.sym);
+    }
+    method_call(call).is_some_and(|(_, method)| EFFECT_HOOKS.contains(&&**method))
+}
+
 /// Names that stand for the global object.
 pub const GLOBAL_OBJECTS: &[&str] = &["global", "globalThis", "window"];
 

@@ -15,7 +15,9 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Finding, Label, Range};
-use crate::rules::helpers::{callee_span, is_global, method_call, prop_name, unwrap};
+use crate::rules::helpers::{
+    callee_span, is_effect_hook_call, is_global, method_call, prop_name, unwrap,
+};
 use crate::rules::{Context, OptionKind, RuleOption};
 use crate::semantic::{BindingId, BindingKind, Semantic};
 
@@ -30,7 +32,6 @@ pub const OPTIONS: &[RuleOption] = &[RuleOption {
 const REGISTRATION_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
 const REMOVAL_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
 const LONG_LIVED_GLOBALS: &[&str] = &["process", "window", "document", "globalThis", "global"];
-const EFFECT_HOOKS: &[&str] = &["useEffect", "useLayoutEffect"];
 
 /// A receiver path: its root and the property names after it (`process.stdout` →
 /// (`process`, [`stdout`])).
@@ -398,6 +399,13 @@ impl Visit for Visitor<'_, '_> {
     }
 
     fn visit_call_expr(&mut self, call: &CallExpr) {
+        if is_effect_hook_call(call) {
+            call.callee.visit_with(self);
+            self.effect_depth += 1;
+            call.args.visit_with(self);
+            self.effect_depth -= 1;
+            return;
+        }
         if let Some((object, method)) = method_call(call) {
             let method = method.to_string();
             if REGISTRATION_METHODS.contains(&method.as_str()) {
@@ -407,20 +415,6 @@ impl Visit for Visitor<'_, '_> {
                 || self.removal_methods.contains(&method.as_str())
             {
                 self.removal(call, object, &method);
-            } else if EFFECT_HOOKS.contains(&method.as_str()) {
-                call.callee.visit_with(self);
-                self.effect_depth += 1;
-                call.args.visit_with(self);
-                self.effect_depth -= 1;
-                return;
-            }
-        } else if let Callee::Expr(callee) = &call.callee {
-            if matches!(unwrap(callee), Expr::Ident(id) if EFFECT_HOOKS.contains(&&*id.sym)) {
-                call.callee.visit_with(self);
-                self.effect_depth += 1;
-                call.args.visit_with(self);
-                self.effect_depth -= 1;
-                return;
             }
         }
         call.visit_children_with(self);

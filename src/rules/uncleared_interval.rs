@@ -17,8 +17,8 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Finding, Label, Range};
 use crate::rules::helpers::{
-    callee_ident, callee_span, is_global, method_call, prop_name, string_value, unwrap,
-    GLOBAL_OBJECTS,
+    callee_ident, callee_span, is_effect_hook_call, is_global, method_call, prop_name,
+    string_value, unwrap, GLOBAL_OBJECTS,
 };
 use crate::rules::{Context, OptionKind, RuleOption};
 use crate::semantic::{BindingId, Semantic};
@@ -32,7 +32,6 @@ pub const OPTIONS: &[RuleOption] = &[RuleOption {
 }];
 
 const TIMER_MODULES: &[&str] = &["timers", "node:timers"];
-const EFFECT_HOOKS: &[&str] = &["useEffect", "useLayoutEffect"];
 
 /// Where an interval's handle goes.
 #[derive(Clone, Debug)]
@@ -203,13 +202,6 @@ impl Visitor<'_> {
                 .and_then(|a| string_value(&a.expr))
                 .is_some_and(|m| TIMER_MODULES.contains(&m.as_str()))
     }
-
-    fn is_effect_call(&self, call: &CallExpr) -> bool {
-        if let Some(ident) = callee_ident(call) {
-            return EFFECT_HOOKS.contains(&&*ident.sym);
-        }
-        method_call(call).is_some_and(|(_, method)| EFFECT_HOOKS.contains(&&**method))
-    }
 }
 
 impl Visit for Visitor<'_> {
@@ -346,7 +338,7 @@ impl Visit for Visitor<'_> {
                         return;
                     }
                 }
-                if self.is_effect_call(call) {
+                if is_effect_hook_call(call) {
                     call.callee.visit_with(self);
                     self.effect_depth += 1;
                     call.args.visit_with(self);
