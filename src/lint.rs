@@ -26,6 +26,38 @@ pub const SCAN_ABOVE: usize = if cfg!(debug_assertions) {
     16 << 10
 };
 
+thread_local! {
+    /// How many `catching` calls are running on this thread.
+    static CATCHING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f`, turning a panic into an `Err` that the caller reports as a diagnostic.
+fn catching<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    result
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic")
+}
+
+/// Keeps the panic message of a caught panic off stderr (its diagnostic reports it); any other
+/// panic is printed as before. The binary installs it once at start.
+pub fn install_quiet_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if CATCHING.with(|c| c.get()) == 0 {
+            previous(info);
+        }
+    }));
+}
+
 /// The outcome of linting one text.
 #[derive(Debug, Default)]
 pub struct LintOutput {
@@ -64,17 +96,11 @@ pub fn lint_source(
             )),
         };
     }
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        lint_parsed(text, &index, source_type, settings, package_is_module)
-    }));
+    let result = catching(|| lint_parsed(text, &index, source_type, settings, package_is_module));
     let diagnostics = match result {
         Ok(diagnostics) => diagnostics,
         Err(panic) => {
-            let what = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("unknown panic");
+            let what = panic_message(&*panic);
             vec![fatal(
                 text,
                 index.get(),
@@ -98,7 +124,18 @@ fn lint_parsed(
     settings: &Settings,
     package_is_module: bool,
 ) -> Vec<Diagnostic> {
-    let parsed = parse::parse(text, source_type, package_is_module);
+    // swc_ecma_parser 47 can panic on some broken input (`<a:b.c>` in JSX reaches an
+    // `unreachable!`): that is this file's parse error, not a crash.
+    let parsed = match catching(|| parse::parse(text, source_type, package_is_module)) {
+        Ok(parsed) => parsed,
+        Err(panic) => {
+            let message = format!(
+                "Parsing error: the parser failed on this input ({}); the file is not linted",
+                panic_message(&*panic)
+            );
+            return vec![fatal(text, index.get(), Range::new(0, 0), message)];
+        }
+    };
     let mut diagnostics: Vec<Diagnostic> = parsed
         .errors
         .iter()

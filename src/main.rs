@@ -175,6 +175,7 @@ fn parse_rule(text: &str) -> Result<(String, Severity), String> {
 }
 
 fn main() -> ExitCode {
+    leaklint::lint::install_quiet_panic_hook();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),

@@ -502,3 +502,24 @@ fn cache_reuses_unchanged_results_and_notices_changes() {
     let run = run_in(dir.path(), &args);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// Found by the fuzzer: swc_ecma_parser 47 reaches an `unreachable!` on a namespaced JSX name
+/// with a member (`<a:b.c>`). The file gets a parse error, the others are linted, and no panic
+/// reaches stderr.
+#[test]
+fn a_parser_crash_is_that_files_parse_error() {
+    let dir = project(&[("a.jsx", b"x = <a:b.c></a:b.c>;\n"), ("b.js", LEAK)]);
+    let run = run_in(dir.path(), &["check", "-f", "compact"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("a.jsx:1:1: error fatal Parsing error: the parser failed on this input (internal error: entered unreachable code: JSXNamespacedName -> JSXObject); the file is not linted"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("b.js:2:3: error implicit-global"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
