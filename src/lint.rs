@@ -17,6 +17,34 @@ use crate::source::{LazyLineIndex, LineIndex, SourceType};
 /// 11,000-file npm corpus nests about 100 levels).
 pub const MAX_NESTING: usize = 1_000;
 
+/// More unclosed type-argument openings than this in a TypeScript file make swc_ecma_parser 47
+/// backtrack for minutes (found by the fuzzer: 32 of them in 1 KB). Real code closes its `<`.
+pub const MAX_TYPE_ARGUMENT_GUESSES: usize = 24;
+
+/// The most `<` (a type-argument list the TypeScript parser may have to try) open at once,
+/// each closed by a `>` and all forgotten at a `;`.
+pub fn open_type_arguments(bytes: &[u8]) -> usize {
+    let mut open = 0usize;
+    let mut max = 0;
+    for i in memchr::memchr3_iter(b'<', b'>', b';', bytes) {
+        match bytes[i] {
+            b'<' => {
+                // Not `<=`, `<<` or `</`; whitespace may stand before the type.
+                let opens = !matches!(bytes.get(i + 1), Some(b'=' | b'<' | b'/'));
+                if opens {
+                    open += 1;
+                    max = max.max(open);
+                }
+            }
+            // `=>` is an arrow, not a closing angle.
+            b'>' if i > 0 && bytes[i - 1] == b'=' => {}
+            b'>' => open = open.saturating_sub(1),
+            _ => open = 0,
+        }
+    }
+    max
+}
+
 /// Files up to this size skip the nesting pre-scan: even nested on every byte, they stay far
 /// within the 512 MiB worker stack (a level costs a few KiB in the parser and visitors of a
 /// release build, and some ten times that in a debug build).
@@ -88,6 +116,17 @@ pub fn lint_source(
     } else {
         0
     };
+    if source_type.typescript {
+        let guesses = open_type_arguments(text.as_bytes());
+        if guesses > MAX_TYPE_ARGUMENT_GUESSES {
+            return LintOutput {
+                diagnostics: Vec::new(),
+                skipped: Some(format!(
+                    "has {guesses} type-argument openings (`x<T`) with no `>` to close them, over the limit of {MAX_TYPE_ARGUMENT_GUESSES}: swc's TypeScript parser backtracks exponentially on them; not linted"
+                )),
+            };
+        }
+    }
     if depth > MAX_NESTING {
         return LintOutput {
             diagnostics: Vec::new(),
@@ -374,6 +413,20 @@ mod tests {
         ] {
             assert!(deep(unit, 2000) >= 1999, "{unit}");
         }
+        // Type arguments that close do not add up; unclosed guesses do.
+        assert_eq!(
+            open_type_arguments(b"let m: Map<string, Array<number>> = new Map<A, B>();"),
+            2
+        );
+        assert_eq!(
+            open_type_arguments(b"class A { f(): Promise<Map<K, V>> {} g(): Set<T> {} }"),
+            2
+        );
+        assert_eq!(open_type_arguments("x<o<(".repeat(16).as_bytes()), 32);
+        assert_eq!(
+            open_type_arguments(b"if (a < b) { c(); } for (i = 0; i < n; i++) {}"),
+            1
+        );
         // Ordinary code stays shallow: statements end chains.
         let code = "function f(a, b) { if (a < b) { return a; } else { return b; } }\n".repeat(500);
         assert!(

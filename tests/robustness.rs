@@ -1145,3 +1145,38 @@ fn the_pretty_report_survives_a_finding_past_column_65535() {
         tail(&run.stdout)
     );
 }
+
+/// Found by the fuzzer (fuzz/regressions/open-ts-speculation-timeout): 1 KB of unclosed
+/// `x<o<(` chains made swc's TypeScript parser backtrack for minutes. The file is skipped with a
+/// note, at once; the same text as JavaScript just fails to parse.
+#[test]
+fn unclosed_type_argument_chains_are_skipped_not_a_hang() {
+    let input = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/open-ts-speculation-timeout"),
+    )
+    .unwrap();
+    let text = input[1..].to_vec();
+    let problems = within_deadline(
+        &[
+            (
+                "as TypeScript",
+                vec![("hang.ts", text.clone())],
+                &["check", "-f", "compact"],
+            ),
+            (
+                "as JavaScript",
+                vec![("hang.js", text)],
+                &["check", "-f", "compact"],
+            ),
+        ],
+        Duration::from_secs(20),
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let dir = project(&[("hang.ts", &input[1..])]);
+    let run = run_in(dir.path(), &["check", "-f", "compact"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "leaklint: note: hang.ts: has 32 type-argument openings (`x<T`) with no `>` to close them, over the limit of 24: swc's TypeScript parser backtracks exponentially on them; not linted\n"
+    );
+}
