@@ -1177,6 +1177,29 @@ fn unclosed_type_argument_chains_are_skipped_not_a_hang() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stderr,
-        "leaklint: note: hang.ts: has 32 type-argument openings (`x<T`) with no `>` to close them, over the limit of 24: swc's TypeScript parser backtracks exponentially on them; not linted\n"
+        "leaklint: note: hang.ts: has 32 type-argument openings (`x<T`) with no `>` to close them, over the limit of 20: swc's TypeScript parser backtracks exponentially on them; not linted\n"
+    );
+}
+
+/// The guard above must not skip real code: TypeScript written without semicolons leaves each
+/// comparison's `<` unclosed, and the bracket around it is what ends the parser's guess.
+#[test]
+fn typescript_without_semicolons_is_still_linted() {
+    let mut source = String::from("const seen = new Map<string, number>()\n");
+    for i in 0..40 {
+        source.push_str(&format!(
+            "export function f{i}(a: number, b: number) {{\n  if (a < b) return a\n  while (a < b) a++\n  const small = a < 10\n  return small ? b : a\n}}\n"
+        ));
+    }
+    source.push_str("export function remember(key: string, n: number) {\n  seen.set(key, n)\n}\n");
+    let dir = project(&[("nosemi.ts", source.as_bytes())]);
+    let run = run_in(dir.path(), &["check", "-f", "compact"]);
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("nosemi.ts:243:3: error unbounded-cache `seen`"),
+        "{}",
+        run.stdout
     );
 }
