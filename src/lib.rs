@@ -13,6 +13,8 @@ pub mod globals;
 pub mod lint;
 pub mod lsp;
 pub mod parse;
+pub mod prescan;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod semantic;

@@ -42,6 +42,9 @@ enum Command {
     },
     /// Run the language server over standard input and output (for editors)
     Lsp,
+    /// Parse standard input as the named file, for the parent leaklint's deadline
+    #[command(name = "__parse", hide = true)]
+    Parse { name: String },
 }
 
 #[derive(clap::Args)]
@@ -176,8 +179,10 @@ fn parse_rule(text: &str) -> Result<(String, Severity), String> {
 
 fn main() -> ExitCode {
     leaklint::lint::install_quiet_panic_hook();
+    leaklint::probe::install();
     let cli = Cli::parse();
     match cli.command {
+        Command::Parse { name } => leaklint::probe::run_child(&name),
         Command::Check(args) => run_check(args),
         Command::Lsp => ExitCode::from(leaklint::lsp::run()),
         Command::Verify(mut args) => {

@@ -1146,52 +1146,87 @@ fn the_pretty_report_survives_a_finding_past_column_65535() {
     );
 }
 
-/// Found by the fuzzer (fuzz/regressions/open-ts-speculation-timeout): 1 KB of unclosed
-/// `x<o<(` chains made swc's TypeScript parser backtrack for minutes. The file is skipped with a
-/// note, at once; the same text as JavaScript just fails to parse.
+/// Found by the fuzzer (fuzz/regressions/open-ts-speculation-timeout and
+/// ts-speculation-slow-unit) and by hand: TypeScript on which swc's parser guesses, fails and
+/// backtracks, with the guesses nested so that the time doubles with each one. The binary
+/// parses such a file in a child process with a deadline (3 s plus 1 ms per KB), kills it, and
+/// skips the file with a note; the same text as JavaScript, where swc does not guess, just
+/// fails to parse.
 #[test]
-fn unclosed_type_argument_chains_are_skipped_not_a_hang() {
-    let input = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/open-ts-speculation-timeout"),
-    )
-    .unwrap();
-    let text = input[1..].to_vec();
-    let problems = within_deadline(
-        &[
-            (
-                "as TypeScript",
-                vec![("hang.ts", text.clone())],
-                &["check", "-f", "compact"],
-            ),
-            (
-                "as JavaScript",
-                vec![("hang.js", text)],
-                &["check", "-f", "compact"],
-            ),
-        ],
-        Duration::from_secs(20),
-    );
+fn exponential_typescript_is_skipped_not_a_hang() {
+    let fuzzed = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fuzz/regressions")
+                .join(name),
+        )
+        .unwrap()[1..]
+            .to_vec()
+    };
+    let hostile: Vec<(&str, Vec<u8>, usize)> = vec![
+        ("unclosed.ts", fuzzed("open-ts-speculation-timeout"), 32),
+        ("slow.ts", fuzzed("ts-speculation-slow-unit"), 20),
+        ("casts.ts", "<T>(".repeat(40).into_bytes(), 40),
+        ("cast-arrows.mts", "<T>(() => ".repeat(40).into_bytes(), 40),
+        (
+            "conditional.cts",
+            "a ? (b): c => ".repeat(40).into_bytes(),
+            40,
+        ),
+        (
+            "conditional.tsx",
+            "a ? (b): c => (".repeat(40).into_bytes(),
+            40,
+        ),
+    ];
+    let mut cases: Vec<TimedCase> = Vec::new();
+    for (name, text, _) in &hostile {
+        cases.push((
+            name,
+            vec![(name, text.clone())],
+            &["check", "-f", "compact"],
+        ));
+    }
+    let problems = within_deadline(&cases, Duration::from_secs(30));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    let dir = project(&[("hang.ts", &input[1..])]);
-    let run = run_in(dir.path(), &["check", "-f", "compact"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        run.stderr,
-        "leaklint: note: hang.ts: has 32 type-argument openings (`x<T`) with no `>` to close them, over the limit of 20: swc's TypeScript parser backtracks exponentially on them; not linted\n"
+    for (name, text, guesses) in &hostile {
+        let dir = project(&[(name, text)]);
+        let run = run_in(dir.path(), &["check", "-f", "compact"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert_eq!(
+            run.stderr,
+            format!("leaklint: note: {name}: has {guesses} speculative parses open at once (unclosed `x<T`, nested `<T>(` casts or `? (a): b =>`), on which swc's TypeScript parser backtracks exponentially: swc's TypeScript parser did not finish within 3.0 s; not linted\n"),
+            "{name}"
+        );
+    }
+    let js = project(&[("unclosed.js", &fuzzed("open-ts-speculation-timeout"))]);
+    let run = run_in(js.path(), &["check", "-f", "compact"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("error fatal Parsing error"),
+        "{}",
+        run.stdout
     );
 }
 
-/// The guard above must not skip real code: TypeScript written without semicolons leaves each
-/// comparison's `<` unclosed, and the bracket around it is what ends the parser's guess.
+/// The guard above must not skip real code. Code written without semicolons leaves each
+/// comparison's `<` unclosed (the bracket around it is what ends the parser's guess), and a
+/// generic arrow `const f = <A>(…) => …` at the top level lasts, for the byte scan, until the
+/// next `;` that never comes. Such a file scans as suspicious, parses in the child in
+/// milliseconds, and is linted.
 #[test]
 fn typescript_without_semicolons_is_still_linted() {
     let mut source = String::from("const seen = new Map<string, number>()\n");
     for i in 0..40 {
         source.push_str(&format!(
-            "export function f{i}(a: number, b: number) {{\n  if (a < b) return a\n  while (a < b) a++\n  const small = a < 10\n  return small ? b : a\n}}\n"
+            "export const f{i} = <A>(a: number, b: A) => {{\n  if (a < 2) return b\n  while (a < 3) a++\n  const small = a < 10\n  return small ? b : a\n}}\n"
         ));
     }
     source.push_str("export function remember(key: string, n: number) {\n  seen.set(key, n)\n}\n");
+    assert!(
+        leaklint::prescan::speculation_depth(source.as_bytes(), true)
+            > leaklint::prescan::MAX_SPECULATION
+    );
     let dir = project(&[("nosemi.ts", source.as_bytes())]);
     let run = run_in(dir.path(), &["check", "-f", "compact"]);
     assert_eq!(run.stderr, "");

@@ -1,0 +1,403 @@
+//! Byte scans that run before the parser and decide whether a file is safe to hand to swc:
+//! how deep it may nest (a stack bound) and how many speculative parses swc's TypeScript parser
+//! may have open at once (a time bound). Both overestimate rather than under: that can only
+//! skip a file with a note, never crash or hang on one.
+
+/// Nesting deeper than this is skipped: swc's recursive descent, the visitors and the drop of
+/// the AST would need an unbounded stack. Real code stays far below (the deepest file in the
+/// 11,000-file npm corpus nests about 100 levels).
+pub const MAX_NESTING: usize = 1_000;
+
+/// Files up to this size skip the nesting pre-scan: even nested on every byte, they stay far
+/// within the 512 MiB worker stack (a level costs a few KiB in the parser and visitors of a
+/// release build, and some ten times that in a debug build).
+pub const SCAN_ABOVE: usize = if cfg!(debug_assertions) {
+    4 << 10
+} else {
+    16 << 10
+};
+
+/// An upper bound on how deep the AST of `bytes` nests: bracket depth, plus at each bracket
+/// level the chains that nest without brackets (`a => b => c`, `while (a) while (b) …`,
+/// `else if` chains, labels `a: b: …`, type arguments and JSX elements `<A<B<…`), ignoring
+/// strings and comments only roughly. It overestimates rather than under, which can only skip a
+/// file, never crash on one.
+pub fn nesting_depth(bytes: &[u8]) -> usize {
+    /// Chains at one bracket level: `soft` ends at `,` or `;` (arrows, labels), `hard` only at
+    /// `;` (statement keywords, angle brackets, which commas do not end).
+    #[derive(Default, Clone, Copy)]
+    struct Level {
+        soft: usize,
+        hard: usize,
+    }
+    let mut levels: Vec<Level> = vec![Level::default()];
+    let mut chained = 0; // the sum of soft and hard over all levels
+    let mut max = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most bytes are none of these; one table lookup skips them.
+        let byte = bytes[i];
+        if !IS_STRUCTURAL[byte as usize] {
+            i += 1;
+            continue;
+        }
+        let depth = levels.len();
+        let level = levels.last_mut().expect("never empty");
+        let mut grew = false;
+        match byte {
+            b'(' | b'[' | b'{' => {
+                levels.push(Level::default());
+                grew = true;
+            }
+            b')' | b']' | b'}' if depth > 1 => {
+                let closed = levels.pop().unwrap_or_default();
+                chained -= closed.soft + closed.hard;
+            }
+            b',' => {
+                chained -= level.soft;
+                level.soft = 0;
+            }
+            b';' => {
+                chained -= level.soft + level.hard;
+                *level = Level::default();
+            }
+            b'=' if bytes.get(i + 1) == Some(&b'>') => {
+                level.soft += 1;
+                chained += 1;
+                grew = true;
+                i += 1;
+            }
+            b':' => {
+                level.soft += 1;
+                chained += 1;
+                grew = true;
+            }
+            // `</a>` and `/>` close a JSX element.
+            b'<' | b'/' if closes_element(bytes, i) => {
+                let closed = level.hard.min(1);
+                level.hard -= closed;
+                chained -= closed;
+            }
+            b'<' if bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'$') =>
+            {
+                level.hard += 1;
+                chained += 1;
+                grew = true;
+            }
+            // `!!!!x`, `~~~~x`: unary chains nest too.
+            b'!' | b'~' => {
+                level.hard += 1;
+                chained += 1;
+                grew = true;
+            }
+            b'd' | b'e' | b'f' | b'w' if is_statement_keyword(bytes, i) => {
+                level.hard += 1;
+                chained += 1;
+                grew = true;
+            }
+            _ => {}
+        }
+        if grew {
+            max = max.max(levels.len() - 1 + chained);
+        }
+        i += 1;
+    }
+    max
+}
+
+fn closes_element(bytes: &[u8], i: usize) -> bool {
+    let next = bytes.get(i + 1).copied();
+    (bytes[i] == b'<' && next == Some(b'/')) || (bytes[i] == b'/' && next == Some(b'>'))
+}
+
+/// `do`, `else`, `for`, `while` or `with` as a whole word at `i`: statements whose body nests
+/// without brackets.
+fn is_statement_keyword(bytes: &[u8], i: usize) -> bool {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    if i > 0 && is_word(bytes[i - 1]) {
+        return false;
+    }
+    ["do", "else", "for", "while", "with"]
+        .iter()
+        .any(|keyword| {
+            let end = i + keyword.len();
+            bytes.get(i..end) == Some(keyword.as_bytes())
+                && !bytes.get(end).is_some_and(|&b| is_word(b))
+        })
+}
+
+const IS_STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let bytes = b"()[]{},;=:</defw!~";
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// More speculative parses open at once than this make swc_ecma_parser 47 backtrack for
+/// seconds to hours: each one open about doubles the time (the fuzzer's 1 KB of 20 unclosed
+/// `x<o<(` took 7 s, 32 of them minutes; 22 nested `<T>(` casts take 4 s). At 12 the slowest
+/// known input takes about 30 ms. Real code stays far below: the 1,823 TypeScript files of the
+/// npm corpus and of 22 type-heavy packages (effect, fp-ts, ts-toolbelt, type-fest, …) have at
+/// most 8 open at once.
+pub const MAX_SPECULATION: usize = 12;
+
+/// The most speculative parses swc's TypeScript parser may have open at once in `bytes`.
+///
+/// swc guesses, parses ahead and backtracks when the guess fails, so guesses nested inside a
+/// guess multiply the work. The guesses counted:
+/// - a `<` that may open type arguments (`f<T>(x)`), open until its `>`;
+/// - a prefix `<T>` in a `.ts` file (a cast, or the type parameters of a generic arrow: swc
+///   parses the whole expression after it as an arrow first), open until the end of that
+///   expression: a `,` or `;` at its bracket depth, or the bracket around it closing;
+/// - `(…):` in the consequent of a conditional, the `(` where an operand starts (an arrow's return type, or the conditional's
+///   colon: swc parses the arrow's body to find out), open as long as a cast.
+///
+/// A guess is given up at the first token it cannot hold, so all of them are forgotten at a
+/// `;` at their own bracket depth, and when the bracket around them closes: `if (a < b)` leaves
+/// nothing open, even in code written without semicolons. Strings and comments are not told
+/// apart from code, which can only overcount.
+pub fn speculation_depth(bytes: &[u8], casts: bool) -> usize {
+    #[derive(Default)]
+    struct Level {
+        /// Open `<`, each `true` when it may be a cast.
+        angles: Vec<bool>,
+        /// Casts and arrow return types whose expression is still going on.
+        held: usize,
+        /// `?` still waiting for their `:`.
+        conditionals: usize,
+        /// Opened by `(` in the consequent of a conditional.
+        in_consequent: bool,
+    }
+    let mut levels = vec![Level::default()];
+    let mut open = 0usize; // the sum of `angles` and `held` over all levels
+    let mut max = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let level = levels.last_mut().expect("never empty");
+        match byte {
+            // `<=`, `<<` (a shift) and `</` (a JSX closing tag) open nothing.
+            b'<' if matches!(bytes.get(i + 1), Some(b'=' | b'<' | b'/')) => i += 1,
+            b'<' => {
+                let cast = casts && starts_operand(bytes, i) && starts_word(bytes, i + 1);
+                level.angles.push(cast);
+                open += 1;
+                max = max.max(open);
+            }
+            // `=>` is an arrow, not a closing angle.
+            b'>' if i > 0 && bytes[i - 1] == b'=' => {}
+            b'>' => match level.angles.pop() {
+                Some(true) => level.held += 1,
+                Some(false) => open -= 1,
+                None => {}
+            },
+            b'?' if matches!(bytes.get(i + 1), Some(b'.' | b'?')) => i += 1,
+            b'?' => level.conditionals += 1,
+            b':' => level.conditionals = level.conditionals.saturating_sub(1),
+            b',' => {
+                open -= level.held;
+                level.held = 0;
+            }
+            b';' => {
+                open -= level.angles.len() + level.held;
+                level.angles.clear();
+                level.held = 0;
+                level.conditionals = 0;
+            }
+            b'(' | b'[' | b'{' => {
+                // A call's parentheses (`f(x):`) hold arguments, not an arrow's parameters.
+                let in_consequent =
+                    byte == b'(' && level.conditionals > 0 && starts_operand(bytes, i);
+                levels.push(Level {
+                    in_consequent,
+                    ..Level::default()
+                });
+            }
+            b')' | b']' | b'}' => {
+                let closed = if levels.len() > 1 {
+                    levels.pop().expect("more than one")
+                } else {
+                    std::mem::take(&mut levels[0])
+                };
+                open -= closed.angles.len() + closed.held;
+                if closed.in_consequent && next_significant(bytes, i + 1) == Some(b':') {
+                    levels.last_mut().expect("never empty").held += 1;
+                    open += 1;
+                    max = max.max(open);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
+/// Whether a `<` at `i` stands where an operand starts (after an operator, an opening bracket,
+/// a keyword such as `return`, or at the start), so that it is a prefix `<T>` and not a
+/// comparison or type arguments after a name.
+fn starts_operand(bytes: &[u8], i: usize) -> bool {
+    let before = &bytes[..i];
+    let Some(end) = before.iter().rposition(|b| !b.is_ascii_whitespace()) else {
+        return true;
+    };
+    let last = before[end];
+    if is_word_byte(last) {
+        let start = before[..end]
+            .iter()
+            .rposition(|&b| !is_word_byte(b))
+            .map_or(0, |p| p + 1);
+        return OPERAND_KEYWORDS.contains(&&before[start..=end]);
+    }
+    b"([{,;=:?!~+-*/%&|^<>".contains(&last)
+}
+
+/// Keywords after which an expression starts.
+const OPERAND_KEYWORDS: &[&[u8]] = &[
+    b"return",
+    b"yield",
+    b"await",
+    b"typeof",
+    b"void",
+    b"delete",
+    b"case",
+    b"throw",
+    b"in",
+    b"of",
+    b"new",
+    b"else",
+    b"do",
+    b"extends",
+    b"instanceof",
+    b"default",
+];
+
+/// Whether an identifier or keyword starts at `i`, after any whitespace.
+fn starts_word(bytes: &[u8], i: usize) -> bool {
+    next_significant(bytes, i).is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+}
+
+fn next_significant(bytes: &[u8], i: usize) -> Option<u8> {
+    bytes
+        .get(i..)?
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace())
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_brackets_and_arrow_chains() {
+        // `c: 1` counts as a possible label: an upper bound, not the exact depth.
+        assert_eq!(nesting_depth(b"f(a, [b], {c: 1})"), 3);
+        assert_eq!(nesting_depth(b"a => b => c => d"), 3);
+        assert_eq!(nesting_depth(b"x = [a => 1, b => 2, c => 3]"), 2);
+        assert!(nesting_depth("(".repeat(5000).as_bytes()) == 5000);
+        // Chains that nest without brackets count (at least as deep as the AST nests).
+        assert!(nesting_depth(b"while (a) while (b) with (c) for (;;) x = 1;") >= 4);
+        assert!(nesting_depth(b"if (a) {} else if (b) {} else if (c) {} else {}") >= 3);
+        assert!(nesting_depth(b"a: b: c: for (;;) break a;") >= 4);
+        assert!(nesting_depth(b"let m: Map<string, Array<number>>;") >= 2);
+        assert!(nesting_depth(b"x = <a><b><c/></b></a>;") >= 3);
+        let deep = |unit: &str, n: usize| nesting_depth(unit.repeat(n).as_bytes());
+        for unit in [
+            "while(a) ",
+            "with (a) ",
+            "for(;;) ",
+            "do ",
+            "A<",
+            "<a>",
+            "else if (a) {} ",
+            "l: ",
+        ] {
+            assert!(deep(unit, 2000) >= 1999, "{unit}");
+        }
+        // Ordinary code stays shallow: statements end chains.
+        let code = "function f(a, b) { if (a < b) { return a; } else { return b; } }\n".repeat(500);
+        assert!(
+            nesting_depth(code.as_bytes()) < 10,
+            "{}",
+            nesting_depth(code.as_bytes())
+        );
+    }
+
+    fn ts(source: &str) -> usize {
+        speculation_depth(source.as_bytes(), true)
+    }
+
+    #[test]
+    fn closed_type_arguments_do_not_add_up() {
+        assert_eq!(
+            ts("let m: Map<string, Array<number>> = new Map<A, B>();"),
+            2
+        );
+        assert_eq!(
+            ts("class A { f(): Promise<Map<K, V>> {} g(): Set<T> {} }"),
+            2
+        );
+        assert_eq!(ts("if (a < b) { c(); } for (i = 0; i < n; i++) {}"), 1);
+        assert_eq!(ts("x = a << b << c; y = a <= b"), 0);
+        assert_eq!(ts("f(g<A>(h<B>(x)), k<C>(y));"), 1);
+    }
+
+    #[test]
+    fn unclosed_type_arguments_add_up() {
+        assert_eq!(ts(&"x<o<(".repeat(16)), 32);
+        // A `;` inside a type literal does not end the guesses outside it.
+        assert_eq!(ts("x<o<{a;b<c<{d;e<"), 5);
+        // A closer that never opened does not underflow.
+        assert_eq!(ts(")]}>a<b"), 1);
+    }
+
+    #[test]
+    fn code_without_semicolons_forgets_at_the_closing_bracket() {
+        let statements = "if (a < b) return a\nwhile (i < n) i++\n".repeat(100);
+        assert_eq!(ts(&statements), 1);
+        let bodies = "function f() { const x = a < b\n return x }\n".repeat(100);
+        assert_eq!(ts(&bodies), 1);
+    }
+
+    #[test]
+    fn prefix_casts_last_as_long_as_their_expression() {
+        assert_eq!(ts("const a = <Foo>bar; const b = <Foo>baz;"), 1);
+        assert_eq!(ts("f(<A>a, <B>b, <C>c);"), 1);
+        assert_eq!(ts("const id = <T,>(x: T) => x;"), 1);
+        assert_eq!(ts("let f: <T>(x: T) => T; let g: <U>(y: U) => U;"), 1);
+        // Each nested cast's expression lies inside the one before.
+        assert_eq!(ts(&"<T>(".repeat(20)), 20);
+        assert_eq!(ts(&"<T>[".repeat(20)), 20);
+        assert_eq!(ts(&"<T>(x, ".repeat(20)), 20);
+        assert_eq!(ts(&"<T extends U>(".repeat(20)), 20);
+        assert_eq!(ts(&"<T>(() => ".repeat(20)), 20);
+        assert_eq!(ts(&"<T>(function () { return ".repeat(20)), 20);
+        // After a name, `<` opens type arguments, not a cast: `>` ends it.
+        assert_eq!(ts(&"f<T>(".repeat(20)), 1);
+        // In TSX, `<div>` is an element, not a cast.
+        let jsx = "return (<div><span><a href={x}>link</a><br/></span></div>);";
+        assert_eq!(speculation_depth(jsx.repeat(10).as_bytes(), false), 1);
+    }
+
+    #[test]
+    fn arrow_return_types_in_conditionals_last_as_long_as_a_cast() {
+        assert_eq!(ts("x = a ? (b) : c; y = d ? (e) : f;"), 1);
+        assert_eq!(ts(&"a ? (b): c => (".repeat(20)), 20);
+        assert_eq!(ts(&"a ? (b): c => ".repeat(20)), 20);
+        // Minified conditionals call functions; a call is not an arrow.
+        assert_eq!(ts(&"a?f(e):b?g(e):".repeat(50)), 0);
+        // Optional chaining and `??` are not conditionals.
+        assert_eq!(ts("x = a?.(b) ?? (c): d"), 0);
+    }
+}

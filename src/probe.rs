@@ -1,0 +1,106 @@
+//! A parse in a child process, with a deadline, for the TypeScript files that the pre-scan
+//! ([`crate::prescan::speculation_depth`]) finds may make swc backtrack for too long. swc's
+//! parser cannot be interrupted, and a thread stuck in it could not be stopped, but a child
+//! process can be killed. So such a file is parsed once in a child: if that finishes in time,
+//! the file is linted as usual; if not, the child is killed and the file is skipped with a
+//! note. Real code that only looks suspicious (code without semicolons, heavy generics) is
+//! still linted, at the cost of one process.
+//!
+//! Only the `leaklint` binary installs the probe (it is the child too, through the hidden
+//! `__parse` subcommand). Without it, as in the fuzz targets, such files are skipped.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::source::SourceType;
+
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// The hidden subcommand the child runs.
+pub const SUBCOMMAND: &str = "__parse";
+
+/// Lets [`crate::lint_source`] parse suspicious files in a child `leaklint __parse`.
+pub fn install() {
+    INSTALLED.store(true, Ordering::Relaxed);
+}
+
+pub fn is_installed() -> bool {
+    INSTALLED.load(Ordering::Relaxed)
+}
+
+/// How long the child may take: the slowest real file parses in tens of milliseconds, a
+/// backtracking one in seconds to hours.
+pub fn deadline(len: usize) -> Duration {
+    Duration::from_secs(3) + Duration::from_millis((len >> 10) as u64)
+}
+
+/// Parses `text` as the file `path` in a child process. `Err` says why the file cannot be
+/// linted: the parse did not finish by the deadline, or the child could not be run.
+pub fn parse_in_child(text: &str, path: &Path) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .map_or("a.ts".into(), |n| n.to_string_lossy());
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find leaklint itself: {e}"))?;
+    let mut child = Command::new(exe)
+        .args([SUBCOMMAND, &name])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start a parse in a child process: {e}"))?;
+    let started = Instant::now();
+    let deadline = deadline(text.len());
+    // The child reads all of standard input before it parses, so this cannot block on it.
+    let written = child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(text.as_bytes());
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) if written.is_ok() => return Ok(()),
+            Ok(Some(status)) => {
+                return Err(format!("the parse in a child process failed ({status})"))
+            }
+            Ok(None) if started.elapsed() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "swc's TypeScript parser did not finish within {:.1} s",
+                    deadline.as_secs_f64()
+                ));
+            }
+            Ok(None) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+            Err(e) => return Err(format!("cannot wait for the parse in a child process: {e}")),
+        }
+    }
+}
+
+/// The child: parses standard input as the file `name`, on a worker-sized stack, and exits 0
+/// whatever the parse found (the parent only asks whether it ends in time).
+pub fn run_child(name: &str) -> ExitCode {
+    let mut text = String::new();
+    if std::io::stdin().read_to_string(&mut text).is_err() {
+        return ExitCode::from(2);
+    }
+    let Some(source_type) = SourceType::from_path(Path::new(name)) else {
+        return ExitCode::from(2);
+    };
+    let parsed = std::thread::Builder::new()
+        .stack_size(crate::check::WORKER_STACK)
+        .spawn(move || {
+            let _ = std::panic::catch_unwind(|| crate::parse::parse(&text, source_type, false));
+        })
+        .map(|worker| worker.join());
+    match parsed {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(2),
+    }
+}
