@@ -61,7 +61,7 @@ fn too_speculative(path: &Path, text: &str, source_type: SourceType) -> Option<S
     if !source_type.typescript {
         return None;
     }
-    let guesses = speculation_depth(text.as_bytes(), !source_type.jsx);
+    let guesses = speculation_depth(text.as_bytes(), source_type.jsx);
     if guesses <= MAX_SPECULATION {
         return None;
     }
@@ -254,7 +254,7 @@ mod tests {
         let output = lint_source(Path::new("a.ts"), &past, &settings, false);
         assert_eq!(
             output.skipped.as_deref(),
-            Some("has 13 speculative parses open at once (unclosed `x<T`, nested `<T>(` casts or `? (a): b =>`), on which swc's TypeScript parser backtracks exponentially: over the limit of 12; not linted")
+            Some(format!("has {} speculative parses open at once (unclosed `x<T`, nested `<T>(` casts or `? (a): b =>`), on which swc's TypeScript parser backtracks exponentially: over the limit of {MAX_SPECULATION}; not linted", MAX_SPECULATION + 1).as_str())
         );
         // JavaScript is never parsed speculatively.
         let output = lint_source(Path::new("a.js"), &past, &settings, false);

@@ -139,20 +139,22 @@ const IS_STRUCTURAL: [bool; 256] = {
     table
 };
 
-/// More speculative parses open at once than this make swc_ecma_parser 47 backtrack for
-/// seconds to hours: each one open about doubles the time (the fuzzer's 1 KB of 20 unclosed
-/// `x<o<(` took 7 s, 32 of them minutes; 22 nested `<T>(` casts take 4 s). At 12 the slowest
-/// known input takes about 30 ms. Real code stays far below: the 1,823 TypeScript files of the
-/// npm corpus and of 22 type-heavy packages (effect, fp-ts, ts-toolbelt, type-fest, …) have at
-/// most 8 open at once.
-pub const MAX_SPECULATION: usize = 12;
+/// With more speculative parses open at once than this, swc_ecma_parser 47 may backtrack for
+/// seconds to hours: each guess nested in another multiplies the time by 2 to 5 (the fuzzer's
+/// `x<(y= ` chains: 8 take 0.3 s, 10 take 7 s, 11 take 20 s; 22 nested `<T>(` casts take 4 s).
+/// At 6 the slowest known input takes about 20 ms. Real code mostly stays at or below it: of
+/// the 1,823 TypeScript files of the npm corpus and of 22 type-heavy packages (effect, fp-ts,
+/// ts-toolbelt, …), 4 % scan above it, most of them effect's, written without semicolons, and
+/// these are parsed in a child process first (see [`crate::probe`]).
+pub const MAX_SPECULATION: usize = 6;
 
 /// The most speculative parses swc's TypeScript parser may have open at once in `bytes`.
 ///
 /// swc guesses, parses ahead and backtracks when the guess fails, so guesses nested inside a
 /// guess multiply the work. The guesses counted:
 /// - a `<` that may open type arguments (`f<T>(x)`), open until its `>`;
-/// - a prefix `<T>` in a `.ts` file (a cast, or the type parameters of a generic arrow: swc
+/// - a prefix `<T>` (a cast, or the type parameters of a generic arrow; in a `.tsx` file only
+///   `<T,>`, `<T extends U>` or `<T = U>`, since `<T>` is an element there: swc
 ///   parses the whole expression after it as an arrow first), open until the end of that
 ///   expression: a `,` or `;` at its bracket depth, or the bracket around it closing;
 /// - `(…):` in the consequent of a conditional, the `(` where an operand starts (an arrow's return type, or the conditional's
@@ -162,11 +164,17 @@ pub const MAX_SPECULATION: usize = 12;
 /// `;` at their own bracket depth, and when the bracket around them closes: `if (a < b)` leaves
 /// nothing open, even in code written without semicolons. Strings and comments are not told
 /// apart from code, which can only overcount.
-pub fn speculation_depth(bytes: &[u8], casts: bool) -> usize {
+pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
+    struct Angle {
+        /// A prefix `<T>`, which may be a cast.
+        cast: bool,
+        /// `held` when it opened: what is held inside it is type-level and ends with it.
+        held_before: usize,
+    }
     #[derive(Default)]
     struct Level {
-        /// Open `<`, each `true` when it may be a cast.
-        angles: Vec<bool>,
+        /// Open `<`.
+        angles: Vec<Angle>,
         /// Casts and arrow return types whose expression is still going on.
         held: usize,
         /// `?` still waiting for their `:`.
@@ -185,24 +193,40 @@ pub fn speculation_depth(bytes: &[u8], casts: bool) -> usize {
             // `<=`, `<<` (a shift) and `</` (a JSX closing tag) open nothing.
             b'<' if matches!(bytes.get(i + 1), Some(b'=' | b'<' | b'/')) => i += 1,
             b'<' => {
-                let cast = casts && starts_operand(bytes, i) && starts_word(bytes, i + 1);
-                level.angles.push(cast);
+                let cast = starts_operand(bytes, i)
+                    && if jsx {
+                        starts_type_parameters(bytes, i + 1)
+                    } else {
+                        starts_word(bytes, i + 1)
+                    };
+                level.angles.push(Angle {
+                    cast,
+                    held_before: level.held,
+                });
                 open += 1;
                 max = max.max(open);
             }
             // `=>` is an arrow, not a closing angle.
             b'>' if i > 0 && bytes[i - 1] == b'=' => {}
-            b'>' => match level.angles.pop() {
-                Some(true) => level.held += 1,
-                Some(false) => open -= 1,
-                None => {}
-            },
+            b'>' => {
+                if let Some(angle) = level.angles.pop() {
+                    open -= level.held - angle.held_before;
+                    level.held = angle.held_before;
+                    if angle.cast {
+                        level.held += 1;
+                    } else {
+                        open -= 1;
+                    }
+                }
+            }
             b'?' if matches!(bytes.get(i + 1), Some(b'.' | b'?')) => i += 1,
             b'?' => level.conditionals += 1,
             b':' => level.conditionals = level.conditionals.saturating_sub(1),
+            // A comma inside angles (`<T, U>`) separates types, and ends only what it holds.
             b',' => {
-                open -= level.held;
-                level.held = 0;
+                let floor = level.angles.last().map_or(0, |angle| angle.held_before);
+                open -= level.held - floor;
+                level.held = floor;
             }
             b';' => {
                 open -= level.angles.len() + level.held;
@@ -258,7 +282,8 @@ fn starts_operand(bytes: &[u8], i: usize) -> bool {
     b"([{,;=:?!~+-*/%&|^<>".contains(&last)
 }
 
-/// Keywords after which an expression starts.
+/// Keywords after which an expression starts (and `async`, whose `async <T>(…) =>` swc also
+/// guesses at).
 const OPERAND_KEYWORDS: &[&[u8]] = &[
     b"return",
     b"yield",
@@ -276,7 +301,35 @@ const OPERAND_KEYWORDS: &[&[u8]] = &[
     b"extends",
     b"instanceof",
     b"default",
+    b"async",
 ];
+
+/// Whether type parameters that JSX cannot mean start at `i`: `T,`, `T extends` or `T =`
+/// (swc takes `<T>` in a `.tsx` file for an element, and guesses at the others).
+fn starts_type_parameters(bytes: &[u8], i: usize) -> bool {
+    let Some(start) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|b| !b.is_ascii_whitespace()))
+        .map(|p| i + p)
+    else {
+        return false;
+    };
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| !is_word_byte(b))
+        .map_or(bytes.len(), |p| start + p);
+    if end == start {
+        return false;
+    }
+    let after = &bytes[end..];
+    let after = &after[after
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(after.len())..];
+    after.starts_with(b",")
+        || (after.starts_with(b"=") && !after.starts_with(b"=="))
+        || (after.starts_with(b"extends") && !after.get(7).is_some_and(|&b| is_word_byte(b)))
+}
 
 /// Whether an identifier or keyword starts at `i`, after any whitespace.
 fn starts_word(bytes: &[u8], i: usize) -> bool {
@@ -335,6 +388,10 @@ mod tests {
     }
 
     fn ts(source: &str) -> usize {
+        speculation_depth(source.as_bytes(), false)
+    }
+
+    fn tsx(source: &str) -> usize {
         speculation_depth(source.as_bytes(), true)
     }
 
@@ -383,11 +440,20 @@ mod tests {
         assert_eq!(ts(&"<T extends U>(".repeat(20)), 20);
         assert_eq!(ts(&"<T>(() => ".repeat(20)), 20);
         assert_eq!(ts(&"<T>(function () { return ".repeat(20)), 20);
+        assert_eq!(ts(&"async <T>(x = <T>".repeat(10)), 20);
+        // Generic function types in type arguments end with them.
+        let dual = "export const every = dual<\n  <K, A>(p: (a: A, k: K) => boolean) => (self: M<K, A>) => boolean,\n  <K, A>(self: M<K, A>, p: (a: A, k: K) => boolean) => boolean\n>(2, f)\n";
+        assert_eq!(ts(&dual.repeat(20)), 3);
         // After a name, `<` opens type arguments, not a cast: `>` ends it.
         assert_eq!(ts(&"f<T>(".repeat(20)), 1);
         // In TSX, `<div>` is an element, not a cast.
         let jsx = "return (<div><span><a href={x}>link</a><br/></span></div>);";
-        assert_eq!(speculation_depth(jsx.repeat(10).as_bytes(), false), 1);
+        assert_eq!(tsx(&jsx.repeat(10)), 1);
+        assert_eq!(tsx(&"<li>(a)</li><li b={c}>(d)</li>".repeat(10)), 1);
+        // There, type parameters JSX cannot mean are still guesses.
+        assert_eq!(tsx(&"`${<T extends U>(".repeat(20)), 20);
+        assert_eq!(tsx(&"[<T,>(".repeat(20)), 20);
+        assert_eq!(tsx(&"(<T = U>(".repeat(20)), 20);
     }
 
     #[test]
@@ -395,6 +461,10 @@ mod tests {
         assert_eq!(ts("x = a ? (b) : c; y = d ? (e) : f;"), 1);
         assert_eq!(ts(&"a ? (b): c => (".repeat(20)), 20);
         assert_eq!(ts(&"a ? (b): c => ".repeat(20)), 20);
+        assert_eq!(
+            tsx(&"a ? (b): c => <T,>(".repeat(20)),
+            40 // each `<T,>` a guess too
+        );
         // Minified conditionals call functions; a call is not an arrow.
         assert_eq!(ts(&"a?f(e):b?g(e):".repeat(50)), 0);
         // Optional chaining and `??` are not conditionals.
