@@ -151,6 +151,7 @@ impl Entry {
 }
 
 /// The results of the last run, read once before linting and written once after.
+#[derive(Clone)]
 pub struct Cache {
     location: PathBuf,
     entries: FxHashMap<PathBuf, Entry>,

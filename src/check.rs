@@ -1,9 +1,9 @@
 //! `leaklint check`: walk, read and lint every file in parallel, in a stable order.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::cache::{self, Cache, Entry};
 use crate::config::{ConfigError, ConfigResolver, Overrides, PackageTypes, Settings};
@@ -19,10 +19,18 @@ pub const WORKER_STACK: usize = 512 * 1024 * 1024;
 /// Files above this size are skipped with a note unless `--max-file-size` says otherwise.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
+/// How long one file may take unless `--file-timeout` says otherwise. The largest real files
+/// take about a second; swc's TypeScript parser, on input that makes it backtrack, can take
+/// hours.
+pub const DEFAULT_FILE_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub threads: usize,
     pub max_file_size: u64,
+    /// A file still being linted after this long is reported as not linted, and the run goes
+    /// on without it.
+    pub file_timeout: Duration,
     pub config: Option<PathBuf>,
     pub overrides: Overrides,
     /// `--cache`: where to keep results of unchanged files.
@@ -103,17 +111,16 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
             package_is_module,
         });
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .stack_size(WORKER_STACK)
-        .build()
-        .expect("the thread pool starts");
-    let cache = options.cache.as_deref().map(Cache::load);
-    let outcomes: Vec<(Outcome, Option<(PathBuf, Entry)>)> = pool.install(|| {
-        jobs.par_iter()
-            .map(|job| lint_file(job, options.max_file_size, cache.as_ref()))
-            .collect()
-    });
+    let cache = options.cache.as_deref().map(Cache::load).map(Arc::new);
+    let max_file_size = options.max_file_size;
+    let worker_cache = cache.clone();
+    let outcomes = run_with_deadline(
+        jobs,
+        threads,
+        options.file_timeout,
+        move |job| lint_file(job, max_file_size, worker_cache.as_deref()),
+        |job, timeout| (Outcome::Skipped(timed_out(&job.path, timeout)), None),
+    );
     let mut entries = Vec::new();
     for (outcome, entry) in outcomes {
         entries.extend(entry);
@@ -127,6 +134,8 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
         }
     }
     if let (Some(cache), Some(location)) = (cache, &options.cache) {
+        // A worker left behind on a file past the deadline may still hold the cache.
+        let cache = Arc::try_unwrap(cache).unwrap_or_else(|shared| (*shared).clone());
         if let Err(error) = cache.save(entries) {
             result.notes.push(Note {
                 path: location.clone(),
@@ -137,6 +146,119 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
     result.notes.sort();
     result.io_errors.sort();
     Ok(result)
+}
+
+fn timed_out(path: &Path, timeout: Duration) -> Note {
+    Note {
+        path: path.to_path_buf(),
+        message: format!(
+            "still being linted after {} s (--file-timeout), which only swc's TypeScript parser backtracking on it is known to cause; not linted",
+            timeout.as_secs_f64()
+        ),
+    }
+}
+
+/// Runs `work` on every job on `threads` workers (with the workers' large stack) and returns the
+/// outputs in the jobs' order. A job still running after `timeout` gets `timed_out`'s output
+/// instead, and a new worker takes the stuck one's place: swc's parser cannot be interrupted,
+/// so that thread is left to finish or to end with the process.
+fn run_with_deadline<J, T, W>(
+    jobs: Vec<J>,
+    threads: usize,
+    timeout: Duration,
+    work: W,
+    timed_out: impl Fn(&J, Duration) -> T,
+) -> Vec<T>
+where
+    J: Send + Sync + 'static,
+    T: Send + 'static,
+    W: Fn(&J) -> T + Send + Sync + 'static,
+{
+    struct Shared<J, W> {
+        jobs: Vec<J>,
+        next: AtomicUsize,
+        /// What each worker is on, and since when.
+        running: Mutex<Vec<Option<(usize, Instant)>>>,
+        work: W,
+    }
+    let count = jobs.len();
+    let shared = Arc::new(Shared {
+        jobs,
+        next: AtomicUsize::new(0),
+        running: Mutex::new(Vec::new()),
+        work,
+    });
+    let (sender, receiver) = mpsc::channel::<(usize, T)>();
+    let spawn_worker = |shared: &Arc<Shared<J, W>>| {
+        let shared = Arc::clone(shared);
+        let sender = sender.clone();
+        let slot = {
+            let mut running = shared.running.lock().expect("not poisoned");
+            running.push(None);
+            running.len() - 1
+        };
+        std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn(move || loop {
+                let index = shared.next.fetch_add(1, Ordering::Relaxed);
+                if index >= shared.jobs.len() {
+                    break;
+                }
+                shared.running.lock().expect("not poisoned")[slot] = Some((index, Instant::now()));
+                let output = (shared.work)(&shared.jobs[index]);
+                shared.running.lock().expect("not poisoned")[slot] = None;
+                if sender.send((index, output)).is_err() {
+                    break;
+                }
+            })
+            .is_ok()
+    };
+    let mut workers = 0;
+    for _ in 0..threads.min(count) {
+        workers += usize::from(spawn_worker(&shared));
+    }
+    let mut outputs: Vec<Option<T>> = std::iter::repeat_with(|| None).take(count).collect();
+    let mut done = 0;
+    let mut abandoned = Vec::new();
+    if workers == 0 && count > 0 {
+        // No thread could start: lint here, on this thread's stack.
+        return shared.jobs.iter().map(|job| (shared.work)(job)).collect();
+    }
+    // `sender` stays alive for the workers that replace stuck ones, so the loop ends by count.
+    // A worker that died mid-job leaves its slot taken, and is replaced at the deadline too.
+    while done < count {
+        match receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok((index, output)) => {
+                if outputs[index].is_none() {
+                    outputs[index] = Some(output);
+                    done += 1;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let stuck: Vec<usize> = shared
+                    .running
+                    .lock()
+                    .expect("not poisoned")
+                    .iter()
+                    .flatten()
+                    .filter(|(index, since)| {
+                        since.elapsed() >= timeout
+                            && outputs[*index].is_none()
+                            && !abandoned.contains(index)
+                    })
+                    .map(|(index, _)| *index)
+                    .collect();
+                for index in stuck {
+                    outputs[index] = Some(timed_out(&shared.jobs[index], timeout));
+                    done += 1;
+                    abandoned.push(index);
+                    spawn_worker(&shared);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    outputs.into_iter().flatten().collect()
 }
 
 enum Outcome {
@@ -270,30 +392,23 @@ pub fn check_stdin(
         return Ok(result);
     }
     let package_is_module = PackageTypes::new().is_module(dir);
-    // Parse and lint on a thread with the workers' large stack, as for files.
-    let outcome = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .stack_size(WORKER_STACK)
-            .spawn_scoped(scope, || {
-                lint_bytes(path, bytes, &settings.1, package_is_module)
-            })
-            .map(|thread| thread.join())
-    });
-    match outcome {
-        Ok(Ok(Outcome::Linted(report))) => result.files.push(report),
-        Ok(Ok(Outcome::Skipped(note))) => result.notes.push(note),
-        Ok(Ok(Outcome::Unreadable(report))) => {
+    // Parse and lint on a thread with the workers' large stack and the deadline, as for files.
+    let job = (path.to_path_buf(), bytes.to_vec(), settings);
+    let mut outcomes = run_with_deadline(
+        vec![job],
+        1,
+        options.file_timeout,
+        move |(path, bytes, settings)| lint_bytes(path, bytes, &settings.1, package_is_module),
+        |(path, _, _), timeout| Outcome::Skipped(timed_out(path, timeout)),
+    );
+    match outcomes.pop() {
+        Some(Outcome::Linted(report)) => result.files.push(report),
+        Some(Outcome::Skipped(note)) => result.notes.push(note),
+        Some(Outcome::Unreadable(report)) => {
             result.files.push(report);
             result.unreadable += 1;
         }
-        // lint_source catches panics itself; this is a thread that could not start or died.
-        Ok(Err(_)) | Err(_) => {
-            result.files.push(content_error(
-                path,
-                "internal error in leaklint while linting standard input; please report it".into(),
-            ));
-            result.unreadable += 1;
-        }
+        None => {}
     }
     Ok(result)
 }

@@ -1,7 +1,9 @@
 //! `leaklint lsp`: a language server over standard input and output.
 //!
 //! Synchronous, on one thread: linting a file takes milliseconds, so there is nothing to gain
-//! from concurrency, and a single thread keeps the order of events obvious. `lsp-server`
+//! from concurrency, and a single thread keeps the order of events obvious. (Each lint runs on
+//! a thread of its own only so that the server can stop waiting for it: see
+//! [`FILE_TIMEOUT`].) `lsp-server`
 //! provides the message types; the framing is read here (see [`read_frame`]) so that a bad
 //! `Content-Length` cannot make the server allocate without bound, and so that a reader thread
 //! can queue messages without limit. Each turn of the loop takes every message already queued
@@ -15,7 +17,9 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -42,6 +46,12 @@ use crate::source::{LineIndex, SourceType, EXTENSIONS};
 /// Messages larger than this are skipped unread (the largest file leaklint lints by default is
 /// 10 MB; JSON escaping can double that).
 const MAX_MESSAGE: usize = 256 * 1024 * 1024;
+
+/// How long a lint may take before the server stops waiting for it and says so on the
+/// document. swc's TypeScript parser, on input that makes it backtrack, can take hours and
+/// cannot be interrupted: the thread is left to finish, and until it has, that document is not
+/// linted again (so a document cannot pile up stuck threads).
+pub const FILE_TIMEOUT: Duration = crate::check::DEFAULT_FILE_TIMEOUT;
 
 /// How long to wait for the next message of a burst of edits before linting.
 const SETTLE: Duration = Duration::from_millis(2);
@@ -295,6 +305,8 @@ struct Linter {
     roots: Vec<PathBuf>,
     configs: ConfigResolver,
     packages: PackageTypes,
+    /// Documents whose lint passed [`FILE_TIMEOUT`], with a flag its thread sets when done.
+    stuck: HashMap<String, (Instant, Arc<AtomicBool>)>,
 }
 
 impl Server {
@@ -310,6 +322,7 @@ impl Server {
                 roots: Vec::new(),
                 configs: fresh_resolver(),
                 packages: PackageTypes::new(),
+                stuck: HashMap::new(),
             },
             next_request: 1,
         }
@@ -754,7 +767,14 @@ impl Linter {
             return Vec::new();
         }
         let package_is_module = self.packages.is_module(&dir);
-        let output = lint_source(&path, text, &settings.1, package_is_module);
+        let key = document.uri.as_str().to_string();
+        let output = match self.lint_in_time(&key, path, text, settings, package_is_module) {
+            Ok(output) => output,
+            Err(reason) => crate::LintOutput {
+                diagnostics: Vec::new(),
+                skipped: Some(reason),
+            },
+        };
         if let Some(reason) = output.skipped {
             return vec![Published {
                 diagnostic: lsp::Diagnostic {
@@ -777,6 +797,53 @@ impl Linter {
                 start: d.location.range.start,
             })
             .collect()
+    }
+
+    /// Lints on a thread of its own and waits at most [`FILE_TIMEOUT`]; `Err` says why the
+    /// document was not linted.
+    fn lint_in_time(
+        &mut self,
+        key: &str,
+        path: PathBuf,
+        text: &str,
+        settings: Arc<(config::ConfigFile, config::Settings)>,
+        package_is_module: bool,
+    ) -> Result<crate::LintOutput, String> {
+        if let Some((since, done)) = self.stuck.get(key) {
+            if !done.load(Ordering::Acquire) {
+                return Err(format!(
+                    "an earlier version of this file is still being linted, {} s after it started (swc's TypeScript parser backtracking on it, most likely); not linted",
+                    since.elapsed().as_secs()
+                ));
+            }
+            self.stuck.remove(key);
+        }
+        let (sender, receiver) = mpsc::channel();
+        let done = Arc::new(AtomicBool::new(false));
+        let finished = Arc::clone(&done);
+        let text = text.to_string();
+        let spawned = std::thread::Builder::new()
+            .name("lsp-lint".into())
+            .stack_size(WORKER_STACK)
+            .spawn(move || {
+                let output = lint_source(&path, &text, &settings.1, package_is_module);
+                finished.store(true, Ordering::Release);
+                let _ = sender.send(output);
+            });
+        if let Err(error) = spawned {
+            return Err(format!("cannot start a thread to lint this file: {error}"));
+        }
+        let started = Instant::now();
+        match receiver.recv_timeout(FILE_TIMEOUT) {
+            Ok(output) => Ok(output),
+            Err(_) => {
+                self.stuck.insert(key.to_string(), (started, done));
+                Err(format!(
+                    "still being linted after {} s, which only swc's TypeScript parser backtracking on it is known to cause; not linted",
+                    FILE_TIMEOUT.as_secs()
+                ))
+            }
+        }
     }
 
     /// The path a document is linted as (its syntax comes from the extension) and the folder

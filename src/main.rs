@@ -85,6 +85,10 @@ struct CheckArgs {
     /// Skip files larger than this many bytes, with a note
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// Give up on a file still being linted after this many seconds, with a note (only swc's
+    /// TypeScript parser backtracking on odd input is known to take that long)
+    #[arg(long, value_name = "SECS", default_value_t = leaklint::check::DEFAULT_FILE_TIMEOUT.as_secs_f64())]
+    file_timeout: f64,
     /// Reuse the results of unchanged files from the last run
     #[arg(long)]
     cache: bool,
@@ -239,6 +243,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
         eprintln!("leaklint: --timeout must be a number of seconds above 0");
         return ExitCode::from(2);
     }
+    if !(args.file_timeout > 0.0 && args.file_timeout < 86_400.0) {
+        eprintln!("leaklint: --file-timeout must be a number of seconds above 0");
+        return ExitCode::from(2);
+    }
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -250,6 +258,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         },
         threads: jobs,
         max_file_size: args.max_file_size,
+        file_timeout: Duration::from_secs_f64(args.file_timeout),
         config: args.config,
         overrides: Overrides {
             rules: args.rules,

@@ -620,3 +620,44 @@ fn bad_input_never_stops_the_server() {
     let stderr = client.stderr.lock().unwrap().clone();
     assert!(stderr.contains("ignored"), "bad input is logged: {stderr}");
 }
+
+/// A document on which swc's TypeScript parser backtracks for hours (`(a = (a) : (b) => ` 40
+/// times: nothing the pre-scan counts) gets a note after the 10 s deadline instead of stopping
+/// the server; other documents are still linted, the stuck document is not linted again while
+/// its thread runs, and the server still shuts down at once.
+#[test]
+fn a_file_the_parser_never_finishes_does_not_stop_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = Client::start(dir.path());
+    client.initialize(dir.path(), json!({}));
+    let hang = uri(&dir.path().join("hang.ts"));
+    let started = Instant::now();
+    client.open(&hang, "typescript", &"(a = (a) : (b) => ".repeat(40));
+    let diagnostics = client.diagnostics(&hang, Some(1));
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(10), "{waited:?}");
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(
+        diagnostics[0]["message"],
+        "leaklint: still being linted after 10 s, which only swc's TypeScript parser backtracking on it is known to cause; not linted"
+    );
+    assert_eq!(diagnostics[0]["severity"], 3);
+
+    let other = uri(&dir.path().join("other.js"));
+    let started = Instant::now();
+    client.open(&other, "javascript", "function f(){ leaked = 1 }");
+    let diagnostics = client.diagnostics(&other, Some(1));
+    assert_eq!(diagnostics[0]["code"], "implicit-global");
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    client.change(&hang, 2, &"(a = (a) : (b) => ".repeat(41));
+    let diagnostics = client.diagnostics(&hang, Some(2));
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("leaklint: an earlier version of this file is still being linted, "),
+        "{message}"
+    );
+    let started = Instant::now();
+    assert_eq!(client.shutdown_and_exit(), 0);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

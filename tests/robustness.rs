@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{bin, messages, project, run_in, Run};
+use common::{bin, messages, project, run_in, run_with_stdin, Run};
 use serde_json::{json, Value};
 
 /// What a crash looks like on standard error: a Rust panic (caught or not) or an abort.
@@ -1257,5 +1257,66 @@ fn typescript_without_semicolons_is_still_linted() {
             .starts_with("nosemi.ts:243:3: error unbounded-cache `seen`"),
         "{}",
         run.stdout
+    );
+}
+
+/// The general backstop: TypeScript on which swc backtracks for hours without anything the
+/// pre-scan counts (`(a = (a) : (b) => ` 40 times, found by a search over such chains). The run
+/// goes on without it after `--file-timeout`, lints the other files, and exits at once; the
+/// same holds for standard input.
+#[test]
+fn a_file_past_the_deadline_is_reported_and_the_run_goes_on() {
+    let hang = "(a = (a) : (b) => ".repeat(40);
+    let dir = project(&[
+        ("hang.ts", hang.as_bytes()),
+        (
+            "leak.js",
+            b"function f(req) {\n  lastRequest = req;\n}\nmodule.exports = f;\n",
+        ),
+    ]);
+    let started = Instant::now();
+    let run = run_in(
+        dir.path(),
+        &["check", "-f", "compact", "--file-timeout", "1", "-j", "1"],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("leak.js:2:3: error implicit-global"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stderr,
+        "leaklint: note: hang.ts: still being linted after 1 s (--file-timeout), which only swc's TypeScript parser backtracking on it is known to cause; not linted\n"
+    );
+    let started = Instant::now();
+    let run = run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--stdin",
+            "--stdin-filename",
+            "typed.ts",
+            "--file-timeout",
+            "0.5",
+        ],
+        hang.as_bytes(),
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "leaklint: note: typed.ts: still being linted after 0.5 s (--file-timeout), which only swc's TypeScript parser backtracking on it is known to cause; not linted\n"
+    );
+    let run = run_in(dir.path(), &["check", "--file-timeout", "0"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "leaklint: --file-timeout must be a number of seconds above 0\n"
     );
 }
