@@ -113,11 +113,16 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
     }
     let cache = options.cache.as_deref().map(Cache::load).map(Arc::new);
     let max_file_size = options.max_file_size;
+    let file_timeout = options.file_timeout;
     let worker_cache = cache.clone();
     let outcomes = run_with_deadline(
         jobs,
         threads,
-        options.file_timeout,
+        // The size is read again when the job starts: one more stat, from the workers.
+        move |job: &Job| {
+            let size = std::fs::metadata(&job.path).map_or(0, |meta| meta.len());
+            file_deadline(file_timeout, size)
+        },
         move |job| lint_file(job, max_file_size, worker_cache.as_deref()),
         |job, timeout| (Outcome::Skipped(timed_out(&job.path, timeout)), None),
     );
@@ -148,6 +153,13 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
     Ok(result)
 }
 
+/// How long a file of `size` bytes may take: `timeout` for each started MB, since large files
+/// take longer honestly (a debug build lints 20 MB of minified code in some 15 s), and only
+/// small ones are known to make the parser backtrack for hours.
+pub fn file_deadline(timeout: Duration, size: u64) -> Duration {
+    timeout * u32::try_from(size.div_ceil(1 << 20).max(1)).unwrap_or(u32::MAX)
+}
+
 fn timed_out(path: &Path, timeout: Duration) -> Note {
     Note {
         path: path.to_path_buf(),
@@ -159,26 +171,28 @@ fn timed_out(path: &Path, timeout: Duration) -> Note {
 }
 
 /// Runs `work` on every job on `threads` workers (with the workers' large stack) and returns the
-/// outputs in the jobs' order. A job still running after `timeout` gets `timed_out`'s output
+/// outputs in the jobs' order. A job still running after its `deadline` gets `timed_out`'s output
 /// instead, and a new worker takes the stuck one's place: swc's parser cannot be interrupted,
 /// so that thread is left to finish or to end with the process.
-fn run_with_deadline<J, T, W>(
+fn run_with_deadline<J, T, D, W>(
     jobs: Vec<J>,
     threads: usize,
-    timeout: Duration,
+    deadline: D,
     work: W,
     timed_out: impl Fn(&J, Duration) -> T,
 ) -> Vec<T>
 where
     J: Send + Sync + 'static,
     T: Send + 'static,
+    D: Fn(&J) -> Duration + Send + Sync + 'static,
     W: Fn(&J) -> T + Send + Sync + 'static,
 {
-    struct Shared<J, W> {
+    struct Shared<J, D, W> {
         jobs: Vec<J>,
         next: AtomicUsize,
-        /// What each worker is on, and since when.
+        /// What each worker is on, and when it must be done.
         running: Mutex<Vec<Option<(usize, Instant)>>>,
+        deadline: D,
         work: W,
     }
     let count = jobs.len();
@@ -186,10 +200,11 @@ where
         jobs,
         next: AtomicUsize::new(0),
         running: Mutex::new(Vec::new()),
+        deadline,
         work,
     });
     let (sender, receiver) = mpsc::channel::<(usize, T)>();
-    let spawn_worker = |shared: &Arc<Shared<J, W>>| {
+    let spawn_worker = |shared: &Arc<Shared<J, D, W>>| {
         let shared = Arc::clone(shared);
         let sender = sender.clone();
         let slot = {
@@ -204,7 +219,8 @@ where
                 if index >= shared.jobs.len() {
                     break;
                 }
-                shared.running.lock().expect("not poisoned")[slot] = Some((index, Instant::now()));
+                let due = Instant::now() + (shared.deadline)(&shared.jobs[index]);
+                shared.running.lock().expect("not poisoned")[slot] = Some((index, due));
                 let output = (shared.work)(&shared.jobs[index]);
                 shared.running.lock().expect("not poisoned")[slot] = None;
                 if sender.send((index, output)).is_err() {
@@ -241,15 +257,16 @@ where
                     .expect("not poisoned")
                     .iter()
                     .flatten()
-                    .filter(|(index, since)| {
-                        since.elapsed() >= timeout
+                    .filter(|(index, due)| {
+                        Instant::now() >= *due
                             && outputs[*index].is_none()
                             && !abandoned.contains(index)
                     })
                     .map(|(index, _)| *index)
                     .collect();
                 for index in stuck {
-                    outputs[index] = Some(timed_out(&shared.jobs[index], timeout));
+                    let job = &shared.jobs[index];
+                    outputs[index] = Some(timed_out(job, (shared.deadline)(job)));
                     done += 1;
                     abandoned.push(index);
                     spawn_worker(&shared);
@@ -394,10 +411,11 @@ pub fn check_stdin(
     let package_is_module = PackageTypes::new().is_module(dir);
     // Parse and lint on a thread with the workers' large stack and the deadline, as for files.
     let job = (path.to_path_buf(), bytes.to_vec(), settings);
+    let deadline = file_deadline(options.file_timeout, bytes.len() as u64);
     let mut outcomes = run_with_deadline(
         vec![job],
         1,
-        options.file_timeout,
+        move |_: &_| deadline,
         move |(path, bytes, settings)| lint_bytes(path, bytes, &settings.1, package_is_module),
         |(path, _, _), timeout| Outcome::Skipped(timed_out(path, timeout)),
     );

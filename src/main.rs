@@ -85,8 +85,8 @@ struct CheckArgs {
     /// Skip files larger than this many bytes, with a note
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
-    /// Give up on a file still being linted after this many seconds, with a note (only swc's
-    /// TypeScript parser backtracking on odd input is known to take that long)
+    /// Give up on a file still being linted after this many seconds for each started MB, with a
+    /// note (only swc's TypeScript parser backtracking on odd input is known to take that long)
     #[arg(long, value_name = "SECS", default_value_t = leaklint::check::DEFAULT_FILE_TIMEOUT.as_secs_f64())]
     file_timeout: f64,
     /// Reuse the results of unchanged files from the last run
