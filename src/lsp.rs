@@ -2,8 +2,7 @@
 //!
 //! Synchronous, on one thread: linting a file takes milliseconds, so there is nothing to gain
 //! from concurrency, and a single thread keeps the order of events obvious. (Each lint runs on
-//! a thread of its own only so that the server can stop waiting for it: see
-//! [`FILE_TIMEOUT`].) `lsp-server`
+//! a lint thread only so that the server can stop waiting for it: see [`FILE_TIMEOUT`].) `lsp-server`
 //! provides the message types; the framing is read here (see [`read_frame`]) so that a bad
 //! `Content-Length` cannot make the server allocate without bound, and so that a reader thread
 //! can queue messages without limit. Each turn of the loop takes every message already queued
@@ -307,6 +306,42 @@ struct Linter {
     packages: PackageTypes,
     /// Documents whose lint passed [`FILE_TIMEOUT`], with a flag its thread sets when done.
     stuck: HashMap<String, (Instant, Arc<AtomicBool>)>,
+    /// The thread that lints, kept from one lint to the next (its allocator's memory with it).
+    worker: Option<LintWorker>,
+}
+
+struct LintJob {
+    path: PathBuf,
+    text: String,
+    settings: Arc<(config::ConfigFile, config::Settings)>,
+    package_is_module: bool,
+    done: Arc<AtomicBool>,
+}
+
+struct LintWorker {
+    jobs: Sender<LintJob>,
+    outputs: Receiver<crate::LintOutput>,
+}
+
+impl LintWorker {
+    fn start() -> io::Result<LintWorker> {
+        let (jobs, incoming) = mpsc::channel::<LintJob>();
+        let (finished, outputs) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("lsp-lint".into())
+            .stack_size(WORKER_STACK)
+            .spawn(move || {
+                for job in incoming {
+                    let output =
+                        lint_source(&job.path, &job.text, &job.settings.1, job.package_is_module);
+                    job.done.store(true, Ordering::Release);
+                    if finished.send(output).is_err() {
+                        return;
+                    }
+                }
+            })?;
+        Ok(LintWorker { jobs, outputs })
+    }
 }
 
 impl Server {
@@ -323,6 +358,7 @@ impl Server {
                 configs: fresh_resolver(),
                 packages: PackageTypes::new(),
                 stuck: HashMap::new(),
+                worker: None,
             },
             next_request: 1,
         }
@@ -799,8 +835,9 @@ impl Linter {
             .collect()
     }
 
-    /// Lints on a thread of its own and waits at most [`FILE_TIMEOUT`]; `Err` says why the
-    /// document was not linted.
+    /// Lints on the lint thread and waits at most [`FILE_TIMEOUT`]; `Err` says why the
+    /// document was not linted. A lint thread past the deadline is left behind (swc's parser
+    /// cannot be interrupted) and the next lint starts a new one.
     fn lint_in_time(
         &mut self,
         key: &str,
@@ -818,25 +855,30 @@ impl Linter {
             }
             self.stuck.remove(key);
         }
-        let (sender, receiver) = mpsc::channel();
+        let worker = match self.worker.take() {
+            Some(worker) => worker,
+            None => LintWorker::start()
+                .map_err(|error| format!("cannot start a thread to lint this file: {error}"))?,
+        };
         let done = Arc::new(AtomicBool::new(false));
-        let finished = Arc::clone(&done);
-        let text = text.to_string();
-        let spawned = std::thread::Builder::new()
-            .name("lsp-lint".into())
-            .stack_size(WORKER_STACK)
-            .spawn(move || {
-                let output = lint_source(&path, &text, &settings.1, package_is_module);
-                finished.store(true, Ordering::Release);
-                let _ = sender.send(output);
-            });
-        if let Err(error) = spawned {
-            return Err(format!("cannot start a thread to lint this file: {error}"));
-        }
+        let job = LintJob {
+            path,
+            text: text.to_string(),
+            settings,
+            package_is_module,
+            done: Arc::clone(&done),
+        };
         let started = Instant::now();
-        match receiver.recv_timeout(FILE_TIMEOUT) {
-            Ok(output) => Ok(output),
+        if worker.jobs.send(job).is_err() {
+            return Err("the lint thread has stopped; not linted".into());
+        }
+        match worker.outputs.recv_timeout(FILE_TIMEOUT) {
+            Ok(output) => {
+                self.worker = Some(worker);
+                Ok(output)
+            }
             Err(_) => {
+                // `worker` is dropped: the stuck thread ends once it is done.
                 self.stuck.insert(key.to_string(), (started, done));
                 Err(format!(
                     "still being linted after {} s, which only swc's TypeScript parser backtracking on it is known to cause; not linted",
