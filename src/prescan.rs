@@ -144,8 +144,8 @@ const IS_STRUCTURAL: [bool; 256] = {
 /// `x<(y= ` chains: 8 take 0.3 s, 10 take 7 s, 11 take 20 s; 22 nested `<T>(` casts take 4 s).
 /// At 6 the slowest known input takes about 20 ms. Real code mostly stays at or below it: of
 /// the 1,823 TypeScript files of the npm corpus and of 22 type-heavy packages (effect, fp-ts,
-/// ts-toolbelt, …), 4 % scan above it, most of them effect's, written without semicolons, and
-/// these are parsed in a child process first (see [`crate::probe`]).
+/// ts-toolbelt, …), 34 (1.9 %) scan above it, most of them effect's long overload lists; these
+/// are parsed in a child process first (see [`crate::probe`]).
 pub const MAX_SPECULATION: usize = 6;
 
 /// The most speculative parses swc's TypeScript parser may have open at once in `bytes`.
@@ -162,8 +162,8 @@ pub const MAX_SPECULATION: usize = 6;
 ///
 /// A guess is given up at the first token it cannot hold, so all of them are forgotten at a
 /// `;` at their own bracket depth, and when the bracket around them closes: `if (a < b)` leaves
-/// nothing open, even in code written without semicolons. Strings and comments are not told
-/// apart from code, which can only overcount.
+/// nothing open, even in code written without semicolons. Comments, strings and template text
+/// are skipped; regular expressions are not told apart from code.
 pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
     struct Angle {
         /// A prefix `<T>`, which may be a cast.
@@ -181,15 +181,55 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
         conditionals: usize,
         /// Opened by `(` in the consequent of a conditional.
         in_consequent: bool,
+        /// Opened by `${` in a template literal, whose text goes on after the `}`.
+        in_template: bool,
+        /// The top level or a `{`: where a line break can end a statement.
+        statements: bool,
     }
-    let mut levels = vec![Level::default()];
+    let mut levels = vec![Level {
+        statements: true,
+        ..Level::default()
+    }];
+    // Where the last byte of code (not whitespace, comment or text) is.
+    let mut last_code: Option<usize> = None;
     let mut open = 0usize; // the sum of `angles` and `held` over all levels
     let mut max = 0;
     let mut i = 0;
     while i < bytes.len() {
         let byte = bytes[i];
         let level = levels.last_mut().expect("never empty");
+        if !byte.is_ascii_whitespace() && !is_comment_start(bytes, i) {
+            last_code = Some(i);
+        }
         match byte {
+            // A line break where JavaScript inserts a semicolon ends the guesses of its level,
+            // as `;` does: code without semicolons is otherwise one long statement.
+            b'\n' if level.statements && inserts_semicolon(bytes, last_code, i) => {
+                open -= level.angles.len() + level.held;
+                level.angles.clear();
+                level.held = 0;
+                level.conditionals = 0;
+            }
+            // Comments, strings and template text are not code: brackets in them count for
+            // nothing (the fuzzer hid unclosed guesses behind `//{})`).
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |end| i + end);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&bytes[i + 2..], b"*/")
+                    .map_or(bytes.len(), |end| i + 3 + end);
+            }
+            b'\'' | b'"' => i = string_end(bytes, i + 1, byte),
+            b'`' => {
+                let (end, expression) = template_end(bytes, i + 1);
+                if expression {
+                    levels.push(Level {
+                        in_template: true,
+                        ..Level::default()
+                    });
+                }
+                i = end;
+            }
             // `<=`, `<<` (a shift) and `</` (a JSX closing tag) open nothing.
             b'<' if matches!(bytes.get(i + 1), Some(b'=' | b'<' | b'/')) => i += 1,
             b'<' => {
@@ -240,6 +280,7 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
                     byte == b'(' && level.conditionals > 0 && starts_operand(bytes, i);
                 levels.push(Level {
                     in_consequent,
+                    statements: byte == b'{',
                     ..Level::default()
                 });
             }
@@ -247,7 +288,13 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
                 let closed = if levels.len() > 1 {
                     levels.pop().expect("more than one")
                 } else {
-                    std::mem::take(&mut levels[0])
+                    std::mem::replace(
+                        &mut levels[0],
+                        Level {
+                            statements: true,
+                            ..Level::default()
+                        },
+                    )
                 };
                 open -= closed.angles.len() + closed.held;
                 if closed.in_consequent && next_significant(bytes, i + 1) == Some(b':') {
@@ -255,12 +302,110 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
                     open += 1;
                     max = max.max(open);
                 }
+                if closed.in_template && byte == b'}' {
+                    let (end, expression) = template_end(bytes, i + 1);
+                    if expression {
+                        levels.push(Level {
+                            in_template: true,
+                            ..Level::default()
+                        });
+                    }
+                    i = end;
+                }
             }
             _ => {}
         }
         i += 1;
     }
     max
+}
+
+fn is_comment_start(bytes: &[u8], i: usize) -> bool {
+    bytes[i] == b'/' && matches!(bytes.get(i + 1), Some(b'/' | b'*'))
+}
+
+/// Whether JavaScript surely inserts a semicolon at the line break at `i`: the code before it
+/// can end a statement (a name, a literal, `)`, `]`, `}`) and the next line starts with a name
+/// that cannot go on with it. A line that starts with `(`, `[`, `<`, an operator or a comment
+/// may continue the statement, and is left alone.
+fn inserts_semicolon(bytes: &[u8], last_code: Option<usize>, i: usize) -> bool {
+    let Some(last) = last_code else {
+        return false;
+    };
+    let ends = match bytes[last] {
+        b')' | b']' | b'}' | b'\'' | b'"' | b'`' => true,
+        b if is_word_byte(b) => {
+            let start = bytes[..last]
+                .iter()
+                .rposition(|&b| !is_word_byte(b))
+                .map_or(0, |p| p + 1);
+            let word = &bytes[start..=last];
+            !OPERAND_KEYWORDS.contains(&word) && !CONTINUING_KEYWORDS.contains(&word)
+        }
+        _ => false,
+    };
+    if !ends {
+        return false;
+    }
+    let Some(next) = bytes[i..].iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    let next = i + next;
+    if !(bytes[next].is_ascii_alphabetic() || bytes[next] == b'_' || bytes[next] == b'$') {
+        return false;
+    }
+    let end = bytes[next..]
+        .iter()
+        .position(|&b| !is_word_byte(b))
+        .map_or(bytes.len(), |p| next + p);
+    !CONTINUING_KEYWORDS.contains(&&bytes[next..end])
+}
+
+/// Words that join what stands before and after them, even across a line break.
+const CONTINUING_KEYWORDS: &[&[u8]] = &[
+    b"in",
+    b"instanceof",
+    b"as",
+    b"satisfies",
+    b"extends",
+    b"implements",
+    b"of",
+    b"is",
+    b"keyof",
+    b"readonly",
+    b"asserts",
+    b"infer",
+    b"unique",
+];
+
+/// The index of the quote that closes a string whose text starts at `start`, or of the line
+/// break where an unterminated one stops.
+fn string_end(bytes: &[u8], start: usize, quote: u8) -> usize {
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\n' => return i,
+            b if b == quote => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Scans template text from `start`: the index of the closing backtick, or of the `{` of a
+/// `${` (then `true`: an expression follows).
+fn template_end(bytes: &[u8], start: usize) -> (usize, bool) {
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'`' => return (i, false),
+            b'$' if bytes.get(i + 1) == Some(&b'{') => return (i + 1, true),
+            _ => i += 1,
+        }
+    }
+    (bytes.len(), false)
 }
 
 /// Whether a `<` at `i` stands where an operand starts (after an operator, an opening bracket,
@@ -417,6 +562,37 @@ mod tests {
         assert_eq!(ts("x<o<{a;b<c<{d;e<"), 5);
         // A closer that never opened does not underflow.
         assert_eq!(ts(")]}>a<b"), 1);
+    }
+
+    #[test]
+    fn comments_strings_and_template_text_are_not_code() {
+        // The fuzzer's trick: closers in a comment must not end the guesses.
+        assert_eq!(ts(&"l < (te < (x = { m(){ //{})\n".repeat(10)), 20);
+        assert_eq!(ts(&"l < (te < (x = { m(){ /* })]} */".repeat(10)), 20);
+        assert_eq!(ts(&"l < (te < (x = { m(){ s = ')})';".repeat(10)), 20);
+        assert_eq!(ts(&"l < (te < (x = { m(){ s = \"\\\")}\";".repeat(10)), 20);
+        // Nor do brackets and angles in text count.
+        assert_eq!(
+            ts("// a < b < c < (\nx = '<<<(((' + \"<(<(\" + `<(<( ${a} <(`;"),
+            0
+        );
+        // A template's expressions are code.
+        assert_eq!(ts(&"`${x<(".repeat(10)), 10);
+        assert_eq!(ts("`a ${ f(a < b) } b ${ x<(y } c`"), 1);
+        // Unterminated ones stop at the line's end (strings) or the file's.
+        assert_eq!(ts("s = 'abc\nx<(y"), 1);
+        assert_eq!(ts("/* x<(y"), 0);
+    }
+
+    #[test]
+    fn a_line_break_that_ends_a_statement_ends_its_guesses() {
+        let statements = "export const f = <A>(a: A) => g(a)\nexport const h = x < y\n";
+        assert_eq!(ts(&statements.repeat(20)), 1);
+        // A line that may go on with the last one does not.
+        assert_eq!(ts(&"a ? (b): c =>\n".repeat(10)), 10);
+        assert_eq!(ts(&"x = <T>a +\nb\n".repeat(10)), 1);
+        // Nor a line break inside brackets.
+        assert_eq!(ts(&"f(<T>a\nb + ".repeat(10)), 10);
     }
 
     #[test]

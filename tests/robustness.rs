@@ -1231,10 +1231,10 @@ fn exponential_typescript_is_skipped_not_a_hang() {
 }
 
 /// The guard above must not skip real code. Code written without semicolons leaves each
-/// comparison's `<` unclosed (the bracket around it is what ends the parser's guess), and a
-/// generic arrow `const f = <A>(…) => …` at the top level lasts, for the byte scan, until the
-/// next `;` that never comes. Such a file scans as suspicious, parses in the child in
-/// milliseconds, and is linted.
+/// comparison's `<` unclosed (the bracket around it, or the line break that ends the statement,
+/// is what ends the parser's guess), and a list of generic overloads, one a line, looks to the
+/// byte scan like casts nested in one another. Such a file scans as suspicious, parses in the
+/// child in milliseconds, and is linted.
 #[test]
 fn typescript_without_semicolons_is_still_linted() {
     let mut source = String::from("const seen = new Map<string, number>()\n");
@@ -1243,6 +1243,14 @@ fn typescript_without_semicolons_is_still_linted() {
             "export const f{i} = <A>(a: number, b: A) => {{\n  if (a < 2) return b\n  while (a < 3) a++\n  const small = a < 10\n  return small ? b : a\n}}\n"
         ));
     }
+    // Overloads, one a line: nothing tells the scan that a signature ends with its line.
+    source.push_str("export interface Dual {\n");
+    for i in 0..10 {
+        source.push_str(&format!(
+            "  <A{i}, B>(self: Map<A{i}, B>, n: number): Set<A{i}>\n"
+        ));
+    }
+    source.push_str("}\n");
     source.push_str("export function remember(key: string, n: number) {\n  seen.set(key, n)\n}\n");
     assert!(
         leaklint::prescan::speculation_depth(source.as_bytes(), false)
@@ -1254,7 +1262,7 @@ fn typescript_without_semicolons_is_still_linted() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stdout
-            .starts_with("nosemi.ts:243:3: error unbounded-cache `seen`"),
+            .starts_with("nosemi.ts:255:3: error unbounded-cache `seen`"),
         "{}",
         run.stdout
     );
