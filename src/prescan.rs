@@ -144,8 +144,8 @@ const IS_STRUCTURAL: [bool; 256] = {
 /// `x<(y= ` chains: 8 take 0.3 s, 10 take 7 s, 11 take 20 s; 22 nested `<T>(` casts take 4 s).
 /// At 6 the slowest known input takes about 20 ms. Real code mostly stays at or below it: of
 /// the 1,823 TypeScript files of the npm corpus and of 22 type-heavy packages (effect, fp-ts,
-/// ts-toolbelt, …), 34 (1.9 %) scan above it, most of them effect's long overload lists; these
-/// are parsed in a child process first (see [`crate::probe`]).
+/// ts-toolbelt, …), 43 (2.4 %) scan above it, 42 of them effect's (long overload lists, no
+/// semicolons); these are parsed in a child process first (see [`crate::probe`]).
 pub const MAX_SPECULATION: usize = 6;
 
 /// The most speculative parses swc's TypeScript parser may have open at once in `bytes`.
@@ -157,8 +157,9 @@ pub const MAX_SPECULATION: usize = 6;
 ///   `<T,>`, `<T extends U>` or `<T = U>`, since `<T>` is an element there: swc
 ///   parses the whole expression after it as an arrow first), open until the end of that
 ///   expression: a `,` or `;` at its bracket depth, or the bracket around it closing;
-/// - `(…):` in the consequent of a conditional, the `(` where an operand starts (an arrow's return type, or the conditional's
-///   colon: swc parses the arrow's body to find out), open as long as a cast.
+/// - `(…):` where an operand starts (an arrow's return type, or in a conditional its colon:
+///   swc parses the return type, and in a conditional the arrow's body, to find out), open as
+///   long as a cast.
 ///
 /// A guess is given up at the first token it cannot hold, so all of them are forgotten at a
 /// `;` at their own bracket depth, and when the bracket around them closes: `if (a < b)` leaves
@@ -179,8 +180,8 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
         held: usize,
         /// `?` still waiting for their `:`.
         conditionals: usize,
-        /// Opened by `(` in the consequent of a conditional.
-        in_consequent: bool,
+        /// Opened by `(` where an operand starts: arrow parameters, maybe.
+        maybe_parameters: bool,
         /// Opened by `${` in a template literal, whose text goes on after the `}`.
         in_template: bool,
         /// The top level or a `{`: where a line break can end a statement.
@@ -275,11 +276,12 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
                 level.conditionals = 0;
             }
             b'(' | b'[' | b'{' => {
-                // A call's parentheses (`f(x):`) hold arguments, not an arrow's parameters.
-                let in_consequent =
-                    byte == b'(' && level.conditionals > 0 && starts_operand(bytes, i);
+                // A call's parentheses (`f(x):`) hold arguments, not an arrow's parameters; and
+                // after type parameters (`<T>(x):`), the cast or signature is counted already.
+                let maybe_parameters =
+                    byte == b'(' && starts_operand(bytes, i) && !after_type_parameters(bytes, i);
                 levels.push(Level {
-                    in_consequent,
+                    maybe_parameters,
                     statements: byte == b'{',
                     ..Level::default()
                 });
@@ -297,7 +299,7 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
                     )
                 };
                 open -= closed.angles.len() + closed.held;
-                if closed.in_consequent && next_significant(bytes, i + 1) == Some(b':') {
+                if closed.maybe_parameters && next_significant(bytes, i + 1) == Some(b':') {
                     levels.last_mut().expect("never empty").held += 1;
                     open += 1;
                     max = max.max(open);
@@ -318,6 +320,12 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
         i += 1;
     }
     max
+}
+
+/// Whether the code before `i` ends with the `>` of type parameters (not an arrow's `=>`).
+fn after_type_parameters(bytes: &[u8], i: usize) -> bool {
+    let before = bytes[..i].iter().rposition(|b| !b.is_ascii_whitespace());
+    before.is_some_and(|p| bytes[p] == b'>' && (p == 0 || bytes[p - 1] != b'='))
 }
 
 fn is_comment_start(bytes: &[u8], i: usize) -> bool {
@@ -633,17 +641,24 @@ mod tests {
     }
 
     #[test]
-    fn arrow_return_types_in_conditionals_last_as_long_as_a_cast() {
+    fn arrow_return_types_last_as_long_as_a_cast() {
         assert_eq!(ts("x = a ? (b) : c; y = d ? (e) : f;"), 1);
+        assert_eq!(ts("const f = (a): T => a; const g = (b): U => b;"), 1);
+        // Arrows in default values of arrow parameters, and after `||`.
+        assert_eq!(ts(&"(a = (a) : (b) => ".repeat(20)), 20);
+        assert_eq!(ts(&"a ? class { m(): a || (b): c => ".repeat(20)), 20);
         assert_eq!(ts(&"a ? (b): c => (".repeat(20)), 20);
         assert_eq!(ts(&"a ? (b): c => ".repeat(20)), 20);
         assert_eq!(
             tsx(&"a ? (b): c => <T,>(".repeat(20)),
             40 // each `<T,>` a guess too
         );
+        // Overloads, one a line, without semicolons: each signature is one guess, not two.
+        let overloads = "interface I {\n  <A>(a: A): (b: A) => A\n  <B>(b: B): B\n}\n";
+        assert_eq!(ts(&overloads.repeat(3)), 2);
         // Minified conditionals call functions; a call is not an arrow.
         assert_eq!(ts(&"a?f(e):b?g(e):".repeat(50)), 0);
-        // Optional chaining and `??` are not conditionals.
-        assert_eq!(ts("x = a?.(b) ?? (c): d"), 0);
+        // Optional chaining and `??` are not conditionals; a call's `(b)` is no parameter list.
+        assert_eq!(ts("x = a?.(b) ?? c ? d : e"), 0);
     }
 }
