@@ -1147,7 +1147,8 @@ fn the_pretty_report_survives_a_finding_past_column_65535() {
 }
 
 /// Found by the fuzzer (fuzz/regressions/open-ts-speculation-timeout,
-/// ts-speculation-slow-unit, ts-speculation-assignment-chain) and by hand: TypeScript on which swc's parser guesses, fails and
+/// ts-speculation-slow-unit, ts-speculation-assignment-chain, ts-speculation-comment-hidden)
+/// and by hand: TypeScript on which swc's parser guesses, fails and
 /// backtracks, with the guesses nested so that the time doubles with each one. The binary
 /// parses such a file in a child process with a deadline (3 s plus 1 ms per KB), kills it, and
 /// skips the file with a note; the same text as JavaScript, where swc does not guess, just
@@ -1171,6 +1172,7 @@ fn exponential_typescript_is_skipped_not_a_hang() {
             fuzzed("ts-speculation-assignment-chain"),
             11,
         ),
+        ("commented.ts", fuzzed("ts-speculation-comment-hidden"), 14),
         (
             "template.tsx",
             "`${<T extends U>(".repeat(30).into_bytes(),
