@@ -44,7 +44,7 @@ enum Command {
     Lsp,
     /// Parse standard input as the named file, for the parent leaklint's deadline
     #[command(name = "__parse", hide = true)]
-    Parse { name: String },
+    Parse { name: String, deadline_ms: u64 },
 }
 
 #[derive(clap::Args)]
@@ -186,7 +186,7 @@ fn main() -> ExitCode {
     leaklint::probe::install();
     let cli = Cli::parse();
     match cli.command {
-        Command::Parse { name } => leaklint::probe::run_child(&name),
+        Command::Parse { name, deadline_ms } => leaklint::probe::run_child(&name, deadline_ms),
         Command::Check(args) => run_check(args),
         Command::Lsp => ExitCode::from(leaklint::lsp::run()),
         Command::Verify(mut args) => {

@@ -44,15 +44,31 @@ pub fn parse_in_child(text: &str, path: &Path) -> Result<(), String> {
         .file_name()
         .map_or("a.ts".into(), |n| n.to_string_lossy());
     let exe = std::env::current_exe().map_err(|e| format!("cannot find leaklint itself: {e}"))?;
-    let mut child = Command::new(exe)
-        .args([SUBCOMMAND, &name])
+    let deadline = deadline(text.len());
+    // The child also stops itself at the deadline: a parent that exits while it waits (the
+    // CLI's per-file deadline can end the run first) cannot kill it any more.
+    let mut command = Command::new(exe);
+    command
+        .args([SUBCOMMAND, &name, &deadline.as_millis().to_string()])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::null());
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl(2) is async-signal-safe; the child dies with the thread that waits on
+        // it, whatever the way that thread's process ends.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+    }
+    let mut child = command
         .spawn()
         .map_err(|e| format!("cannot start a parse in a child process: {e}"))?;
     let started = Instant::now();
-    let deadline = deadline(text.len());
     // The child reads all of standard input before it parses, so this cannot block on it.
     let written = child
         .stdin
@@ -84,8 +100,15 @@ pub fn parse_in_child(text: &str, path: &Path) -> Result<(), String> {
 }
 
 /// The child: parses standard input as the file `name`, on a worker-sized stack, and exits 0
-/// whatever the parse found (the parent only asks whether it ends in time).
-pub fn run_child(name: &str) -> ExitCode {
+/// whatever the parse found (the parent only asks whether it ends in time); it exits 3 a
+/// second after `deadline_ms` if the parse has not ended.
+pub fn run_child(name: &str, deadline_ms: u64) -> ExitCode {
+    // Past the parent's deadline, no one is waiting for the answer.
+    let limit = Duration::from_millis(deadline_ms) + Duration::from_secs(1);
+    let _ = std::thread::Builder::new().spawn(move || {
+        std::thread::sleep(limit);
+        std::process::exit(3);
+    });
     let mut text = String::new();
     if std::io::stdin().read_to_string(&mut text).is_err() {
         return ExitCode::from(2);

@@ -1335,3 +1335,31 @@ fn a_file_past_the_deadline_is_reported_and_the_run_goes_on() {
         "leaklint: --file-timeout must be a number of seconds above 0\n"
     );
 }
+
+/// A run that ends while a child parse still runs (the per-file deadline came first) leaves no
+/// process behind: the child dies with the thread that waits on it, and stops itself at its
+/// own deadline in any case.
+#[test]
+fn no_child_parse_outlives_the_run() {
+    let name = format!("orphan-{}.ts", std::process::id());
+    let dir = project(&[(name.as_str(), "<T>(".repeat(40).as_bytes())]);
+    let run = run_in(
+        dir.path(),
+        &["check", "-f", "compact", "--file-timeout", "0.3"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("still being linted after 0.3 s"),
+        "{}",
+        run.stderr
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let left: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+        .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
+        .filter(|cmdline| cmdline.contains("__parse") && cmdline.contains(&name))
+        .collect();
+    assert!(left.is_empty(), "left running: {left:?}");
+}
