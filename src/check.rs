@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::cache::{self, Cache, Entry};
@@ -187,11 +187,14 @@ where
     D: Fn(&J) -> Duration + Send + Sync + 'static,
     W: Fn(&J) -> T + Send + Sync + 'static,
 {
-    struct Shared<J, D, W> {
+    struct Shared<J, T, D, W> {
         jobs: Vec<J>,
         next: AtomicUsize,
         /// What each worker is on, and when it must be done.
         running: Mutex<Vec<Option<(usize, Instant)>>>,
+        /// Each job's output, and how many there are; `finished` is signalled at the last.
+        outputs: Mutex<(Vec<Option<T>>, usize)>,
+        finished: Condvar,
         deadline: D,
         work: W,
     }
@@ -200,13 +203,15 @@ where
         jobs,
         next: AtomicUsize::new(0),
         running: Mutex::new(Vec::new()),
+        outputs: Mutex::new((std::iter::repeat_with(|| None).take(count).collect(), 0)),
+        finished: Condvar::new(),
         deadline,
         work,
     });
-    let (sender, receiver) = mpsc::channel::<(usize, T)>();
-    let spawn_worker = |shared: &Arc<Shared<J, D, W>>| {
+    // Workers store their outputs themselves: waking this thread for each file would cost more
+    // than the deadline is worth.
+    let spawn_worker = |shared: &Arc<Shared<J, T, D, W>>| {
         let shared = Arc::clone(shared);
-        let sender = sender.clone();
         let slot = {
             let mut running = shared.running.lock().expect("not poisoned");
             running.push(None);
@@ -223,8 +228,14 @@ where
                 shared.running.lock().expect("not poisoned")[slot] = Some((index, due));
                 let output = (shared.work)(&shared.jobs[index]);
                 shared.running.lock().expect("not poisoned")[slot] = None;
-                if sender.send((index, output)).is_err() {
-                    break;
+                let mut outputs = shared.outputs.lock().expect("not poisoned");
+                // A job past its deadline already has its note.
+                if outputs.0[index].is_none() {
+                    outputs.0[index] = Some(output);
+                    outputs.1 += 1;
+                    if outputs.1 == shared.jobs.len() {
+                        shared.finished.notify_all();
+                    }
                 }
             })
             .is_ok()
@@ -233,49 +244,43 @@ where
     for _ in 0..threads.min(count) {
         workers += usize::from(spawn_worker(&shared));
     }
-    let mut outputs: Vec<Option<T>> = std::iter::repeat_with(|| None).take(count).collect();
-    let mut done = 0;
-    let mut abandoned = Vec::new();
     if workers == 0 && count > 0 {
         // No thread could start: lint here, on this thread's stack.
         return shared.jobs.iter().map(|job| (shared.work)(job)).collect();
     }
-    // `sender` stays alive for the workers that replace stuck ones, so the loop ends by count.
+    let mut abandoned = Vec::new();
+    let mut outputs = shared.outputs.lock().expect("not poisoned");
     // A worker that died mid-job leaves its slot taken, and is replaced at the deadline too.
-    while done < count {
-        match receiver.recv_timeout(Duration::from_millis(50)) {
-            Ok((index, output)) => {
-                if outputs[index].is_none() {
-                    outputs[index] = Some(output);
-                    done += 1;
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let stuck: Vec<usize> = shared
-                    .running
-                    .lock()
-                    .expect("not poisoned")
-                    .iter()
-                    .flatten()
-                    .filter(|(index, due)| {
-                        Instant::now() >= *due
-                            && outputs[*index].is_none()
-                            && !abandoned.contains(index)
-                    })
-                    .map(|(index, _)| *index)
-                    .collect();
-                for index in stuck {
-                    let job = &shared.jobs[index];
-                    outputs[index] = Some(timed_out(job, (shared.deadline)(job)));
-                    done += 1;
-                    abandoned.push(index);
-                    spawn_worker(&shared);
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+    while outputs.1 < count {
+        outputs = shared
+            .finished
+            .wait_timeout(outputs, Duration::from_millis(50))
+            .expect("not poisoned")
+            .0;
+        let now = Instant::now();
+        let stuck: Vec<usize> = shared
+            .running
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .flatten()
+            .filter(|(index, due)| {
+                now >= *due && outputs.0[*index].is_none() && !abandoned.contains(index)
+            })
+            .map(|(index, _)| *index)
+            .collect();
+        for index in stuck {
+            let job = &shared.jobs[index];
+            outputs.0[index] = Some(timed_out(job, (shared.deadline)(job)));
+            outputs.1 += 1;
+            abandoned.push(index);
+            spawn_worker(&shared);
         }
     }
-    outputs.into_iter().flatten().collect()
+    std::mem::take(&mut outputs.0)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 enum Outcome {
