@@ -187,6 +187,27 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
         /// The top level or a `{`: where a line break can end a statement.
         statements: bool,
     }
+    impl Level {
+        /// Forgets the guesses a statement's end ends; returns how many.
+        fn end_statement(&mut self) -> usize {
+            let ended = self.angles.len() + self.held;
+            self.angles.clear();
+            self.held = 0;
+            self.conditionals = 0;
+            ended
+        }
+    }
+    /// Skips template text from `start`; a `${` opens a level whose `}` resumes the text.
+    fn template_text(bytes: &[u8], start: usize, levels: &mut Vec<Level>) -> usize {
+        let (end, expression) = template_end(bytes, start);
+        if expression {
+            levels.push(Level {
+                in_template: true,
+                ..Level::default()
+            });
+        }
+        end
+    }
     let mut levels = vec![Level {
         statements: true,
         ..Level::default()
@@ -206,10 +227,7 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
             // A line break where JavaScript inserts a semicolon ends the guesses of its level,
             // as `;` does: code without semicolons is otherwise one long statement.
             b'\n' if level.statements && inserts_semicolon(bytes, last_code, i) => {
-                open -= level.angles.len() + level.held;
-                level.angles.clear();
-                level.held = 0;
-                level.conditionals = 0;
+                open -= level.end_statement();
             }
             // Comments, strings and template text are not code: brackets in them count for
             // nothing (the fuzzer hid unclosed guesses behind `//{})`).
@@ -221,16 +239,7 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
                     .map_or(bytes.len(), |end| i + 3 + end);
             }
             b'\'' | b'"' => i = string_end(bytes, i + 1, byte),
-            b'`' => {
-                let (end, expression) = template_end(bytes, i + 1);
-                if expression {
-                    levels.push(Level {
-                        in_template: true,
-                        ..Level::default()
-                    });
-                }
-                i = end;
-            }
+            b'`' => i = template_text(bytes, i + 1, &mut levels),
             // `<=`, `<<` (a shift) and `</` (a JSX closing tag) open nothing.
             b'<' if matches!(bytes.get(i + 1), Some(b'=' | b'<' | b'/')) => i += 1,
             b'<' => {
@@ -269,12 +278,7 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
                 open -= level.held - floor;
                 level.held = floor;
             }
-            b';' => {
-                open -= level.angles.len() + level.held;
-                level.angles.clear();
-                level.held = 0;
-                level.conditionals = 0;
-            }
+            b';' => open -= level.end_statement(),
             b'(' | b'[' | b'{' => {
                 // A call's parentheses (`f(x):`) hold arguments, not an arrow's parameters; and
                 // after type parameters (`<T>(x):`), the cast or signature is counted already.
@@ -305,14 +309,7 @@ pub fn speculation_depth(bytes: &[u8], jsx: bool) -> usize {
                     max = max.max(open);
                 }
                 if closed.in_template && byte == b'}' {
-                    let (end, expression) = template_end(bytes, i + 1);
-                    if expression {
-                        levels.push(Level {
-                            in_template: true,
-                            ..Level::default()
-                        });
-                    }
-                    i = end;
+                    i = template_text(bytes, i + 1, &mut levels);
                 }
             }
             _ => {}
