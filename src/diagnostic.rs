@@ -86,6 +86,28 @@ pub struct Finding {
     /// This finding's default severity when the user did not configure the rule's (a rule may
     /// grade its findings); `None` for the rule's default.
     pub severity: Option<Severity>,
+    /// What the finding is about, for the stages after the rules (the verifier).
+    pub subject: Option<Subject>,
+}
+
+/// What a finding is about, typed, so that later stages read it instead of rediscovering it in
+/// the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A name that becomes a property of the global object.
+    Global { name: String },
+    /// A collection that grows, as code names it (`cache`, `Registry.items`, `global.sessions`;
+    /// `None` for the global object itself), and where it is created.
+    Collection {
+        path: Option<String>,
+        created: Option<Range>,
+    },
+    /// A timer started by the finding's call.
+    Interval,
+    /// A listener added to the receiver (as code names it) for the event (as written).
+    Listener { receiver: String, event: String },
+    /// A module `require`d inside a function: its path when it is a literal.
+    Require { path: Option<String> },
 }
 
 /// A resolved location: byte range plus ESLint-style positions.

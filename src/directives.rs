@@ -98,6 +98,7 @@ fn problem(rule: &'static str, range: Range, message: &str) -> Finding {
         labels: Vec::new(),
         help: None,
         severity: None,
+        subject: None,
     }
 }
 

@@ -171,21 +171,15 @@ fn lint_parsed(
         index,
         directives::code_start(text, &parsed.comments),
     );
-    let semantic = Semantic::build(program, &directives.globals);
+    let semantic = Semantic::build(program, text, &directives.globals);
     let mut ctx = Context::new(program, &semantic, source_type, text, settings);
-    for rule in rules::RULES {
-        if let Some(run) = rule.run {
-            if settings.is_enabled(rule.id) && rule.may_apply(text) {
-                run(&mut ctx);
-            }
-        }
-    }
+    rules::run(&mut ctx, |rule| settings.is_enabled(rule.id));
     let applied = directives::apply(
         ctx.into_findings(),
         &directives,
         index,
         rules::is_known,
-        |id| rules::find(id).is_some_and(|r| r.run.is_some()) && settings.is_enabled(id),
+        |id| rules::find(id).is_some_and(|r| r.has_handlers()) && settings.is_enabled(id),
     );
     let findings = applied.kept.into_iter().chain(applied.directive_findings);
     for finding in findings {

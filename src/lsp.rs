@@ -730,7 +730,7 @@ impl Server {
             };
             // Only findings of real rules can be ignored; the directive rules report on
             // directives themselves.
-            if rules::find(rule).is_none_or(|r| r.run.is_none()) {
+            if rules::find(rule).is_none_or(|r| !r.has_handlers()) {
                 continue;
             }
             let range = published.diagnostic.range;

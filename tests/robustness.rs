@@ -1363,3 +1363,48 @@ fn no_child_parse_outlives_the_run() {
         .collect();
     assert!(left.is_empty(), "left running: {left:?}");
 }
+
+/// Found on inspection (issue 11), now fixed: `unbounded-cache` cloned a whole member chain to
+/// inspect each link, so `cache.set(1, p.then(f).then(f)…)` with 8,000 chained calls (64 KB) or
+/// `cache.set(o.a.a.a…, 1)` with 20,000 accesses hit the 10 s file deadline; and
+/// `repeated-listener` re-walked the later statements of a block for each `if (x) return;`, so
+/// 40,000 of them before a `process.on(…)` hit it too. The rules now share one traversal and
+/// the model answers these questions from facts gathered in one walk: each file lints in well
+/// under a second, in linear time.
+#[test]
+fn member_chains_and_early_returns_lint_in_linear_time() {
+    let calls = format!(
+        "const cache = new Map();\nexport function f(p) {{ cache.set(1, p{}); }}\n",
+        ".then(f)".repeat(8_000)
+    );
+    let accesses = format!(
+        "const cache = new Map();\nexport function f(o) {{ cache.set(o{}, 1); }}\n",
+        ".a".repeat(20_000)
+    );
+    let returns = format!(
+        "export function f(x) {{\n{}process.on('exit', g);\n}}\n",
+        "if (x) return;\n".repeat(40_000)
+    );
+    let args: &[&str] = &["check", "-f", "compact", "--file-timeout", "60"];
+    let problems = within_deadline(
+        &[
+            (
+                "8,000 chained calls",
+                vec![("calls.mjs", calls.into_bytes())],
+                args,
+            ),
+            (
+                "20,000 member accesses",
+                vec![("accesses.mjs", accesses.into_bytes())],
+                args,
+            ),
+            (
+                "40,000 early returns",
+                vec![("returns.mjs", returns.into_bytes())],
+                args,
+            ),
+        ],
+        Duration::from_secs(10),
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

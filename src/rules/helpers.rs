@@ -4,20 +4,8 @@ use swc_atoms::Atom;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 
+pub use crate::semantic::lifetime::{is_effect_hook_call, unwrap};
 use crate::semantic::{ScopeKind, Semantic};
-
-/// The expression without parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`).
-pub fn unwrap(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(e) => unwrap(&e.expr),
-        Expr::TsAs(e) => unwrap(&e.expr),
-        Expr::TsNonNull(e) => unwrap(&e.expr),
-        Expr::TsSatisfies(e) => unwrap(&e.expr),
-        Expr::TsTypeAssertion(e) => unwrap(&e.expr),
-        Expr::TsConstAssertion(e) => unwrap(&e.expr),
-        other => other,
-    }
-}
 
 /// The name of a property access when it is static: `.name` or `["name"]`.
 pub fn prop_name(prop: &MemberProp) -> Option<&Atom> {
@@ -80,16 +68,6 @@ pub fn string_value(expr: &Expr) -> Option<String> {
 /// Is `ident` an unresolved reference to one of `names` (a global that is not shadowed)?
 pub fn is_global(semantic: &Semantic, ident: &Ident, names: &[&str]) -> bool {
     names.iter().any(|name| semantic.is_global_ref(ident, name))
-}
-
-/// `useEffect(…)`, `React.useLayoutEffect(…)`: a React effect, whose callback runs after every
-/// render it depends on and may return a cleanup.
-pub fn is_effect_hook_call(call: &CallExpr) -> bool {
-    const EFFECT_HOOKS: &[&str] = &["useEffect", "useLayoutEffect"];
-    if let Some(ident) = callee_ident(call) {
-        return EFFECT_HOOKS.contains(&&*ident.sym);
-    }
-    method_call(call).is_some_and(|(_, method)| EFFECT_HOOKS.contains(&&**method))
 }
 
 /// Names that stand for the global object.

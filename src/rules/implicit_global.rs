@@ -8,17 +8,37 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::diagnostic::{Finding, Label, Range};
+use crate::diagnostic::{Finding, Label, Range, Severity, Subject};
 use crate::globals::BROWSER_MARKERS;
-use crate::rules::Context;
+use crate::rules::{Context, Handles, Measure, Rule, RuleMeta};
 use crate::semantic::{Reference, Resolution};
 
 pub const ID: &str = "implicit-global";
 
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "assignment to an undeclared name creates a global that is never freed",
+    docs: include_str!("../../rules/implicit-global.md"),
+    options: &[],
+    // Every fact it needs is in the model's references: it handles no node.
+    handles: Handles::NONE,
+    measure: Measure::GlobalKeys,
+    create: Some(|_| Some(Box::new(ImplicitGlobal))),
+};
+
+struct ImplicitGlobal;
+
+impl Rule for ImplicitGlobal {
+    fn finish(&mut self, cx: &mut Context) {
+        report(cx);
+    }
+}
+
 /// Writes shown as labels beside the first one; more add nothing a reader needs.
 const MAX_LABELS: usize = 3;
 
-pub fn run(ctx: &mut Context) {
+fn report(ctx: &mut Context) {
     let semantic = ctx.semantic;
     let browser_like = semantic
         .references
@@ -70,6 +90,9 @@ pub fn run(ctx: &mut Context) {
             ),
             labels,
             severity: None,
+            subject: Some(Subject::Global {
+                name: name.to_string(),
+            }),
             help: Some(format!(
                 "declare it (`let {name}`) in the scope that uses it; if it is meant to be a global, name it in a `/* global {name} */` comment or in `globals` in leaklint.toml"
             )),
@@ -79,11 +102,11 @@ pub fn run(ctx: &mut Context) {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{assert_fails, assert_passes};
+    use crate::testing::Tester;
 
     #[test]
     fn passes() {
-        assert_passes(&[
+        Tester::new(&super::META).passes(&[
             ("var x; x = 1;", "a.js"),
             ("function f() { var total; total = 1; }", "a.js"),
             ("let n = 0; function f() { n += 1; }", "a.js"),
@@ -133,7 +156,7 @@ mod tests {
 
     #[test]
     fn fails() {
-        assert_fails(&[
+        Tester::new(&super::META).fails(&[
             ("function f() { total = 1; }", "a.js", &[(1, 16)]),
             ("x = 1;", "a.js", &[(1, 1)]),
             ("function f() { count += 1; count++; }", "a.js", &[(1, 16)]),

@@ -1,5 +1,9 @@
-//! The rules: one file each, all declared in [`RULES`] with their id, default severity and
-//! documentation (`rules/<id>.md`, also printed by `leaklint explain`).
+//! The rules: one file each, each exporting its [`RuleMeta`] as `META`, listed once in [`RULES`].
+//!
+//! A rule is a set of handlers over the one shared traversal ([`dispatch`]) plus a `finish` that
+//! matches what it saw (growths against evictions, acquisitions against releases). It asks the
+//! semantic and lifetime model ([`crate::semantic`]) every question about lifetimes, repetition
+//! and escapes; it walks nothing itself.
 
 use swc_ecma_ast::Program;
 
@@ -9,6 +13,7 @@ use crate::globals::GlobalSet;
 use crate::semantic::Semantic;
 use crate::source::SourceType;
 
+pub mod dispatch;
 pub mod helpers;
 pub mod implicit_global;
 pub mod per_call_require;
@@ -16,7 +21,43 @@ pub mod repeated_listener;
 pub mod unbounded_cache;
 pub mod uncleared_interval;
 
-/// What a rule sees of one file.
+pub use dispatch::{Handles, Rule};
+
+/// Every rule, in the order their findings are produced.
+pub const RULES: &[RuleMeta] = &[
+    implicit_global::META,
+    unbounded_cache::META,
+    uncleared_interval::META,
+    repeated_listener::META,
+    per_call_require::META,
+    UNUSED_IGNORE,
+    UNKNOWN_RULE,
+];
+
+/// Reported by the suppression stage ([`crate::directives`]), not by a handler.
+const UNUSED_IGNORE: RuleMeta = RuleMeta {
+    id: "unused-ignore",
+    default_severity: Severity::Warn,
+    summary: "a leaklint-ignore directive that ignores nothing",
+    docs: include_str!("../../rules/unused-ignore.md"),
+    options: &[],
+    handles: Handles::NONE,
+    measure: Measure::None,
+    create: None,
+};
+
+const UNKNOWN_RULE: RuleMeta = RuleMeta {
+    id: "unknown-rule",
+    default_severity: Severity::Warn,
+    summary: "a leaklint-ignore directive that names no rule or a rule that does not exist",
+    docs: include_str!("../../rules/unknown-rule.md"),
+    options: &[],
+    handles: Handles::NONE,
+    measure: Measure::None,
+    create: None,
+};
+
+/// What a rule sees of one file, and where it reports.
 pub struct Context<'a> {
     pub program: &'a Program,
     pub semantic: &'a Semantic,
@@ -24,6 +65,8 @@ pub struct Context<'a> {
     pub text: &'a str,
     /// Severities, rule options and the globals of the configured environments.
     pub settings: &'a Settings,
+    /// Where the traversal is: the statements and blocks around the current node.
+    pub(crate) walk: dispatch::WalkState,
     findings: Vec<Finding>,
 }
 
@@ -41,6 +84,7 @@ impl<'a> Context<'a> {
             source_type,
             text,
             settings,
+            walk: dispatch::WalkState::default(),
             findings: Vec::new(),
         }
     }
@@ -48,6 +92,16 @@ impl<'a> Context<'a> {
     /// Globals of the configured environments plus configured and `/* global */` names.
     pub fn globals(&self) -> &'a GlobalSet {
         &self.settings.globals
+    }
+
+    /// The expression statements and `if`s around the current node, innermost first.
+    pub fn enclosing_statements(&self) -> impl Iterator<Item = swc_common::Span> + '_ {
+        self.walk.statements.iter().rev().copied()
+    }
+
+    /// The innermost block or function body around the current node.
+    pub fn enclosing_block(&self) -> Option<swc_common::Span> {
+        self.walk.blocks.last().copied()
     }
 
     pub fn report(&mut self, finding: Finding) {
@@ -59,33 +113,48 @@ impl<'a> Context<'a> {
     }
 }
 
-/// A rule's metadata, declared once and reused by `rules`, `explain`, SARIF and the LSP.
+/// A rule's metadata, declared beside the rule and reused by `rules`, `explain`, SARIF, the
+/// LSP, the configuration and the verifier.
 pub struct RuleMeta {
     pub id: &'static str,
     pub default_severity: Severity,
     pub summary: &'static str,
     /// The rule's page, `rules/<id>.md`.
     pub docs: &'static str,
-    /// Runs the rule over one file; `None` for the rules about directives, which the
-    /// suppression stage reports.
-    pub run: Option<fn(&mut Context)>,
     /// Options the rule accepts in `[rules.<id>]`, beside `severity`.
     pub options: &'static [RuleOption],
-    /// Text the rule cannot report without (`setInterval`, `require`): a file that contains
-    /// none of it is not visited at all. Empty: always visited.
-    pub triggers: &'static [&'static str],
+    /// The node kinds whose handlers the rule implements.
+    pub handles: Handles,
+    /// What the verifier measures to confirm a finding.
+    pub measure: Measure,
+    /// Makes the rule's state for one file, or `None` when the model shows the file cannot have
+    /// a finding (no `require` in code that runs many times, say). `None` here: the rule is
+    /// reported by the suppression stage.
+    pub create: Option<fn(&Context) -> Option<Box<dyn Rule>>>,
 }
 
 impl RuleMeta {
-    /// Could the rule report anything in this text? A byte search, much cheaper than a
-    /// traversal of the AST.
-    pub fn may_apply(&self, text: &str) -> bool {
-        self.triggers.is_empty()
-            || self
-                .triggers
-                .iter()
-                .any(|t| memchr::memmem::find(text.as_bytes(), t.as_bytes()).is_some())
+    /// Does a handler of this rule run over files (rather than the suppression stage report it)?
+    pub fn has_handlers(&self) -> bool {
+        self.create.is_some()
     }
+}
+
+/// What the verifier measures, run after run, to confirm a finding of a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// New own keys of `globalThis`.
+    GlobalKeys,
+    /// The size of the growing collection (retained heap when it cannot be read).
+    CollectionSize,
+    /// Intervals still running.
+    LiveIntervals,
+    /// Listeners on the receiver.
+    Listeners,
+    /// Entries of `require.cache`.
+    RequireCache,
+    /// Nothing: the rule is about directives.
+    None,
 }
 
 pub struct RuleOption {
@@ -101,72 +170,6 @@ pub enum OptionKind {
     Names,
 }
 
-pub const RULES: &[RuleMeta] = &[
-    RuleMeta {
-        id: implicit_global::ID,
-        default_severity: Severity::Error,
-        summary: "assignment to an undeclared name creates a global that is never freed",
-        docs: include_str!("../../rules/implicit-global.md"),
-        run: Some(implicit_global::run),
-        options: &[],
-        triggers: &[],
-    },
-    RuleMeta {
-        id: unbounded_cache::ID,
-        default_severity: Severity::Error,
-        summary: "a long-lived Map/Set/object/array that code running on every call only grows",
-        docs: include_str!("../../rules/unbounded-cache.md"),
-        run: Some(unbounded_cache::run),
-        options: unbounded_cache::OPTIONS,
-        triggers: &[],
-    },
-    RuleMeta {
-        id: uncleared_interval::ID,
-        default_severity: Severity::Error,
-        summary: "setInterval in code that runs more than once whose handle is never cleared",
-        docs: include_str!("../../rules/uncleared-interval.md"),
-        run: Some(uncleared_interval::run),
-        options: uncleared_interval::OPTIONS,
-        triggers: &["setInterval"],
-    },
-    RuleMeta {
-        id: repeated_listener::ID,
-        default_severity: Severity::Error,
-        summary: "a listener added on every call to an emitter that outlives the call",
-        docs: include_str!("../../rules/repeated-listener.md"),
-        run: Some(repeated_listener::run),
-        options: repeated_listener::OPTIONS,
-        triggers: &[".on(", ".on (", "Listener"],
-    },
-    RuleMeta {
-        id: per_call_require::ID,
-        default_severity: Severity::Warn,
-        summary: "require() evaluated inside a function on every call (error when the path is computed or require.cache is deleted)",
-        docs: include_str!("../../rules/per-call-require.md"),
-        run: Some(per_call_require::run),
-        options: &[],
-        triggers: &["require"],
-    },
-    RuleMeta {
-        id: "unused-ignore",
-        default_severity: Severity::Warn,
-        summary: "a leaklint-ignore directive that ignores nothing",
-        docs: include_str!("../../rules/unused-ignore.md"),
-        run: None,
-        options: &[],
-        triggers: &[],
-    },
-    RuleMeta {
-        id: "unknown-rule",
-        default_severity: Severity::Warn,
-        summary: "a leaklint-ignore directive that names no rule or a rule that does not exist",
-        docs: include_str!("../../rules/unknown-rule.md"),
-        run: None,
-        options: &[],
-        triggers: &[],
-    },
-];
-
 pub fn find(id: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|rule| rule.id == id)
 }
@@ -174,4 +177,15 @@ pub fn find(id: &str) -> Option<&'static RuleMeta> {
 /// Is `id` a rule id leaklint accepts in config and directives?
 pub fn is_known(id: &str) -> bool {
     find(id).is_some()
+}
+
+/// Runs the enabled rules over one file: one traversal, every rule's handlers at each node, then
+/// each rule's `finish`.
+pub fn run(cx: &mut Context, enabled: impl Fn(&RuleMeta) -> bool) {
+    let rules: Vec<(Handles, Box<dyn Rule>)> = RULES
+        .iter()
+        .filter(|meta| enabled(meta))
+        .filter_map(|meta| Some((meta.handles, (meta.create?)(cx)?)))
+        .collect();
+    dispatch::run(cx, rules);
 }

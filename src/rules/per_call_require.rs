@@ -8,16 +8,32 @@
 //! evaluation in its parent's `module.children` (an error). A lazy load kept in a module-level
 //! variable (`cached = cached || require('x')`) runs once and is silent.
 
-use swc_common::Span;
+use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
-use swc_ecma_visit::{Visit, VisitWith};
 
-use crate::diagnostic::{Finding, Range, Severity};
-use crate::rules::helpers::{callee_ident, is_global, prop_name, snippet, string_value, unwrap};
-use crate::rules::Context;
-use crate::semantic::{Resolution, Semantic};
+use crate::diagnostic::{Finding, Range, Severity, Subject};
+use crate::rules::dispatch::FunctionNode;
+use crate::rules::helpers::{
+    callee_ident, enclosing_function, is_global, prop_name, snippet, string_value, unwrap,
+};
+use crate::rules::{Context, Handles, Measure, Rule, RuleMeta};
+use crate::semantic::{Lifetime, Resolution, Semantic};
 
 pub const ID: &str = "per-call-require";
+
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Warn,
+    summary: "require() evaluated inside a function on every call (error when the path is computed or require.cache is deleted)",
+    docs: include_str!("../../rules/per-call-require.md"),
+    options: &[],
+    handles: Handles::CALL
+        .and(Handles::UNARY)
+        .and(Handles::ASSIGN)
+        .and(Handles::FUNCTION),
+    measure: Measure::RequireCache,
+    create: Some(create),
+};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cost {
@@ -29,130 +45,34 @@ enum Cost {
     Reevaluation,
 }
 
-pub fn run(ctx: &mut Context) {
-    // The semantic model already knows every call of an undeclared `require` and whether its
-    // code runs more than once; most files only require at the top.
-    let semantic = ctx.semantic;
+#[derive(Default)]
+struct PerCallRequire {
+    /// Each `require(…)` in code that runs many times, and its path when it is a literal.
+    requires: Vec<(Span, Option<String>)>,
+    deletes_cache: bool,
+    /// Requires whose result is kept where it outlives the call: lazy loads.
+    lazy: Vec<Span>,
+    /// Functions that replace themselves after their first call.
+    lazy_functions: Vec<Span>,
+    /// Thunks (`() => require('./x')`): the function's span and the expression it returns.
+    thunks: Vec<(Span, Span)>,
+}
+
+/// The model already knows every call of an undeclared `require` and whether its code runs
+/// more than once; most files only require at the top, and need no handler at all.
+fn create(cx: &Context) -> Option<Box<dyn Rule>> {
+    let semantic = cx.semantic;
     let per_call = semantic.references.iter().any(|r| {
         r.is_callee
             && r.name == "require"
             && r.resolution == Resolution::Unresolved
             && semantic.scope(r.scope).runs_many
     });
-    if !per_call {
-        return;
-    }
-    let mut visitor = Visitor {
-        semantic: ctx.semantic,
-        requires: Vec::new(),
-        deletes_cache: false,
-        lazy: Vec::new(),
-        lazy_functions: Vec::new(),
-    };
-    ctx.program.visit_with(&mut visitor);
-    for (span, literal) in visitor.requires {
-        if visitor.lazy.contains(&span) {
-            continue;
-        }
-        let cost = if visitor.deletes_cache {
-            Cost::Reevaluation
-        } else if literal {
-            Cost::Lookup
-        } else {
-            Cost::NewModules
-        };
-        let call = snippet(ctx.text, span);
-        let (message, severity) = match cost {
-            Cost::Lookup => (
-                format!("`{call}` runs on every call: after the first it is a module-cache lookup, which costs time and hides a dependency, but does not grow memory"),
-                Severity::Warn,
-            ),
-            Cost::NewModules => (
-                format!("`{call}` with a computed path runs on every call: each new path loads one more module into the module cache, where it stays for the life of the process"),
-                Severity::Error,
-            ),
-            Cost::Reevaluation => (
-                format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again, and Node keeps every evaluation alive in `module.children`"),
-                Severity::Error,
-            ),
-        };
-        ctx.report(Finding {
-            rule: ID,
-            range: Range::from_span(span),
-            message,
-            labels: Vec::new(),
-            help: Some(match cost {
-                Cost::Lookup => "move the `require` to the top of the file (or keep a lazy load in a module-level variable)".into(),
-                _ => "load a fixed set of modules once at the top of the file, or keep loaded modules in a bounded map; never delete `require.cache` entries to reload code in a long-running process".into(),
-            }),
-            severity: Some(severity),
-        });
-    }
+    per_call.then(|| Box::new(PerCallRequire::default()) as Box<dyn Rule>)
 }
 
-struct Visitor<'a> {
-    semantic: &'a Semantic,
-    /// Each `require(…)` in code that runs many times, and whether its path is a literal.
-    requires: Vec<(Span, bool)>,
-    deletes_cache: bool,
-    /// Requires whose result is kept in a variable of code that runs once: lazy loads.
-    lazy: Vec<Span>,
-    /// Functions that replace themselves after their first call.
-    lazy_functions: Vec<Span>,
-}
-
-impl Visitor<'_> {
-    fn is_require(&self, call: &CallExpr) -> bool {
-        callee_ident(call).is_some_and(|c| is_global(self.semantic, c, &["require"]))
-            && call.args.len() == 1
-    }
-
-    /// Marks `require(…)` calls in `expr` (also behind `||`/`??`) as lazy loads.
-    fn mark_lazy(&mut self, expr: &Expr) {
-        match unwrap(expr) {
-            Expr::Call(call) if self.is_require(call) => self.lazy.push(call.span),
-            Expr::Bin(bin)
-                if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) =>
-            {
-                self.mark_lazy(&bin.right)
-            }
-            Expr::Member(member) => self.mark_lazy(&member.obj),
-            // `require('markdown-it')()`: the module's factory, called once on load.
-            Expr::Call(CallExpr {
-                callee: Callee::Expr(callee),
-                ..
-            }) => self.mark_lazy(callee),
-            _ => {}
-        }
-    }
-
-    /// Marks the lazy loads of a thunk, anywhere in what it returns
-    /// (`() => require('./a.json').concat(require('./b.json'))`): only literal paths, since a
-    /// thunk over a computed path (`(name) => require(name)`) still loads a new module per name.
-    fn mark_thunk(&mut self, expr: &Expr) {
-        struct Requires<'v, 'a> {
-            visitor: &'v Visitor<'a>,
-            found: Vec<Span>,
-        }
-        impl Visit for Requires<'_, '_> {
-            fn visit_call_expr(&mut self, call: &CallExpr) {
-                if self.visitor.is_require(call) && string_value(&call.args[0].expr).is_some() {
-                    self.found.push(call.span);
-                }
-                call.visit_children_with(self);
-            }
-            // A function inside the thunk is not the thunk.
-            fn visit_function(&mut self, _: &Function) {}
-            fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
-        }
-        let mut requires = Requires {
-            visitor: self,
-            found: Vec::new(),
-        };
-        expr.visit_with(&mut requires);
-        let found = requires.found;
-        self.lazy.extend(found);
-    }
+fn is_require(semantic: &Semantic, call: &CallExpr) -> bool {
+    callee_ident(call).is_some_and(|c| is_global(semantic, c, &["require"])) && call.args.len() == 1
 }
 
 /// `() => require('./rule')`, `get Plugin() { return require('./plugin'); }`: a thunk whose
@@ -165,108 +85,173 @@ fn thunk_body(stmts: &[Stmt]) -> Option<&Expr> {
     }
 }
 
-/// Does a function body assign to `name` (`function path() { … path = () => data; }`, a
-/// function that replaces itself after its first call)?
-fn reassigns(stmts: &[Stmt], name: &Ident) -> bool {
-    struct Finder<'n> {
-        name: &'n Ident,
-        found: bool,
-    }
-    impl Visit for Finder<'_> {
-        fn visit_assign_expr(&mut self, assign: &AssignExpr) {
-            if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &assign.left {
-                self.found |= id.id.sym == self.name.sym;
+impl PerCallRequire {
+    /// Marks `require(…)` calls in `expr` (also behind `||`/`??`) as lazy loads.
+    fn mark_lazy(&mut self, semantic: &Semantic, expr: &Expr) {
+        match unwrap(expr) {
+            Expr::Call(call) if is_require(semantic, call) => self.lazy.push(call.span),
+            Expr::Bin(bin)
+                if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) =>
+            {
+                self.mark_lazy(semantic, &bin.right)
             }
-            assign.visit_children_with(self);
+            Expr::Member(member) => self.mark_lazy(semantic, &member.obj),
+            // `require('markdown-it')()`: the module's factory, called once on load.
+            Expr::Call(CallExpr {
+                callee: Callee::Expr(callee),
+                ..
+            }) => self.mark_lazy(semantic, callee),
+            _ => {}
         }
     }
-    let mut finder = Finder { name, found: false };
-    stmts.visit_with(&mut finder);
-    finder.found
+
+    /// Is the require a literal load anywhere in what a thunk returns
+    /// (`() => require('./a.json').concat(require('./b.json'))`)? Only literal paths: a thunk
+    /// over a computed path (`(name) => require(name)`) still loads a new module per name.
+    fn in_thunk(&self, cx: &Context, call: &CallExpr) -> bool {
+        let Some(function) = enclosing_function(cx.semantic, call.span) else {
+            return false;
+        };
+        self.thunks.iter().any(|&(thunk, returned)| {
+            thunk == function && returned.lo <= call.span.lo && call.span.hi <= returned.hi
+        })
+    }
 }
 
-impl Visit for Visitor<'_> {
-    fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
-        match &*arrow.body {
-            ArrowFunctionBody::Expr(expr) => self.mark_thunk(expr),
-            ArrowFunctionBody::FunctionBody(body) => {
-                if let Some(expr) = thunk_body(&body.stmts) {
-                    self.mark_thunk(expr);
+impl Rule for PerCallRequire {
+    fn on_function(&mut self, cx: &Context, function: FunctionNode) {
+        match function {
+            FunctionNode::Arrow(arrow) => {
+                let returned = match &*arrow.body {
+                    ArrowFunctionBody::Expr(expr) => Some(&**expr),
+                    ArrowFunctionBody::FunctionBody(body) => thunk_body(&body.stmts),
+                };
+                if let Some(returned) = returned {
+                    self.thunks.push((arrow.span, returned.span()));
+                }
+            }
+            FunctionNode::Function(function) => {
+                if let Some(returned) = function.body.as_ref().and_then(|b| thunk_body(&b.stmts)) {
+                    self.thunks.push((function.span, returned.span()));
+                }
+            }
+            FunctionNode::Declaration(decl) => {
+                // `function path() { … path = () => data; }` replaces itself after one call.
+                let replaces_itself = cx
+                    .semantic
+                    .declared_binding(&decl.ident)
+                    .is_some_and(|b| cx.semantic.written_within(b, decl.function.span));
+                if replaces_itself {
+                    self.lazy_functions.push(decl.function.span);
                 }
             }
         }
-        arrow.visit_children_with(self);
     }
 
-    fn visit_function(&mut self, function: &Function) {
-        if let Some(expr) = function.body.as_ref().and_then(|b| thunk_body(&b.stmts)) {
-            self.mark_thunk(expr);
+    fn on_call(&mut self, cx: &Context, call: &CallExpr) {
+        if !is_require(cx.semantic, call) {
+            return;
         }
-        function.visit_children_with(self);
-    }
-
-    fn visit_fn_decl(&mut self, decl: &FnDecl) {
-        if let Some(body) = &decl.function.body {
-            if reassigns(&body.stmts, &decl.ident) {
-                self.lazy_functions.push(decl.function.span);
-            }
+        let path = string_value(&call.args[0].expr);
+        if path.is_some() && self.in_thunk(cx, call) {
+            self.lazy.push(call.span);
         }
-        decl.visit_children_with(self);
-    }
-
-    fn visit_call_expr(&mut self, call: &CallExpr) {
         let in_lazy_function = self
             .lazy_functions
             .iter()
             .any(|f| f.lo <= call.span.lo && call.span.hi <= f.hi);
-        if self.is_require(call) && self.semantic.runs_many_times(call.span) && !in_lazy_function {
-            let literal = string_value(&call.args[0].expr).is_some();
-            self.requires.push((call.span, literal));
+        if cx.semantic.runs_many_times(call.span) && !in_lazy_function {
+            self.requires.push((call.span, path));
         }
-        call.visit_children_with(self);
     }
 
-    fn visit_unary_expr(&mut self, unary: &UnaryExpr) {
+    fn on_unary(&mut self, cx: &Context, unary: &UnaryExpr) {
         // delete require.cache[key]
-        if unary.op == UnaryOp::Delete {
-            if let Expr::Member(member) = unwrap(&unary.arg) {
-                if let Expr::Member(cache) = unwrap(&member.obj) {
-                    let is_require_cache = matches!(unwrap(&cache.obj), Expr::Ident(id) if is_global(self.semantic, id, &["require"]))
-                        && prop_name(&cache.prop).is_some_and(|p| p == "cache");
-                    self.deletes_cache |= is_require_cache;
-                }
+        if unary.op != UnaryOp::Delete {
+            return;
+        }
+        if let Expr::Member(member) = unwrap(&unary.arg) {
+            if let Expr::Member(cache) = unwrap(&member.obj) {
+                let is_require_cache = matches!(unwrap(&cache.obj), Expr::Ident(id) if is_global(cx.semantic, id, &["require"]))
+                    && prop_name(&cache.prop).is_some_and(|p| p == "cache");
+                self.deletes_cache |= is_require_cache;
             }
         }
-        unary.visit_children_with(self);
     }
 
-    fn visit_assign_expr(&mut self, assign: &AssignExpr) {
+    fn on_assign(&mut self, cx: &Context, assign: &AssignExpr) {
         // `cached = require('x')` where `cached` outlives the call: loaded once, then reused.
         let keeps = match &assign.left {
-            AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => self
+            AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => cx
                 .semantic
-                .binding_of(&ident.id)
-                .is_some_and(|b| !self.semantic.scope(b.scope).runs_many),
+                .binding_id_of(&ident.id)
+                .filter(|_| cx.semantic.binding_of(&ident.id).is_some())
+                .is_some_and(|b| cx.semantic.lifetime_of(b) == Lifetime::Process),
             AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
                 matches!(unwrap(&member.obj), Expr::This(_))
             }
             _ => false,
         };
         if keeps {
-            self.mark_lazy(&assign.right);
+            self.mark_lazy(cx.semantic, &assign.right);
         }
-        assign.visit_children_with(self);
     }
+
+    fn finish(&mut self, ctx: &mut Context) {
+        for (span, path) in std::mem::take(&mut self.requires) {
+            if self.lazy.contains(&span) {
+                continue;
+            }
+            let cost = if self.deletes_cache {
+                Cost::Reevaluation
+            } else if path.is_some() {
+                Cost::Lookup
+            } else {
+                Cost::NewModules
+            };
+            report(ctx, span, cost, path);
+        }
+    }
+}
+
+fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>) {
+    let call = snippet(ctx.text, span);
+    let (message, severity) = match cost {
+        Cost::Lookup => (
+            format!("`{call}` runs on every call: after the first it is a module-cache lookup, which costs time and hides a dependency, but does not grow memory"),
+            Severity::Warn,
+        ),
+        Cost::NewModules => (
+            format!("`{call}` with a computed path runs on every call: each new path loads one more module into the module cache, where it stays for the life of the process"),
+            Severity::Error,
+        ),
+        Cost::Reevaluation => (
+            format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again, and Node keeps every evaluation alive in `module.children`"),
+            Severity::Error,
+        ),
+    };
+    ctx.report(Finding {
+        rule: ID,
+        range: Range::from_span(span),
+        message,
+        labels: Vec::new(),
+        help: Some(match cost {
+            Cost::Lookup => "move the `require` to the top of the file (or keep a lazy load in a module-level variable)".into(),
+            _ => "load a fixed set of modules once at the top of the file, or keep loaded modules in a bounded map; never delete `require.cache` entries to reload code in a long-running process".into(),
+        }),
+        severity: Some(severity),
+        subject: Some(Subject::Require { path }),
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::testing::{assert_flags, assert_passes};
+    use crate::testing::Tester;
 
     #[test]
     fn passes() {
-        assert_passes(&[
+        Tester::new(&super::META).passes(&[
             ("const fs = require('fs'); module.exports = () => fs.readFileSync('x');", "a.js"),
             ("try { var optional = require('optional'); } catch (e) {}", "a.js"),
             ("(function () { var path = require('path'); })();", "a.js"),
@@ -294,7 +279,7 @@ mod tests {
 
     #[test]
     fn fails() {
-        assert_flags(&[
+        Tester::new(&super::META).flags(&[
             ("module.exports = function (xs) { const _ = require('lodash'); return _.map(xs, f); };", "a.js", &["require('lodash')"]),
             ("module.exports = function (name) { return require('./plugins/' + name); };", "a.js", &["require('./plugins/'"]),
             ("module.exports = (name) => require(`./locales/${name}`);", "a.js", &["require(`"]),

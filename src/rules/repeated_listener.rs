@@ -10,48 +10,49 @@
 //! result (an unsubscribe function) is kept, and behind a run-once guard.
 
 use rustc_hash::FxHashSet;
-use swc_common::{Span, Spanned};
+use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
-use swc_ecma_visit::{Visit, VisitWith};
 
-use crate::diagnostic::{Finding, Label, Range};
-use crate::rules::helpers::{
-    callee_span, is_effect_hook_call, is_global, method_call, prop_name, unwrap,
-};
-use crate::rules::{Context, OptionKind, RuleOption};
-use crate::semantic::{BindingId, BindingKind, Semantic};
+use crate::diagnostic::{Finding, Label, Range, Severity, Subject};
+use crate::rules::helpers::{callee_span, is_global, method_call, prop_name, unwrap};
+use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
+use crate::semantic::lifetime::{Acquisition, Holder, Release, Released, Releases, Root};
+use crate::semantic::{Lifetime, Semantic};
 
 pub const ID: &str = "repeated-listener";
 
-pub const OPTIONS: &[RuleOption] = &[RuleOption {
-    name: "removal_methods",
-    kind: OptionKind::Names,
-    description: "more method names that remove a listener (e.g. `unsubscribe`)",
-}];
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "a listener added on every call to an emitter that outlives the call",
+    docs: include_str!("../../rules/repeated-listener.md"),
+    options: &[RuleOption {
+        name: "removal_methods",
+        kind: OptionKind::Names,
+        description: "more method names that remove a listener (e.g. `unsubscribe`)",
+    }],
+    handles: Handles::CALL,
+    measure: Measure::Listeners,
+    create: Some(|cx| {
+        Some(Box::new(RepeatedListener {
+            removal_methods: cx
+                .settings
+                .option_names(ID, "removal_methods")
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            ..RepeatedListener::default()
+        }))
+    }),
+};
 
 const REGISTRATION_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
 const REMOVAL_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
 const LONG_LIVED_GLOBALS: &[&str] = &["process", "window", "document", "globalThis", "global"];
 
-/// A receiver path: its root and the property names after it (`process.stdout` →
-/// (`process`, [`stdout`])).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Receiver {
-    root: Root,
-    props: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Root {
-    Global(String),
-    Binding(BindingId),
-    /// `this`, or a name the rule cannot follow; only used to match removals.
-    Other(String),
-}
-
 struct Registration {
     span: Span,
-    receiver: Receiver,
+    receiver: Holder,
     receiver_text: String,
     event: String,
     /// The listener's text when it is a reference that a removal could name again.
@@ -59,399 +60,265 @@ struct Registration {
     in_effect: bool,
 }
 
-struct Removal {
-    receiver: Receiver,
-    /// `None` for `removeAllListeners()`, which removes every event.
-    event: Option<String>,
-    listener: Removed,
-}
-
-enum Removed {
-    /// `removeAllListeners`: every listener.
-    Any,
-    /// The function named by this text.
-    Function(String),
-    /// A function no registration can have added (`handler.bind(this)`, an inline arrow).
-    Nothing,
-}
-
-pub fn run(ctx: &mut Context) {
-    let extra = ctx.settings.option_names(ID, "removal_methods");
-    let mut visitor = Visitor {
-        semantic: ctx.semantic,
-        text: ctx.text,
-        removal_methods: extra,
-        registrations: Vec::new(),
-        removals: Vec::new(),
-        statement_calls: FxHashSet::default(),
-        guarded: 0,
-        effect_depth: 0,
-    };
-    ctx.program.visit_with(&mut visitor);
-    for registration in &visitor.registrations {
-        let removed = visitor.removals.iter().any(|removal| {
-            removal.receiver == registration.receiver
-                && removal
-                    .event
-                    .as_ref()
-                    .is_none_or(|e| *e == registration.event)
-                && match (&removal.listener, &registration.listener) {
-                    (Removed::Any, _) => true,
-                    (Removed::Function(removed), Some(added)) => removed == added,
-                    _ => false,
-                }
-        });
-        if removed {
-            continue;
-        }
-        let label = match &registration.receiver.root {
-            Root::Binding(binding) => {
-                let binding = ctx.semantic.binding(*binding);
-                Some(Label {
-                    range: Range::from_span(binding.span),
-                    message: format!(
-                        "`{}` is created here, where it outlives every call",
-                        binding.name
-                    ),
-                })
-            }
-            _ => None,
-        };
-        let effect = if registration.in_effect {
-            "; this effect returns no cleanup that removes it"
-        } else {
-            ""
-        };
-        ctx.report(Finding {
-            rule: ID,
-            range: Range::from_span(registration.span),
-            message: format!(
-                "a listener for {} is added to `{}` on every call, and nothing removes it{effect}: listeners, and what their closures hold, pile up for as long as `{}` lives",
-                registration.event, registration.receiver_text, registration.receiver_text
-            ),
-            labels: label.into_iter().collect(),
-            help: Some("register it once (at module level or behind a run-once guard), use `once`, pass `{ signal }` and abort it, or remove it with `off`/`removeListener`/`removeEventListener` and the same function".into()),
-            severity: None,
-        });
-    }
-}
-
-struct Visitor<'a, 's> {
-    semantic: &'a Semantic,
-    text: &'a str,
-    removal_methods: Vec<&'s str>,
+#[derive(Default)]
+struct RepeatedListener {
+    removal_methods: Vec<String>,
     registrations: Vec<Registration>,
-    removals: Vec<Removal>,
-    /// Calls whose result is dropped (statement level, or a link in a chain of registrations).
-    statement_calls: FxHashSet<swc_common::BytePos>,
-    /// Depth of run-once guards around the current code.
-    guarded: usize,
-    effect_depth: usize,
+    removals: Releases,
+    /// Registrations whose result is the receiver of a registration whose result is dropped
+    /// (`emitter.on('a', f).on('b', g);`): their result is dropped too.
+    chained: FxHashSet<(BytePos, BytePos)>,
 }
 
-impl Visitor<'_, '_> {
-    fn text_of(&self, span: Span) -> String {
-        let range = Range::from_span(span);
-        let text = self.text.get(range.start..range.end).unwrap_or("");
-        text.split_whitespace().collect()
-    }
+/// The text of a span with whitespace removed: how a removal names the same thing again.
+fn text_of(text: &str, span: Span) -> String {
+    let range = Range::from_span(span);
+    let text = text.get(range.start..range.end).unwrap_or("");
+    text.split_whitespace().collect()
+}
 
-    fn receiver(&self, expr: &Expr) -> Option<Receiver> {
-        match unwrap(expr) {
-            Expr::Ident(ident) => {
-                let root = if is_global(self.semantic, ident, LONG_LIVED_GLOBALS) {
-                    Root::Global(ident.sym.to_string())
-                } else {
-                    match self.semantic.binding_id_of(ident) {
-                        Some(binding) => Root::Binding(binding),
-                        None => Root::Other(ident.sym.to_string()),
+/// A receiver as a path from its root (`process.stdout` → `process`, [`stdout`]).
+fn receiver(semantic: &Semantic, expr: &Expr) -> Option<Holder> {
+    match unwrap(expr) {
+        Expr::Ident(ident) => {
+            let root = if is_global(semantic, ident, LONG_LIVED_GLOBALS) {
+                Root::Global(ident.sym.clone())
+            } else {
+                match semantic.binding_id_of(ident) {
+                    Some(binding) => Root::Binding(binding),
+                    None => Root::Other(ident.sym.clone()),
+                }
+            };
+            Some(Holder::Path(root, Vec::new()))
+        }
+        Expr::This(_) => Some(Holder::Path(Root::Other("this".into()), Vec::new())),
+        Expr::Member(member) => {
+            let Holder::Path(root, mut props) = receiver(semantic, &member.obj)? else {
+                return None;
+            };
+            props.push(prop_name(&member.prop)?.clone());
+            Some(Holder::Path(root, props))
+        }
+        // `emitter.on('a', f).on('b', g)`: a chained registration returns its receiver.
+        Expr::Call(call) => {
+            let (object, method) = method_call(call)?;
+            REGISTRATION_METHODS
+                .contains(&&**method)
+                .then(|| receiver(semantic, object))?
+        }
+        _ => None,
+    }
+}
+
+/// `process.stdout`, `bus`: the receiver as a path, also for a chained registration.
+fn receiver_text(semantic: &Semantic, receiver: &Holder) -> String {
+    let Holder::Path(root, props) = receiver else {
+        return String::new();
+    };
+    let root = match root {
+        Root::Global(name) | Root::Other(name) => name.to_string(),
+        Root::Binding(id) => semantic.binding(*id).name.to_string(),
+    };
+    std::iter::once(root)
+        .chain(props.iter().map(|p| p.to_string()))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Does the receiver outlive a call of the code that registers on it: a long-lived global, or a
+/// variable or import created once per process and not replaced on every call?
+fn outlives_the_call(semantic: &Semantic, receiver: &Holder) -> bool {
+    match receiver {
+        Holder::Path(Root::Global(_), _) => true,
+        Holder::Path(Root::Binding(id), _) => {
+            semantic.holds_a_value(*id)
+                && semantic.lifetime_of(*id) == Lifetime::Process
+                && !semantic.reassigned_per_call(*id)
+        }
+        _ => false,
+    }
+}
+
+/// `{ once: true }` or `{ signal }` as the options argument; any options the rule cannot read
+/// count too.
+fn removes_itself(method: &str, args: &[ExprOrSpread]) -> bool {
+    if method != "addEventListener" {
+        return false;
+    }
+    let Some(options) = args.get(2) else {
+        return false;
+    };
+    match unwrap(&options.expr) {
+        Expr::Object(object) => object.props.iter().any(|prop| match prop {
+            PropOrSpread::Spread(_) => true,
+            PropOrSpread::Prop(prop) => match &**prop {
+                Prop::Shorthand(ident) => ident.sym == "signal" || ident.sym == "once",
+                Prop::KeyValue(kv) => match &kv.key {
+                    PropName::Ident(key) if key.sym == "signal" => true,
+                    PropName::Ident(key) if key.sym == "once" => {
+                        !matches!(unwrap(&kv.value), Expr::Lit(Lit::Bool(b)) if !b.value)
                     }
-                };
-                Some(Receiver {
-                    root,
-                    props: Vec::new(),
-                })
-            }
-            Expr::This(_) => Some(Receiver {
-                root: Root::Other("this".into()),
-                props: Vec::new(),
-            }),
-            Expr::Member(member) => {
-                let mut receiver = self.receiver(&member.obj)?;
-                receiver.props.push(prop_name(&member.prop)?.to_string());
-                Some(receiver)
-            }
-            // `emitter.on('a', f).on('b', g)`: a chained registration returns its receiver.
-            Expr::Call(call) => {
-                let (object, method) = method_call(call)?;
-                REGISTRATION_METHODS
-                    .contains(&&**method)
-                    .then(|| self.receiver(object))?
-            }
-            _ => None,
-        }
-    }
-
-    /// `process.stdout`, `bus`: the receiver as a path, also for a chained registration.
-    fn receiver_text(&self, receiver: &Receiver) -> String {
-        let root = match &receiver.root {
-            Root::Global(name) | Root::Other(name) => name.clone(),
-            Root::Binding(id) => self.semantic.binding(*id).name.to_string(),
-        };
-        std::iter::once(root)
-            .chain(receiver.props.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(".")
-    }
-
-    /// Does the receiver outlive a call of the code that registers on it?
-    fn outlives_the_call(&self, receiver: &Receiver) -> bool {
-        match &receiver.root {
-            Root::Global(_) => true,
-            Root::Binding(id) => {
-                let binding = self.semantic.binding(*id);
-                let long_lived_kind = matches!(
-                    binding.kind,
-                    BindingKind::Var
-                        | BindingKind::Let
-                        | BindingKind::Const
-                        | BindingKind::Import
-                        | BindingKind::TsImportEquals
-                );
-                let long_lived_scope = !self.semantic.scope(binding.scope).runs_many;
-                // A module-level `let` reassigned on every call holds a new emitter each time.
-                let reassigned_per_call = self
-                    .semantic
-                    .references_to(*id)
-                    .any(|r| r.access.is_write() && self.semantic.scope(r.scope).runs_many);
-                long_lived_kind && long_lived_scope && !reassigned_per_call
-            }
-            Root::Other(_) => false,
-        }
-    }
-
-    /// `{ once: true }` or `{ signal }` as the options argument; any options the rule cannot
-    /// read count too.
-    fn removes_itself(&self, method: &str, args: &[ExprOrSpread]) -> bool {
-        if method != "addEventListener" {
-            return false;
-        }
-        let Some(options) = args.get(2) else {
-            return false;
-        };
-        match unwrap(&options.expr) {
-            Expr::Object(object) => object.props.iter().any(|prop| match prop {
-                PropOrSpread::Spread(_) => true,
-                PropOrSpread::Prop(prop) => match &**prop {
-                    Prop::Shorthand(ident) => ident.sym == "signal" || ident.sym == "once",
-                    Prop::KeyValue(kv) => match &kv.key {
-                        PropName::Ident(key) if key.sym == "signal" => true,
-                        PropName::Ident(key) if key.sym == "once" => {
-                            !matches!(unwrap(&kv.value), Expr::Lit(Lit::Bool(b)) if !b.value)
-                        }
-                        _ => false,
-                    },
                     _ => false,
                 },
-            }),
-            Expr::Lit(_) => false,
-            _ => true,
-        }
+                _ => false,
+            },
+        }),
+        Expr::Lit(_) => false,
+        _ => true,
     }
+}
 
-    /// The text of a listener argument that names a function a removal can name again.
-    fn listener_key(&self, expr: &Expr) -> Option<String> {
-        match unwrap(expr) {
-            Expr::Ident(_) | Expr::Member(_) => Some(self.text_of(unwrap(expr).span())),
-            _ => None,
-        }
+/// The text of a listener argument that names a function a removal can name again.
+fn listener_key(text: &str, expr: &Expr) -> Option<String> {
+    match unwrap(expr) {
+        Expr::Ident(_) | Expr::Member(_) => Some(text_of(text, unwrap(expr).span())),
+        _ => None,
     }
+}
 
-    fn event_key(&self, expr: Option<&ExprOrSpread>) -> String {
-        match expr {
-            Some(arg) => self.text_of(arg.expr.span()).replace(['"', '`'], "'"),
-            None => "''".into(),
-        }
+fn event_key(text: &str, expr: Option<&ExprOrSpread>) -> String {
+    match expr {
+        Some(arg) => text_of(text, arg.expr.span()).replace(['"', '`'], "'"),
+        None => "''".into(),
     }
+}
 
-    fn registration(&mut self, call: &CallExpr, object: &Expr, method: &str) {
-        let statement_level = self.statement_calls.contains(&call.span.lo);
-        if !statement_level || self.guarded > 0 || !self.semantic.runs_many_times(call.span) {
+impl RepeatedListener {
+    fn registration(&mut self, cx: &Context, call: &CallExpr, object: &Expr, method: &str) {
+        let semantic = cx.semantic;
+        let dropped = semantic.result_dropped(call.span)
+            || self.chained.contains(&(call.span.lo, call.span.hi));
+        if !dropped {
             return;
         }
-        let Some(receiver) = self.receiver(object) else {
+        // Whatever this registration's receiver chain registers is dropped with it.
+        if let Expr::Call(inner) = unwrap(object) {
+            if method_call(inner).is_some_and(|(_, m)| REGISTRATION_METHODS.contains(&&**m)) {
+                self.chained.insert((inner.span.lo, inner.span.hi));
+            }
+        }
+        if semantic.behind_run_once_guard(call.span) || !semantic.runs_many_times(call.span) {
+            return;
+        }
+        let Some(receiver) = receiver(semantic, object) else {
             return;
         };
-        if !self.outlives_the_call(&receiver) || self.removes_itself(method, &call.args) {
+        if !outlives_the_call(semantic, &receiver) || removes_itself(method, &call.args) {
             return;
         }
         self.registrations.push(Registration {
             span: callee_span(call),
-            receiver_text: self.receiver_text(&receiver),
-            event: self.event_key(call.args.first()),
-            listener: call.args.get(1).and_then(|a| self.listener_key(&a.expr)),
+            receiver_text: receiver_text(semantic, &receiver),
+            event: event_key(cx.text, call.args.first()),
+            listener: call
+                .args
+                .get(1)
+                .and_then(|a| listener_key(cx.text, &a.expr)),
             receiver,
-            in_effect: self.effect_depth > 0,
+            in_effect: semantic.in_effect(call.span),
         });
     }
 
-    fn removal(&mut self, call: &CallExpr, object: &Expr, method: &str) {
-        let Some(receiver) = self.receiver(object) else {
+    fn removal(&mut self, cx: &Context, call: &CallExpr, object: &Expr, method: &str) {
+        let Some(holder) = receiver(cx.semantic, object) else {
             return;
         };
         let all = method == "removeAllListeners";
-        self.removals.push(Removal {
-            receiver,
+        self.removals.record(Release {
+            holder,
             event: if all && call.args.is_empty() {
                 None
             } else {
-                Some(self.event_key(call.args.first()))
+                Some(event_key(cx.text, call.args.first()))
             },
-            listener: if all {
-                Removed::Any
+            function: if all {
+                Released::Any
             } else {
-                match call.args.get(1).and_then(|a| self.listener_key(&a.expr)) {
-                    Some(key) => Removed::Function(key),
-                    None => Removed::Nothing,
+                match call
+                    .args
+                    .get(1)
+                    .and_then(|a| listener_key(cx.text, &a.expr))
+                {
+                    Some(key) => Released::Function(key),
+                    None => Released::Nothing,
                 }
             },
         });
     }
-
-    /// Marks the registrations an expression statement makes, down a chain of them.
-    fn mark_statement(&mut self, expr: &Expr) {
-        if let Expr::Call(call) = unwrap(expr) {
-            if let Some((object, method)) = method_call(call) {
-                if REGISTRATION_METHODS.contains(&&**method) {
-                    self.statement_calls.insert(call.span.lo);
-                    self.mark_statement(object);
-                }
-            }
-        }
-    }
-
-    /// Visits a statement list, treating the statements after `if (done) return;` followed by
-    /// `done = true` as guarded.
-    fn visit_statements(&mut self, stmts: &[Stmt]) {
-        let mut guards = 0;
-        for (i, stmt) in stmts.iter().enumerate() {
-            if guards == 0 {
-                if let Some(flag) = early_return_flag(stmt) {
-                    let flag = self.text_of(flag.span());
-                    if stmts[i + 1..].iter().any(|s| assigns_flag(self, s, &flag)) {
-                        guards = 1;
-                        self.guarded += 1;
-                    }
-                }
-            }
-            stmt.visit_with(self);
-        }
-        self.guarded -= guards;
-    }
 }
 
-/// `if (flag) return;` → `flag`.
-fn early_return_flag(stmt: &Stmt) -> Option<&Expr> {
-    let Stmt::If(if_stmt) = stmt else { return None };
-    let returns = match &*if_stmt.cons {
-        Stmt::Return(_) => true,
-        Stmt::Block(block) => matches!(block.stmts.as_slice(), [Stmt::Return(_)]),
-        _ => false,
-    };
-    let flag = unwrap(&if_stmt.test);
-    (returns && matches!(flag, Expr::Ident(_) | Expr::Member(_))).then_some(flag)
-}
-
-/// Does a statement (at any depth) assign to the flag whose text is `flag`?
-fn assigns_flag(visitor: &Visitor, stmt: &Stmt, flag: &str) -> bool {
-    struct Finder<'v, 'a, 's> {
-        visitor: &'v Visitor<'a, 's>,
-        flag: &'v str,
-        found: bool,
-    }
-    impl Visit for Finder<'_, '_, '_> {
-        fn visit_assign_expr(&mut self, assign: &AssignExpr) {
-            if self.visitor.text_of(assign.left.span()) == self.flag {
-                self.found = true;
-            }
-            assign.visit_children_with(self);
-        }
-    }
-    let mut finder = Finder {
-        visitor,
-        flag,
-        found: false,
-    };
-    stmt.visit_with(&mut finder);
-    finder.found
-}
-
-impl Visit for Visitor<'_, '_> {
-    fn visit_expr_stmt(&mut self, stmt: &ExprStmt) {
-        self.mark_statement(&stmt.expr);
-        // `cond && emitter.on(…)` drops the result just the same.
-        if let Expr::Bin(bin) = unwrap(&stmt.expr) {
-            if matches!(bin.op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr) {
-                self.mark_statement(&bin.right);
-            }
-        }
-        stmt.expr.visit_with(self);
-    }
-
-    fn visit_call_expr(&mut self, call: &CallExpr) {
-        if is_effect_hook_call(call) {
-            call.callee.visit_with(self);
-            self.effect_depth += 1;
-            call.args.visit_with(self);
-            self.effect_depth -= 1;
+impl Rule for RepeatedListener {
+    fn on_call(&mut self, cx: &Context, call: &CallExpr) {
+        let Some((object, method)) = method_call(call) else {
             return;
-        }
-        if let Some((object, method)) = method_call(call) {
-            let method = method.to_string();
-            if REGISTRATION_METHODS.contains(&method.as_str()) {
-                self.registration(call, object, &method);
-            } else if REMOVAL_METHODS.contains(&method.as_str())
-                || method == "removeAllListeners"
-                || self.removal_methods.contains(&method.as_str())
-            {
-                self.removal(call, object, &method);
-            }
-        }
-        call.visit_children_with(self);
-    }
-
-    fn visit_if_stmt(&mut self, stmt: &IfStmt) {
-        // `if (!installed) { installed = true; process.on(…) }`
-        stmt.test.visit_with(self);
-        let guard = match unwrap(&stmt.test) {
-            Expr::Unary(unary) if unary.op == UnaryOp::Bang => {
-                let flag = self.text_of(unwrap(&unary.arg).span());
-                assigns_flag(self, &stmt.cons, &flag)
-            }
-            _ => false,
         };
-        self.guarded += usize::from(guard);
-        stmt.cons.visit_with(self);
-        self.guarded -= usize::from(guard);
-        stmt.alt.visit_with(self);
+        if REGISTRATION_METHODS.contains(&&**method) {
+            self.registration(cx, call, object, method);
+        } else if REMOVAL_METHODS.contains(&&**method)
+            || method == "removeAllListeners"
+            || self.removal_methods.iter().any(|m| m == &**method)
+        {
+            self.removal(cx, call, object, method);
+        }
     }
 
-    fn visit_block_stmt(&mut self, block: &BlockStmt) {
-        self.visit_statements(&block.stmts);
+    fn finish(&mut self, ctx: &mut Context) {
+        for registration in std::mem::take(&mut self.registrations) {
+            let acquisition = Acquisition {
+                holder: &registration.receiver,
+                event: Some(&registration.event),
+                function: registration.listener.as_deref(),
+            };
+            if self.removals.released_by(&acquisition).is_none() {
+                report(ctx, registration);
+            }
+        }
     }
+}
 
-    fn visit_function_body(&mut self, body: &FunctionBody) {
-        self.visit_statements(&body.stmts);
-    }
+fn report(ctx: &mut Context, registration: Registration) {
+    let label = match &registration.receiver {
+        Holder::Path(Root::Binding(binding), _) => {
+            let binding = ctx.semantic.binding(*binding);
+            Some(Label {
+                range: Range::from_span(binding.span),
+                message: format!(
+                    "`{}` is created here, where it outlives every call",
+                    binding.name
+                ),
+            })
+        }
+        _ => None,
+    };
+    let effect = if registration.in_effect {
+        "; this effect returns no cleanup that removes it"
+    } else {
+        ""
+    };
+    ctx.report(Finding {
+        rule: ID,
+        range: Range::from_span(registration.span),
+        message: format!(
+            "a listener for {} is added to `{}` on every call, and nothing removes it{effect}: listeners, and what their closures hold, pile up for as long as `{}` lives",
+            registration.event, registration.receiver_text, registration.receiver_text
+        ),
+        labels: label.into_iter().collect(),
+        help: Some("register it once (at module level or behind a run-once guard), use `once`, pass `{ signal }` and abort it, or remove it with `off`/`removeListener`/`removeEventListener` and the same function".into()),
+        severity: None,
+        subject: Some(Subject::Listener {
+            receiver: registration.receiver_text,
+            event: registration.event,
+        }),
+    });
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{assert_flags, assert_passes};
+    use crate::testing::Tester;
 
     #[test]
     fn passes() {
-        assert_passes(&[
+        Tester::new(&super::META).passes(&[
             // Registered once: top level, or a setup function only called from there.
             ("process.on('SIGTERM', shutdown);", "a.js"),
             ("function install() { process.on('exit', flush); } install();", "a.js"),
@@ -487,7 +354,7 @@ mod tests {
 
     #[test]
     fn fails() {
-        assert_flags(&[
+        Tester::new(&super::META).flags(&[
             ("export function handler(req, res) { process.on('uncaughtException', (e) => res.end()); }", "a.mjs", &["process.on"]),
             ("app.get('/', (req, res) => { process.on('exit', () => res.end()); });", "a.js", &["process.on"]),
             ("export function mount() { window.addEventListener('resize', () => layout()); }", "a.mjs", &["window.addEventListener"]),

@@ -9,24 +9,49 @@
 //! a function, aliased), because other code may evict it, and for `WeakMap`/`WeakSet`, whose
 //! entries die with their keys.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
-use swc_ecma_visit::{Visit, VisitWith};
 
-use crate::diagnostic::{Finding, Label, Range};
-use crate::rules::helpers::{callee_span, is_global, prop_name, snippet, unwrap, GLOBAL_OBJECTS};
-use crate::rules::{Context, OptionKind, RuleOption};
-use crate::semantic::{BindingId, BindingKind, Semantic};
+use crate::diagnostic::{Finding, Label, Range, Severity, Subject};
+use crate::rules::helpers::{
+    callee_ident, callee_span, is_global, method_call, prop_name, snippet, unwrap, GLOBAL_OBJECTS,
+};
+use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
+use crate::semantic::{BindingId, BindingKind, Created, Lifetime, Role, Semantic, ThisValue};
 
 pub const ID: &str = "unbounded-cache";
 
-pub const OPTIONS: &[RuleOption] = &[RuleOption {
-    name: "eviction_methods",
-    kind: OptionKind::Names,
-    description: "more method names that remove entries (e.g. `evict`, `prune`)",
-}];
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "a long-lived Map/Set/object/array that code running on every call only grows",
+    docs: include_str!("../../rules/unbounded-cache.md"),
+    options: &[RuleOption {
+        name: "eviction_methods",
+        kind: OptionKind::Names,
+        description: "more method names that remove entries (e.g. `evict`, `prune`)",
+    }],
+    handles: Handles::CALL
+        .and(Handles::ASSIGN)
+        .and(Handles::UNARY)
+        .and(Handles::BIN)
+        .and(Handles::MEMBER)
+        .and(Handles::CLASS_DECL),
+    measure: Measure::CollectionSize,
+    create: Some(|cx| {
+        Some(Box::new(UnboundedCache {
+            eviction_methods: cx
+                .settings
+                .option_names(ID, "eviction_methods")
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            ..UnboundedCache::default()
+        }))
+    }),
+};
 
 const GROWTH_METHODS: &[&str] = &["set", "add", "push", "unshift"];
 const EVICTION_METHODS: &[&str] = &["delete", "clear", "shift", "pop", "splice"];
@@ -43,30 +68,11 @@ const LOGGING: &[&str] = &[
     "debug",
     "trace",
 ];
-/// Calls that read a collection without keeping or changing it.
-const READERS: &[(&str, &[&str])] = &[
-    (
-        "Object",
-        &[
-            "keys",
-            "values",
-            "entries",
-            "getOwnPropertyNames",
-            "isFrozen",
-        ],
-    ),
-    ("Array", &["from", "isArray"]),
-    ("JSON", &["stringify"]),
-    (
-        "console",
-        &["log", "info", "warn", "error", "debug", "dir", "table"],
-    ),
-];
 
 /// What a collection is, by where it lives.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Collection {
-    /// A variable of code that runs once (module level, a top-level IIFE).
+    /// A process-long variable created as an empty collection.
     Binding(BindingId),
     /// A static property of a class: `static cache = new Map()`.
     Static(BindingId, Atom),
@@ -78,7 +84,7 @@ enum Collection {
 
 /// A collection created where it lives as long as the process.
 struct Declaration {
-    kind: &'static str,
+    kind: Created,
     span: Span,
     name: String,
 }
@@ -98,230 +104,16 @@ struct Uses {
     escapes: bool,
 }
 
-pub fn run(ctx: &mut Context) {
-    // A cheap first pass finds the collections that could leak; most files have none, and the
-    // full pass below (which resolves every identifier) is then not needed.
-    let mut survey = Survey {
-        semantic: ctx.semantic,
-        names: Vec::new(),
-        statics: false,
-    };
-    ctx.program.visit_with(&mut survey);
-    let mentions_global = GLOBAL_OBJECTS
-        .iter()
-        .any(|name| memchr::memmem::find(ctx.text.as_bytes(), name.as_bytes()).is_some());
-    // A collection can only grow where its name is followed by a growth method or a computed
-    // key: find the names the text grows, in one pass, before resolving every identifier.
-    let grown = grown_names(ctx.text.as_bytes());
-    survey.names.retain(|name| grown.contains(name.as_bytes()));
-    survey.names.sort_unstable();
-    survey.names.dedup();
-    if survey.names.is_empty() && !survey.statics && !mentions_global {
-        return;
-    }
-    let extra = ctx.settings.option_names(ID, "eviction_methods");
-    let mut visitor = Visitor {
-        semantic: ctx.semantic,
-        candidates: survey.names,
-        text: ctx.text,
-        eviction_methods: extra,
-        declarations: FxHashMap::default(),
-        uses: FxHashMap::default(),
-        this_class: None,
-        statements: Vec::new(),
-        blocks: Vec::new(),
-        console_calls: Vec::new(),
-    };
-    ctx.program.visit_with(&mut visitor);
-    visitor.console_calls.sort_unstable();
-    let mut findings = Vec::new();
-    for (collection, uses) in &visitor.uses {
-        if uses.escapes || uses.evicted {
-            continue;
-        }
-        let Some(Growth { span, how, .. }) = uses.growth.iter().find(|g| !visitor.is_warn_once(g))
-        else {
-            continue;
-        };
-        let declaration = visitor.declarations.get(collection);
-        let finding = match (collection, declaration) {
-            (Collection::GlobalObject, _) => Finding {
-                rule: ID,
-                range: Range::from_span(*span),
-                message: format!(
-                    "`{how}` adds a property to the global object on every call, and nothing in this file deletes one: each key stays for the life of the process"
-                ),
-                labels: Vec::new(),
-                help: Some("keep per-key data in a bounded structure (an LRU cache with a TTL, a WeakMap keyed by an object) instead of globals".into()),
-                severity: None,
-            },
-            (_, Some(declaration)) => Finding {
-                rule: ID,
-                range: Range::from_span(*span),
-                message: format!(
-                    "`{}` ({}) grows on every call (`{how}`) and nothing in this file ever removes an entry: it keeps everything it is given for the life of the process",
-                    declaration.name, declaration.kind
-                ),
-                labels: vec![Label {
-                    range: Range::from_span(declaration.span),
-                    message: format!("`{}` is created here and lives as long as the process", declaration.name),
-                }],
-                help: Some("bound it: delete entries when they are done, cap its size, use an LRU cache with a TTL, a WeakMap keyed by the object, or a shared store such as Redis".into()),
-                severity: None,
-            },
-            (_, None) => continue,
-        };
-        findings.push(finding);
-    }
-    findings.sort_by_key(|f| f.range);
-    for finding in findings {
-        ctx.report(finding);
-    }
-}
-
-/// The identifiers that the text follows with `.set(`, `.add(`, `.push(`, `.unshift(` (also
-/// after `?`) or `[`: the only names a collection can grow under.
-fn grown_names(text: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
-    let name_before = |end: usize| {
-        let end = if end > 0 && text[end - 1] == b'?' {
-            end - 1
-        } else {
-            end
-        };
-        let start = text[..end]
-            .iter()
-            .rposition(|&b| !is_word(b))
-            .map_or(0, |i| i + 1);
-        &text[start..end]
-    };
-    let mut names = rustc_hash::FxHashSet::default();
-    for method in [&b".set("[..], b".add(", b".push(", b".unshift("] {
-        for at in memchr::memmem::find_iter(text, method) {
-            names.insert(name_before(at));
-        }
-    }
-    for at in memchr::memchr_iter(b'[', text) {
-        names.insert(name_before(at));
-    }
-    names
-}
-
-/// Finds the names of long-lived collections: declarations in code that runs once (top-level
-/// statements and top-level IIFEs), without entering other functions.
-struct Survey<'a> {
-    semantic: &'a Semantic,
-    names: Vec<Atom>,
-    /// A class declares a static collection.
-    statics: bool,
-}
-
-impl Visit for Survey<'_> {
-    fn visit_function(&mut self, _: &Function) {}
-    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
-    fn visit_class_member(&mut self, member: &ClassMember) {
-        if let ClassMember::ClassProp(prop) = member {
-            self.statics |= prop.is_static
-                && prop
-                    .value
-                    .as_deref()
-                    .is_some_and(|v| collection_kind(self.semantic, v).is_some());
-        }
-    }
-
-    fn visit_call_expr(&mut self, call: &CallExpr) {
-        // A top-level IIFE runs once: its declarations live as long as the module.
-        if let Callee::Expr(callee) = &call.callee {
-            match iife_function(callee) {
-                Some(Iife::Function(function)) => function.visit_children_with(self),
-                Some(Iife::Arrow(arrow)) => arrow.body.visit_with(self),
-                None => {}
-            }
-        }
-        call.visit_children_with(self);
-    }
-
-    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
-        if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
-            if collection_kind(self.semantic, init).is_some() {
-                self.names.push(name.id.sym.clone());
-            }
-        }
-        declarator.init.visit_with(self);
-    }
-}
-
-enum Iife<'a> {
-    Function(&'a Function),
-    Arrow(&'a ArrowExpr),
-}
-
-/// The function an expression calls in place: `(function () {})()`, `(() => {})()`,
-/// `(function () {}).call(this)`.
-fn iife_function(callee: &Expr) -> Option<Iife<'_>> {
-    match unwrap(callee) {
-        Expr::Fn(f) => Some(Iife::Function(&f.function)),
-        Expr::Arrow(a) => Some(Iife::Arrow(a)),
-        Expr::Member(member)
-            if prop_name(&member.prop).is_some_and(|p| p == "call" || p == "apply") =>
-        {
-            match unwrap(&member.obj) {
-                Expr::Fn(f) => Some(Iife::Function(&f.function)),
-                Expr::Arrow(a) => Some(Iife::Arrow(a)),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-struct Visitor<'a, 's> {
-    semantic: &'a Semantic,
-    /// Names of the collections the survey found; other names are not resolved at all.
-    candidates: Vec<Atom>,
-    text: &'a str,
-    eviction_methods: Vec<&'s str>,
+#[derive(Default)]
+struct UnboundedCache {
+    eviction_methods: Vec<String>,
+    /// Collections that are not variables: statics and properties of the global object.
     declarations: FxHashMap<Collection, Declaration>,
     uses: FxHashMap<Collection, Uses>,
-    /// The class `this` stands for, inside its static members.
-    this_class: Option<BindingId>,
-    /// Spans of the expression statements and `if`s around the current node.
-    statements: Vec<Span>,
-    /// Spans of the blocks around the current node.
-    blocks: Vec<Span>,
-    /// Where `console.*(…)`, `warn(…)`, `logger.warn(…)` and the like are called.
+    /// Where `console.*(…)`, `warn(…)`, `logger.warn(…)` and the like are called, in order.
     console_calls: Vec<BytePos>,
-}
-
-/// `new Map()`, `new Set()`, `{}`, `Object.create(null)`, `[]`, `new Array()`; also the right
-/// side of `x || new Map()` and `x ?? {}`.
-fn collection_kind(semantic: &Semantic, expr: &Expr) -> Option<&'static str> {
-    match unwrap(expr) {
-        Expr::New(new) => match unwrap(&new.callee) {
-            Expr::Ident(id) if is_global(semantic, id, &["Map"]) => Some("a Map"),
-            Expr::Ident(id) if is_global(semantic, id, &["Set"]) => Some("a Set"),
-            Expr::Ident(id) if is_global(semantic, id, &["Array"]) => Some("an array"),
-            _ => None,
-        },
-        // Only empty literals: `{}` and `[]` start out as dictionaries and lists to fill, while a
-        // literal with members is a namespace or a table of known entries.
-        Expr::Object(object) if object.props.is_empty() => Some("an object"),
-        Expr::Array(array) if array.elems.is_empty() => Some("an array"),
-        Expr::Call(call) => {
-            let (object, method) = crate::rules::helpers::method_call(call)?;
-            let is_create = matches!(unwrap(object), Expr::Ident(id) if is_global(semantic, id, &["Object"]))
-                && method == "create"
-                && matches!(
-                    call.args.first().map(|a| unwrap(&a.expr)),
-                    Some(Expr::Lit(Lit::Null(_)))
-                );
-            is_create.then_some("an object")
-        }
-        Expr::Bin(bin) if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
-            collection_kind(semantic, &bin.right)
-        }
-        _ => None,
-    }
+    /// `global.cache` read in `global.cache = global.cache || {}`: an initialization, not a use.
+    initializer_reads: FxHashSet<(BytePos, BytePos)>,
 }
 
 /// `true`, `1`, `!0`: the value of a "seen" flag.
@@ -337,58 +129,81 @@ fn is_flag(expr: &Expr) -> bool {
     }
 }
 
-impl Visitor<'_, '_> {
+/// The collection an expression stands for, if it is one this rule tracks.
+fn collection_of(semantic: &Semantic, expr: &Expr) -> Option<Collection> {
+    match unwrap(expr) {
+        Expr::Ident(ident) => {
+            if is_global(semantic, ident, GLOBAL_OBJECTS) {
+                return Some(Collection::GlobalObject);
+            }
+            semantic.binding_of(ident)?;
+            let binding = semantic.binding_id_of(ident)?;
+            is_long_lived_collection(semantic, binding).then_some(Collection::Binding(binding))
+        }
+        Expr::Member(member) => collection_at(semantic, member),
+        _ => None,
+    }
+}
+
+/// A variable created as an empty collection by code that runs once, and not exported.
+fn is_long_lived_collection(semantic: &Semantic, binding: BindingId) -> bool {
+    let info = semantic.binding(binding);
+    matches!(
+        info.kind,
+        BindingKind::Var | BindingKind::Let | BindingKind::Const
+    ) && !info.exported
+        && semantic.lifetime_of(binding) == Lifetime::Process
+        && semantic.created(binding).is_some()
+}
+
+/// The collection a member expression names: `global.cache`, `A.cache`, `this.cache` in a
+/// static member of `A`.
+fn collection_at(semantic: &Semantic, member: &MemberExpr) -> Option<Collection> {
+    let name = prop_name(&member.prop)?;
+    match unwrap(&member.obj) {
+        Expr::Ident(ident) if is_global(semantic, ident, GLOBAL_OBJECTS) => {
+            Some(Collection::Global(name.clone()))
+        }
+        Expr::Ident(ident) => {
+            let binding = semantic.binding_of(ident)?;
+            (binding.kind == BindingKind::Class).then(|| {
+                Collection::Static(
+                    semantic.binding_id_of(ident).expect("resolved"),
+                    name.clone(),
+                )
+            })
+        }
+        Expr::This(this) => match semantic.this_at(this.span) {
+            ThisValue::Class(class) => Some(Collection::Static(class, name.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl UnboundedCache {
     fn uses(&mut self, collection: Collection) -> &mut Uses {
         self.uses.entry(collection).or_default()
     }
 
-    /// The collection an expression stands for, if it is one this rule tracks.
-    fn collection_of(&self, expr: &Expr) -> Option<Collection> {
-        match unwrap(expr) {
-            Expr::Ident(ident) => {
-                if is_global(self.semantic, ident, GLOBAL_OBJECTS) {
-                    return Some(Collection::GlobalObject);
-                }
-                if !self.candidates.contains(&ident.sym) {
-                    return None;
-                }
-                self.semantic.binding_of(ident)?;
-                Some(Collection::Binding(self.semantic.binding_id_of(ident)?))
-            }
-            Expr::Member(member) => {
-                let name = prop_name(&member.prop)?.clone();
-                match unwrap(&member.obj) {
-                    Expr::Ident(ident) if is_global(self.semantic, ident, GLOBAL_OBJECTS) => {
-                        Some(Collection::Global(name))
-                    }
-                    Expr::Ident(ident) => {
-                        let binding = self.semantic.binding_of(ident)?;
-                        (binding.kind == BindingKind::Class).then(|| {
-                            Collection::Static(
-                                self.semantic.binding_id_of(ident).expect("resolved"),
-                                name,
-                            )
-                        })
-                    }
-                    Expr::This(_) => self.this_class.map(|class| Collection::Static(class, name)),
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-
     /// Records growth; `marker` says it only marks a key as seen (`set.add(k)`,
     /// `seen[k] = true`).
-    fn growth(&mut self, collection: Collection, span: Span, how: String, marker: bool) {
-        if !self.semantic.runs_many_times(span) {
+    fn growth(
+        &mut self,
+        cx: &Context,
+        collection: Collection,
+        span: Span,
+        how: String,
+        marker: bool,
+    ) {
+        if !cx.semantic.runs_many_times(span) {
             return;
         }
         // The innermost expression statement and `if` around the growth (and, for a marker,
         // the block it is in), to recognise the warn-once pattern later.
-        let mut context: Vec<Span> = self.statements.iter().rev().take(2).copied().collect();
+        let mut context: Vec<Span> = cx.enclosing_statements().take(2).collect();
         if marker {
-            context.extend(self.blocks.last().copied());
+            context.extend(cx.enclosing_block());
         }
         self.uses(collection)
             .growth
@@ -409,402 +224,17 @@ impl Visitor<'_, '_> {
         })
     }
 
-    /// A key that can only ever be one value: a literal, or a module-level `const`.
-    fn is_constant_key(&self, prop: &MemberProp) -> bool {
-        let MemberProp::Computed(computed) = prop else {
-            return true;
-        };
-        match unwrap(&computed.expr) {
-            Expr::Lit(_) => true,
-            Expr::Tpl(tpl) => tpl.exprs.is_empty(),
-            Expr::Ident(ident) => self.semantic.binding_of(ident).is_some_and(|b| {
-                b.kind == BindingKind::Const && !self.semantic.scope(b.scope).runs_many
-            }),
-            _ => false,
-        }
-    }
-
-    fn declare(&mut self, collection: Collection, kind: &'static str, span: Span, name: String) {
+    fn declare(&mut self, collection: Collection, kind: Created, span: Span, name: String) {
         self.declarations
             .entry(collection)
             .or_insert(Declaration { kind, span, name });
     }
 
-    /// `if (c.size > MAX)`, `c.length >= n`, `Object.keys(c).length < 100`: a size guard.
-    fn size_guard(&self, expr: &Expr) -> Option<Collection> {
-        let Expr::Member(member) = unwrap(expr) else {
-            return None;
-        };
-        let prop = prop_name(&member.prop)?;
-        if prop != "size" && prop != "length" {
-            return None;
-        }
-        if let Some(collection) = self.collection_of(&member.obj) {
-            return Some(collection);
-        }
-        // Object.keys(c).length
-        let Expr::Call(call) = unwrap(&member.obj) else {
-            return None;
-        };
-        let (object, method) = crate::rules::helpers::method_call(call)?;
-        let is_keys = matches!(unwrap(object), Expr::Ident(id) if id.sym == "Object")
-            && matches!(
-                &**method,
-                "keys" | "values" | "entries" | "getOwnPropertyNames"
-            );
-        if !is_keys {
-            return None;
-        }
-        self.collection_of(&call.args.first()?.expr)
-    }
-}
-
-impl Visit for Visitor<'_, '_> {
-    fn visit_ident(&mut self, ident: &Ident) {
-        // Every safe use is handled before the traversal reaches the bare name; any other use
-        // (returned, passed on, aliased, exported) lets the collection escape this file.
-        let tracked = self.candidates.contains(&ident.sym) || GLOBAL_OBJECTS.contains(&&*ident.sym);
-        if !tracked {
-            return;
-        }
-        if self.semantic.binding_of(ident).is_some() {
-            if let Some(binding) = self.semantic.binding_id_of(ident) {
-                self.uses(Collection::Binding(binding)).escapes = true;
-            }
-        } else if is_global(self.semantic, ident, GLOBAL_OBJECTS) {
-            // `jQuery(window).removeProp(name)`: other code may delete what `window[k] = v` adds.
-            self.uses(Collection::GlobalObject).escapes = true;
-        }
-    }
-
-    fn visit_stmt(&mut self, stmt: &Stmt) {
-        let tracked = matches!(stmt, Stmt::Expr(_) | Stmt::If(_));
-        if tracked {
-            self.statements.push(stmt.span());
-        }
-        stmt.visit_children_with(self);
-        if tracked {
-            self.statements.pop();
-        }
-    }
-
-    fn visit_block_stmt(&mut self, block: &BlockStmt) {
-        self.blocks.push(block.span);
-        block.visit_children_with(self);
-        self.blocks.pop();
-    }
-
-    fn visit_function_body(&mut self, body: &FunctionBody) {
-        self.blocks.push(body.span);
-        body.visit_children_with(self);
-        self.blocks.pop();
-    }
-
-    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
-        if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
-            if let Some(binding) = self.semantic.declared_binding(&name.id) {
-                let info = self.semantic.binding(binding);
-                let long_lived = !self.semantic.scope(info.scope).runs_many && !info.exported;
-                if let (true, Some(kind)) = (long_lived, collection_kind(self.semantic, init)) {
-                    self.declare(
-                        Collection::Binding(binding),
-                        kind,
-                        name.id.span,
-                        name.id.sym.to_string(),
-                    );
-                }
-            }
-        }
-        declarator.init.visit_with(self);
-    }
-
-    fn visit_class_decl(&mut self, decl: &ClassDecl) {
-        let class = self.semantic.declared_binding(&decl.ident);
-        let exported = class.is_some_and(|c| self.semantic.binding(c).exported);
-        for member in &decl.class.body {
-            let ClassMember::ClassProp(prop) = member else {
-                continue;
-            };
-            let (Some(class), PropName::Ident(key), Some(value)) = (class, &prop.key, &prop.value)
-            else {
-                continue;
-            };
-            // Importers can reach a public static of an exported class; not a `private` one.
-            let private = prop.accessibility == Some(Accessibility::Private);
-            if !prop.is_static || (exported && !private) {
-                continue;
-            }
-            if let Some(kind) = collection_kind(self.semantic, value) {
-                let name = format!("{}.{}", decl.ident.sym, key.sym);
-                self.declare(
-                    Collection::Static(class, key.sym.clone()),
-                    kind,
-                    prop.span,
-                    name,
-                );
-            }
-        }
-        let previous = self.this_class;
-        decl.class.decorators.visit_with(self);
-        decl.class.super_class.visit_with(self);
-        for member in &decl.class.body {
-            let is_static = match member {
-                ClassMember::Method(m) => m.is_static,
-                ClassMember::PrivateMethod(m) => m.is_static,
-                ClassMember::ClassProp(p) => p.is_static,
-                ClassMember::PrivateProp(p) => p.is_static,
-                ClassMember::StaticBlock(_) => true,
-                _ => false,
-            };
-            self.this_class = if is_static { class } else { None };
-            member.visit_with(self);
-        }
-        self.this_class = previous;
-    }
-
-    fn visit_function(&mut self, function: &Function) {
-        // A plain function has its own `this`; class methods set theirs in visit_class_decl.
-        let previous = self.this_class.take();
-        function.visit_children_with(self);
-        self.this_class = previous;
-    }
-
-    fn visit_class_method(&mut self, method: &ClassMethod) {
-        method.key.visit_with(self);
-        method.function.decorators.visit_with(self);
-        for param in &method.function.params {
-            param.visit_with(self);
-        }
-        method.function.body.visit_with(self);
-    }
-
-    fn visit_private_method(&mut self, method: &PrivateMethod) {
-        method.function.decorators.visit_with(self);
-        for param in &method.function.params {
-            param.visit_with(self);
-        }
-        method.function.body.visit_with(self);
-    }
-
-    fn visit_call_expr(&mut self, call: &CallExpr) {
-        if crate::rules::helpers::callee_ident(call).is_some_and(|f| LOGGING.contains(&&*f.sym)) {
-            self.console_calls.push(call.span.lo);
-        }
-        if let Some((object, method)) = crate::rules::helpers::method_call(call) {
-            let logs = LOGGING.contains(&&**method)
-                || matches!(unwrap(object), Expr::Ident(id) if is_global(self.semantic, id, &["console"]));
-            if logs {
-                self.console_calls.push(call.span.lo);
-            }
-            if let Some(collection) = self.collection_of(object) {
-                if GROWTH_METHODS.contains(&&**method) {
-                    let marker = method == "add";
-                    self.growth(
-                        collection,
-                        callee_span(call),
-                        format!(".{method}()"),
-                        marker,
-                    );
-                } else if EVICTION_METHODS.contains(&&**method)
-                    || self.eviction_methods.contains(&&**method)
-                {
-                    self.uses(collection).evicted = true;
-                }
-                call.args.visit_with(self);
-                return;
-            }
-            // Object.keys(c), JSON.stringify(c), console.log(c): reads, not escapes.
-            if let Expr::Ident(owner) = unwrap(object) {
-                let is_reader = READERS
-                    .iter()
-                    .any(|(name, methods)| owner.sym == **name && methods.contains(&&**method));
-                if is_reader {
-                    for arg in &call.args {
-                        if self.collection_of(&arg.expr).is_none() {
-                            arg.visit_with(self);
-                        }
-                    }
-                    return;
-                }
-            }
-        }
-        call.visit_children_with(self);
-    }
-
-    fn visit_new_expr(&mut self, new: &NewExpr) {
-        // `new Map(c)` copies.
-        let copies = matches!(unwrap(&new.callee), Expr::Ident(id) if matches!(&*id.sym, "Map" | "Set" | "WeakMap" | "WeakSet"));
-        if copies {
-            for arg in new.args.iter().flatten() {
-                if self.collection_of(&arg.expr).is_none() {
-                    arg.visit_with(self);
-                }
-            }
-            return;
-        }
-        new.visit_children_with(self);
-    }
-
-    fn visit_assign_expr(&mut self, assign: &AssignExpr) {
-        match &assign.left {
-            AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
-                if let Some(collection) = self.collection_of(&member.obj) {
-                    let key = prop_name(&member.prop);
-                    if key.is_some_and(|k| k == "length") {
-                        self.uses(collection).evicted = true;
-                    } else if !self.is_constant_key(&member.prop) {
-                        let is_array = self
-                            .declarations
-                            .get(&collection)
-                            .is_some_and(|d| d.kind == "an array");
-                        // Arrays written by index are tables and ring buffers; they grow by push.
-                        if !is_array {
-                            let target = snippet(self.text, member.span);
-                            let marker = is_flag(&assign.right);
-                            self.growth(collection, member.span, format!("{target} = …"), marker);
-                        }
-                    }
-                    if let MemberProp::Computed(computed) = &member.prop {
-                        computed.visit_with(self);
-                    }
-                    // `global.cache = …` itself: creation in run-once code, reassignment after.
-                    let target = Expr::Member(member.clone());
-                    self.assign_whole(&target, &assign.right, assign.span);
-                    self.visit_initializer(&target, &assign.right);
-                    return;
-                }
-                if let Some(collection) = self.collection_of(&Expr::Member(member.clone())) {
-                    self.assign_collection(collection, &assign.right, assign.span, member.span);
-                    member.obj.visit_with(self);
-                    assign.right.visit_with(self);
-                    return;
-                }
-            }
-            AssignTarget::Simple(SimpleAssignTarget::Ident(ident))
-                if self.semantic.binding_of(&ident.id).is_some() =>
-            {
-                // Reassigning the variable drops every entry.
-                if let Some(id) = self.semantic.binding_id_of(&ident.id) {
-                    self.uses(Collection::Binding(id)).evicted = true;
-                }
-                assign.right.visit_with(self);
-                return;
-            }
-            _ => {}
-        }
-        assign.visit_children_with(self);
-    }
-
-    fn visit_unary_expr(&mut self, unary: &UnaryExpr) {
-        match unary.op {
-            UnaryOp::Delete => {
-                if let Expr::Member(member) = unwrap(&unary.arg) {
-                    if let Some(collection) = self.collection_of(&member.obj) {
-                        self.uses(collection).evicted = true;
-                    }
-                    if let Some(collection) = self.collection_of(&unary.arg) {
-                        self.uses(collection).evicted = true;
-                    }
-                    if let MemberProp::Computed(computed) = &member.prop {
-                        computed.visit_with(self);
-                    }
-                    return;
-                }
-            }
-            UnaryOp::TypeOf if self.collection_of(&unary.arg).is_some() => return,
-            _ => {}
-        }
-        unary.visit_children_with(self);
-    }
-
-    fn visit_bin_expr(&mut self, bin: &BinExpr) {
-        use BinaryOp::*;
-        if matches!(
-            bin.op,
-            Lt | LtEq | Gt | GtEq | EqEq | EqEqEq | NotEq | NotEqEq
-        ) {
-            for side in [&bin.left, &bin.right] {
-                if let Some(collection) = self.size_guard(side) {
-                    self.uses(collection).evicted = true;
-                }
-            }
-        }
-        if matches!(bin.op, In | InstanceOf | EqEq | EqEqEq | NotEq | NotEqEq) {
-            for side in [&bin.left, &bin.right] {
-                if self.collection_of(side).is_none() {
-                    side.visit_with(self);
-                }
-            }
-            return;
-        }
-        bin.visit_children_with(self);
-    }
-
-    fn visit_member_expr(&mut self, member: &MemberExpr) {
-        if let Some(collection) = self.collection_of(&Expr::Member(member.clone())) {
-            if !matches!(
-                collection,
-                Collection::Binding(_) | Collection::GlobalObject
-            ) {
-                // `A.cache` or `global.cache` used whole, in a context not handled above.
-                self.uses(collection).escapes = true;
-            }
-        }
-        if self.collection_of(&member.obj).is_none() {
-            member.obj.visit_with(self);
-        }
-        if let MemberProp::Computed(computed) = &member.prop {
-            computed.visit_with(self);
-        }
-    }
-
-    fn visit_for_of_stmt(&mut self, stmt: &ForOfStmt) {
-        stmt.left.visit_with(self);
-        if self.collection_of(&stmt.right).is_none() {
-            stmt.right.visit_with(self);
-        }
-        stmt.body.visit_with(self);
-    }
-
-    fn visit_for_in_stmt(&mut self, stmt: &ForInStmt) {
-        stmt.left.visit_with(self);
-        if self.collection_of(&stmt.right).is_none() {
-            stmt.right.visit_with(self);
-        }
-        stmt.body.visit_with(self);
-    }
-
-    fn visit_spread_element(&mut self, spread: &SpreadElement) {
-        if self.collection_of(&spread.expr).is_none() {
-            spread.expr.visit_with(self);
-        }
-    }
-}
-
-impl Visitor<'_, '_> {
-    /// Visits the right side of `target = …`, where `target || new Map()` reads the target only
-    /// to initialize it, not to let it escape.
-    fn visit_initializer(&mut self, target: &Expr, right: &Expr) {
-        if let Expr::Bin(bin) = unwrap(right) {
-            let same = self.collection_of(target).is_some()
-                && self.collection_of(&bin.left) == self.collection_of(target);
-            if same && matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) {
-                bin.right.visit_with(self);
-                return;
-            }
-        }
-        right.visit_with(self);
-    }
-
-    /// `global.cache = global.cache || new Map()` and the like.
-    fn assign_whole(&mut self, target: &Expr, right: &Expr, span: Span) {
-        if let Some(collection) = self.collection_of(target) {
-            self.assign_collection(collection, right, span, target.span());
-        }
-    }
-
+    /// `global.cache = …` or `A.cache = …`: creation in code that runs once, a reassignment
+    /// (which drops every entry) in code that runs many times.
     fn assign_collection(
         &mut self,
+        cx: &Context,
         collection: Collection,
         right: &Expr,
         span: Span,
@@ -816,9 +246,9 @@ impl Visitor<'_, '_> {
         ) {
             return;
         }
-        if self.semantic.runs_many_times(span) {
+        if cx.semantic.runs_many_times(span) {
             self.uses(collection).evicted = true;
-        } else if let Some(kind) = collection_kind(self.semantic, right) {
+        } else if let Some(kind) = cx.semantic.created_by(right) {
             let name = match &collection {
                 Collection::Global(name) => format!("global.{name}"),
                 Collection::Static(_, name) => name.to_string(),
@@ -827,15 +257,323 @@ impl Visitor<'_, '_> {
             self.declare(collection, kind, target, name);
         }
     }
+
+    /// `c[k] = v` (growth unless the key is constant) and `c.length = 0` (eviction).
+    fn assign_member(
+        &mut self,
+        cx: &Context,
+        collection: Collection,
+        member: &MemberExpr,
+        right: &Expr,
+    ) {
+        let key = prop_name(&member.prop);
+        if key.is_some_and(|k| k == "length") {
+            self.uses(collection).evicted = true;
+            return;
+        }
+        if is_constant_key(cx.semantic, &member.prop) {
+            return;
+        }
+        let is_array = match &collection {
+            Collection::Binding(b) => cx.semantic.created(*b) == Some(Created::Array),
+            other => self
+                .declarations
+                .get(other)
+                .is_some_and(|d| d.kind == Created::Array),
+        };
+        // Arrays written by index are tables and ring buffers; they grow by push.
+        if !is_array {
+            let target = snippet(cx.text, member.span);
+            self.growth(
+                cx,
+                collection,
+                member.span,
+                format!("{target} = …"),
+                is_flag(right),
+            );
+        }
+    }
+}
+
+/// A key that can only ever be one value: a literal, or a module-level `const`.
+fn is_constant_key(semantic: &Semantic, prop: &MemberProp) -> bool {
+    let MemberProp::Computed(computed) = prop else {
+        return true;
+    };
+    match unwrap(&computed.expr) {
+        Expr::Lit(_) => true,
+        Expr::Tpl(tpl) => tpl.exprs.is_empty(),
+        Expr::Ident(ident) => semantic
+            .binding_of(ident)
+            .is_some_and(|b| b.kind == BindingKind::Const && !semantic.scope(b.scope).runs_many),
+        _ => false,
+    }
+}
+
+/// `if (c.size > MAX)`, `c.length >= n`, `Object.keys(c).length < 100`: a size guard.
+fn size_guard(semantic: &Semantic, expr: &Expr) -> Option<Collection> {
+    let Expr::Member(member) = unwrap(expr) else {
+        return None;
+    };
+    let prop = prop_name(&member.prop)?;
+    if prop != "size" && prop != "length" {
+        return None;
+    }
+    if let Some(collection) = collection_of(semantic, &member.obj) {
+        return Some(collection);
+    }
+    // Object.keys(c).length
+    let Expr::Call(call) = unwrap(&member.obj) else {
+        return None;
+    };
+    let (object, method) = method_call(call)?;
+    let is_keys = matches!(unwrap(object), Expr::Ident(id) if id.sym == "Object")
+        && matches!(
+            &**method,
+            "keys" | "values" | "entries" | "getOwnPropertyNames"
+        );
+    if !is_keys {
+        return None;
+    }
+    collection_of(semantic, &call.args.first()?.expr)
+}
+
+impl Rule for UnboundedCache {
+    fn on_call(&mut self, cx: &Context, call: &CallExpr) {
+        let semantic = cx.semantic;
+        if callee_ident(call).is_some_and(|f| LOGGING.contains(&&*f.sym)) {
+            self.console_calls.push(call.span.lo);
+        }
+        let Some((object, method)) = method_call(call) else {
+            return;
+        };
+        let logs = LOGGING.contains(&&**method)
+            || matches!(unwrap(object), Expr::Ident(id) if is_global(semantic, id, &["console"]));
+        if logs {
+            self.console_calls.push(call.span.lo);
+        }
+        let Some(collection) = collection_of(semantic, object) else {
+            return;
+        };
+        if GROWTH_METHODS.contains(&&**method) {
+            let marker = method == "add";
+            let how = format!(".{method}()");
+            self.growth(cx, collection, callee_span(call), how, marker);
+        } else if EVICTION_METHODS.contains(&&**method)
+            || self.eviction_methods.iter().any(|m| m == &**method)
+        {
+            self.uses(collection).evicted = true;
+        }
+    }
+
+    fn on_assign(&mut self, cx: &Context, assign: &AssignExpr) {
+        let semantic = cx.semantic;
+        match &assign.left {
+            AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
+                if let Some(collection) = collection_of(semantic, &member.obj) {
+                    self.assign_member(cx, collection, member, &assign.right);
+                    // `global.cache = …` itself: creation in run-once code, reassignment after.
+                    if let Some(whole) = collection_at(semantic, member) {
+                        self.assign_collection(
+                            cx,
+                            whole.clone(),
+                            &assign.right,
+                            assign.span,
+                            member.span,
+                        );
+                        // `global.cache = global.cache || new Map()` reads it only to initialize it.
+                        if let Expr::Bin(bin) = unwrap(&assign.right) {
+                            let initializes =
+                                matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing)
+                                    && collection_of(semantic, &bin.left).as_ref() == Some(&whole);
+                            if initializes {
+                                let read = unwrap(&bin.left).span();
+                                self.initializer_reads.insert((read.lo, read.hi));
+                            }
+                        }
+                    }
+                } else if let Some(collection) = collection_at(semantic, member) {
+                    self.assign_collection(cx, collection, &assign.right, assign.span, member.span);
+                }
+            }
+            AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => {
+                // Reassigning the variable drops every entry.
+                if let Some(Collection::Binding(id)) =
+                    collection_of(semantic, &Expr::Ident(ident.id.clone()))
+                {
+                    self.uses(Collection::Binding(id)).evicted = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_unary(&mut self, cx: &Context, unary: &UnaryExpr) {
+        if unary.op != UnaryOp::Delete {
+            return;
+        }
+        if let Expr::Member(member) = unwrap(&unary.arg) {
+            if let Some(collection) = collection_of(cx.semantic, &member.obj) {
+                self.uses(collection).evicted = true;
+            }
+            if let Some(collection) = collection_at(cx.semantic, member) {
+                self.uses(collection).evicted = true;
+            }
+        }
+    }
+
+    fn on_bin(&mut self, cx: &Context, bin: &BinExpr) {
+        use BinaryOp::*;
+        if matches!(
+            bin.op,
+            Lt | LtEq | Gt | GtEq | EqEq | EqEqEq | NotEq | NotEqEq
+        ) {
+            for side in [&bin.left, &bin.right] {
+                if let Some(collection) = size_guard(cx.semantic, side) {
+                    self.uses(collection).evicted = true;
+                }
+            }
+        }
+    }
+
+    fn on_member(&mut self, cx: &Context, member: &MemberExpr, role: Role) {
+        // `A.cache` or `global.cache` handed on as a whole: other code may evict it.
+        if !role.escapes()
+            || self
+                .initializer_reads
+                .contains(&(member.span.lo, member.span.hi))
+        {
+            return;
+        }
+        if let Some(collection) = collection_at(cx.semantic, member) {
+            self.uses(collection).escapes = true;
+        }
+    }
+
+    fn on_class_decl(&mut self, cx: &Context, decl: &ClassDecl) {
+        let Some(class) = cx.semantic.declared_binding(&decl.ident) else {
+            return;
+        };
+        let exported = cx.semantic.binding(class).exported;
+        for member in &decl.class.body {
+            let ClassMember::ClassProp(prop) = member else {
+                continue;
+            };
+            let (PropName::Ident(key), Some(value)) = (&prop.key, &prop.value) else {
+                continue;
+            };
+            // Importers can reach a public static of an exported class; not a `private` one.
+            let private = prop.accessibility == Some(Accessibility::Private);
+            if !prop.is_static || (exported && !private) {
+                continue;
+            }
+            if let Some(kind) = cx.semantic.created_by(value) {
+                let name = format!("{}.{}", decl.ident.sym, key.sym);
+                self.declare(
+                    Collection::Static(class, key.sym.clone()),
+                    kind,
+                    prop.span,
+                    name,
+                );
+            }
+        }
+    }
+
+    fn finish(&mut self, ctx: &mut Context) {
+        let semantic = ctx.semantic;
+        self.console_calls.sort_unstable();
+        if GLOBAL_OBJECTS
+            .iter()
+            .any(|name| semantic.global_escapes(name))
+        {
+            // `jQuery(window).removeProp(name)`: other code may delete what `window[k] = v` adds.
+            self.uses(Collection::GlobalObject).escapes = true;
+        }
+        let mut findings = Vec::new();
+        for (collection, uses) in &self.uses {
+            let escapes = match collection {
+                Collection::Binding(binding) => semantic.escapes(*binding),
+                _ => uses.escapes,
+            };
+            if escapes || uses.evicted {
+                continue;
+            }
+            let Some(growth) = uses.growth.iter().find(|g| !self.is_warn_once(g)) else {
+                continue;
+            };
+            let declaration = match collection {
+                Collection::Binding(binding) => semantic.created(*binding).map(|kind| {
+                    let info = semantic.binding(*binding);
+                    Declaration {
+                        kind,
+                        span: info.span,
+                        name: info.name.to_string(),
+                    }
+                }),
+                Collection::GlobalObject => None,
+                other => self.declarations.get(other).map(|d| Declaration {
+                    kind: d.kind,
+                    span: d.span,
+                    name: d.name.clone(),
+                }),
+            };
+            findings.extend(finding(collection, declaration, growth));
+        }
+        findings.sort_by_key(|f| f.range);
+        for finding in findings {
+            ctx.report(finding);
+        }
+    }
+}
+
+fn finding(
+    collection: &Collection,
+    declaration: Option<Declaration>,
+    growth: &Growth,
+) -> Option<Finding> {
+    let Growth { span, how, .. } = growth;
+    if *collection == Collection::GlobalObject {
+        return Some(Finding {
+            rule: ID,
+            range: Range::from_span(*span),
+            message: format!(
+                "`{how}` adds a property to the global object on every call, and nothing in this file deletes one: each key stays for the life of the process"
+            ),
+            labels: Vec::new(),
+            help: Some("keep per-key data in a bounded structure (an LRU cache with a TTL, a WeakMap keyed by an object) instead of globals".into()),
+            severity: None,
+            subject: Some(Subject::Collection { path: None, created: None }),
+        });
+    }
+    let declaration = declaration?;
+    let path = match collection {
+        Collection::Global(name) => format!("global.{name}"),
+        _ => declaration.name.clone(),
+    };
+    Some(Finding {
+        rule: ID,
+        range: Range::from_span(*span),
+        message: format!(
+            "`{}` ({}) grows on every call (`{how}`) and nothing in this file ever removes an entry: it keeps everything it is given for the life of the process",
+            declaration.name, declaration.kind.describe()
+        ),
+        labels: vec![Label {
+            range: Range::from_span(declaration.span),
+            message: format!("`{}` is created here and lives as long as the process", declaration.name),
+        }],
+        help: Some("bound it: delete entries when they are done, cap its size, use an LRU cache with a TTL, a WeakMap keyed by the object, or a shared store such as Redis".into()),
+        severity: None,
+        subject: Some(Subject::Collection { path: Some(path), created: Some(Range::from_span(declaration.span)) }),
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{assert_flags, assert_passes};
+    use crate::testing::Tester;
 
     #[test]
     fn passes() {
-        assert_passes(&[
+        Tester::new(&super::META).passes(&[
             // Eviction anywhere in the file.
             ("const cache = new Map(); export function get(k) { cache.set(k, 1); } export function drop(k) { cache.delete(k); }", "a.js"),
             ("const cache = new Map(); export function get(k) { if (cache.size > 100) cache.clear(); cache.set(k, 1); }", "a.mjs"),
@@ -882,7 +620,7 @@ mod tests {
 
     #[test]
     fn fails() {
-        assert_flags(&[
+        Tester::new(&super::META).flags(&[
             ("const cache = new Map(); export function get(k) { if (!cache.has(k)) cache.set(k, compute(k)); return cache.get(k); }", "a.mjs", &["cache.set"]),
             ("const seen = new Set(); module.exports = function (id) { seen.add(id); };", "a.js", &["seen.add"]),
             ("const log = []; export function record(e) { log.push(e); }", "a.mjs", &["log.push"]),

@@ -13,25 +13,42 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
 use swc_common::{BytePos, Span};
 use swc_ecma_ast::*;
-use swc_ecma_visit::{Visit, VisitWith};
 
-use crate::diagnostic::{Finding, Label, Range};
+use crate::diagnostic::{Finding, Label, Range, Severity, Subject};
 use crate::rules::helpers::{
-    callee_ident, callee_span, is_effect_hook_call, is_global, method_call, prop_name,
-    string_value, unwrap, GLOBAL_OBJECTS,
+    callee_ident, callee_span, is_global, method_call, prop_name, string_value, unwrap,
+    GLOBAL_OBJECTS,
 };
-use crate::rules::{Context, OptionKind, RuleOption};
-use crate::semantic::{BindingId, Semantic};
+use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
+use crate::semantic::{BindingId, Role, Semantic};
 
 pub const ID: &str = "uncleared-interval";
 
-pub const OPTIONS: &[RuleOption] = &[RuleOption {
-    name: "top_level",
-    kind: OptionKind::Bool,
-    description: "also flag intervals started by top-level code, which runs once per process",
-}];
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default_severity: Severity::Error,
+    summary: "setInterval in code that runs more than once whose handle is never cleared",
+    docs: include_str!("../../rules/uncleared-interval.md"),
+    options: &[RuleOption {
+        name: "top_level",
+        kind: OptionKind::Bool,
+        description: "also flag intervals started by top-level code, which runs once per process",
+    }],
+    handles: Handles::CALL
+        .and(Handles::ASSIGN)
+        .and(Handles::VAR_DECLARATOR)
+        .and(Handles::IMPORT),
+    measure: Measure::LiveIntervals,
+    create: Some(|cx| {
+        Some(Box::new(UnclearedInterval {
+            top_level: cx.settings.option_bool(ID, "top_level"),
+            ..UnclearedInterval::default()
+        }))
+    }),
+};
 
 const TIMER_MODULES: &[&str] = &["timers", "node:timers"];
+const TIMER_FUNCTIONS: &[&str] = &["setInterval", "clearInterval", "clearTimeout"];
 
 /// Where an interval's handle goes.
 #[derive(Clone, Debug)]
@@ -47,165 +64,142 @@ struct Interval {
     in_effect: bool,
 }
 
-pub fn run(ctx: &mut Context) {
-    let mut visitor = Visitor {
-        semantic: ctx.semantic,
-        top_level: ctx.settings.option_bool(ID, "top_level"),
-        fates: FxHashMap::default(),
-        intervals: Vec::new(),
-        cleared_bindings: FxHashSet::default(),
-        cleared_props: FxHashSet::default(),
-        escaped_bindings: FxHashSet::default(),
-        timer_functions: FxHashMap::default(),
-        timer_modules: FxHashSet::default(),
-        effect_depth: 0,
-    };
-    ctx.program.visit_with(&mut visitor);
-    for interval in &visitor.intervals {
-        let (what, label) = match &interval.fate {
-            Fate::Dropped => (
-                "its handle is dropped, so it can never be cleared".to_string(),
-                None,
-            ),
-            Fate::Binding(binding, span) => {
-                if visitor.cleared_bindings.contains(binding)
-                    || visitor.escaped_bindings.contains(binding)
-                {
-                    continue;
-                }
-                let name = &ctx.semantic.binding(*binding).name;
-                (
-                    format!("its handle is kept in `{name}` but never given to `clearInterval`"),
-                    Some((*span, format!("the handle is stored in `{name}` here"))),
-                )
-            }
-            Fate::Property(name, span) => {
-                if visitor.cleared_props.contains(name) {
-                    continue;
-                }
-                (
-                    format!("its handle is kept in `.{name}` but no `clearInterval(….{name})` anywhere in this file clears it"),
-                    Some((*span, format!("the handle is stored in `.{name}` here"))),
-                )
-            }
-        };
-        let effect = if interval.in_effect {
-            "; this effect returns no cleanup that clears it"
-        } else {
-            ""
-        };
-        ctx.report(Finding {
-            rule: ID,
-            range: Range::from_span(interval.span),
-            message: format!(
-                "`setInterval` runs on every call and {what}{effect}: each call adds a timer that runs, and keeps its callback's closure alive, forever"
-            ),
-            labels: label
-                .map(|(span, message)| Label { range: Range::from_span(span), message })
-                .into_iter()
-                .collect(),
-            help: Some(if interval.in_effect {
-                "return a cleanup from the effect: `const id = setInterval(…); return () => clearInterval(id);`".into()
-            } else {
-                "keep the handle and clear it where the work stops: `clearInterval(this.timer)` in `stop()`, `close()` or `dispose()`".into()
-            }),
-            severity: None,
-        });
-    }
-}
-
-struct Visitor<'a> {
-    semantic: &'a Semantic,
+#[derive(Default)]
+struct UnclearedInterval {
     top_level: bool,
     /// Fates decided by the parent of an interval call, by the call's start.
     fates: FxHashMap<BytePos, Fate>,
     intervals: Vec<Interval>,
     cleared_bindings: FxHashSet<BindingId>,
     cleared_props: FxHashSet<Atom>,
-    escaped_bindings: FxHashSet<BindingId>,
+    /// Starts of `clearInterval(h)`/`clearTimeout(h)` calls given a name, and of `h.unref()`-like
+    /// calls: reads of a handle there keep it where it is.
+    keeping_calls: FxHashSet<BytePos>,
     /// Bindings of `setInterval`/`clearInterval`/`clearTimeout` imported from `timers`.
     timer_functions: FxHashMap<BindingId, Atom>,
     /// Bindings of the `timers` module itself (`import * as timers`, `require('timers')`).
     timer_modules: FxHashSet<BindingId>,
-    effect_depth: usize,
 }
 
-impl Visitor<'_> {
+impl UnclearedInterval {
     /// Which timer function a call calls: `setInterval`, `clearInterval` or `clearTimeout`.
-    fn timer_function(&self, call: &CallExpr) -> Option<Atom> {
+    fn timer_function(&self, semantic: &Semantic, call: &CallExpr) -> Option<Atom> {
         if let Some(ident) = callee_ident(call) {
-            if is_global(
-                self.semantic,
-                ident,
-                &["setInterval", "clearInterval", "clearTimeout"],
-            ) {
+            if is_global(semantic, ident, TIMER_FUNCTIONS) {
                 return Some(ident.sym.clone());
             }
-            let binding = self.semantic.binding_id_of(ident)?;
+            let binding = semantic.binding_id_of(ident)?;
             return self.timer_functions.get(&binding).cloned();
         }
         let (object, method) = method_call(call)?;
-        if !matches!(&**method, "setInterval" | "clearInterval" | "clearTimeout") {
+        if !TIMER_FUNCTIONS.contains(&&**method) {
             return None;
         }
         let Expr::Ident(owner) = unwrap(object) else {
             return None;
         };
-        let is_owner = is_global(self.semantic, owner, GLOBAL_OBJECTS)
-            || self
-                .semantic
+        let is_owner = is_global(semantic, owner, GLOBAL_OBJECTS)
+            || semantic
                 .binding_id_of(owner)
                 .is_some_and(|b| self.timer_modules.contains(&b));
         is_owner.then(|| method.clone())
     }
 
     /// The `setInterval(…)` call an expression evaluates to, also through `.unref()`/`.ref()`.
-    fn interval_call<'e>(&self, expr: &'e Expr) -> Option<&'e CallExpr> {
-        let Expr::Call(call) = unwrap(expr) else {
-            return None;
-        };
+    fn interval_call<'e>(&self, semantic: &Semantic, expr: &'e Expr) -> Option<&'e CallExpr> {
+        match unwrap(expr) {
+            Expr::Call(call) => self.interval_of_call(semantic, call),
+            _ => None,
+        }
+    }
+
+    fn interval_of_call<'e>(
+        &self,
+        semantic: &Semantic,
+        call: &'e CallExpr,
+    ) -> Option<&'e CallExpr> {
         if self
-            .timer_function(call)
+            .timer_function(semantic, call)
             .is_some_and(|f| f == "setInterval")
         {
             return Some(call);
         }
         let (object, method) = method_call(call)?;
         if method == "unref" || method == "ref" {
-            return self.interval_call(object);
+            return self.interval_call(semantic, object);
         }
         None
     }
 
-    fn decide(&mut self, expr: &Expr, fate: Fate) {
-        if let Some(call) = self.interval_call(expr) {
+    fn decide(&mut self, semantic: &Semantic, expr: &Expr, fate: Fate) {
+        if let Some(call) = self.interval_call(semantic, expr) {
             self.fates.insert(call.span.lo, fate);
         }
     }
 
-    fn record_import(&mut self, local: &Ident, imported: &str) {
-        if let Some(binding) = self.semantic.declared_binding(local) {
-            if matches!(imported, "setInterval" | "clearInterval" | "clearTimeout") {
+    fn record_import(&mut self, semantic: &Semantic, local: &Ident, imported: &str) {
+        if let Some(binding) = semantic.declared_binding(local) {
+            if TIMER_FUNCTIONS.contains(&imported) {
                 self.timer_functions.insert(binding, imported.into());
             }
         }
     }
 
-    fn is_require_of_timers(&self, expr: &Expr) -> bool {
+    fn is_require_of_timers(semantic: &Semantic, expr: &Expr) -> bool {
         let Expr::Call(call) = unwrap(expr) else {
             return false;
         };
-        callee_ident(call).is_some_and(|c| is_global(self.semantic, c, &["require"]))
+        callee_ident(call).is_some_and(|c| is_global(semantic, c, &["require"]))
             && call
                 .args
                 .first()
                 .and_then(|a| string_value(&a.expr))
                 .is_some_and(|m| TIMER_MODULES.contains(&m.as_str()))
     }
+
+    /// `const { setInterval: every } = require('timers')`.
+    fn record_required_timers(&mut self, semantic: &Semantic, name: &Pat) {
+        match name {
+            Pat::Ident(name) => {
+                if let Some(b) = semantic.declared_binding(&name.id) {
+                    self.timer_modules.insert(b);
+                }
+            }
+            Pat::Object(object) => {
+                for prop in &object.props {
+                    match prop {
+                        ObjectPatProp::Assign(assign) => {
+                            self.record_import(semantic, &assign.key.id, &assign.key.id.sym);
+                        }
+                        ObjectPatProp::KeyValue(kv) => {
+                            if let (PropName::Ident(key), Pat::Ident(local)) = (&kv.key, &*kv.value)
+                            {
+                                self.record_import(semantic, &local.id, &key.sym);
+                            }
+                        }
+                        ObjectPatProp::Rest(_) => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Is the handle kept in `binding` read anywhere but by a clear or a handle method, which may
+    /// hand it to code that clears it?
+    fn escapes(&self, semantic: &Semantic, binding: BindingId) -> bool {
+        semantic.references_to(binding).any(|r| {
+            let keeps = match r.role {
+                Role::Argument(call) | Role::Receiver(call) => self.keeping_calls.contains(&call),
+                _ => false,
+            };
+            !r.access.is_write() && !keeps
+        })
+    }
 }
 
-impl Visit for Visitor<'_> {
-    fn visit_import_decl(&mut self, import: &ImportDecl) {
+impl Rule for UnclearedInterval {
+    fn on_import(&mut self, cx: &Context, import: &ImportDecl) {
         if !TIMER_MODULES.contains(&import.src.value.to_atom_lossy().as_str()) {
             return;
         }
@@ -217,15 +211,15 @@ impl Visit for Visitor<'_> {
                         Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().to_string(),
                         None => named.local.sym.to_string(),
                     };
-                    self.record_import(&named.local, &imported);
+                    self.record_import(cx.semantic, &named.local, &imported);
                 }
                 ImportSpecifier::Namespace(ns) => {
-                    if let Some(b) = self.semantic.declared_binding(&ns.local) {
+                    if let Some(b) = cx.semantic.declared_binding(&ns.local) {
                         self.timer_modules.insert(b);
                     }
                 }
                 ImportSpecifier::Default(default) => {
-                    if let Some(b) = self.semantic.declared_binding(&default.local) {
+                    if let Some(b) = cx.semantic.declared_binding(&default.local) {
                         self.timer_modules.insert(b);
                     }
                 }
@@ -233,147 +227,152 @@ impl Visit for Visitor<'_> {
         }
     }
 
-    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
-        if let Some(init) = &declarator.init {
-            if self.is_require_of_timers(init) {
-                match &declarator.name {
-                    Pat::Ident(name) => {
-                        if let Some(b) = self.semantic.declared_binding(&name.id) {
-                            self.timer_modules.insert(b);
-                        }
-                    }
-                    Pat::Object(object) => {
-                        for prop in &object.props {
-                            match prop {
-                                ObjectPatProp::Assign(assign) => {
-                                    self.record_import(&assign.key.id, &assign.key.id.sym.clone());
-                                }
-                                ObjectPatProp::KeyValue(kv) => {
-                                    if let (PropName::Ident(key), Pat::Ident(local)) =
-                                        (&kv.key, &*kv.value)
-                                    {
-                                        self.record_import(&local.id, &key.sym.clone());
-                                    }
-                                }
-                                ObjectPatProp::Rest(_) => {}
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            if let Pat::Ident(name) = &declarator.name {
-                if let Some(binding) = self.semantic.declared_binding(&name.id) {
-                    self.decide(init, Fate::Binding(binding, name.span));
-                }
+    fn on_var_declarator(&mut self, cx: &Context, declarator: &VarDeclarator) {
+        let Some(init) = &declarator.init else {
+            return;
+        };
+        if Self::is_require_of_timers(cx.semantic, init) {
+            self.record_required_timers(cx.semantic, &declarator.name);
+        }
+        if let Pat::Ident(name) = &declarator.name {
+            if let Some(binding) = cx.semantic.declared_binding(&name.id) {
+                self.decide(cx.semantic, init, Fate::Binding(binding, name.span));
             }
         }
-        declarator.init.visit_with(self);
     }
 
-    fn visit_expr_stmt(&mut self, stmt: &ExprStmt) {
-        self.decide(&stmt.expr, Fate::Dropped);
-        stmt.expr.visit_with(self);
-    }
-
-    fn visit_assign_expr(&mut self, assign: &AssignExpr) {
+    fn on_assign(&mut self, cx: &Context, assign: &AssignExpr) {
         match &assign.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => {
-                if let Some(id) = self.semantic.binding_id_of(&ident.id) {
-                    self.decide(&assign.right, Fate::Binding(id, ident.span));
+                if let Some(id) = cx.semantic.binding_id_of(&ident.id) {
+                    self.decide(cx.semantic, &assign.right, Fate::Binding(id, ident.span));
                 }
-                // A write is not a use that lets the handle escape.
-                assign.right.visit_with(self);
-                return;
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
                 if let Some(name) = prop_name(&member.prop) {
-                    self.decide(&assign.right, Fate::Property(name.clone(), member.span));
+                    let fate = Fate::Property(name.clone(), member.span);
+                    self.decide(cx.semantic, &assign.right, fate);
                 }
             }
             _ => {}
         }
-        assign.visit_children_with(self);
     }
 
-    fn visit_call_expr(&mut self, call: &CallExpr) {
-        match self.timer_function(call).as_deref() {
+    fn on_call(&mut self, cx: &Context, call: &CallExpr) {
+        let semantic = cx.semantic;
+        if semantic.result_dropped(call.span) {
+            if let Some(interval) = self.interval_of_call(semantic, call) {
+                self.fates.insert(interval.span.lo, Fate::Dropped);
+            }
+        }
+        match self.timer_function(semantic, call).as_deref() {
             Some("setInterval") => {
                 if let Some(fate) = self.fates.remove(&call.span.lo) {
-                    let counts = self.top_level || self.semantic.runs_many_times(call.span);
-                    if counts {
+                    if self.top_level || semantic.runs_many_times(call.span) {
                         self.intervals.push(Interval {
                             span: callee_span(call),
                             fate,
-                            in_effect: self.effect_depth > 0,
+                            in_effect: semantic.in_effect(call.span),
                         });
                     }
                 }
             }
-            Some(_clear) => {
-                if let Some(arg) = call.args.first() {
-                    match unwrap(&arg.expr) {
-                        Expr::Ident(ident) => {
-                            if let Some(binding) = self.semantic.binding_id_of(ident) {
-                                self.cleared_bindings.insert(binding);
-                            }
-                            return;
-                        }
-                        Expr::Member(member) => {
-                            if let Some(name) = prop_name(&member.prop) {
-                                self.cleared_props.insert(name.clone());
-                            }
-                        }
-                        _ => {}
+            Some(_clear) => match call.args.first().map(|a| unwrap(&a.expr)) {
+                Some(Expr::Ident(ident)) => {
+                    if let Some(binding) = semantic.binding_id_of(ident) {
+                        self.cleared_bindings.insert(binding);
+                    }
+                    self.keeping_calls.insert(call.span.lo);
+                }
+                Some(Expr::Member(member)) => {
+                    if let Some(name) = prop_name(&member.prop) {
+                        self.cleared_props.insert(name.clone());
                     }
                 }
-            }
+                _ => {}
+            },
             None => {
                 // `handle.unref()` keeps the handle where it is.
                 if let Some((object, method)) = method_call(call) {
                     let is_handle_method =
                         matches!(&**method, "unref" | "ref" | "hasRef" | "refresh");
                     if is_handle_method && matches!(unwrap(object), Expr::Ident(_)) {
-                        call.args.visit_with(self);
-                        return;
+                        self.keeping_calls.insert(call.span.lo);
                     }
                 }
-                if is_effect_hook_call(call) {
-                    call.callee.visit_with(self);
-                    self.effect_depth += 1;
-                    call.args.visit_with(self);
-                    self.effect_depth -= 1;
-                    return;
-                }
-            }
-        }
-        call.visit_children_with(self);
-    }
-
-    fn visit_ident(&mut self, ident: &Ident) {
-        // Any read of a handle other than `clearInterval(handle)` may hand it to code that
-        // clears it: the handle escapes.
-        if let Some(reference) = self.semantic.reference_of(ident) {
-            if !reference.access.is_write() {
-                if let Some(binding) = self.semantic.binding_id_of(ident) {
-                    self.escaped_bindings.insert(binding);
-                }
             }
         }
     }
 
-    fn visit_return_stmt(&mut self, stmt: &ReturnStmt) {
-        stmt.arg.visit_with(self);
+    fn finish(&mut self, ctx: &mut Context) {
+        for interval in std::mem::take(&mut self.intervals) {
+            let (what, label) = match &interval.fate {
+                Fate::Dropped => (
+                    "its handle is dropped, so it can never be cleared".to_string(),
+                    None,
+                ),
+                Fate::Binding(binding, span) => {
+                    if self.cleared_bindings.contains(binding)
+                        || self.escapes(ctx.semantic, *binding)
+                    {
+                        continue;
+                    }
+                    let name = &ctx.semantic.binding(*binding).name;
+                    (
+                        format!(
+                            "its handle is kept in `{name}` but never given to `clearInterval`"
+                        ),
+                        Some((*span, format!("the handle is stored in `{name}` here"))),
+                    )
+                }
+                Fate::Property(name, span) => {
+                    if self.cleared_props.contains(name) {
+                        continue;
+                    }
+                    (
+                        format!("its handle is kept in `.{name}` but no `clearInterval(….{name})` anywhere in this file clears it"),
+                        Some((*span, format!("the handle is stored in `.{name}` here"))),
+                    )
+                }
+            };
+            report(ctx, &interval, what, label);
+        }
     }
+}
+
+fn report(ctx: &mut Context, interval: &Interval, what: String, label: Option<(Span, String)>) {
+    let effect = if interval.in_effect {
+        "; this effect returns no cleanup that clears it"
+    } else {
+        ""
+    };
+    ctx.report(Finding {
+        rule: ID,
+        range: Range::from_span(interval.span),
+        message: format!(
+            "`setInterval` runs on every call and {what}{effect}: each call adds a timer that runs, and keeps its callback's closure alive, forever"
+        ),
+        labels: label
+            .map(|(span, message)| Label { range: Range::from_span(span), message })
+            .into_iter()
+            .collect(),
+        help: Some(if interval.in_effect {
+            "return a cleanup from the effect: `const id = setInterval(…); return () => clearInterval(id);`".into()
+        } else {
+            "keep the handle and clear it where the work stops: `clearInterval(this.timer)` in `stop()`, `close()` or `dispose()`".into()
+        }),
+        severity: None,
+        subject: Some(Subject::Interval),
+    });
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{assert_flags, assert_passes};
+    use crate::testing::Tester;
 
     #[test]
     fn passes() {
-        assert_passes(&[
+        Tester::new(&super::META).passes(&[
             // Top level runs once.
             ("setInterval(tick, 1000);", "a.js"),
             ("const t = setInterval(tick, 1000); t.unref();", "a.js"),
@@ -403,7 +402,7 @@ mod tests {
 
     #[test]
     fn fails() {
-        assert_flags(&[
+        Tester::new(&super::META).flags(&[
             ("export function start() { setInterval(tick, 1000); }", "a.mjs", &["setInterval"]),
             ("export function start() { setInterval(tick, 1000).unref(); }", "a.mjs", &["setInterval"]),
             ("export function start() { const id = setInterval(tick, 1000); }", "a.mjs", &["setInterval"]),

@@ -110,7 +110,7 @@ pub fn plan(
         swc_common::BytePos(range.end as u32 + BASE),
     );
     let entry = find_entry(&program, text, target);
-    let semantic = Semantic::build(&program, &[]);
+    let semantic = Semantic::build(&program, text, &[]);
     let probe = if rule == "unbounded-cache" {
         collection_at(&program, &semantic, target)
     } else {

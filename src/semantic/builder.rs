@@ -1,7 +1,6 @@
-//! The semantic model: scopes, bindings and resolved references, built in one pass over the
-//! AST, plus the answer every leak rule needs: can this code run more than once?
-//!
-//! Rules read this model; none of them redoes scope analysis.
+//! Builds the [`Semantic`] model in one walk: scopes, bindings and references, and the raw facts
+//! of the lifetime layer (roles of references, effect and guard regions, dropped results, the
+//! collections bindings are created with, what `this` is).
 
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
@@ -9,268 +8,17 @@ use swc_common::{BytePos, Span, Spanned, DUMMY_SP};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-macro_rules! id_type {
-    ($name:ident) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(u32);
-        impl $name {
-            pub fn index(self) -> usize {
-                self.0 as usize
-            }
-        }
-    };
-}
-id_type!(ScopeId);
-id_type!(BindingId);
-id_type!(ReferenceId);
+use super::lifetime::{
+    self, argument_role, compares, constructor_argument_role, is_effect_hook_call, unwrap,
+    GuardCandidate, InitShape, Lifetimes, Role, ThisValue,
+};
+use super::{
+    has_use_strict, Access, Binding, BindingId, BindingKind, Reference, ReferenceId, Resolution,
+    Scope, ScopeId, ScopeKind, Semantic,
+};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScopeKind {
-    Program,
-    Function,
-    Arrow,
-    Block,
-    Class,
-    /// Instance field initializers: they run once per `new`.
-    ClassFieldInit,
-    StaticBlock,
-    Catch,
-    For,
-    Switch,
-    /// The body of a `with` statement: names in it may resolve to the object's properties.
-    With,
-    TsModule,
-    TsEnum,
-}
-
-#[derive(Debug)]
-pub struct Scope {
-    pub kind: ScopeKind,
-    pub parent: Option<ScopeId>,
-    pub span: Span,
-    /// Assignments to undeclared names throw here instead of creating a global.
-    pub strict: bool,
-    /// Code in this scope can run more than once per process.
-    pub runs_many: bool,
-    /// Whether this scope runs many times whatever its parent does (`Some(true)` for a
-    /// function, `None` for a block or an IIFE, which run as often as their parent).
-    own_runs_many: Option<bool>,
-    /// A direct `eval` or a `with` makes names resolved through this scope unknowable.
-    pub dynamic: bool,
-    pub bindings: FxHashMap<Atom, BindingId>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BindingKind {
-    Var,
-    Let,
-    Const,
-    Using,
-    Function,
-    Class,
-    Param,
-    CatchParam,
-    Import,
-    /// The name of a named function or class expression, visible only inside it.
-    ExpressionName,
-    /// The implicit `arguments` of a non-arrow function.
-    Arguments,
-    TsEnum,
-    TsNamespace,
-    TsImportEquals,
-    /// A TypeScript `declare` (`declare var x`, `declare global { … }`).
-    Ambient,
-    /// A name declared by a `/* global x */` comment.
-    GlobalComment,
-}
-
-#[derive(Debug)]
-pub struct Binding {
-    pub name: Atom,
-    pub kind: BindingKind,
-    pub scope: ScopeId,
-    pub span: Span,
-    /// Declared by an `export` declaration (`export function f`, `export const c`).
-    pub exported: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    Read,
-    Write,
-    ReadWrite,
-}
-
-impl Access {
-    pub fn is_write(self) -> bool {
-        !matches!(self, Access::Read)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resolution {
-    Binding(BindingId),
-    /// Declared nowhere in the file: a global, or a would-be implicit global.
-    Unresolved,
-    /// `eval` or `with` may supply the name at run time.
-    Unknown,
-}
-
-#[derive(Debug)]
-pub struct Reference {
-    pub name: Atom,
-    pub span: Span,
-    pub scope: ScopeId,
-    pub access: Access,
-    pub resolution: Resolution,
-    /// The operand of `typeof`: code that probes whether a global exists.
-    pub in_typeof: bool,
-    /// The callee of a call: `name(…)`.
-    pub is_callee: bool,
-}
-
-#[derive(Debug)]
-pub struct Semantic {
-    pub scopes: Vec<Scope>,
-    pub bindings: Vec<Binding>,
-    pub references: Vec<Reference>,
-    reference_at: FxHashMap<BytePos, ReferenceId>,
-    binding_at: FxHashMap<BytePos, BindingId>,
-    /// The references to each binding, in source order.
-    uses: Vec<Vec<ReferenceId>>,
-    /// Scope ids ordered by where their span starts, for position lookups.
-    scopes_by_start: Vec<ScopeId>,
-}
-
-impl Semantic {
-    /// Builds the model. `globals` are names declared by `/* global */` comments; they are
-    /// bindings of the program scope.
-    pub fn build(program: &Program, globals: &[(Atom, Span)]) -> Semantic {
-        let strict = match program {
-            Program::Module(_) => true,
-            Program::Script(script) => has_use_strict(&script.body),
-        };
-        let mut builder = Builder::new(program.span(), strict);
-        for (name, span) in globals {
-            builder.declare_in(ScopeId(0), name.clone(), BindingKind::GlobalComment, *span);
-        }
-        program.visit_with(&mut builder);
-        builder.finish()
-    }
-
-    pub fn scope(&self, id: ScopeId) -> &Scope {
-        &self.scopes[id.index()]
-    }
-
-    pub fn binding(&self, id: BindingId) -> &Binding {
-        &self.bindings[id.index()]
-    }
-
-    pub fn reference(&self, id: ReferenceId) -> &Reference {
-        &self.references[id.index()]
-    }
-
-    /// The reference an identifier in the AST stands for, if it is one (a declaration's own
-    /// name, a property name or a label is not).
-    pub fn reference_of(&self, ident: &Ident) -> Option<&Reference> {
-        self.reference_at
-            .get(&ident.span.lo)
-            .map(|&id| self.reference(id))
-    }
-
-    /// Every reference to a binding, in source order.
-    pub fn references_to(&self, binding: BindingId) -> impl Iterator<Item = &Reference> + '_ {
-        self.uses[binding.index()]
-            .iter()
-            .map(|&id| self.reference(id))
-    }
-
-    /// The binding a declaration's name introduces (`x` in `const x = 1`).
-    pub fn declared_binding(&self, ident: &Ident) -> Option<BindingId> {
-        self.binding_at.get(&ident.span.lo).copied()
-    }
-
-    /// The binding an identifier stands for: the one it declares or the one it refers to.
-    pub fn binding_id_of(&self, ident: &Ident) -> Option<BindingId> {
-        match self.reference_of(ident) {
-            Some(reference) => match reference.resolution {
-                Resolution::Binding(id) => Some(id),
-                _ => None,
-            },
-            None => self.declared_binding(ident),
-        }
-    }
-
-    /// Is the identifier an unresolved reference to the global `name` (not shadowed)?
-    pub fn is_global_ref(&self, ident: &Ident, name: &str) -> bool {
-        ident.sym == *name
-            && self
-                .reference_of(ident)
-                .is_some_and(|r| r.resolution == Resolution::Unresolved)
-    }
-
-    /// The binding an identifier refers to, if it resolves to one in this file.
-    pub fn binding_of(&self, ident: &Ident) -> Option<&Binding> {
-        match self.reference_of(ident)?.resolution {
-            Resolution::Binding(id) => Some(self.binding(id)),
-            _ => None,
-        }
-    }
-
-    /// The innermost scope that contains `span`.
-    pub fn scope_at(&self, span: Span) -> ScopeId {
-        let after = self
-            .scopes_by_start
-            .partition_point(|&id| self.scope(id).span.lo <= span.lo);
-        let mut id = match after.checked_sub(1) {
-            Some(i) => self.scopes_by_start[i],
-            None => return ScopeId(0),
-        };
-        loop {
-            let scope = self.scope(id);
-            if scope.span.lo <= span.lo && span.hi <= scope.span.hi {
-                return id;
-            }
-            match scope.parent {
-                Some(parent) => id = parent,
-                None => return id,
-            }
-        }
-    }
-
-    /// Can the code at `span` run more than once per process? Top-level code and top-level
-    /// IIFEs run once; anything inside a function, method, constructor, getter, callback or
-    /// component may run again.
-    pub fn runs_many_times(&self, span: Span) -> bool {
-        self.scope(self.scope_at(span)).runs_many
-    }
-
-    /// The scope and its ancestors, innermost first.
-    pub fn ancestors(&self, id: ScopeId) -> impl Iterator<Item = ScopeId> + '_ {
-        std::iter::successors(Some(id), move |&id| self.scope(id).parent)
-    }
-}
-
-/// Does a body start with a `'use strict'` directive?
-fn has_use_strict(body: &[Stmt]) -> bool {
-    body.iter()
-        .map_while(|stmt| match stmt {
-            Stmt::Expr(ExprStmt { expr, .. }) => match &**expr {
-                Expr::Lit(Lit::Str(s)) => Some(s),
-                _ => None,
-            },
-            _ => None,
-        })
-        // `raw` holds the quotes; a recovered, unterminated string may not.
-        .any(|s| {
-            s.raw
-                .as_ref()
-                .and_then(|raw| raw.get(1..raw.len().saturating_sub(1)))
-                .is_some_and(|inner| inner == "use strict")
-        })
-}
-
-struct Builder {
+pub(super) struct Builder<'t> {
+    text: &'t str,
     scopes: Vec<Scope>,
     bindings: Vec<Binding>,
     references: Vec<Reference>,
@@ -282,10 +30,21 @@ struct Builder {
     /// Function scopes and the binding they are declared as (`function f`, `const f = () =>`).
     function_bindings: Vec<(ScopeId, BindingId)>,
     binding_at: FxHashMap<BytePos, BindingId>,
+    /// What `this` will be in the next function scope entered (a class member's).
+    next_this: Option<ThisValue>,
+    /// The argument spans of effect hook calls.
+    effects: Vec<Span>,
+    guards: Vec<GuardCandidate>,
+    /// The left side of every assignment, to check guards against.
+    assignments: Vec<Span>,
+    /// Statement lists with an early-return guard candidate, numbered.
+    guard_groups: u32,
+    dropped: rustc_hash::FxHashSet<(BytePos, BytePos)>,
+    inits: Vec<(BindingId, InitShape)>,
 }
 
-impl Builder {
-    fn new(span: Span, strict: bool) -> Builder {
+impl<'t> Builder<'t> {
+    pub(super) fn new(span: Span, strict: bool, text: &'t str) -> Builder<'t> {
         let program = Scope {
             kind: ScopeKind::Program,
             parent: None,
@@ -294,9 +53,18 @@ impl Builder {
             runs_many: false,
             own_runs_many: Some(false),
             dynamic: false,
+            this: ThisValue::Unknown,
             bindings: FxHashMap::default(),
         };
         Builder {
+            text,
+            next_this: None,
+            effects: Vec::new(),
+            guards: Vec::new(),
+            assignments: Vec::new(),
+            guard_groups: 0,
+            dropped: Default::default(),
+            inits: Vec::new(),
             scopes: vec![program],
             bindings: Vec::new(),
             references: Vec::new(),
@@ -308,7 +76,7 @@ impl Builder {
         }
     }
 
-    fn finish(mut self) -> Semantic {
+    pub(super) fn finish(mut self) -> Semantic {
         let mut reference_at = FxHashMap::default();
         reference_at.reserve(self.references.len());
         for i in 0..self.references.len() {
@@ -326,7 +94,20 @@ impl Builder {
                 uses[binding.index()].push(ReferenceId(i as u32));
             }
         }
-        self.find_functions_that_run_once(&uses);
+        let bindings = &self.bindings;
+        lifetime::find_functions_that_run_once(
+            &mut self.scopes,
+            &self.function_bindings,
+            |b| bindings[b.index()].exported,
+            &uses,
+            &self.references,
+        );
+        let lifetimes = Lifetimes {
+            effects: lifetime::effect_regions(self.effects),
+            guarded: lifetime::guarded_regions(self.text, &self.guards, &self.assignments),
+            dropped: self.dropped,
+            created: lifetime::created_collections(self.inits, &reference_at, &self.references),
+        };
         Semantic {
             uses,
             scopes: self.scopes,
@@ -335,47 +116,7 @@ impl Builder {
             reference_at,
             binding_at: self.binding_at,
             scopes_by_start,
-        }
-    }
-
-    /// A function that is not exported and is only ever called directly from code that runs
-    /// once (`function setup() {…} setup();`) runs a bounded number of times: its body is
-    /// treated like top-level code. Repeats until no more such functions are found, since one
-    /// may be called only from another.
-    fn find_functions_that_run_once(&mut self, uses: &[Vec<ReferenceId>]) {
-        if self.function_bindings.is_empty() {
-            return;
-        }
-        loop {
-            let mut changed = false;
-            for &(scope, binding) in &self.function_bindings {
-                let runs_once = !self.bindings[binding.index()].exported
-                    && self.scopes[scope.index()].own_runs_many == Some(true)
-                    && uses.get(binding.index()).is_some_and(|refs| {
-                        !refs.is_empty()
-                            && refs.iter().all(|&r| {
-                                let reference = &self.references[r.index()];
-                                reference.is_callee
-                                    && !self.scopes[reference.scope.index()].runs_many
-                            })
-                    });
-                if runs_once {
-                    self.scopes[scope.index()].own_runs_many = None;
-                    changed = true;
-                }
-            }
-            if !changed {
-                return;
-            }
-            // Parents come before children: one pass in creation order settles every scope.
-            for i in 1..self.scopes.len() {
-                let parent = self.scopes[i]
-                    .parent
-                    .expect("only the program has no parent");
-                let inherited = self.scopes[parent.index()].runs_many;
-                let scope = &mut self.scopes[i];
-                scope.runs_many = scope.own_runs_many.unwrap_or(inherited);
-            }
+            lifetimes,
         }
     }
 
@@ -416,6 +157,14 @@ impl Builder {
         };
         let runs_many = own_runs_many.unwrap_or(parent.runs_many);
         let strict = parent.strict || kind == ScopeKind::Class;
+        let parent_this = parent.this;
+        let this = match kind {
+            ScopeKind::Function => self.next_this.take().unwrap_or(ThisValue::Unknown),
+            ScopeKind::StaticBlock | ScopeKind::ClassFieldInit => {
+                self.next_this.take().unwrap_or(parent_this)
+            }
+            _ => parent_this,
+        };
         let id = ScopeId(self.scopes.len() as u32);
         self.scopes.push(Scope {
             kind,
@@ -425,6 +174,7 @@ impl Builder {
             runs_many,
             own_runs_many,
             dynamic: kind == ScopeKind::With,
+            this,
             bindings: FxHashMap::default(),
         });
         self.current = id;
@@ -457,7 +207,7 @@ impl Builder {
         }
     }
 
-    fn declare_in(
+    pub(super) fn declare_in(
         &mut self,
         scope: ScopeId,
         name: Atom,
@@ -496,6 +246,15 @@ impl Builder {
     }
 
     fn reference(&mut self, ident: &Ident, access: Access) {
+        let role = if access == Access::Read {
+            Role::Escapes
+        } else {
+            Role::Assigned
+        };
+        self.reference_as(ident, access, role);
+    }
+
+    fn reference_as(&mut self, ident: &Ident, access: Access, role: Role) {
         self.references.push(Reference {
             name: ident.sym.clone(),
             span: ident.span,
@@ -504,7 +263,38 @@ impl Builder {
             resolution: Resolution::Unresolved,
             in_typeof: false,
             is_callee: false,
+            role,
         });
+    }
+
+    /// Visits an expression whose value the expression around it uses as `role`.
+    fn visit_as(&mut self, expr: &Expr, role: Role) {
+        match unwrap(expr) {
+            Expr::Ident(ident) => self.reference_as(ident, Access::Read, role),
+            _ => expr.visit_with(self),
+        }
+    }
+
+    /// Visits a statement list (a block or a function body), noting the run-once guard it may
+    /// hold: `if (done) return;` followed by statements that set `done`.
+    fn statements(&mut self, stmts: &[Stmt], span: Span) {
+        let group = self.guard_groups;
+        let mut candidates = false;
+        for (i, stmt) in stmts.iter().enumerate() {
+            if let (Some(flag), Some(next)) = (early_return_flag(stmt), stmts.get(i + 1)) {
+                self.guards.push(GuardCandidate {
+                    flag: flag.span(),
+                    assigned_within: Span::new(next.span().lo, span.hi),
+                    region: Span::new(stmt.span().lo, span.hi),
+                    group: Some(group),
+                });
+                candidates = true;
+            }
+        }
+        if candidates {
+            self.guard_groups += 1;
+        }
+        stmts.visit_with(self);
     }
 
     /// Declares every name a binding pattern introduces and visits its default values.
@@ -616,6 +406,12 @@ impl Builder {
                 {
                     self.pending_function_binding = Some((start, binding));
                 }
+                if let (Some(shape), Some(&binding)) = (
+                    lifetime::init_shape(init),
+                    self.binding_at.get(&name.id.span.lo),
+                ) {
+                    self.inits.push((binding, shape));
+                }
             }
             declarator.init.visit_with(self);
         }
@@ -643,20 +439,29 @@ impl Builder {
                 this.declare_pat(&param.pat, BindingKind::Param);
             }
             if let Some(body) = &function.body {
-                body.stmts.visit_with(this);
+                this.statements(&body.stmts, body.span);
             }
         });
     }
 
-    fn class(&mut self, class: &Class, name: Option<&Ident>) {
+    /// `declared` is the binding of a class declaration: `this` in its static members.
+    fn class(&mut self, class: &Class, name: Option<&Ident>, declared: Option<BindingId>) {
         class.decorators.visit_with(self);
         self.scoped(ScopeKind::Class, class.span, |this| {
             if let Some(name) = name {
                 this.declare(name, BindingKind::ExpressionName);
             }
             class.super_class.visit_with(this);
+            let class_scope = this.current;
             for member in &class.body {
+                let this_value = match (member_is_static(member), declared) {
+                    (true, Some(class)) => ThisValue::Class(class),
+                    (true, None) => ThisValue::Unknown,
+                    (false, _) => ThisValue::Instance(class_scope),
+                };
+                this.next_this = Some(this_value);
                 this.class_member(member);
+                this.next_this = None;
             }
         });
     }
@@ -693,31 +498,39 @@ impl Builder {
                         }
                     }
                     if let Some(body) = &ctor.body {
-                        body.stmts.visit_with(this);
+                        this.statements(&body.stmts, body.span);
                     }
                 });
             }
             ClassMember::Method(method) => {
+                let this = self.next_this.take();
                 method.key.visit_with(self);
+                self.next_this = this;
                 self.function(&method.function, None);
             }
             ClassMember::PrivateMethod(method) => self.function(&method.function, None),
             ClassMember::ClassProp(prop) => {
+                let this = self.next_this.take();
                 prop.decorators.visit_with(self);
                 prop.key.visit_with(self);
+                self.next_this = this;
                 self.field_value(prop.value.as_deref(), prop.is_static);
             }
             ClassMember::PrivateProp(prop) => {
+                let this = self.next_this.take();
                 prop.decorators.visit_with(self);
+                self.next_this = this;
                 self.field_value(prop.value.as_deref(), prop.is_static);
             }
             ClassMember::AutoAccessor(accessor) => {
+                let this = self.next_this.take();
                 accessor.decorators.visit_with(self);
+                self.next_this = this;
                 self.field_value(accessor.value.as_deref(), accessor.is_static);
             }
             ClassMember::StaticBlock(block) => {
                 self.scoped(ScopeKind::StaticBlock, block.span, |this| {
-                    block.body.stmts.visit_with(this)
+                    this.statements(&block.body.stmts, block.body.span)
                 });
             }
             ClassMember::TsIndexSignature(_) | ClassMember::Empty(_) => {}
@@ -725,7 +538,10 @@ impl Builder {
     }
 
     fn field_value(&mut self, value: Option<&Expr>, is_static: bool) {
-        let Some(value) = value else { return };
+        let Some(value) = value else {
+            self.next_this = None;
+            return;
+        };
         let kind = if is_static {
             ScopeKind::StaticBlock
         } else {
@@ -788,6 +604,39 @@ impl Builder {
     }
 }
 
+fn member_is_static(member: &ClassMember) -> bool {
+    match member {
+        ClassMember::Method(m) => m.is_static,
+        ClassMember::PrivateMethod(m) => m.is_static,
+        ClassMember::ClassProp(p) => p.is_static,
+        ClassMember::PrivateProp(p) => p.is_static,
+        ClassMember::AutoAccessor(a) => a.is_static,
+        ClassMember::StaticBlock(_) => true,
+        _ => false,
+    }
+}
+
+/// `if (flag) return;` → `flag`.
+fn early_return_flag(stmt: &Stmt) -> Option<&Expr> {
+    let Stmt::If(if_stmt) = stmt else { return None };
+    let returns = match &*if_stmt.cons {
+        Stmt::Return(_) => true,
+        Stmt::Block(block) => matches!(block.stmts.as_slice(), [Stmt::Return(_)]),
+        _ => false,
+    };
+    let flag = unwrap(&if_stmt.test);
+    (returns && matches!(flag, Expr::Ident(_) | Expr::Member(_))).then_some(flag)
+}
+
+/// The call an expression statement (or the right side of `a && call()` as one) evaluates and
+/// drops.
+fn dropped_call(expr: &Expr) -> Option<&CallExpr> {
+    match unwrap(expr) {
+        Expr::Call(call) => Some(call),
+        _ => None,
+    }
+}
+
 fn unwrap_parens(expr: &Expr) -> &Expr {
     match expr {
         Expr::Paren(paren) => unwrap_parens(&paren.expr),
@@ -814,7 +663,7 @@ fn iife_callee(callee: &Expr) -> Option<BytePos> {
     }
 }
 
-impl Visit for Builder {
+impl Visit for Builder<'_> {
     fn visit_module(&mut self, module: &Module) {
         module.body.visit_with(self);
     }
@@ -903,7 +752,7 @@ impl Visit for Builder {
                 this.declare_pat(param, BindingKind::Param);
             }
             match &*arrow.body {
-                ArrowFunctionBody::FunctionBody(body) => body.stmts.visit_with(this),
+                ArrowFunctionBody::FunctionBody(body) => this.statements(&body.stmts, body.span),
                 ArrowFunctionBody::Expr(expr) => expr.visit_with(this),
             }
         });
@@ -915,8 +764,8 @@ impl Visit for Builder {
         } else {
             BindingKind::Class
         };
-        self.declare(&decl.ident, kind);
-        self.class(&decl.class, None);
+        let binding = self.declare(&decl.ident, kind);
+        self.class(&decl.class, None, Some(binding));
     }
 
     fn visit_export_default_decl(&mut self, export: &ExportDefaultDecl) {
@@ -934,19 +783,19 @@ impl Visit for Builder {
                     let binding = self.declare(ident, BindingKind::Class);
                     self.bindings[binding.index()].exported = true;
                 }
-                self.class(&c.class, None);
+                self.class(&c.class, None, None);
             }
             DefaultDecl::TsInterfaceDecl(_) => {}
         }
     }
 
     fn visit_class_expr(&mut self, expr: &ClassExpr) {
-        self.class(&expr.class, expr.ident.as_ref());
+        self.class(&expr.class, expr.ident.as_ref(), None);
     }
 
     fn visit_block_stmt(&mut self, block: &BlockStmt) {
         self.scoped(ScopeKind::Block, block.span, |this| {
-            block.stmts.visit_with(this)
+            this.statements(&block.stmts, block.span)
         });
     }
 
@@ -955,7 +804,7 @@ impl Visit for Builder {
             if let Some(param) = &clause.param {
                 this.declare_pat(param, BindingKind::CatchParam);
             }
-            clause.body.stmts.visit_with(this);
+            this.statements(&clause.body.stmts, clause.body.span);
         });
     }
 
@@ -971,7 +820,7 @@ impl Visit for Builder {
     fn visit_for_in_stmt(&mut self, stmt: &ForInStmt) {
         self.scoped(ScopeKind::For, stmt.span, |this| {
             this.for_head(&stmt.left);
-            stmt.right.visit_with(this);
+            this.visit_as(&stmt.right, Role::Inspected);
             stmt.body.visit_with(this);
         });
     }
@@ -979,7 +828,7 @@ impl Visit for Builder {
     fn visit_for_of_stmt(&mut self, stmt: &ForOfStmt) {
         self.scoped(ScopeKind::For, stmt.span, |this| {
             this.for_head(&stmt.left);
-            stmt.right.visit_with(this);
+            this.visit_as(&stmt.right, Role::Inspected);
             stmt.body.visit_with(this);
         });
     }
@@ -1006,6 +855,7 @@ impl Visit for Builder {
     fn visit_continue_stmt(&mut self, _: &ContinueStmt) {}
 
     fn visit_assign_expr(&mut self, expr: &AssignExpr) {
+        self.assignments.push(expr.left.span());
         let access = if expr.op == AssignOp::Assign {
             Access::Write
         } else {
@@ -1043,12 +893,73 @@ impl Visit for Builder {
     }
 
     fn visit_unary_expr(&mut self, expr: &UnaryExpr) {
-        expr.arg.visit_with(self);
+        match expr.op {
+            UnaryOp::TypeOf => self.visit_as(&expr.arg, Role::Inspected),
+            UnaryOp::Delete => self.visit_as(&expr.arg, Role::Deleted),
+            _ => expr.arg.visit_with(self),
+        }
         if expr.op == UnaryOp::TypeOf && unwrap_parens(&expr.arg).is_ident() {
             if let Some(reference) = self.references.last_mut() {
                 reference.in_typeof = true;
             }
         }
+    }
+
+    fn visit_member_expr(&mut self, member: &MemberExpr) {
+        self.visit_as(&member.obj, Role::Object);
+        member.prop.visit_with(self);
+    }
+
+    fn visit_bin_expr(&mut self, bin: &BinExpr) {
+        let role = if compares(bin.op) {
+            Role::Inspected
+        } else {
+            Role::Escapes
+        };
+        self.visit_as(&bin.left, role);
+        self.visit_as(&bin.right, role);
+    }
+
+    fn visit_spread_element(&mut self, spread: &SpreadElement) {
+        self.visit_as(&spread.expr, Role::Inspected);
+    }
+
+    fn visit_new_expr(&mut self, new: &NewExpr) {
+        new.callee.visit_with(self);
+        let role = constructor_argument_role(new);
+        for arg in new.args.iter().flatten() {
+            self.visit_as(&arg.expr, role);
+        }
+    }
+
+    fn visit_expr_stmt(&mut self, stmt: &ExprStmt) {
+        if let Some(call) = dropped_call(&stmt.expr) {
+            self.dropped.insert((call.span.lo, call.span.hi));
+        }
+        // `cond && emitter.on(…)` drops the result just the same.
+        if let Expr::Bin(bin) = unwrap(&stmt.expr) {
+            if matches!(bin.op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr) {
+                if let Some(call) = dropped_call(&bin.right) {
+                    self.dropped.insert((call.span.lo, call.span.hi));
+                }
+            }
+        }
+        stmt.expr.visit_with(self);
+    }
+
+    fn visit_if_stmt(&mut self, stmt: &IfStmt) {
+        // `if (!installed) { installed = true; … }` runs its body once.
+        if let Expr::Unary(unary) = unwrap(&stmt.test) {
+            if unary.op == UnaryOp::Bang {
+                self.guards.push(GuardCandidate {
+                    flag: unwrap(&unary.arg).span(),
+                    assigned_within: stmt.cons.span(),
+                    region: stmt.cons.span(),
+                    group: None,
+                });
+            }
+        }
+        stmt.visit_children_with(self);
     }
 
     fn visit_update_expr(&mut self, expr: &UpdateExpr) {
@@ -1066,7 +977,23 @@ impl Visit for Builder {
                 }
             }
         }
-        call.callee.visit_with(self);
+        if is_effect_hook_call(call) {
+            if let (Some(first), Some(last)) = (call.args.first(), call.args.last()) {
+                self.effects
+                    .push(Span::new(first.span().lo, last.span().hi));
+            }
+        }
+        match &call.callee {
+            // `x.m(…)`: `x` is the call's receiver.
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Member(member) => {
+                    self.visit_as(&member.obj, Role::Receiver(call.span.lo));
+                    member.prop.visit_with(self);
+                }
+                _ => callee.visit_with(self),
+            },
+            other => other.visit_with(self),
+        }
         if let Callee::Expr(callee) = &call.callee {
             if let Expr::Ident(ident) = unwrap_parens(callee) {
                 if let Some(reference) = self.references.last_mut() {
@@ -1076,7 +1003,10 @@ impl Visit for Builder {
                 }
             }
         }
-        call.args.visit_with(self);
+        let role = argument_role(call);
+        for arg in &call.args {
+            self.visit_as(&arg.expr, role);
+        }
     }
 
     fn visit_export_decl(&mut self, export: &ExportDecl) {
@@ -1172,7 +1102,7 @@ impl Visit for Builder {
     fn visit_jsx_closing_element(&mut self, _: &JSXClosingElement) {}
 }
 
-impl Builder {
+impl Builder<'_> {
     fn for_head(&mut self, head: &ForHead) {
         match head {
             ForHead::VarDecl(decl) => self.declare_var_decl(decl),
@@ -1189,374 +1119,5 @@ impl Builder {
                 this.ts_namespace_body(&inner.body, inner.span);
             }
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::parse::parse;
-    use crate::source::SourceType;
-    use std::path::Path;
-
-    fn semantic(source: &str, name: &str) -> Semantic {
-        let source_type = SourceType::from_path(Path::new(name)).unwrap();
-        let parsed = parse(source, source_type, false);
-        assert!(parsed.errors.is_empty(), "{source}: {:?}", parsed.errors);
-        Semantic::build(&parsed.program.unwrap(), &[])
-    }
-
-    /// How each reference to `target` resolves, in source order: the binding's kind,
-    /// `global` or `unknown`, with `!` for a write.
-    fn resolutions(source: &str, file: &str, target: &str) -> Vec<String> {
-        let semantic = semantic(source, file);
-        semantic
-            .references
-            .iter()
-            .filter(|r| &*r.name == target)
-            .map(|r| {
-                let what = match r.resolution {
-                    Resolution::Binding(b) => format!("{:?}", semantic.binding(b).kind),
-                    Resolution::Unresolved => "global".to_string(),
-                    Resolution::Unknown => "unknown".to_string(),
-                };
-                if r.access.is_write() {
-                    format!("{what}!")
-                } else {
-                    what
-                }
-            })
-            .collect()
-    }
-
-    #[track_caller]
-    fn case(source: &str, target: &str, expected: &[&str]) {
-        assert_eq!(resolutions(source, "a.js", target), expected, "{source}");
-    }
-
-    #[track_caller]
-    fn ts_case(source: &str, target: &str, expected: &[&str]) {
-        assert_eq!(resolutions(source, "a.ts", target), expected, "{source}");
-    }
-
-    #[test]
-    fn declarations() {
-        case("var x; x;", "x", &["Var"]);
-        case("let x; x = 1;", "x", &["Let!"]);
-        case("const x = 1; x;", "x", &["Const"]);
-        case("function x() {} x();", "x", &["Function"]);
-        case("class X {} new X();", "X", &["Class"]);
-        case("import x from 'm'; x;", "x", &["Import"]);
-        case("import { a as x } from 'm'; x;", "x", &["Import"]);
-        case("import * as x from 'm'; x;", "x", &["Import"]);
-        case("function f(x) { x; }", "x", &["Param"]);
-        case("function f(x = 1) { x; }", "x", &["Param"]);
-        case("function f(...x) { x; }", "x", &["Param"]);
-        case("function f({ a: x }) { x; }", "x", &["Param"]);
-        case("function f({ x = 1 }) { x; }", "x", &["Param"]);
-        case("function f([, x]) { x; }", "x", &["Param"]);
-        case("function f({ ...x }) { x; }", "x", &["Param"]);
-        case("const f = (x) => x;", "x", &["Param"]);
-        case("const f = async x => x;", "x", &["Param"]);
-        case("try {} catch (x) { x; }", "x", &["CatchParam"]);
-        case("try {} catch ({ message: x }) { x; }", "x", &["CatchParam"]);
-        case("const { a: { b: x } } = o; x;", "x", &["Const"]);
-        case("let [x = 1, ...y] = o; x; y;", "x", &["Let"]);
-        case("using x = r(); x;", "x", &["Using"]);
-        case("function f() { arguments; }", "arguments", &["Arguments"]);
-        case("const f = () => arguments;", "arguments", &["global"]);
-    }
-
-    #[test]
-    fn hoisting() {
-        case("x = 1; var x;", "x", &["Var!"]);
-        case("f(); function f() {}", "f", &["Function"]);
-        case("function g() { if (a) { var x; } x; }", "x", &["Var"]);
-        case("function g() { for (var x of a) {} x; }", "x", &["Var"]);
-        case(
-            "function g() { try {} catch (e) { var x; } x; }",
-            "x",
-            &["Var"],
-        );
-        case(
-            "function g() { { function x() {} } x; }",
-            "x",
-            &["Function"],
-        );
-        case("'use strict'; { function x() {} } x;", "x", &["global"]);
-        case("function g() { x; } var x;", "x", &["Var"]);
-        case("function g() { x; } let x;", "x", &["Let"]);
-        case("switch (a) { case 1: let x; default: x; }", "x", &["Let"]);
-    }
-
-    #[test]
-    fn block_scoping_and_shadowing() {
-        case("{ let x; } x;", "x", &["global"]);
-        case("{ const x = 1; } x = 2;", "x", &["global!"]);
-        case("{ class x {} } x;", "x", &["global"]);
-        case(
-            "for (let i = 0; i < 1; i++) {} i;",
-            "i",
-            &["Let", "Let!", "global"],
-        );
-        case("for (const k in o) { k; } k;", "k", &["Const", "global"]);
-        case("let x; function f(x) { x; }", "x", &["Param"]);
-        case("let x; function f() { let x; { x = 1; } }", "x", &["Let!"]);
-        case("var x; function f() { x = 1; }", "x", &["Var!"]);
-        case("function f() { var x; return () => x; }", "x", &["Var"]);
-        case(
-            "function f() { return function () { y = 1; }; var y; }",
-            "y",
-            &["Var!"],
-        );
-        case("try {} catch (e) {} e;", "e", &["global"]);
-        case("label: { break label; } label;", "label", &["global"]);
-        case("outer: for (;;) { continue outer; }", "outer", &[]);
-    }
-
-    #[test]
-    fn expressions_with_names() {
-        case(
-            "const f = function g() { g; }; g;",
-            "g",
-            &["ExpressionName", "global"],
-        );
-        case(
-            "const C = class D { m() { D; } }; D;",
-            "D",
-            &["ExpressionName", "global"],
-        );
-        case(
-            "class A { x = y; static z = y; }",
-            "y",
-            &["global", "global"],
-        );
-        case("const o = { a, b: c, [d]: 1 };", "a", &["global"]);
-        case("const o = { a: 1 }; o.a; o.b = 1;", "a", &[]);
-        case("const o = { m() { this.p = 1; } };", "p", &[]);
-        case("x.y = 1; x[y] = 2;", "x", &["global", "global"]);
-        case("x++; --x; x += 1;", "x", &["global!", "global!", "global!"]);
-        case("[x, { y: x }] = o;", "x", &["global!", "global!"]);
-        case("({ x = 1 } = o);", "x", &["global!"]);
-        case("for (x in o) {}", "x", &["global!"]);
-        case("for ([x] of o) {}", "x", &["global!"]);
-        case("typeof x;", "x", &["global"]);
-        case("export {};", "x", &[]);
-    }
-
-    #[test]
-    fn modules() {
-        assert_eq!(
-            resolutions("const a = 1; export { a as b };", "a.mjs", "a"),
-            ["Const"]
-        );
-        assert_eq!(
-            resolutions("export { a } from 'm';", "a.mjs", "a"),
-            Vec::<String>::new()
-        );
-        assert_eq!(
-            resolutions("export default function a() {} a;", "a.mjs", "a"),
-            ["Function"]
-        );
-        assert_eq!(resolutions("export class A {} A;", "a.mjs", "A"), ["Class"]);
-    }
-
-    #[test]
-    fn jsx() {
-        let names = |src: &str, name: &str| resolutions(src, "a.jsx", name);
-        assert_eq!(names("const Foo = 1; <Foo />;", "Foo"), ["Const"]);
-        assert_eq!(names("<div>{x}</div>;", "div"), Vec::<String>::new());
-        assert_eq!(names("<div>{x}</div>;", "x"), ["global"]);
-        assert_eq!(
-            names("import ui from 'ui'; <ui.Button></ui.Button>;", "ui"),
-            ["Import"]
-        );
-    }
-
-    #[test]
-    fn eval_and_with_make_names_unknown() {
-        case("function f() { eval(s); x = 1; }", "x", &["unknown!"]);
-        case("function f() { x = 1; eval(s); }", "x", &["unknown!"]);
-        case(
-            "function f() { eval(s); } function g() { x = 1; }",
-            "x",
-            &["global!"],
-        );
-        case("with (o) { x = 1; }", "x", &["unknown!"]);
-        case("var x; with (o) { x = 1; }", "x", &["unknown!"]);
-        case("with (o) { let x; x = 1; }", "x", &["Let!"]);
-        case("(0, eval)(s); x = 1;", "x", &["global!"]);
-    }
-
-    #[test]
-    fn typescript() {
-        ts_case("interface X {} X = 1;", "X", &["global!"]);
-        ts_case("type X = string; let y: X;", "X", &[]);
-        ts_case("enum E { A, B = A } E.A;", "E", &["TsEnum"]);
-        ts_case("enum E { A, B = A }", "A", &["Const"]);
-        ts_case(
-            "namespace N { export var v = 1; } N.v;",
-            "N",
-            &["TsNamespace"],
-        );
-        ts_case("namespace N { var v = 1; } v;", "v", &["global"]);
-        ts_case("declare var x: number; x = 1;", "x", &["Ambient!"]);
-        ts_case("declare function f(): void; f();", "f", &["Ambient"]);
-        ts_case(
-            "declare global { var g: number } g = 1;",
-            "g",
-            &["Ambient!"],
-        );
-        ts_case("import fs = require('fs'); fs;", "fs", &["TsImportEquals"]);
-        ts_case(
-            "class A { constructor(private x: number) { x; } }",
-            "x",
-            &["Param"],
-        );
-        ts_case("let v = <T,>(a: T): T => a; v;", "T", &[]);
-        ts_case("function f(this: Window, a: Foo) { a; }", "Foo", &[]);
-        ts_case("(x as any) = 1; x! = 2;", "x", &["global!", "global!"]);
-        ts_case("import type { T } from 'm'; let a: T;", "T", &[]);
-        ts_case("abstract class A { abstract m(): void; }", "m", &[]);
-    }
-
-    fn runs_many(source: &str, marker: &str) -> bool {
-        let semantic = semantic(source, "a.js");
-        let reference = semantic
-            .references
-            .iter()
-            .find(|r| &*r.name == marker)
-            .expect("the marker is referenced");
-        semantic.runs_many_times(reference.span)
-    }
-
-    #[test]
-    fn what_runs_more_than_once() {
-        assert!(!runs_many("marker();", "marker"));
-        assert!(!runs_many("if (a) { for (;;) { marker(); } }", "marker"));
-        assert!(!runs_many("(function () { marker(); })();", "marker"));
-        assert!(!runs_many("(() => { marker(); })();", "marker"));
-        assert!(!runs_many("!function () { marker(); }();", "marker"));
-        assert!(!runs_many(
-            "(function () { marker(); }).call(this);",
-            "marker"
-        ));
-        assert!(!runs_many("class A { static x = marker(); }", "marker"));
-        assert!(!runs_many("class A { static { marker(); } }", "marker"));
-        assert!(runs_many("function f() { marker(); }", "marker"));
-        assert!(runs_many("const f = () => marker();", "marker"));
-        assert!(runs_many(
-            "app.get('/', (req, res) => { marker(); });",
-            "marker"
-        ));
-        assert!(runs_many(
-            "class A { constructor() { marker(); } }",
-            "marker"
-        ));
-        assert!(runs_many(
-            "class A { get v() { return marker(); } }",
-            "marker"
-        ));
-        assert!(runs_many("class A { x = marker(); }", "marker"));
-        assert!(runs_many("const o = { m() { marker(); } };", "marker"));
-        assert!(runs_many(
-            "function f() { (function () { marker(); })(); }",
-            "marker"
-        ));
-        assert!(runs_many(
-            "function Component() { useEffect(() => { marker(); }); }",
-            "marker"
-        ));
-    }
-
-    #[test]
-    fn functions_only_called_from_run_once_code_run_once() {
-        assert!(!runs_many(
-            "function setup() { marker(); } setup();",
-            "marker"
-        ));
-        assert!(!runs_many(
-            "function setup() { marker(); } setup(); setup();",
-            "marker"
-        ));
-        assert!(!runs_many(
-            "const init = () => { marker(); }; init();",
-            "marker"
-        ));
-        assert!(!runs_many(
-            "function a() { marker(); } function b() { a(); } b();",
-            "marker"
-        ));
-        assert!(!runs_many(
-            "function s() { if (x) { marker(); } } if (main) s();",
-            "marker"
-        ));
-        assert!(runs_many(
-            "function setup() { marker(); } module.exports = setup;",
-            "marker"
-        ));
-        assert!(runs_many(
-            "function h() { marker(); } app.get('/', h);",
-            "marker"
-        ));
-        assert!(runs_many(
-            "function f() { marker(); } function g() { f(); } app.use(g);",
-            "marker"
-        ));
-        assert!(runs_many("function r() { marker(); r(); } r();", "marker"));
-        assert!(runs_many("function f() { marker(); }", "marker"));
-        assert!(runs_many(
-            "function f() { marker(); } setInterval(() => f(), 10);",
-            "marker"
-        ));
-        let semantic = semantic("export function setup() { marker(); } setup();", "a.mjs");
-        let marker = semantic
-            .references
-            .iter()
-            .find(|r| &*r.name == "marker")
-            .unwrap();
-        assert!(
-            semantic.runs_many_times(marker.span),
-            "an export may be called from anywhere"
-        );
-    }
-
-    #[test]
-    fn strictness() {
-        let strict_at = |source: &str, file: &str| {
-            let semantic = semantic(source, file);
-            let r = semantic
-                .references
-                .iter()
-                .find(|r| &*r.name == "marker")
-                .unwrap();
-            semantic.scope(r.scope).strict
-        };
-        assert!(!strict_at("marker = 1;", "a.js"));
-        assert!(!strict_at("marker = 1;", "a.cjs"));
-        assert!(strict_at("marker = 1;", "a.mjs"));
-        assert!(strict_at("import 'x'; marker = 1;", "a.js"));
-        assert!(strict_at("'use strict'; marker = 1;", "a.js"));
-        assert!(strict_at(
-            "\"use strict\"; function f() { marker = 1; }",
-            "a.js"
-        ));
-        assert!(strict_at(
-            "function f() { 'use strict'; marker = 1; }",
-            "a.js"
-        ));
-        assert!(!strict_at(
-            "function f() { a(); 'use strict'; marker = 1; }",
-            "a.js"
-        ));
-        assert!(strict_at("class A { m() { marker = 1; } }", "a.js"));
-        assert!(!strict_at("'use\\x20strict'; marker = 1;", "a.js"));
-        // Found by the fuzzer: an unterminated string as the first statement.
-        let parsed = parse(
-            "'",
-            SourceType::from_path(Path::new("a.js")).unwrap(),
-            false,
-        );
-        let _ = Semantic::build(&parsed.program.expect("recovered"), &[]);
     }
 }

@@ -1,0 +1,900 @@
+//! The lifetime layer of the semantic model: the four questions every leak rule asks, answered
+//! once per file, in words the rules use.
+//!
+//! - How long does a value live? [`Semantic::lifetime_of`]: process-long (code that runs once per
+//!   process declares it: module level, a class's static parts, an IIFE, a function only called
+//!   from run-once code), instance-long (owned by `this`), closure-long (a local that closures
+//!   capture) or per call.
+//! - Does this code run more than once? [`Semantic::runs_many_times`], [`Semantic::in_effect`],
+//!   [`Semantic::behind_run_once_guard`].
+//! - Does a value escape where the file cannot see it? [`Semantic::escapes`], from the [`Role`] of
+//!   each reference, and [`Semantic::result_dropped`] for a call's result.
+//! - Is a resource released? [`Releases::released_by`] matches an acquisition against the
+//!   releases recorded for it, by holder, event and function identity.
+//!
+//! The builder ([`super::builder`]) records the raw facts during its walk; this module turns them
+//! into answers.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use swc_atoms::Atom;
+use swc_common::{BytePos, Span};
+use swc_ecma_ast::*;
+
+use super::{BindingId, BindingKind, Reference, Resolution, Scope, ScopeId, ScopeKind, Semantic};
+
+/// How long a value lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifetime {
+    /// As long as the process (or page): created by code that runs once.
+    Process,
+    /// As long as the instance that owns it (`this.x` of a class or constructor function).
+    Instance,
+    /// A local of a function that runs many times, captured by closures that may outlive the call.
+    Closure,
+    /// Dies with the call that created it.
+    Call,
+}
+
+/// How the expression around a value uses it: what escape analysis reads. Recorded for every
+/// reference by the builder, and for any expression by the rule dispatcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Any use not named below: returned, passed to a call, stored, aliased, exported. The value
+    /// may go where the file cannot see.
+    #[default]
+    Escapes,
+    /// The target of an assignment.
+    Assigned,
+    /// The object of a property access: `x.p`, `x[k]`.
+    Object,
+    /// The receiver of a method call `x.m(…)`; the call starts at the position.
+    Receiver(BytePos),
+    /// An argument of a call that starts at the position (not one of the [`READERS`]).
+    Argument(BytePos),
+    /// Read without being kept: the argument of a [`READERS`] call, copied (`new Map(x)`,
+    /// `{ ...x }`), iterated (`for (… of x)`), compared (`===`, `in`, `instanceof`), `typeof`.
+    Inspected,
+    /// The operand of `delete`.
+    Deleted,
+}
+
+impl Role {
+    /// Does a value used this way escape the code that can see it?
+    pub fn escapes(self) -> bool {
+        matches!(self, Role::Escapes | Role::Argument(_))
+    }
+}
+
+/// Calls that read their arguments without keeping them: `Object.keys(c)`, `JSON.stringify(c)`.
+pub const READERS: &[(&str, &[&str])] = &[
+    (
+        "Object",
+        &[
+            "keys",
+            "values",
+            "entries",
+            "getOwnPropertyNames",
+            "isFrozen",
+        ],
+    ),
+    ("Array", &["from", "isArray"]),
+    ("JSON", &["stringify"]),
+    (
+        "console",
+        &["log", "info", "warn", "error", "debug", "dir", "table"],
+    ),
+];
+
+/// Constructors whose argument is copied, not kept: `new Map(c)`.
+const COPYING_CONSTRUCTORS: &[&str] = &["Map", "Set", "WeakMap", "WeakSet"];
+
+/// React hooks whose callback runs after a render and may return a cleanup.
+const EFFECT_HOOKS: &[&str] = &["useEffect", "useLayoutEffect"];
+
+/// What `this` stands for in a scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThisValue {
+    /// A plain function's own `this`, or code outside any class.
+    Unknown,
+    /// A static member of the declared class: `this` is the class.
+    Class(BindingId),
+    /// An instance member (method, constructor, field) of the class whose scope is given.
+    Instance(ScopeId),
+}
+
+/// An empty collection made to be filled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Created {
+    Map,
+    Set,
+    Array,
+    Object,
+}
+
+impl Created {
+    /// "a Map", "an array": how messages name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Created::Map => "a Map",
+            Created::Set => "a Set",
+            Created::Array => "an array",
+            Created::Object => "an object",
+        }
+    }
+}
+
+/// Positions covered by a set of spans that nest or are disjoint, answered in O(log n).
+#[derive(Debug, Default)]
+pub struct Regions {
+    /// Spans sorted by start, and the largest end among each span and those before it.
+    spans: Vec<(BytePos, BytePos)>,
+    reach: Vec<BytePos>,
+}
+
+impl Regions {
+    fn new(mut spans: Vec<Span>) -> Regions {
+        spans.sort_unstable_by_key(|s| (s.lo, s.hi));
+        let mut reach = Vec::with_capacity(spans.len());
+        let mut max = BytePos(0);
+        for span in &spans {
+            max = max.max(span.hi);
+            reach.push(max);
+        }
+        Regions {
+            spans: spans.iter().map(|s| (s.lo, s.hi)).collect(),
+            reach,
+        }
+    }
+
+    /// Is `pos` inside one of the spans?
+    pub fn contains(&self, pos: BytePos) -> bool {
+        let after = self.spans.partition_point(|&(lo, _)| lo <= pos);
+        after > 0 && self.reach[after - 1] > pos
+    }
+}
+
+/// The lifetime facts of one file.
+#[derive(Debug, Default)]
+pub struct Lifetimes {
+    /// The arguments of React effect hooks (`useEffect(() => …, deps)`).
+    pub(super) effects: Regions,
+    /// Code behind a run-once guard (`if (done) return; done = true; …`).
+    pub(super) guarded: Regions,
+    /// The calls whose result is dropped, by span.
+    pub(super) dropped: FxHashSet<(BytePos, BytePos)>,
+    /// The empty collection each binding is initialized with, by binding.
+    pub(super) created: FxHashMap<BindingId, Created>,
+}
+
+/// A run-once guard the builder saw, checked once every assignment is known.
+#[derive(Debug)]
+pub(super) struct GuardCandidate {
+    /// The flag expression: `done` in `if (done) return;` or `if (!done) { … }`.
+    pub flag: Span,
+    /// Where an assignment to the flag must be for the guard to hold.
+    pub assigned_within: Span,
+    /// What the guard covers when it holds.
+    pub region: Span,
+    /// Candidates of one statement list share a group: only the first that holds counts.
+    pub group: Option<u32>,
+}
+
+/// How an initializer creates its value, before names are resolved: `new Map()` names `Map`.
+#[derive(Debug)]
+pub(super) enum InitShape {
+    /// `new Name()`: the constructor's name and where it is written.
+    New(BytePos, Created),
+    /// `Object.create(null)`: where `Object` is written.
+    ObjectCreateNull(BytePos),
+    EmptyObject,
+    EmptyArray,
+}
+
+/// Removes every whitespace character, so `this . ready` and `this.ready` compare equal.
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+fn text_of(text: &str, span: Span) -> &str {
+    let range = crate::diagnostic::Range::from_span(span);
+    text.get(range.start..range.end).unwrap_or("")
+}
+
+/// Turns the guard candidates into the guarded regions: a guard holds when its flag is assigned
+/// (anywhere, also in a nested function) inside the code it guards.
+pub(super) fn guarded_regions(
+    text: &str,
+    candidates: &[GuardCandidate],
+    assignments: &[Span],
+) -> Regions {
+    if candidates.is_empty() {
+        return Regions::default();
+    }
+    let flags: FxHashSet<String> = candidates
+        .iter()
+        .map(|c| squeeze(text_of(text, c.flag)))
+        .collect();
+    let mut assigned: FxHashMap<String, Vec<BytePos>> = FxHashMap::default();
+    for span in assignments {
+        let target = squeeze(text_of(text, *span));
+        if flags.contains(&target) {
+            assigned.entry(target).or_default().push(span.lo);
+        }
+    }
+    for positions in assigned.values_mut() {
+        positions.sort_unstable();
+    }
+    let mut regions = Vec::new();
+    let mut settled_group = None;
+    for candidate in candidates {
+        if candidate.group.is_some() && candidate.group == settled_group {
+            continue;
+        }
+        let within = candidate.assigned_within;
+        let holds = assigned
+            .get(&squeeze(text_of(text, candidate.flag)))
+            .is_some_and(|positions| {
+                let first = positions.partition_point(|&p| p < within.lo);
+                positions.get(first).is_some_and(|&p| p < within.hi)
+            });
+        if holds {
+            regions.push(candidate.region);
+            settled_group = candidate.group;
+        }
+    }
+    Regions::new(regions)
+}
+
+pub(super) fn effect_regions(spans: Vec<Span>) -> Regions {
+    Regions::new(spans)
+}
+
+/// The collection each recorded initializer creates, now that names are resolved.
+pub(super) fn created_collections(
+    inits: Vec<(BindingId, InitShape)>,
+    reference_at: &FxHashMap<BytePos, super::ReferenceId>,
+    references: &[Reference],
+) -> FxHashMap<BindingId, Created> {
+    let unresolved = |pos: BytePos| {
+        reference_at
+            .get(&pos)
+            .is_some_and(|&r| references[r.index()].resolution == Resolution::Unresolved)
+    };
+    inits
+        .into_iter()
+        .filter_map(|(binding, shape)| {
+            let created = match shape {
+                InitShape::New(pos, created) => unresolved(pos).then_some(created)?,
+                InitShape::ObjectCreateNull(pos) => unresolved(pos).then_some(Created::Object)?,
+                InitShape::EmptyObject => Created::Object,
+                InitShape::EmptyArray => Created::Array,
+            };
+            Some((binding, created))
+        })
+        .collect()
+}
+
+/// The shape of an initializer that creates an empty collection: `new Map()`, `new Set()`,
+/// `new Array()`, `{}`, `[]`, `Object.create(null)`, also on the right of `x || …`, `x ?? …`.
+/// Only empty literals count: a literal with members is a namespace or a table of known entries.
+pub(super) fn init_shape(expr: &Expr) -> Option<InitShape> {
+    match unwrap(expr) {
+        Expr::New(new) => match unwrap(&new.callee) {
+            Expr::Ident(id) => {
+                let created = match &*id.sym {
+                    "Map" => Created::Map,
+                    "Set" => Created::Set,
+                    "Array" => Created::Array,
+                    _ => return None,
+                };
+                Some(InitShape::New(id.span.lo, created))
+            }
+            _ => None,
+        },
+        Expr::Object(object) if object.props.is_empty() => Some(InitShape::EmptyObject),
+        Expr::Array(array) if array.elems.is_empty() => Some(InitShape::EmptyArray),
+        Expr::Call(call) => {
+            let Callee::Expr(callee) = &call.callee else {
+                return None;
+            };
+            let Expr::Member(member) = unwrap(callee) else {
+                return None;
+            };
+            let is_create = matches!(&member.prop, MemberProp::Ident(p) if p.sym == "create")
+                && matches!(
+                    call.args.first().map(|a| unwrap(&a.expr)),
+                    Some(Expr::Lit(Lit::Null(_)))
+                );
+            match unwrap(&member.obj) {
+                Expr::Ident(object) if is_create && object.sym == "Object" => {
+                    Some(InitShape::ObjectCreateNull(object.span.lo))
+                }
+                _ => None,
+            }
+        }
+        Expr::Bin(bin) if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+            init_shape(&bin.right)
+        }
+        _ => None,
+    }
+}
+
+/// The expression without parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`).
+pub fn unwrap(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(e) => unwrap(&e.expr),
+        Expr::TsAs(e) => unwrap(&e.expr),
+        Expr::TsNonNull(e) => unwrap(&e.expr),
+        Expr::TsSatisfies(e) => unwrap(&e.expr),
+        Expr::TsTypeAssertion(e) => unwrap(&e.expr),
+        Expr::TsConstAssertion(e) => unwrap(&e.expr),
+        other => other,
+    }
+}
+
+/// The role of a call's arguments: inspected by a [`READERS`] call, else passed on.
+pub fn argument_role(call: &CallExpr) -> Role {
+    let Callee::Expr(callee) = &call.callee else {
+        return Role::Argument(call.span.lo);
+    };
+    if let Expr::Member(member) = unwrap(callee) {
+        if let (Expr::Ident(owner), MemberProp::Ident(method)) = (unwrap(&member.obj), &member.prop)
+        {
+            let reads = READERS
+                .iter()
+                .any(|(name, methods)| owner.sym == **name && methods.contains(&&*method.sym));
+            if reads {
+                return Role::Inspected;
+            }
+        }
+    }
+    Role::Argument(call.span.lo)
+}
+
+/// The role of a `new` expression's arguments: copied by `new Map(c)`, else passed on.
+pub fn constructor_argument_role(new: &NewExpr) -> Role {
+    match unwrap(&new.callee) {
+        Expr::Ident(id) if COPYING_CONSTRUCTORS.contains(&&*id.sym) => Role::Inspected,
+        _ => Role::Escapes,
+    }
+}
+
+/// Operators that compare their operands without keeping them.
+pub fn compares(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, In | InstanceOf | EqEq | EqEqEq | NotEq | NotEqEq)
+}
+
+/// `useEffect(…)`, `React.useLayoutEffect(…)`: a React effect, whose callback runs after every
+/// render it depends on and may return a cleanup.
+pub fn is_effect_hook_call(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    match unwrap(callee) {
+        Expr::Ident(ident) => EFFECT_HOOKS.contains(&&*ident.sym),
+        Expr::Member(member) => {
+            matches!(&member.prop, MemberProp::Ident(p) if EFFECT_HOOKS.contains(&&*p.sym))
+        }
+        Expr::OptChain(chain) => match &*chain.base {
+            OptChainBase::Member(member) => {
+                matches!(&member.prop, MemberProp::Ident(p) if EFFECT_HOOKS.contains(&&*p.sym))
+            }
+            OptChainBase::Call(_) => false,
+        },
+        _ => false,
+    }
+}
+
+/// A function that is not exported and is only ever called directly from code that runs once
+/// (`function setup() {…} setup();`) runs a bounded number of times: its body is treated like
+/// top-level code. Repeats until no more such functions are found, since one may be called only
+/// from another.
+pub(super) fn find_functions_that_run_once(
+    scopes: &mut [Scope],
+    function_bindings: &[(ScopeId, BindingId)],
+    exported: impl Fn(BindingId) -> bool,
+    uses: &[Vec<super::ReferenceId>],
+    references: &[Reference],
+) {
+    if function_bindings.is_empty() {
+        return;
+    }
+    loop {
+        let mut changed = false;
+        for &(scope, binding) in function_bindings {
+            let runs_once = !exported(binding)
+                && scopes[scope.index()].own_runs_many == Some(true)
+                && uses.get(binding.index()).is_some_and(|refs| {
+                    !refs.is_empty()
+                        && refs.iter().all(|&r| {
+                            let reference = &references[r.index()];
+                            reference.is_callee && !scopes[reference.scope.index()].runs_many
+                        })
+                });
+            if runs_once {
+                scopes[scope.index()].own_runs_many = None;
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+        // Parents come before children: one pass in creation order settles every scope.
+        for i in 1..scopes.len() {
+            let parent = scopes[i].parent.expect("only the program has no parent");
+            let inherited = scopes[parent.index()].runs_many;
+            scopes[i].runs_many = scopes[i].own_runs_many.unwrap_or(inherited);
+        }
+    }
+}
+
+impl Semantic {
+    /// How long the value a binding holds lives.
+    pub fn lifetime_of(&self, binding: BindingId) -> Lifetime {
+        let scope = self.binding(binding).scope;
+        if !self.scope(scope).runs_many {
+            return Lifetime::Process;
+        }
+        if self.is_captured(scope, self.uses[binding.index()].iter()) {
+            Lifetime::Closure
+        } else {
+            Lifetime::Call
+        }
+    }
+
+    /// Is any of the references made from a function nested in the one that declares?
+    fn is_captured<'a>(
+        &self,
+        declared_in: ScopeId,
+        mut references: impl Iterator<Item = &'a super::ReferenceId>,
+    ) -> bool {
+        let home = self.function_of(declared_in);
+        references.any(|&r| self.function_of(self.reference(r).scope) != home)
+    }
+
+    /// The nearest function (or arrow, or the program) around a scope.
+    fn function_of(&self, scope: ScopeId) -> ScopeId {
+        self.ancestors(scope)
+            .find(|&id| {
+                matches!(
+                    self.scope(id).kind,
+                    ScopeKind::Function | ScopeKind::Arrow | ScopeKind::Program
+                )
+            })
+            .unwrap_or(ScopeId(0))
+    }
+
+    /// How long a property of `this` lives where `this` is used at `span`: a static property is
+    /// the class's, so process-long when the class is; an instance property lives with the
+    /// instance.
+    pub fn lifetime_of_this_property(&self, span: Span) -> Option<Lifetime> {
+        match self.this_at(span) {
+            ThisValue::Class(class) => Some(self.lifetime_of(class)),
+            ThisValue::Instance(_) => Some(Lifetime::Instance),
+            ThisValue::Unknown => None,
+        }
+    }
+
+    /// What `this` stands for at `span`.
+    pub fn this_at(&self, span: Span) -> ThisValue {
+        self.scope(self.scope_at(span)).this
+    }
+
+    /// Does the value of `binding` escape the file's sight: exported, or used somewhere in a way
+    /// other than a property access, a method call on it, an assignment to it, or an inspection
+    /// that keeps nothing ([`Role`])?
+    pub fn escapes(&self, binding: BindingId) -> bool {
+        self.binding(binding).exported
+            || self
+                .references_to(binding)
+                .any(|r| !r.access.is_write() && r.role.escapes())
+    }
+
+    /// Is the global object named `name` (`window`, `global`) handed, as a whole, to code the
+    /// file cannot see (`jQuery(window)`)?
+    pub fn global_escapes(&self, name: &str) -> bool {
+        self.references
+            .iter()
+            .any(|r| r.name == *name && r.resolution == Resolution::Unresolved && r.role.escapes())
+    }
+
+    /// Is the value of the call at `call` thrown away (a statement of its own, or the right side
+    /// of `cond && call()` as one)?
+    pub fn result_dropped(&self, call: Span) -> bool {
+        self.lifetimes.dropped.contains(&(call.lo, call.hi))
+    }
+
+    /// Is `span` inside the arguments of a React effect hook (`useEffect(() => …)`)?
+    pub fn in_effect(&self, span: Span) -> bool {
+        self.lifetimes.effects.contains(span.lo)
+    }
+
+    /// Is `span` behind a run-once guard: `if (!done) { done = true; … }`, or the statements
+    /// after `if (done) return;` in a block that sets `done`?
+    pub fn behind_run_once_guard(&self, span: Span) -> bool {
+        self.lifetimes.guarded.contains(span.lo)
+    }
+
+    /// The empty collection a binding is initialized with (`const cache = new Map()`).
+    pub fn created(&self, binding: BindingId) -> Option<Created> {
+        self.lifetimes.created.get(&binding).copied()
+    }
+
+    /// The empty collection an expression creates, with names resolved (`new Map()` only when
+    /// `Map` is the global one).
+    pub fn created_by(&self, expr: &Expr) -> Option<Created> {
+        let resolved = |pos: BytePos| {
+            self.reference_at
+                .get(&pos)
+                .is_some_and(|&r| self.reference(r).resolution == Resolution::Unresolved)
+        };
+        match init_shape(expr)? {
+            InitShape::New(pos, created) => resolved(pos).then_some(created),
+            InitShape::ObjectCreateNull(pos) => resolved(pos).then_some(Created::Object),
+            InitShape::EmptyObject => Some(Created::Object),
+            InitShape::EmptyArray => Some(Created::Array),
+        }
+    }
+
+    /// Is the binding one whose value can be kept (a variable or an import), not a function,
+    /// class, parameter or type-level name?
+    pub fn holds_a_value(&self, binding: BindingId) -> bool {
+        matches!(
+            self.binding(binding).kind,
+            BindingKind::Var
+                | BindingKind::Let
+                | BindingKind::Const
+                | BindingKind::Import
+                | BindingKind::TsImportEquals
+        )
+    }
+
+    /// Is the binding written by code that runs many times (a module-level `let` replaced on
+    /// every call holds a new value each time)?
+    pub fn reassigned_per_call(&self, binding: BindingId) -> bool {
+        self.references_to(binding)
+            .any(|r| r.access.is_write() && self.scope(r.scope).runs_many)
+    }
+
+    /// Is the binding written from inside `span` (`function path() { path = … }`)?
+    pub fn written_within(&self, binding: BindingId, span: Span) -> bool {
+        self.references_to(binding)
+            .any(|r| r.access.is_write() && span.lo <= r.span.lo && r.span.hi <= span.hi)
+    }
+}
+
+/// Who holds an acquired resource, as far as a release can name it again: a path from a root
+/// (`process.stdout`, `bus`, `this.el`) or, for handles kept on objects, the property name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Holder {
+    Path(Root, Vec<Atom>),
+    /// `x.timer`, whatever `x` is: matched by the property's name.
+    Property(Atom),
+}
+
+/// The start of a holder's path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Root {
+    /// A long-lived global (`process`, `window`).
+    Global(Atom),
+    Binding(BindingId),
+    /// `this`, or a name that cannot be followed; only compared with releases.
+    Other(Atom),
+}
+
+/// Which function a release removes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Released {
+    /// Every function (`removeAllListeners`, `clearInterval(id)`).
+    Any,
+    /// The function written as this text (`handler`, `this.onResize`).
+    Function(String),
+    /// A function no acquisition can have added (`f.bind(this)`, an inline arrow).
+    Nothing,
+}
+
+/// A release of something a holder keeps: a listener removed, a timer cleared.
+#[derive(Clone, Debug)]
+pub struct Release {
+    pub holder: Holder,
+    /// `None`: every event.
+    pub event: Option<String>,
+    pub function: Released,
+}
+
+/// An acquisition to match: who holds it, for which event, which function.
+#[derive(Clone, Debug)]
+pub struct Acquisition<'a> {
+    pub holder: &'a Holder,
+    pub event: Option<&'a str>,
+    /// The function's text when a release could name it again.
+    pub function: Option<&'a str>,
+}
+
+/// The releases of one file.
+#[derive(Debug, Default)]
+pub struct Releases {
+    releases: Vec<Release>,
+}
+
+impl Releases {
+    pub fn record(&mut self, release: Release) {
+        self.releases.push(release);
+    }
+
+    /// The first release that undoes the acquisition: the same holder, the same event (or
+    /// every event), the same function (or every function).
+    pub fn released_by(&self, acquisition: &Acquisition) -> Option<&Release> {
+        self.releases.iter().find(|release| {
+            release.holder == *acquisition.holder
+                && match (&release.event, acquisition.event) {
+                    (None, _) => true,
+                    (Some(released), Some(acquired)) => released == acquired,
+                    (Some(_), None) => false,
+                }
+                && match (&release.function, acquisition.function) {
+                    (Released::Any, _) => true,
+                    (Released::Function(removed), Some(added)) => removed == added,
+                    _ => false,
+                }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+    use crate::source::SourceType;
+    use std::path::Path;
+
+    fn semantic(source: &str, name: &str) -> Semantic {
+        let source_type = SourceType::from_path(Path::new(name)).unwrap();
+        let parsed = parse(source, source_type, false);
+        assert!(parsed.errors.is_empty(), "{source}: {:?}", parsed.errors);
+        Semantic::build(&parsed.program.unwrap(), source, &[])
+    }
+
+    /// The first binding named `name`.
+    fn binding(semantic: &Semantic, name: &str) -> BindingId {
+        let index = semantic
+            .bindings
+            .iter()
+            .position(|b| &*b.name == name)
+            .unwrap_or_else(|| panic!("`{name}` is declared"));
+        semantic
+            .declared_binding(&Ident::new_no_ctxt(
+                name.into(),
+                semantic.bindings[index].span,
+            ))
+            .expect("declared")
+    }
+
+    fn span_of(source: &str, marker: &str) -> Span {
+        let at = source.find(marker).expect("marker") as u32 + 1;
+        Span::new(BytePos(at), BytePos(at + marker.len() as u32))
+    }
+
+    #[test]
+    fn lifetimes_of_bindings() {
+        let lifetime = |source: &str, name: &str| {
+            let semantic = semantic(source, "a.js");
+            semantic.lifetime_of(binding(&semantic, name))
+        };
+        assert_eq!(lifetime("const c = new Map(); c;", "c"), Lifetime::Process);
+        assert_eq!(
+            lifetime("(function () { var c = {}; c; })();", "c"),
+            Lifetime::Process
+        );
+        assert_eq!(
+            lifetime("function setup() { const c = []; c; } setup();", "c"),
+            Lifetime::Process
+        );
+        assert_eq!(
+            lifetime("class A { static { const c = []; c; } }", "c"),
+            Lifetime::Process
+        );
+        assert_eq!(
+            lifetime("export function f() { const c = []; c; }", "c"),
+            Lifetime::Call
+        );
+        assert_eq!(
+            lifetime(
+                "module.exports = function make() { const c = []; return () => c.push(1); };",
+                "c"
+            ),
+            Lifetime::Closure
+        );
+        assert_eq!(
+            lifetime("function f() { let c = []; { c.push(1); } } f; f;", "c"),
+            Lifetime::Call
+        );
+    }
+
+    #[test]
+    fn this_in_classes_and_functions() {
+        let this = |source: &str| {
+            let semantic = semantic(source, "a.js");
+            let at = span_of(source, "this");
+            (semantic.this_at(at), semantic.lifetime_of_this_property(at))
+        };
+        let (value, lifetime) = this("class A { static m() { this; } }");
+        assert!(matches!(value, ThisValue::Class(_)));
+        assert_eq!(lifetime, Some(Lifetime::Process));
+        let (value, _) = this("class A { static x = this; }");
+        assert!(matches!(value, ThisValue::Class(_)));
+        let (value, lifetime) = this("class A { m() { this; } }");
+        assert!(matches!(value, ThisValue::Instance(_)));
+        assert_eq!(lifetime, Some(Lifetime::Instance));
+        let (value, _) = this("class A { constructor() { const f = () => this; } }");
+        assert!(matches!(value, ThisValue::Instance(_)));
+        let (value, _) = this("class A { m() { function g() { this; } } }");
+        assert_eq!(value, ThisValue::Unknown);
+        let (value, _) = this("const o = { m() { this; } };");
+        assert_eq!(value, ThisValue::Unknown);
+    }
+
+    #[test]
+    fn escapes() {
+        let escapes = |source: &str| {
+            let semantic = semantic(source, "a.js");
+            semantic.escapes(binding(&semantic, "c"))
+        };
+        // Uses that keep the value where the file can see it.
+        assert!(!escapes(
+            "const c = new Map(); c.set(1, 2); c.size; c[k] = 1;"
+        ));
+        assert!(!escapes(
+            "const c = {}; delete c[k]; typeof c; c === d; k in c;"
+        ));
+        assert!(!escapes(
+            "const c = {}; Object.keys(c); JSON.stringify(c); console.log(c);"
+        ));
+        assert!(!escapes(
+            "const c = []; for (const x of c) {} new Set(c); ({ ...c });"
+        ));
+        assert!(!escapes("let c = []; c = [];"));
+        let semantic_ts = semantic("const c = []; (c as any).push(1); c!.length;", "a.ts");
+        assert!(!semantic_ts.escapes(binding(&semantic_ts, "c")));
+        // Uses that hand it on.
+        assert!(escapes("const c = []; function f() { return c; }"));
+        assert!(escapes("const c = []; register(c);"));
+        assert!(escapes("const c = []; const d = c;"));
+        assert!(escapes("const c = []; module.exports = { c };"));
+        assert!(escapes("const c = []; o.list = c;"));
+        assert!(escapes("export const c = [];"));
+        assert!(escapes("const c = []; export { c };"));
+        assert!(escapes("const c = []; new Holder(c);"));
+    }
+
+    #[test]
+    fn dropped_results() {
+        let dropped = |source: &str, marker: &str| {
+            let semantic = semantic(source, "a.js");
+            semantic.result_dropped(span_of(source, marker))
+        };
+        assert!(dropped("f(); g();", "f()"));
+        assert!(dropped("a && f();", "f()"));
+        assert!(dropped("(f());", "f()"));
+        assert!(!dropped("const x = f();", "f()"));
+        assert!(!dropped("return_(f());", "f()"));
+        assert!(!dropped("f().g();", "f()"));
+        assert!(dropped("f().g();", "f().g()"));
+    }
+
+    #[test]
+    fn effects_and_guards() {
+        let at = |source: &str, marker: &str| {
+            let semantic = semantic(source, "a.jsx");
+            let span = span_of(source, marker);
+            (
+                semantic.in_effect(span),
+                semantic.behind_run_once_guard(span),
+            )
+        };
+        assert_eq!(
+            at("function C() { useEffect(() => { marker(); }); }", "marker"),
+            (true, false)
+        );
+        assert_eq!(
+            at(
+                "function C() { React.useLayoutEffect(() => marker(), []); }",
+                "marker"
+            ),
+            (true, false)
+        );
+        assert_eq!(at("function C() { marker(); }", "marker"), (false, false));
+        assert_eq!(
+            at(
+                "function f() { if (!done) { done = true; marker(); } }",
+                "marker"
+            ),
+            (false, true)
+        );
+        assert_eq!(
+            at("function f() { if (!done) { marker(); } }", "marker"),
+            (false, false)
+        );
+        assert_eq!(
+            at(
+                "function f() { if (this.ready) return; this.ready = true; marker(); }",
+                "marker"
+            ),
+            (false, true)
+        );
+        assert_eq!(
+            at(
+                "function f() { if (a) return; if (b) return; b = 1; marker(); }",
+                "marker"
+            ),
+            (false, true)
+        );
+        assert_eq!(
+            at("function f() { if (a) return; marker(); }", "marker"),
+            (false, false)
+        );
+        assert_eq!(
+            at("function f() { marker(); if (a) return; a = 1; }", "marker"),
+            (false, false)
+        );
+    }
+
+    #[test]
+    fn created_collections() {
+        let created = |source: &str| {
+            let semantic = semantic(source, "a.js");
+            semantic.created(binding(&semantic, "c"))
+        };
+        assert_eq!(created("const c = new Map(); c;"), Some(Created::Map));
+        assert_eq!(created("var c = x || new Set(); c;"), Some(Created::Set));
+        assert_eq!(created("let c = []; c;"), Some(Created::Array));
+        assert_eq!(
+            created("let c = Object.create(null); c;"),
+            Some(Created::Object)
+        );
+        assert_eq!(created("let c = { a: 1 }; c;"), None);
+        assert_eq!(created("class Map {} const c = new Map(); c;"), None);
+        assert_eq!(created("const c = new WeakMap(); c;"), None);
+    }
+
+    #[test]
+    fn releases_match_by_holder_event_and_function() {
+        let holder = Holder::Path(Root::Global("process".into()), Vec::new());
+        let other = Holder::Path(Root::Global("window".into()), Vec::new());
+        let mut releases = Releases::default();
+        releases.record(Release {
+            holder: holder.clone(),
+            event: Some("'exit'".into()),
+            function: Released::Function("flush".into()),
+        });
+        let acquisition = |holder, event, function| Acquisition {
+            holder,
+            event,
+            function,
+        };
+        assert!(releases
+            .released_by(&acquisition(&holder, Some("'exit'"), Some("flush")))
+            .is_some());
+        assert!(releases
+            .released_by(&acquisition(&holder, Some("'exit'"), Some("other")))
+            .is_none());
+        assert!(releases
+            .released_by(&acquisition(&holder, Some("'close'"), Some("flush")))
+            .is_none());
+        assert!(releases
+            .released_by(&acquisition(&other, Some("'exit'"), Some("flush")))
+            .is_none());
+        assert!(releases
+            .released_by(&acquisition(&holder, Some("'exit'"), None))
+            .is_none());
+        releases.record(Release {
+            holder: other.clone(),
+            event: None,
+            function: Released::Any,
+        });
+        assert!(releases
+            .released_by(&acquisition(&other, Some("'x'"), None))
+            .is_some());
+    }
+}

@@ -1,0 +1,654 @@
+//! The semantic model: scopes, bindings and resolved references, built in one walk over the
+//! AST ([`builder`]), and the lifetime layer filled in the same walk ([`lifetime`]): how long a
+//! value lives, whether code runs more than once, whether a value escapes, which release matches
+//! which acquisition.
+//!
+//! Rules read this model; none of them redoes scope analysis or re-derives a lifetime fact.
+
+mod builder;
+pub mod lifetime;
+
+use rustc_hash::FxHashMap;
+use swc_atoms::Atom;
+use swc_common::{BytePos, Span, Spanned};
+use swc_ecma_ast::*;
+use swc_ecma_visit::VisitWith;
+
+use builder::Builder;
+pub use lifetime::{Created, Lifetime, Lifetimes, Role, ThisValue};
+
+macro_rules! id_type {
+    ($name:ident) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+id_type!(ScopeId);
+id_type!(BindingId);
+id_type!(ReferenceId);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Program,
+    Function,
+    Arrow,
+    Block,
+    Class,
+    /// Instance field initializers: they run once per `new`.
+    ClassFieldInit,
+    StaticBlock,
+    Catch,
+    For,
+    Switch,
+    /// The body of a `with` statement: names in it may resolve to the object's properties.
+    With,
+    TsModule,
+    TsEnum,
+}
+
+#[derive(Debug)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub parent: Option<ScopeId>,
+    pub span: Span,
+    /// Assignments to undeclared names throw here instead of creating a global.
+    pub strict: bool,
+    /// Code in this scope can run more than once per process.
+    pub runs_many: bool,
+    /// Whether this scope runs many times whatever its parent does (`Some(true)` for a
+    /// function, `None` for a block or an IIFE, which run as often as their parent).
+    own_runs_many: Option<bool>,
+    /// A direct `eval` or a `with` makes names resolved through this scope unknowable.
+    pub dynamic: bool,
+    /// What `this` stands for in this scope.
+    pub this: ThisValue,
+    pub bindings: FxHashMap<Atom, BindingId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    Var,
+    Let,
+    Const,
+    Using,
+    Function,
+    Class,
+    Param,
+    CatchParam,
+    Import,
+    /// The name of a named function or class expression, visible only inside it.
+    ExpressionName,
+    /// The implicit `arguments` of a non-arrow function.
+    Arguments,
+    TsEnum,
+    TsNamespace,
+    TsImportEquals,
+    /// A TypeScript `declare` (`declare var x`, `declare global { … }`).
+    Ambient,
+    /// A name declared by a `/* global x */` comment.
+    GlobalComment,
+}
+
+#[derive(Debug)]
+pub struct Binding {
+    pub name: Atom,
+    pub kind: BindingKind,
+    pub scope: ScopeId,
+    pub span: Span,
+    /// Declared by an `export` declaration (`export function f`, `export const c`).
+    pub exported: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    ReadWrite,
+}
+
+impl Access {
+    pub fn is_write(self) -> bool {
+        !matches!(self, Access::Read)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    Binding(BindingId),
+    /// Declared nowhere in the file: a global, or a would-be implicit global.
+    Unresolved,
+    /// `eval` or `with` may supply the name at run time.
+    Unknown,
+}
+
+#[derive(Debug)]
+pub struct Reference {
+    pub name: Atom,
+    pub span: Span,
+    pub scope: ScopeId,
+    pub access: Access,
+    pub resolution: Resolution,
+    /// The operand of `typeof`: code that probes whether a global exists.
+    pub in_typeof: bool,
+    /// The callee of a call: `name(…)`.
+    pub is_callee: bool,
+    /// How the expression around the name uses its value (what escape analysis reads).
+    pub role: Role,
+}
+
+#[derive(Debug)]
+pub struct Semantic {
+    pub scopes: Vec<Scope>,
+    pub bindings: Vec<Binding>,
+    pub references: Vec<Reference>,
+    reference_at: FxHashMap<BytePos, ReferenceId>,
+    binding_at: FxHashMap<BytePos, BindingId>,
+    /// The references to each binding, in source order.
+    uses: Vec<Vec<ReferenceId>>,
+    /// Scope ids ordered by where their span starts, for position lookups.
+    scopes_by_start: Vec<ScopeId>,
+    /// The lifetime layer: regions, dropped results, created collections.
+    pub lifetimes: Lifetimes,
+}
+
+impl Semantic {
+    /// Builds the model of `program`, whose source is `text`. `globals` are names declared by
+    /// `/* global */` comments; they are bindings of the program scope.
+    pub fn build(program: &Program, text: &str, globals: &[(Atom, Span)]) -> Semantic {
+        let strict = match program {
+            Program::Module(_) => true,
+            Program::Script(script) => has_use_strict(&script.body),
+        };
+        let mut builder = Builder::new(program.span(), strict, text);
+        for (name, span) in globals {
+            builder.declare_in(ScopeId(0), name.clone(), BindingKind::GlobalComment, *span);
+        }
+        program.visit_with(&mut builder);
+        builder.finish()
+    }
+
+    pub fn scope(&self, id: ScopeId) -> &Scope {
+        &self.scopes[id.index()]
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding {
+        &self.bindings[id.index()]
+    }
+
+    pub fn reference(&self, id: ReferenceId) -> &Reference {
+        &self.references[id.index()]
+    }
+
+    /// The reference an identifier in the AST stands for, if it is one (a declaration's own
+    /// name, a property name or a label is not).
+    pub fn reference_of(&self, ident: &Ident) -> Option<&Reference> {
+        self.reference_at
+            .get(&ident.span.lo)
+            .map(|&id| self.reference(id))
+    }
+
+    /// Every reference to a binding, in source order.
+    pub fn references_to(&self, binding: BindingId) -> impl Iterator<Item = &Reference> + '_ {
+        self.uses[binding.index()]
+            .iter()
+            .map(|&id| self.reference(id))
+    }
+
+    /// The binding a declaration's name introduces (`x` in `const x = 1`).
+    pub fn declared_binding(&self, ident: &Ident) -> Option<BindingId> {
+        self.binding_at.get(&ident.span.lo).copied()
+    }
+
+    /// The binding an identifier stands for: the one it declares or the one it refers to.
+    pub fn binding_id_of(&self, ident: &Ident) -> Option<BindingId> {
+        match self.reference_of(ident) {
+            Some(reference) => match reference.resolution {
+                Resolution::Binding(id) => Some(id),
+                _ => None,
+            },
+            None => self.declared_binding(ident),
+        }
+    }
+
+    /// Is the identifier an unresolved reference to the global `name` (not shadowed)?
+    pub fn is_global_ref(&self, ident: &Ident, name: &str) -> bool {
+        ident.sym == *name
+            && self
+                .reference_of(ident)
+                .is_some_and(|r| r.resolution == Resolution::Unresolved)
+    }
+
+    /// The binding an identifier refers to, if it resolves to one in this file.
+    pub fn binding_of(&self, ident: &Ident) -> Option<&Binding> {
+        match self.reference_of(ident)?.resolution {
+            Resolution::Binding(id) => Some(self.binding(id)),
+            _ => None,
+        }
+    }
+
+    /// The innermost scope that contains `span`.
+    pub fn scope_at(&self, span: Span) -> ScopeId {
+        let after = self
+            .scopes_by_start
+            .partition_point(|&id| self.scope(id).span.lo <= span.lo);
+        let mut id = match after.checked_sub(1) {
+            Some(i) => self.scopes_by_start[i],
+            None => return ScopeId(0),
+        };
+        loop {
+            let scope = self.scope(id);
+            if scope.span.lo <= span.lo && span.hi <= scope.span.hi {
+                return id;
+            }
+            match scope.parent {
+                Some(parent) => id = parent,
+                None => return id,
+            }
+        }
+    }
+
+    /// Can the code at `span` run more than once per process? Top-level code and top-level
+    /// IIFEs run once; anything inside a function, method, constructor, getter, callback or
+    /// component may run again.
+    pub fn runs_many_times(&self, span: Span) -> bool {
+        self.scope(self.scope_at(span)).runs_many
+    }
+
+    /// The scope and its ancestors, innermost first.
+    pub fn ancestors(&self, id: ScopeId) -> impl Iterator<Item = ScopeId> + '_ {
+        std::iter::successors(Some(id), move |&id| self.scope(id).parent)
+    }
+}
+
+/// Does a body start with a `'use strict'` directive?
+pub(crate) fn has_use_strict(body: &[Stmt]) -> bool {
+    body.iter()
+        .map_while(|stmt| match stmt {
+            Stmt::Expr(ExprStmt { expr, .. }) => match &**expr {
+                Expr::Lit(Lit::Str(s)) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        })
+        // `raw` holds the quotes; a recovered, unterminated string may not.
+        .any(|s| {
+            s.raw
+                .as_ref()
+                .and_then(|raw| raw.get(1..raw.len().saturating_sub(1)))
+                .is_some_and(|inner| inner == "use strict")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+    use crate::source::SourceType;
+    use std::path::Path;
+
+    fn semantic(source: &str, name: &str) -> Semantic {
+        let source_type = SourceType::from_path(Path::new(name)).unwrap();
+        let parsed = parse(source, source_type, false);
+        assert!(parsed.errors.is_empty(), "{source}: {:?}", parsed.errors);
+        Semantic::build(&parsed.program.unwrap(), source, &[])
+    }
+
+    /// How each reference to `target` resolves, in source order: the binding's kind,
+    /// `global` or `unknown`, with `!` for a write.
+    fn resolutions(source: &str, file: &str, target: &str) -> Vec<String> {
+        let semantic = semantic(source, file);
+        semantic
+            .references
+            .iter()
+            .filter(|r| &*r.name == target)
+            .map(|r| {
+                let what = match r.resolution {
+                    Resolution::Binding(b) => format!("{:?}", semantic.binding(b).kind),
+                    Resolution::Unresolved => "global".to_string(),
+                    Resolution::Unknown => "unknown".to_string(),
+                };
+                if r.access.is_write() {
+                    format!("{what}!")
+                } else {
+                    what
+                }
+            })
+            .collect()
+    }
+
+    #[track_caller]
+    fn case(source: &str, target: &str, expected: &[&str]) {
+        assert_eq!(resolutions(source, "a.js", target), expected, "{source}");
+    }
+
+    #[track_caller]
+    fn ts_case(source: &str, target: &str, expected: &[&str]) {
+        assert_eq!(resolutions(source, "a.ts", target), expected, "{source}");
+    }
+
+    #[test]
+    fn declarations() {
+        case("var x; x;", "x", &["Var"]);
+        case("let x; x = 1;", "x", &["Let!"]);
+        case("const x = 1; x;", "x", &["Const"]);
+        case("function x() {} x();", "x", &["Function"]);
+        case("class X {} new X();", "X", &["Class"]);
+        case("import x from 'm'; x;", "x", &["Import"]);
+        case("import { a as x } from 'm'; x;", "x", &["Import"]);
+        case("import * as x from 'm'; x;", "x", &["Import"]);
+        case("function f(x) { x; }", "x", &["Param"]);
+        case("function f(x = 1) { x; }", "x", &["Param"]);
+        case("function f(...x) { x; }", "x", &["Param"]);
+        case("function f({ a: x }) { x; }", "x", &["Param"]);
+        case("function f({ x = 1 }) { x; }", "x", &["Param"]);
+        case("function f([, x]) { x; }", "x", &["Param"]);
+        case("function f({ ...x }) { x; }", "x", &["Param"]);
+        case("const f = (x) => x;", "x", &["Param"]);
+        case("const f = async x => x;", "x", &["Param"]);
+        case("try {} catch (x) { x; }", "x", &["CatchParam"]);
+        case("try {} catch ({ message: x }) { x; }", "x", &["CatchParam"]);
+        case("const { a: { b: x } } = o; x;", "x", &["Const"]);
+        case("let [x = 1, ...y] = o; x; y;", "x", &["Let"]);
+        case("using x = r(); x;", "x", &["Using"]);
+        case("function f() { arguments; }", "arguments", &["Arguments"]);
+        case("const f = () => arguments;", "arguments", &["global"]);
+    }
+
+    #[test]
+    fn hoisting() {
+        case("x = 1; var x;", "x", &["Var!"]);
+        case("f(); function f() {}", "f", &["Function"]);
+        case("function g() { if (a) { var x; } x; }", "x", &["Var"]);
+        case("function g() { for (var x of a) {} x; }", "x", &["Var"]);
+        case(
+            "function g() { try {} catch (e) { var x; } x; }",
+            "x",
+            &["Var"],
+        );
+        case(
+            "function g() { { function x() {} } x; }",
+            "x",
+            &["Function"],
+        );
+        case("'use strict'; { function x() {} } x;", "x", &["global"]);
+        case("function g() { x; } var x;", "x", &["Var"]);
+        case("function g() { x; } let x;", "x", &["Let"]);
+        case("switch (a) { case 1: let x; default: x; }", "x", &["Let"]);
+    }
+
+    #[test]
+    fn block_scoping_and_shadowing() {
+        case("{ let x; } x;", "x", &["global"]);
+        case("{ const x = 1; } x = 2;", "x", &["global!"]);
+        case("{ class x {} } x;", "x", &["global"]);
+        case(
+            "for (let i = 0; i < 1; i++) {} i;",
+            "i",
+            &["Let", "Let!", "global"],
+        );
+        case("for (const k in o) { k; } k;", "k", &["Const", "global"]);
+        case("let x; function f(x) { x; }", "x", &["Param"]);
+        case("let x; function f() { let x; { x = 1; } }", "x", &["Let!"]);
+        case("var x; function f() { x = 1; }", "x", &["Var!"]);
+        case("function f() { var x; return () => x; }", "x", &["Var"]);
+        case(
+            "function f() { return function () { y = 1; }; var y; }",
+            "y",
+            &["Var!"],
+        );
+        case("try {} catch (e) {} e;", "e", &["global"]);
+        case("label: { break label; } label;", "label", &["global"]);
+        case("outer: for (;;) { continue outer; }", "outer", &[]);
+    }
+
+    #[test]
+    fn expressions_with_names() {
+        case(
+            "const f = function g() { g; }; g;",
+            "g",
+            &["ExpressionName", "global"],
+        );
+        case(
+            "const C = class D { m() { D; } }; D;",
+            "D",
+            &["ExpressionName", "global"],
+        );
+        case(
+            "class A { x = y; static z = y; }",
+            "y",
+            &["global", "global"],
+        );
+        case("const o = { a, b: c, [d]: 1 };", "a", &["global"]);
+        case("const o = { a: 1 }; o.a; o.b = 1;", "a", &[]);
+        case("const o = { m() { this.p = 1; } };", "p", &[]);
+        case("x.y = 1; x[y] = 2;", "x", &["global", "global"]);
+        case("x++; --x; x += 1;", "x", &["global!", "global!", "global!"]);
+        case("[x, { y: x }] = o;", "x", &["global!", "global!"]);
+        case("({ x = 1 } = o);", "x", &["global!"]);
+        case("for (x in o) {}", "x", &["global!"]);
+        case("for ([x] of o) {}", "x", &["global!"]);
+        case("typeof x;", "x", &["global"]);
+        case("export {};", "x", &[]);
+    }
+
+    #[test]
+    fn modules() {
+        assert_eq!(
+            resolutions("const a = 1; export { a as b };", "a.mjs", "a"),
+            ["Const"]
+        );
+        assert_eq!(
+            resolutions("export { a } from 'm';", "a.mjs", "a"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            resolutions("export default function a() {} a;", "a.mjs", "a"),
+            ["Function"]
+        );
+        assert_eq!(resolutions("export class A {} A;", "a.mjs", "A"), ["Class"]);
+    }
+
+    #[test]
+    fn jsx() {
+        let names = |src: &str, name: &str| resolutions(src, "a.jsx", name);
+        assert_eq!(names("const Foo = 1; <Foo />;", "Foo"), ["Const"]);
+        assert_eq!(names("<div>{x}</div>;", "div"), Vec::<String>::new());
+        assert_eq!(names("<div>{x}</div>;", "x"), ["global"]);
+        assert_eq!(
+            names("import ui from 'ui'; <ui.Button></ui.Button>;", "ui"),
+            ["Import"]
+        );
+    }
+
+    #[test]
+    fn eval_and_with_make_names_unknown() {
+        case("function f() { eval(s); x = 1; }", "x", &["unknown!"]);
+        case("function f() { x = 1; eval(s); }", "x", &["unknown!"]);
+        case(
+            "function f() { eval(s); } function g() { x = 1; }",
+            "x",
+            &["global!"],
+        );
+        case("with (o) { x = 1; }", "x", &["unknown!"]);
+        case("var x; with (o) { x = 1; }", "x", &["unknown!"]);
+        case("with (o) { let x; x = 1; }", "x", &["Let!"]);
+        case("(0, eval)(s); x = 1;", "x", &["global!"]);
+    }
+
+    #[test]
+    fn typescript() {
+        ts_case("interface X {} X = 1;", "X", &["global!"]);
+        ts_case("type X = string; let y: X;", "X", &[]);
+        ts_case("enum E { A, B = A } E.A;", "E", &["TsEnum"]);
+        ts_case("enum E { A, B = A }", "A", &["Const"]);
+        ts_case(
+            "namespace N { export var v = 1; } N.v;",
+            "N",
+            &["TsNamespace"],
+        );
+        ts_case("namespace N { var v = 1; } v;", "v", &["global"]);
+        ts_case("declare var x: number; x = 1;", "x", &["Ambient!"]);
+        ts_case("declare function f(): void; f();", "f", &["Ambient"]);
+        ts_case(
+            "declare global { var g: number } g = 1;",
+            "g",
+            &["Ambient!"],
+        );
+        ts_case("import fs = require('fs'); fs;", "fs", &["TsImportEquals"]);
+        ts_case(
+            "class A { constructor(private x: number) { x; } }",
+            "x",
+            &["Param"],
+        );
+        ts_case("let v = <T,>(a: T): T => a; v;", "T", &[]);
+        ts_case("function f(this: Window, a: Foo) { a; }", "Foo", &[]);
+        ts_case("(x as any) = 1; x! = 2;", "x", &["global!", "global!"]);
+        ts_case("import type { T } from 'm'; let a: T;", "T", &[]);
+        ts_case("abstract class A { abstract m(): void; }", "m", &[]);
+    }
+
+    fn runs_many(source: &str, marker: &str) -> bool {
+        let semantic = semantic(source, "a.js");
+        let reference = semantic
+            .references
+            .iter()
+            .find(|r| &*r.name == marker)
+            .expect("the marker is referenced");
+        semantic.runs_many_times(reference.span)
+    }
+
+    #[test]
+    fn what_runs_more_than_once() {
+        assert!(!runs_many("marker();", "marker"));
+        assert!(!runs_many("if (a) { for (;;) { marker(); } }", "marker"));
+        assert!(!runs_many("(function () { marker(); })();", "marker"));
+        assert!(!runs_many("(() => { marker(); })();", "marker"));
+        assert!(!runs_many("!function () { marker(); }();", "marker"));
+        assert!(!runs_many(
+            "(function () { marker(); }).call(this);",
+            "marker"
+        ));
+        assert!(!runs_many("class A { static x = marker(); }", "marker"));
+        assert!(!runs_many("class A { static { marker(); } }", "marker"));
+        assert!(runs_many("function f() { marker(); }", "marker"));
+        assert!(runs_many("const f = () => marker();", "marker"));
+        assert!(runs_many(
+            "app.get('/', (req, res) => { marker(); });",
+            "marker"
+        ));
+        assert!(runs_many(
+            "class A { constructor() { marker(); } }",
+            "marker"
+        ));
+        assert!(runs_many(
+            "class A { get v() { return marker(); } }",
+            "marker"
+        ));
+        assert!(runs_many("class A { x = marker(); }", "marker"));
+        assert!(runs_many("const o = { m() { marker(); } };", "marker"));
+        assert!(runs_many(
+            "function f() { (function () { marker(); })(); }",
+            "marker"
+        ));
+        assert!(runs_many(
+            "function Component() { useEffect(() => { marker(); }); }",
+            "marker"
+        ));
+    }
+
+    #[test]
+    fn functions_only_called_from_run_once_code_run_once() {
+        assert!(!runs_many(
+            "function setup() { marker(); } setup();",
+            "marker"
+        ));
+        assert!(!runs_many(
+            "function setup() { marker(); } setup(); setup();",
+            "marker"
+        ));
+        assert!(!runs_many(
+            "const init = () => { marker(); }; init();",
+            "marker"
+        ));
+        assert!(!runs_many(
+            "function a() { marker(); } function b() { a(); } b();",
+            "marker"
+        ));
+        assert!(!runs_many(
+            "function s() { if (x) { marker(); } } if (main) s();",
+            "marker"
+        ));
+        assert!(runs_many(
+            "function setup() { marker(); } module.exports = setup;",
+            "marker"
+        ));
+        assert!(runs_many(
+            "function h() { marker(); } app.get('/', h);",
+            "marker"
+        ));
+        assert!(runs_many(
+            "function f() { marker(); } function g() { f(); } app.use(g);",
+            "marker"
+        ));
+        assert!(runs_many("function r() { marker(); r(); } r();", "marker"));
+        assert!(runs_many("function f() { marker(); }", "marker"));
+        assert!(runs_many(
+            "function f() { marker(); } setInterval(() => f(), 10);",
+            "marker"
+        ));
+        let semantic = semantic("export function setup() { marker(); } setup();", "a.mjs");
+        let marker = semantic
+            .references
+            .iter()
+            .find(|r| &*r.name == "marker")
+            .unwrap();
+        assert!(
+            semantic.runs_many_times(marker.span),
+            "an export may be called from anywhere"
+        );
+    }
+
+    #[test]
+    fn strictness() {
+        let strict_at = |source: &str, file: &str| {
+            let semantic = semantic(source, file);
+            let r = semantic
+                .references
+                .iter()
+                .find(|r| &*r.name == "marker")
+                .unwrap();
+            semantic.scope(r.scope).strict
+        };
+        assert!(!strict_at("marker = 1;", "a.js"));
+        assert!(!strict_at("marker = 1;", "a.cjs"));
+        assert!(strict_at("marker = 1;", "a.mjs"));
+        assert!(strict_at("import 'x'; marker = 1;", "a.js"));
+        assert!(strict_at("'use strict'; marker = 1;", "a.js"));
+        assert!(strict_at(
+            "\"use strict\"; function f() { marker = 1; }",
+            "a.js"
+        ));
+        assert!(strict_at(
+            "function f() { 'use strict'; marker = 1; }",
+            "a.js"
+        ));
+        assert!(!strict_at(
+            "function f() { a(); 'use strict'; marker = 1; }",
+            "a.js"
+        ));
+        assert!(strict_at("class A { m() { marker = 1; } }", "a.js"));
+        assert!(!strict_at("'use\\x20strict'; marker = 1;", "a.js"));
+        // Found by the fuzzer: an unterminated string as the first statement.
+        let parsed = parse(
+            "'",
+            SourceType::from_path(Path::new("a.js")).unwrap(),
+            false,
+        );
+        let _ = Semantic::build(&parsed.program.expect("recovered"), "'", &[]);
+    }
+}
