@@ -372,6 +372,10 @@ mod tests {
             ("export function C(): null { useEffect(() => { document.addEventListener('scroll', () => {}); }); return null; }", "a.tsx", &["document.addEventListener"]),
             ("export function f() { process.on('a', f).on('b', g); }", "a.mjs", &["process.on('a', f).on", "process.on('a'"]),
             ("let installed = false; export function install() { if (!installed) { process.on('exit', flush); } }", "a.mjs", &["process.on"]),
+            // A computed method name is the same registration (missed while rules ran only on
+            // files containing `.on(` or `Listener`).
+            ("export function f() { process[\"on\"](\"exit\", g); }", "a.mjs", &["process[\"on\"]"]),
+            ("export function f() { window['addEventListener']('resize', g); }", "a.mjs", &["window['addEventListener']"]),
         ]);
     }
 }

@@ -145,7 +145,9 @@ fn collection_of(semantic: &Semantic, expr: &Expr) -> Option<Collection> {
     }
 }
 
-/// A variable created as an empty collection by code that runs once, and not exported.
+/// A variable created as an empty collection by the module as it loads, and not exported.
+/// (One made by a setup function that runs once lives as long, but tables built that way are
+/// mostly bounded by what the setup registers: issue 13 decides those.)
 fn is_long_lived_collection(semantic: &Semantic, binding: BindingId) -> bool {
     let info = semantic.binding(binding);
     matches!(
@@ -153,6 +155,7 @@ fn is_long_lived_collection(semantic: &Semantic, binding: BindingId) -> bool {
         BindingKind::Var | BindingKind::Let | BindingKind::Const
     ) && !info.exported
         && semantic.lifetime_of(binding) == Lifetime::Process
+        && semantic.created_at_load(binding)
         && semantic.created(binding).is_some()
 }
 
@@ -638,6 +641,10 @@ mod tests {
             ("const warned = new Set(); export function f(n) { if (!warned.has(n)) { warned.add(n); } send(n); console.warn(n); }", "a.mjs", &["warned.add"]),
             ("const cache = {}; export function f(k) { cache[k] = load(k); console.log('loaded', k); }", "a.mjs", &["cache[k]"]),
             ("const eventsByType = new Map(); export function on(t, e) { eventsByType.set(t, e); eventsByType.get(t); eventsByType.has(t); }", "a.mjs", &["eventsByType.set"]),
+            // A growth written on the next line is still a growth.
+            ("const cache = new Map(); export function f(k) { cache\n  .set(k, 1); }", "a.mjs", &["cache\n  .set"]),
+            // A type that names the collection does not hand it to other code.
+            ("const cache = new Map<string, number>(); type C = typeof cache; export function f(k: string) { cache.set(k, 1); }", "a.ts", &["cache.set"]),
         ]);
     }
 }

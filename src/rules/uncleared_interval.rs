@@ -420,6 +420,8 @@ mod tests {
             ("export function C() { useEffect(() => { const id = setInterval(tick, 1000); }, []); return null; }", "a.tsx", &["setInterval"]),
             ("export function C() { React.useLayoutEffect(() => { setInterval(tick, 1000); }); return null; }", "a.jsx", &["setInterval"]),
             ("export class S { private t?: NodeJS.Timeout; start(): void { this.t = setInterval(() => {}, 5); } }", "a.ts", &["setInterval"]),
+            // `cond && setInterval(…)` as a statement drops the handle just the same.
+            ("export function f(on) { on && setInterval(tick, 10); }", "a.mjs", &["setInterval"]),
         ]);
     }
 

@@ -54,6 +54,7 @@ impl<'t> Builder<'t> {
             own_runs_many: Some(false),
             dynamic: false,
             this: ThisValue::Unknown,
+            iife: false,
             bindings: FxHashMap::default(),
         };
         Builder {
@@ -175,6 +176,7 @@ impl<'t> Builder<'t> {
             own_runs_many,
             dynamic: kind == ScopeKind::With,
             this,
+            iife,
             bindings: FxHashMap::default(),
         });
         self.current = id;

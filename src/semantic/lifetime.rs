@@ -443,6 +443,20 @@ impl Semantic {
         }
     }
 
+    /// Is the binding declared by the code a module runs as it loads: top-level statements and
+    /// blocks, namespaces, IIFEs there; not a function body (even one that runs once) nor a
+    /// class body? Such a value is created exactly once, when the module loads.
+    pub fn created_at_load(&self, binding: BindingId) -> bool {
+        self.ancestors(self.binding(binding).scope).all(|id| {
+            let scope = self.scope(id);
+            match scope.kind {
+                ScopeKind::Function | ScopeKind::Arrow => scope.iife && !scope.runs_many,
+                ScopeKind::Class | ScopeKind::StaticBlock | ScopeKind::ClassFieldInit => false,
+                _ => !scope.runs_many,
+            }
+        })
+    }
+
     /// Is any of the references made from a function nested in the one that declares?
     fn is_captured<'a>(
         &self,
@@ -695,6 +709,18 @@ mod tests {
             lifetime("class A { static { const c = []; c; } }", "c"),
             Lifetime::Process
         );
+        let at_load = |source: &str| {
+            let semantic = semantic(source, "a.js");
+            semantic.created_at_load(binding(&semantic, "c"))
+        };
+        assert!(at_load("const c = new Map();"));
+        assert!(at_load("if (a) { var c = {}; }"));
+        assert!(at_load("(function () { var c = {}; })();"));
+        assert!(!at_load("function setup() { const c = []; } setup();"));
+        assert!(!at_load("class A { static { const c = []; } }"));
+        assert!(!at_load(
+            "function f() { (function () { var c = {}; })(); }"
+        ));
         assert_eq!(
             lifetime("export function f() { const c = []; c; }", "c"),
             Lifetime::Call

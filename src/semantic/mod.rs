@@ -67,6 +67,8 @@ pub struct Scope {
     pub dynamic: bool,
     /// What `this` stands for in this scope.
     pub this: ThisValue,
+    /// A function or arrow called where it is defined: `(function () { … })()`.
+    pub iife: bool,
     pub bindings: FxHashMap<Atom, BindingId>,
 }
 
