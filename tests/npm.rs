@@ -455,3 +455,178 @@ fn without_a_binary_for_the_platform_it_says_what_to_do() {
         assert_eq!(run.stdout.trim(), format!("leaklint {VERSION}"));
     }
 }
+
+/// `npm install -D leaklint` by name from a registry, as users will: npm picks the binary
+/// package by its `os`, `cpu` and `libc` and downloads no other, and the lock file lists every
+/// platform's package, so that it installs on the others too.
+#[test]
+fn npm_install_by_name_picks_the_platform_package_from_the_registry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let packages_dir = tmp.path().join("packages");
+    let packages = pack(&packages_dir);
+    let registry = npm_support::Registry::start(&packages_dir);
+    let dir = project(&tmp.path().join("app"), &[("src/handler.js", LEAK)]);
+    let cache = tmp.path().join("npm-cache");
+    let mut command = Command::new("npm");
+    command
+        .current_dir(&dir)
+        .args(["install", "--save-dev", "leaklint"]);
+    npm_support::npm_env(&mut command, &cache, false);
+    command.env("npm_config_registry", &registry.url);
+    let install = npm_support::run(&mut command, b"", Duration::from_secs(300));
+    assert_eq!(install.code, Some(0), "{}", install.text());
+    assert!(
+        install.stdout.contains("added 2 packages"),
+        "{}",
+        install.text()
+    );
+
+    let mut tarballs: Vec<String> = registry
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("/-/tarballs/"))
+        .collect();
+    tarballs.sort();
+    let platform_tarball = packages
+        .platform
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(
+        tarballs,
+        [
+            format!("GET /-/tarballs/leaklint-{VERSION}.tgz"),
+            format!("GET /-/tarballs/{platform_tarball}"),
+        ],
+        "{:?}",
+        registry.requests()
+    );
+    let lock: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("package-lock.json")).unwrap())
+            .unwrap();
+    for platform in [
+        "darwin-arm64",
+        "darwin-x64",
+        "win32-x64",
+        "linux-arm64-musl",
+    ] {
+        let entry = &lock["packages"][format!("node_modules/@leaklint/cli-{platform}")];
+        assert_eq!(
+            entry["optional"], true,
+            "{platform} in the lock file: {lock}"
+        );
+    }
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["devDependencies"]["leaklint"],
+        format!("^{VERSION}")
+    );
+
+    let leak = npx(&dir, &cache, &["leaklint", "check", "-f", "compact"], b"");
+    assert_eq!(leak.code, Some(1), "{}", leak.text());
+    assert!(
+        leak.stdout
+            .starts_with("src/handler.js:2:3: error implicit-global"),
+        "{}",
+        leak.text()
+    );
+}
+
+struct ActionInstall {
+    output: Output,
+    outputs: String,
+    path: String,
+}
+
+/// The action's install step (`scripts/github-action-install.sh`), as the runner runs it.
+fn action_install(tmp: &Path, registry: &str, mode: &str) -> ActionInstall {
+    let runner = tempfile::tempdir_in(tmp).unwrap().keep();
+    std::fs::create_dir_all(&runner).unwrap();
+    let (outputs, path) = (runner.join("output"), runner.join("path"));
+    let mut command = Command::new("bash");
+    command.arg(npm_support::repo().join("scripts/github-action-install.sh"));
+    npm_support::npm_env(&mut command, &tmp.join("npm-cache"), false);
+    command
+        .env("npm_config_registry", registry)
+        .env("npm_config_fetch_retries", "0")
+        .env("LEAKLINT_INSTALL", mode)
+        .env("GITHUB_ACTION_PATH", npm_support::repo())
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_PATH", &path)
+        .env("RUNNER_TEMP", &runner)
+        .current_dir(&runner);
+    let output = npm_support::run(&mut command, b"", Duration::from_secs(300));
+    ActionInstall {
+        output,
+        outputs: std::fs::read_to_string(outputs).unwrap_or_default(),
+        path: std::fs::read_to_string(path).unwrap_or_default(),
+    }
+}
+
+#[test]
+fn the_action_installs_the_npm_package_and_builds_when_there_is_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let packages_dir = tmp.path().join("packages");
+    pack(&packages_dir);
+    let registry = npm_support::Registry::start(&packages_dir);
+
+    let auto = action_install(tmp.path(), &registry.url, "auto");
+    assert_eq!(auto.output.code, Some(0), "{}", auto.output.text());
+    assert_eq!(auto.outputs, "installed=true\n");
+    let bin = PathBuf::from(auto.path.trim());
+    assert!(
+        bin.ends_with("leaklint-npm/node_modules/.bin"),
+        "{}",
+        auto.path
+    );
+    // The action's run step with that leaklint on PATH.
+    let dir = project(&tmp.path().join("repo"), &[("src/handler.js", LEAK)]);
+    let mut command = Command::new("bash");
+    command
+        .arg(npm_support::repo().join("scripts/github-action.sh"))
+        .current_dir(&dir)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("LEAKLINT_PATHS", "src")
+        .env("LEAKLINT_SARIF_FILE", "")
+        .env("LEAKLINT_ARGS", "");
+    let step = npm_support::run(&mut command, b"", Duration::from_secs(60));
+    assert_eq!(step.code, Some(1), "{}", step.text());
+    assert!(
+        step.stdout
+            .starts_with("::error file=src/handler.js,line=2,endLine=2,col=3,"),
+        "{}",
+        step.text()
+    );
+
+    // No such package (or no registry): `auto` leaves it to the build, `npm` fails.
+    let nowhere = "http://127.0.0.1:9/";
+    let auto = action_install(tmp.path(), nowhere, "auto");
+    assert_eq!(auto.output.code, Some(0), "{}", auto.output.text());
+    assert_eq!(auto.outputs, "installed=false\n");
+    assert!(auto.path.is_empty());
+    assert!(
+        auto.output.stdout.contains(&format!(
+            "::notice title=leaklint::npm could not install leaklint@{VERSION}; building leaklint from source instead"
+        )),
+        "{}",
+        auto.output.text()
+    );
+    let npm = action_install(tmp.path(), nowhere, "npm");
+    assert_eq!(npm.output.code, Some(1), "{}", npm.output.text());
+    assert!(npm
+        .output
+        .stdout
+        .contains("::error title=leaklint::npm could not install"));
+    let cargo = action_install(tmp.path(), &registry.url, "cargo");
+    assert_eq!(cargo.output.code, Some(0), "{}", cargo.output.text());
+    assert_eq!(cargo.outputs, "installed=false\n");
+}

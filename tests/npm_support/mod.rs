@@ -235,3 +235,58 @@ pub fn npx(dir: &Path, cache: &Path, args: &[&str], input: &[u8]) -> Output {
     npm_env(&mut command, cache, true);
     run(&mut command, input, Duration::from_secs(120))
 }
+
+/// `tests/npm_support/registry.mjs` serving the packages in `packages` (the folder given to
+/// `pack`), and every other platform's manifest with no tarball; stopped when dropped.
+pub struct Registry {
+    child: std::process::Child,
+    pub url: String,
+    log: PathBuf,
+}
+
+impl Registry {
+    pub fn start(packages: &Path) -> Registry {
+        use std::io::BufRead;
+        let log = packages.join("registry.log");
+        std::fs::write(&log, "").unwrap();
+        let mut child = Command::new("node")
+            .arg(repo().join("tests/npm_support/registry.mjs"))
+            .arg(packages)
+            .arg(repo().join("npm"))
+            .arg(&log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node starts the registry");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(
+            line.starts_with("http://127.0.0.1:"),
+            "the registry said {line:?}"
+        );
+        Registry {
+            child,
+            url: line.trim().to_string(),
+            log,
+        }
+    }
+
+    /// The requests it answered, `GET /path` each.
+    pub fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
