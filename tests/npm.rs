@@ -152,6 +152,24 @@ fn installed_from_the_tarballs_it_runs_through_npx() {
     assert!(again.stderr.contains("already exists"), "{}", again.text());
     let with_config = npx(dir, cache, &["leaklint", "check", "src/clean.js"], b"");
     assert_eq!(with_config.code, Some(0), "{}", with_config.text());
+
+    // A binary that lost its executable bit (a package manager that drops file modes).
+    use std::os::unix::fs::PermissionsExt;
+    let binary = dir
+        .join("node_modules")
+        .join(platform_package())
+        .join("leaklint");
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let denied = npx(dir, cache, &["leaklint", "--version"], b"");
+    assert_eq!(denied.code, Some(2), "{}", denied.text());
+    assert!(
+        denied
+            .stderr
+            .contains(&format!("cannot run {}", binary.display()))
+            && denied.stderr.contains("chmod +x"),
+        "{}",
+        denied.text()
+    );
 }
 
 /// Writes one LSP message with its `Content-Length` header.
