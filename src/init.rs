@@ -571,13 +571,14 @@ pub struct Written {
 /// be written.
 pub fn init(dir: &Path) -> Result<Written, String> {
     let path = dir.join(FILE_NAME);
+    let shown = shown(dir, &path);
     if !dir.is_dir() {
         return Err(format!("{} is not a folder", dir.display()));
     }
     if path.exists() {
         return Err(format!(
             "{} already exists; leaklint init does not overwrite it (remove it to write a new one)",
-            path.display()
+            shown.display()
         ));
     }
     let detection = detect(dir);
@@ -590,18 +591,27 @@ pub fn init(dir: &Path) -> Result<Written, String> {
         .map_err(|error| match error.kind() {
             io::ErrorKind::AlreadyExists => format!(
                 "{} already exists; leaklint init does not overwrite it",
-                path.display()
+                shown.display()
             ),
             _ => format!(
                 "cannot write {}: {}",
-                path.display(),
+                shown.display(),
                 crate::walk::describe_io_error(&error)
             ),
         })?;
     file.write_all(text.as_bytes())
         .and_then(|_| file.flush())
-        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        .map_err(|error| format!("cannot write {}: {error}", shown.display()))?;
     Ok(Written { path, detection })
+}
+
+/// The file as the user named its folder: `leaklint.toml` rather than `./leaklint.toml`.
+fn shown(dir: &Path, path: &Path) -> PathBuf {
+    if dir == Path::new(".") {
+        PathBuf::from(FILE_NAME)
+    } else {
+        path.to_path_buf()
+    }
 }
 
 /// `leaklint init [DIR]`: writes the file and says what it found.
@@ -610,12 +620,7 @@ pub fn run(dir: &Path) -> ExitCode {
         Ok(written) => {
             let envs = written.detection.envs();
             let mut out = io::stdout().lock();
-            let shown = if dir == Path::new(".") {
-                PathBuf::from(FILE_NAME)
-            } else {
-                written.path.clone()
-            };
-            let _ = writeln!(out, "wrote {}", shown.display());
+            let _ = writeln!(out, "wrote {}", shown(dir, &written.path).display());
             if envs.is_empty() {
                 let _ = writeln!(
                     out,
