@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod directives;
 pub mod globals;
+pub mod init;
 pub mod lint;
 pub mod lsp;
 pub mod parse;

@@ -42,6 +42,13 @@ enum Command {
     },
     /// Run the language server over standard input and output (for editors)
     Lsp,
+    /// Write a commented leaklint.toml with the environments detected from package.json and
+    /// the files (never overwrites one)
+    Init {
+        /// The project's folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Parse standard input as the named file, for the parent leaklint's deadline
     #[command(name = "__parse", hide = true)]
     Parse { name: String, deadline_ms: u64 },
@@ -189,6 +196,7 @@ fn main() -> ExitCode {
         Command::Parse { name, deadline_ms } => leaklint::probe::run_child(&name, deadline_ms),
         Command::Check(args) => run_check(args),
         Command::Lsp => ExitCode::from(leaklint::lsp::run()),
+        Command::Init { dir } => leaklint::init::run(&dir),
         Command::Verify(mut args) => {
             args.verify = true;
             run_check(args)
