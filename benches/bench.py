@@ -2,7 +2,7 @@
 """leaklint's benchmark: the real-world corpus against leaklint's own parse floor, oxlint and
 ESLint, plus the pre-commit (one file), editor (LSP re-lint) and scaling cases.
 
-    python3 benches/bench.py [--runs N] [--eslint-runs N] [--skip-eslint] [--quick]
+    python3 benches/bench.py [--runs N] [--eslint-runs N] [--skip-eslint] [--quick] [--baseline BIN]
 
 Builds (or reuses) the corpus with ../shared/bench/build_corpus.sh into $LEAKLINT_BENCH_DIR/corpus
 (default /tmp/leaklint-bench), installs oxlint and ESLint with npm into $LEAKLINT_BENCH_DIR/tools, builds leaklint and its parse-floor
@@ -222,6 +222,8 @@ def main():
     parser.add_argument("--eslint-runs", type=int, default=2)
     parser.add_argument("--skip-eslint", action="store_true")
     parser.add_argument("--quick", action="store_true", help="fewer runs, no scaling")
+    parser.add_argument("--baseline", help="another leaklint binary (an earlier build) to measure in the same run")
+    parser.add_argument("--corpus-only", action="store_true", help="only the corpus table")
     args = parser.parse_args()
     runs = 3 if args.quick else args.runs
 
@@ -238,7 +240,10 @@ def main():
         ("leaklint, all rules", [str(leaklint), "check", str(corpus_dir), "-f", "compact"], runs),
         ("leaklint parse floor", [str(floor), str(corpus_dir)], runs),
         ("oxlint, no-undef only", [str(oxlint), "-A", "all", "-D", "no-undef", str(corpus_dir)], runs),
+        ("oxlint, default rules", [str(oxlint), str(corpus_dir)], runs),
     ]
+    if args.baseline:
+        cases.insert(1, ("leaklint baseline, all rules", [args.baseline, "check", str(corpus_dir), "-f", "compact"], runs))
     if not args.skip_eslint:
         # ESLint's flat config ignores files outside its base folder (the working folder with
         # -c): run it from the corpus's parent with a relative path.
@@ -252,10 +257,17 @@ def main():
     print("\n| ratio | value |\n|---|---|")
     print(f"| leaklint / parse floor | {ll / results['leaklint parse floor'][0]:.2f} |")
     print(f"| leaklint / oxlint (no-undef) | {ll / results['oxlint, no-undef only'][0]:.2f} |")
+    print(f"| leaklint / oxlint (default rules) | {ll / results['oxlint, default rules'][0]:.2f} |")
+    if args.baseline:
+        base = results["leaklint baseline, all rules"][0]
+        print(f"| baseline / parse floor | {base / results['leaklint parse floor'][0]:.2f} |")
+        print(f"| leaklint / baseline | {ll / base:.2f} |")
     eslint_key = next((k for k in results if k.startswith("ESLint")), None)
     if eslint_key:
         print(f"| ESLint / leaklint | {results[eslint_key][0] / ll:.1f} |")
 
+    if args.corpus_only:
+        return
     cache_runs(leaklint, corpus_dir, runs)
     single_file(leaklint, corpus_dir, oxlint, max(runs, 20))
     try:

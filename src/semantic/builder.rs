@@ -14,7 +14,7 @@ use super::lifetime::{
 };
 use super::{
     has_use_strict, Access, Binding, BindingId, BindingKind, Reference, ReferenceId, Resolution,
-    Scope, ScopeId, ScopeKind, Semantic,
+    Scope, ScopeId, ScopeKind, Semantic, Uses,
 };
 
 pub(super) struct Builder<'t> {
@@ -39,7 +39,7 @@ pub(super) struct Builder<'t> {
     assignments: Vec<Span>,
     /// Statement lists with an early-return guard candidate, numbered.
     guard_groups: u32,
-    dropped: rustc_hash::FxHashSet<(BytePos, BytePos)>,
+    dropped: Vec<(BytePos, BytePos)>,
     inits: Vec<(BindingId, InitShape)>,
 }
 
@@ -89,12 +89,7 @@ impl<'t> Builder<'t> {
         let mut scopes_by_start: Vec<ScopeId> =
             (0..self.scopes.len() as u32).map(ScopeId).collect();
         scopes_by_start.sort_by_key(|id| self.scopes[id.index()].span.lo);
-        let mut uses = vec![Vec::new(); self.bindings.len()];
-        for (i, reference) in self.references.iter().enumerate() {
-            if let Resolution::Binding(binding) = reference.resolution {
-                uses[binding.index()].push(ReferenceId(i as u32));
-            }
-        }
+        let uses = Uses::new(self.bindings.len(), &self.references);
         let bindings = &self.bindings;
         lifetime::find_functions_that_run_once(
             &mut self.scopes,
@@ -103,6 +98,8 @@ impl<'t> Builder<'t> {
             &uses,
             &self.references,
         );
+        // Pushed in traversal order, which is source order; sorting keeps lookups right anyway.
+        self.dropped.sort_unstable();
         let lifetimes = Lifetimes {
             effects: lifetime::effect_regions(self.effects),
             guarded: lifetime::guarded_regions(self.text, &self.guards, &self.assignments),
@@ -936,13 +933,13 @@ impl Visit for Builder<'_> {
 
     fn visit_expr_stmt(&mut self, stmt: &ExprStmt) {
         if let Some(call) = dropped_call(&stmt.expr) {
-            self.dropped.insert((call.span.lo, call.span.hi));
+            self.dropped.push((call.span.lo, call.span.hi));
         }
         // `cond && emitter.on(…)` drops the result just the same.
         if let Expr::Bin(bin) = unwrap(&stmt.expr) {
             if matches!(bin.op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr) {
                 if let Some(call) = dropped_call(&bin.right) {
-                    self.dropped.insert((call.span.lo, call.span.hi));
+                    self.dropped.push((call.span.lo, call.span.hi));
                 }
             }
         }

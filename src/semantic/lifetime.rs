@@ -160,8 +160,8 @@ pub struct Lifetimes {
     pub(super) effects: Regions,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
     pub(super) guarded: Regions,
-    /// The calls whose result is dropped, by span.
-    pub(super) dropped: FxHashSet<(BytePos, BytePos)>,
+    /// The calls whose result is dropped, by span, in source order.
+    pub(super) dropped: Vec<(BytePos, BytePos)>,
     /// The empty collection each binding is initialized with, by binding.
     pub(super) created: FxHashMap<BindingId, Created>,
 }
@@ -394,7 +394,7 @@ pub(super) fn find_functions_that_run_once(
     scopes: &mut [Scope],
     function_bindings: &[(ScopeId, BindingId)],
     exported: impl Fn(BindingId) -> bool,
-    uses: &[Vec<super::ReferenceId>],
+    uses: &super::Uses,
     references: &[Reference],
 ) {
     if function_bindings.is_empty() {
@@ -405,7 +405,7 @@ pub(super) fn find_functions_that_run_once(
         for &(scope, binding) in function_bindings {
             let runs_once = !exported(binding)
                 && scopes[scope.index()].own_runs_many == Some(true)
-                && uses.get(binding.index()).is_some_and(|refs| {
+                && Some(uses.of(binding)).is_some_and(|refs| {
                     !refs.is_empty()
                         && refs.iter().all(|&r| {
                             let reference = &references[r.index()];
@@ -436,7 +436,7 @@ impl Semantic {
         if !self.scope(scope).runs_many {
             return Lifetime::Process;
         }
-        if self.is_captured(scope, self.uses[binding.index()].iter()) {
+        if self.is_captured(scope, self.uses.of(binding).iter()) {
             Lifetime::Closure
         } else {
             Lifetime::Call
@@ -516,7 +516,10 @@ impl Semantic {
     /// Is the value of the call at `call` thrown away (a statement of its own, or the right side
     /// of `cond && call()` as one)?
     pub fn result_dropped(&self, call: Span) -> bool {
-        self.lifetimes.dropped.contains(&(call.lo, call.hi))
+        self.lifetimes
+            .dropped
+            .binary_search(&(call.lo, call.hi))
+            .is_ok()
     }
 
     /// Is `span` inside the arguments of a React effect hook (`useEffect(() => …)`)?

@@ -151,11 +151,54 @@ pub struct Semantic {
     reference_at: FxHashMap<BytePos, ReferenceId>,
     binding_at: FxHashMap<BytePos, BindingId>,
     /// The references to each binding, in source order.
-    uses: Vec<Vec<ReferenceId>>,
+    uses: Uses,
     /// Scope ids ordered by where their span starts, for position lookups.
     scopes_by_start: Vec<ScopeId>,
     /// The lifetime layer: regions, dropped results, created collections.
     pub lifetimes: Lifetimes,
+}
+
+/// The references to each binding, in source order: one flat list, sliced per binding.
+#[derive(Debug, Default)]
+pub(crate) struct Uses {
+    /// Where each binding's references start in `references`; one more entry than bindings.
+    starts: Vec<u32>,
+    references: Vec<ReferenceId>,
+}
+
+impl Uses {
+    fn new(bindings: usize, references: &[Reference]) -> Uses {
+        let mut starts = vec![0u32; bindings + 1];
+        for reference in references {
+            if let Resolution::Binding(binding) = reference.resolution {
+                starts[binding.index() + 1] += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut flat = vec![ReferenceId(0); starts[bindings] as usize];
+        for (i, reference) in references.iter().enumerate() {
+            if let Resolution::Binding(binding) = reference.resolution {
+                let slot = &mut next[binding.index()];
+                flat[*slot as usize] = ReferenceId(i as u32);
+                *slot += 1;
+            }
+        }
+        Uses {
+            starts,
+            references: flat,
+        }
+    }
+
+    pub(crate) fn of(&self, binding: BindingId) -> &[ReferenceId] {
+        let (start, end) = (
+            self.starts[binding.index()] as usize,
+            self.starts[binding.index() + 1] as usize,
+        );
+        &self.references[start..end]
+    }
 }
 
 impl Semantic {
@@ -196,7 +239,8 @@ impl Semantic {
 
     /// Every reference to a binding, in source order.
     pub fn references_to(&self, binding: BindingId) -> impl Iterator<Item = &Reference> + '_ {
-        self.uses[binding.index()]
+        self.uses
+            .of(binding)
             .iter()
             .map(|&id| self.reference(id))
     }
