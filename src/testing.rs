@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::config::Settings;
 use crate::lint::lint_source;
+use crate::settings::Settings;
 
 /// (line, column) of every diagnostic `source` gets as the file `name`.
 pub fn positions(source: &str, name: &str) -> Vec<(u32, u32, String)> {
