@@ -93,6 +93,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
         },
         |job, timeout| (Outcome::Skipped(timed_out(&job.path, timeout)), None),
     );
+    // The threads that wait for jobs end here, and with them their hold on the cache.
     drop(workers);
     let mut entries = Vec::new();
     for (outcome, entry) in outcomes {
@@ -263,18 +264,15 @@ pub fn check_stdin(
     }
     let package_is_module = PackageTypes::new().is_module(dir);
     // Parse and lint on a thread with the workers' large stack and the deadline, as for files.
-    let job = (path.to_path_buf(), bytes.to_vec(), config);
     let deadline = file_deadline(options.file_timeout, bytes.len() as u64);
-    let mut workers = Workers::new(
-        1,
-        move |(path, bytes, config): &(PathBuf, Vec<u8>, Arc<ResolvedConfig>)| {
-            lint_bytes(path, bytes, &config.settings, package_is_module)
-        },
-    );
+    let (file, bytes) = (path.to_path_buf(), bytes.to_vec());
+    let mut workers = Workers::new(1, move |_: &()| {
+        lint_bytes(&file, &bytes, &config.settings, package_is_module)
+    });
     let mut outcomes = workers.run(
-        vec![job],
+        vec![()],
         move |_| deadline,
-        |(path, _, _), timeout| Outcome::Skipped(timed_out(path, timeout)),
+        |_, timeout| Outcome::Skipped(timed_out(path, timeout)),
     );
     match outcomes.pop() {
         Some(Outcome::Linted(report)) => result.files.push(report),
