@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Location, Range, RelatedLocation, Severity};
-use crate::lint::LintOutput;
+use crate::result::LintOutput;
 use crate::rules;
 use crate::source::Position;
 
@@ -18,17 +18,6 @@ pub const DEFAULT_LOCATION: &str = ".leaklintcache";
 /// The cache key of one file's content under one fingerprint of settings.
 pub fn key(content: &[u8], settings_fingerprint: u64) -> u64 {
     xxhash_rust::xxh3::xxh3_64_with_seed(content, settings_fingerprint)
-}
-
-/// A fingerprint of what decides a file's results besides its content.
-pub fn fingerprint(parts: &[&[u8]]) -> u64 {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-    for part in parts {
-        hasher.update(&(part.len() as u64).to_le_bytes());
-        hasher.update(part);
-    }
-    hasher.digest()
 }
 
 #[derive(Serialize, Deserialize, Default)]

@@ -23,6 +23,7 @@ use toml::Spanned;
 use crate::diagnostic::Severity;
 use crate::globals::{self, GlobalSet};
 use crate::rules;
+use crate::settings::Settings;
 
 pub const FILE_NAME: &str = "leaklint.toml";
 
@@ -94,10 +95,7 @@ impl ConfigFile {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| error(e.span(), e.message().trim().to_string()))?;
         let mut config = ConfigFile {
-            fingerprint: crate::cache::fingerprint(&[
-                text.as_bytes(),
-                root.as_os_str().as_encoded_bytes(),
-            ]),
+            fingerprint: fingerprint(&[text.as_bytes(), root.as_os_str().as_encoded_bytes()]),
             root,
             ..ConfigFile::default()
         };
@@ -164,6 +162,18 @@ impl ConfigFile {
                 .filter(|a| !a.as_os_str().is_empty())
                 .any(|a| ignore.is_match(a))
     }
+}
+
+/// A fingerprint of what decides a file's results besides its content (for `--cache` keys):
+/// leaklint's version and the `parts` given.
+pub fn fingerprint(parts: &[&[u8]]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for part in parts {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.digest()
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -256,93 +266,38 @@ pub struct Overrides {
     pub globals: Vec<String>,
 }
 
-/// What applies to one file: severities and options per rule and the globals it may assign.
-#[derive(Debug)]
-pub struct Settings {
-    severities: FxHashMap<&'static str, Severity>,
-    /// Rules whose severity the user set; the others may pick a severity per finding.
-    configured: Vec<&'static str>,
-    options: FxHashMap<&'static str, toml::Table>,
-    pub globals: GlobalSet,
-    /// Changes whenever anything that decides results changes (for `--cache`).
-    pub fingerprint: u64,
-}
-
+/// Builds the settings of one file from its `leaklint.toml` (or none) and the command line, with
+/// every rule the file does not mention at its default severity. The type is in
+/// [`crate::settings`], below the rules that query it.
 impl Settings {
     pub fn new(file: &ConfigFile, overrides: &Overrides) -> Settings {
-        let mut severities: FxHashMap<&'static str, Severity> = rules::RULES
-            .iter()
-            .map(|rule| (rule.id, rule.default_severity))
-            .collect();
-        let mut configured = Vec::new();
-        let mut options = FxHashMap::default();
-        for (id, config) in &file.rules {
-            if let Some(rule) = rules::find(id) {
-                if let Some(severity) = config.severity {
-                    severities.insert(rule.id, severity);
-                    configured.push(rule.id);
-                }
-                options.insert(rule.id, config.options.clone());
-            }
-        }
-        for (id, severity) in &overrides.rules {
-            if let Some(rule) = rules::find(id) {
-                severities.insert(rule.id, *severity);
-                configured.push(rule.id);
-            }
-        }
         let extra = file.globals.iter().chain(&overrides.globals).cloned();
         let globals = match overrides.env.as_ref().or(file.env.as_ref()) {
             Some(envs) => GlobalSet::new(envs.iter().map(String::as_str), extra),
             None => GlobalSet::automatic(extra),
         };
-        let fingerprint = crate::cache::fingerprint(&[
+        let fingerprint = fingerprint(&[
             &file.fingerprint.to_le_bytes(),
             format!("{overrides:?}").as_bytes(),
         ]);
-        Settings {
-            severities,
-            configured,
-            options,
-            globals,
-            fingerprint,
+        let defaults = rules::RULES
+            .iter()
+            .map(|rule| (rule.id, rule.default_severity));
+        let mut settings = Settings::with_defaults(defaults, globals, fingerprint);
+        for (id, config) in &file.rules {
+            if let Some(rule) = rules::find(id) {
+                if let Some(severity) = config.severity {
+                    settings.configure(rule.id, severity);
+                }
+                settings.set_options(rule.id, config.options.clone());
+            }
         }
-    }
-
-    pub fn severity(&self, rule: &str) -> Severity {
-        self.severities.get(rule).copied().unwrap_or(Severity::Off)
-    }
-
-    /// The severity of one finding: the configured one, else the finding's own default (a
-    /// rule may grade its findings), else the rule's default.
-    pub fn severity_of(&self, rule: &str, finding_default: Option<Severity>) -> Severity {
-        match finding_default {
-            Some(severity) if !self.configured.contains(&rule) && self.is_enabled(rule) => severity,
-            _ => self.severity(rule),
+        for (id, severity) in &overrides.rules {
+            if let Some(rule) = rules::find(id) {
+                settings.configure(rule.id, *severity);
+            }
         }
-    }
-
-    pub fn is_enabled(&self, rule: &str) -> bool {
-        self.severity(rule) != Severity::Off
-    }
-
-    /// A boolean option of a rule (`false` when not set).
-    pub fn option_bool(&self, rule: &str, name: &str) -> bool {
-        self.options
-            .get(rule)
-            .and_then(|o| o.get(name))
-            .and_then(toml::Value::as_bool)
-            .unwrap_or(false)
-    }
-
-    /// A list-of-names option of a rule (empty when not set).
-    pub fn option_names(&self, rule: &str, name: &str) -> Vec<&str> {
-        self.options
-            .get(rule)
-            .and_then(|o| o.get(name))
-            .and_then(toml::Value::as_array)
-            .map(|items| items.iter().filter_map(toml::Value::as_str).collect())
-            .unwrap_or_default()
+        settings
     }
 }
 
@@ -352,13 +307,28 @@ impl Default for Settings {
     }
 }
 
+/// The configuration that applies in one folder: the `leaklint.toml` found (or none), whose
+/// `ignore` globs decide which files are linted, and the settings the files are linted with.
+#[derive(Debug)]
+pub struct ResolvedConfig {
+    pub file: ConfigFile,
+    pub settings: Settings,
+}
+
+impl ResolvedConfig {
+    fn new(file: ConfigFile, overrides: &Overrides) -> ResolvedConfig {
+        let settings = Settings::new(&file, overrides);
+        ResolvedConfig { file, settings }
+    }
+}
+
 /// Finds and loads the configuration of each folder once.
 pub struct ConfigResolver {
     /// `--config FILE`: one configuration for every file, no discovery.
-    explicit: Option<Arc<(ConfigFile, Settings)>>,
+    explicit: Option<Arc<ResolvedConfig>>,
     overrides: Overrides,
-    by_dir: FxHashMap<PathBuf, Arc<(ConfigFile, Settings)>>,
-    default: Arc<(ConfigFile, Settings)>,
+    by_dir: FxHashMap<PathBuf, Arc<ResolvedConfig>>,
+    default: Arc<ResolvedConfig>,
 }
 
 impl ConfigResolver {
@@ -367,17 +337,13 @@ impl ConfigResolver {
         overrides: Overrides,
     ) -> Result<ConfigResolver, ConfigError> {
         let explicit = match explicit {
-            Some(path) => {
-                let file = ConfigFile::load(path)?;
-                let settings = Settings::new(&file, &overrides);
-                Some(Arc::new((file, settings)))
-            }
+            Some(path) => Some(Arc::new(ResolvedConfig::new(
+                ConfigFile::load(path)?,
+                &overrides,
+            ))),
             None => None,
         };
-        let default = Arc::new((
-            ConfigFile::default(),
-            Settings::new(&ConfigFile::default(), &overrides),
-        ));
+        let default = Arc::new(ResolvedConfig::new(ConfigFile::default(), &overrides));
         Ok(ConfigResolver {
             explicit,
             overrides,
@@ -387,7 +353,7 @@ impl ConfigResolver {
     }
 
     /// The configuration for a file in `dir`: the nearest `leaklint.toml` above it.
-    pub fn for_dir(&mut self, dir: &Path) -> Result<Arc<(ConfigFile, Settings)>, ConfigError> {
+    pub fn for_dir(&mut self, dir: &Path) -> Result<Arc<ResolvedConfig>, ConfigError> {
         if let Some(explicit) = &self.explicit {
             return Ok(explicit.clone());
         }
@@ -402,8 +368,7 @@ impl ConfigResolver {
             let candidate = ancestor.join(FILE_NAME);
             if candidate.is_file() {
                 let file = ConfigFile::load(&candidate)?;
-                let settings = Settings::new(&file, &self.overrides);
-                let config = Arc::new((file, settings));
+                let config = Arc::new(ResolvedConfig::new(file, &self.overrides));
                 self.by_dir.insert(ancestor.to_path_buf(), config.clone());
                 found = Some(config);
                 break;

@@ -4,14 +4,15 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Finding, Location, Range, RelatedLocation, Severity};
 use crate::directives;
 use crate::parse;
 use crate::prescan::{nesting_depth, speculation_depth, MAX_NESTING, MAX_SPECULATION, SCAN_ABOVE};
-use crate::probe;
+use crate::result::LintOutput;
 use crate::rules::{self, Context};
+use crate::runtime::child_parse;
 use crate::semantic::Semantic;
+use crate::settings::Settings;
 use crate::source::{LazyLineIndex, LineIndex, SourceType};
 
 thread_local! {
@@ -46,14 +47,6 @@ pub fn install_quiet_panic_hook() {
     }));
 }
 
-/// The outcome of linting one text.
-#[derive(Debug, Default)]
-pub struct LintOutput {
-    pub diagnostics: Vec<Diagnostic>,
-    /// Why the file was not linted, when it was skipped (too deep).
-    pub skipped: Option<String>,
-}
-
 /// Why a TypeScript file is not handed to swc's parser in this process, if it is not: it
 /// has more speculative parses open at once than [`MAX_SPECULATION`], and a parse in a child
 /// process (where the binary provides one) did not finish in time.
@@ -65,8 +58,8 @@ fn too_speculative(path: &Path, text: &str, source_type: SourceType) -> Option<S
     if guesses <= MAX_SPECULATION {
         return None;
     }
-    let why = if probe::is_installed() {
-        probe::parse_in_child(text, path).err()?
+    let why = if child_parse::is_installed() {
+        child_parse::parse_in_child(text, path).err()?
     } else {
         format!("over the limit of {MAX_SPECULATION}")
     };
@@ -235,10 +228,10 @@ pub fn fatal(text: &str, index: &LineIndex, range: Range, message: String) -> Di
 mod tests {
     use super::*;
 
-    /// Without the binary's child-process probe (as in the fuzz targets), a file past the
-    /// limit is skipped, and one at it is parsed.
+    /// Without the binary's child parse (as in the fuzz targets), a file past the limit is
+    /// skipped, and one at it is parsed.
     #[test]
-    fn without_the_probe_a_speculative_file_past_the_limit_is_skipped() {
+    fn without_the_child_parse_a_speculative_file_past_the_limit_is_skipped() {
         let settings = Settings::default();
         let at_limit = "<T>(".repeat(MAX_SPECULATION) + "x";
         let output = lint_source(Path::new("a.ts"), &at_limit, &settings, false);

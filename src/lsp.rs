@@ -35,11 +35,12 @@ use lsp_types::{
 };
 use serde_json::{json, Value};
 
-use crate::check::WORKER_STACK;
-use crate::config::{self, ConfigResolver, Overrides, PackageTypes};
+use crate::config::{self, ConfigResolver, Overrides, PackageTypes, ResolvedConfig};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::lint_source;
+use crate::result::LintOutput;
 use crate::rules;
+use crate::runtime::{Workers, DEFAULT_FILE_TIMEOUT, WORKER_STACK};
 use crate::source::{LineIndex, SourceType, EXTENSIONS};
 
 /// Messages larger than this are skipped unread (the largest file leaklint lints by default is
@@ -50,7 +51,7 @@ const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 /// document. swc's TypeScript parser, on input that makes it backtrack, can take hours and
 /// cannot be interrupted: the thread is left to finish, and until it has, that document is not
 /// linted again (so a document cannot pile up stuck threads).
-pub const FILE_TIMEOUT: Duration = crate::check::DEFAULT_FILE_TIMEOUT;
+pub const FILE_TIMEOUT: Duration = DEFAULT_FILE_TIMEOUT;
 
 /// How long to wait for the next message of a burst of edits before linting.
 const SETTLE: Duration = Duration::from_millis(2);
@@ -306,42 +307,31 @@ struct Linter {
     packages: PackageTypes,
     /// Documents whose lint passed [`FILE_TIMEOUT`], with a flag its thread sets when done.
     stuck: HashMap<String, (Instant, Arc<AtomicBool>)>,
-    /// The thread that lints, kept from one lint to the next (its allocator's memory with it).
-    worker: Option<LintWorker>,
+    /// The thread that lints, kept from one lint to the next (its allocator's memory with it)
+    /// and replaced only when stuck. `None` is a lint past [`FILE_TIMEOUT`].
+    workers: Workers<LintJob, Option<LintOutput>>,
 }
 
 struct LintJob {
     path: PathBuf,
     text: String,
-    settings: Arc<(config::ConfigFile, config::Settings)>,
+    config: Arc<ResolvedConfig>,
     package_is_module: bool,
     done: Arc<AtomicBool>,
 }
 
-struct LintWorker {
-    jobs: Sender<LintJob>,
-    outputs: Receiver<crate::LintOutput>,
-}
-
-impl LintWorker {
-    fn start() -> io::Result<LintWorker> {
-        let (jobs, incoming) = mpsc::channel::<LintJob>();
-        let (finished, outputs) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("lsp-lint".into())
-            .stack_size(WORKER_STACK)
-            .spawn(move || {
-                for job in incoming {
-                    let output =
-                        lint_source(&job.path, &job.text, &job.settings.1, job.package_is_module);
-                    job.done.store(true, Ordering::Release);
-                    if finished.send(output).is_err() {
-                        return;
-                    }
-                }
-            })?;
-        Ok(LintWorker { jobs, outputs })
-    }
+fn lint_workers() -> Workers<LintJob, Option<LintOutput>> {
+    Workers::new(1, |job: &LintJob| {
+        let output = lint_source(
+            &job.path,
+            &job.text,
+            &job.config.settings,
+            job.package_is_module,
+        );
+        job.done.store(true, Ordering::Release);
+        Some(output)
+    })
+    .named("lsp-lint")
 }
 
 impl Server {
@@ -358,7 +348,7 @@ impl Server {
                 configs: fresh_resolver(),
                 packages: PackageTypes::new(),
                 stuck: HashMap::new(),
-                worker: None,
+                workers: lint_workers(),
             },
             next_request: 1,
         }
@@ -783,8 +773,8 @@ impl Linter {
         let lines = LspLines::new(text);
         let encoding = self.encoding;
         let at = |offset: usize| lines.position(text, offset + bom, encoding);
-        let settings = match self.configs.for_dir(&dir) {
-            Ok(settings) => settings,
+        let config = match self.configs.for_dir(&dir) {
+            Ok(config) => config,
             Err(error) => {
                 return vec![Published {
                     diagnostic: lsp::Diagnostic {
@@ -799,14 +789,14 @@ impl Linter {
                 }]
             }
         };
-        if settings.0.ignores(&path) {
+        if config.file.ignores(&path) {
             return Vec::new();
         }
         let package_is_module = self.packages.is_module(&dir);
         let key = document.uri.as_str().to_string();
-        let output = match self.lint_in_time(&key, path, text, settings, package_is_module) {
+        let output = match self.lint_in_time(&key, path, text, config, package_is_module) {
             Ok(output) => output,
-            Err(reason) => crate::LintOutput {
+            Err(reason) => LintOutput {
                 diagnostics: Vec::new(),
                 skipped: Some(reason),
             },
@@ -837,15 +827,15 @@ impl Linter {
 
     /// Lints on the lint thread and waits at most [`FILE_TIMEOUT`]; `Err` says why the
     /// document was not linted. A lint thread past the deadline is left behind (swc's parser
-    /// cannot be interrupted) and the next lint starts a new one.
+    /// cannot be interrupted) and a new one takes its place.
     fn lint_in_time(
         &mut self,
         key: &str,
         path: PathBuf,
         text: &str,
-        settings: Arc<(config::ConfigFile, config::Settings)>,
+        config: Arc<ResolvedConfig>,
         package_is_module: bool,
-    ) -> Result<crate::LintOutput, String> {
+    ) -> Result<LintOutput, String> {
         if let Some((since, done)) = self.stuck.get(key) {
             if !done.load(Ordering::Acquire) {
                 return Err(format!(
@@ -855,30 +845,26 @@ impl Linter {
             }
             self.stuck.remove(key);
         }
-        let worker = match self.worker.take() {
-            Some(worker) => worker,
-            None => LintWorker::start()
-                .map_err(|error| format!("cannot start a thread to lint this file: {error}"))?,
-        };
+        self.workers
+            .start(1)
+            .map_err(|error| format!("cannot start a thread to lint this file: {error}"))?;
         let done = Arc::new(AtomicBool::new(false));
         let job = LintJob {
             path,
             text: text.to_string(),
-            settings,
+            config,
             package_is_module,
             done: Arc::clone(&done),
         };
         let started = Instant::now();
-        if worker.jobs.send(job).is_err() {
-            return Err("the lint thread has stopped; not linted".into());
-        }
-        match worker.outputs.recv_timeout(FILE_TIMEOUT) {
-            Ok(output) => {
-                self.worker = Some(worker);
-                Ok(output)
-            }
-            Err(_) => {
-                // `worker` is dropped: the stuck thread ends once it is done.
+        let output = self
+            .workers
+            .run(vec![job], |_| FILE_TIMEOUT, |_, _| None)
+            .pop()
+            .flatten();
+        match output {
+            Some(output) => Ok(output),
+            None => {
                 self.stuck.insert(key.to_string(), (started, done));
                 Err(format!(
                     "still being linted after {} s, which only swc's TypeScript parser backtracking on it is known to cause; not linted",

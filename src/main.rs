@@ -94,7 +94,7 @@ struct CheckArgs {
     max_file_size: u64,
     /// Give up on a file still being linted after this many seconds for each started MB, with a
     /// note (only swc's TypeScript parser backtracking on odd input is known to take that long)
-    #[arg(long, value_name = "SECS", default_value_t = leaklint::check::DEFAULT_FILE_TIMEOUT.as_secs_f64())]
+    #[arg(long, value_name = "SECS", default_value_t = leaklint::runtime::DEFAULT_FILE_TIMEOUT.as_secs_f64())]
     file_timeout: f64,
     /// Reuse the results of unchanged files from the last run
     #[arg(long)]
@@ -190,10 +190,12 @@ fn parse_rule(text: &str) -> Result<(String, Severity), String> {
 
 fn main() -> ExitCode {
     leaklint::lint::install_quiet_panic_hook();
-    leaklint::probe::install();
+    leaklint::runtime::child_parse::install();
     let cli = Cli::parse();
     match cli.command {
-        Command::Parse { name, deadline_ms } => leaklint::probe::run_child(&name, deadline_ms),
+        Command::Parse { name, deadline_ms } => {
+            leaklint::runtime::child_parse::run_child(&name, deadline_ms)
+        }
         Command::Check(args) => run_check(args),
         Command::Lsp => ExitCode::from(leaklint::lsp::run()),
         Command::Init { dir } => leaklint::init::run(&dir),

@@ -145,7 +145,7 @@ const IS_STRUCTURAL: [bool; 256] = {
 /// At 6 the slowest known input takes about 20 ms. Real code mostly stays at or below it: of
 /// the 1,823 TypeScript files of the npm corpus and of 22 type-heavy packages (effect, fp-ts,
 /// ts-toolbelt, …), 43 (2.4 %) scan above it, 42 of them effect's (long overload lists, no
-/// semicolons); these are parsed in a child process first (see [`crate::probe`]).
+/// semicolons); these are parsed in a child process first (see [`crate::runtime::child_parse`]).
 pub const MAX_SPECULATION: usize = 6;
 
 /// The most speculative parses swc's TypeScript parser may have open at once in `bytes`.

@@ -187,6 +187,25 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// The text of a file, or why it is not JavaScript text.
+pub fn decode(bytes: &[u8]) -> Result<&str, String> {
+    if bytes.contains(&0) {
+        return Err("binary file (it contains NUL bytes); not linted".into());
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let text = std::str::from_utf8(valid).unwrap_or("");
+        let index = LineIndex::new(text);
+        let position = index.position(text, text.len());
+        format!(
+            "not valid UTF-8: byte 0x{:02X} at line {}, column {} cannot be decoded; not linted",
+            bytes[e.valid_up_to()],
+            position.line,
+            position.column
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::config::{ConfigFile, Overrides, Settings};
+use crate::config::{ConfigFile, Overrides};
+use crate::settings::Settings;
 use crate::diagnostic::Severity;
 use crate::lint::lint_source;
 use crate::rules::{RuleMeta, RULES};

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use leaklint::config::Settings;
 use leaklint::lint_source;
 use leaklint::rules::RULES;
+use leaklint::settings::Settings;
 
 struct Example {
     lang: String,

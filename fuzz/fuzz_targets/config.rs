@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use leaklint::config::{ConfigFile, Overrides, Settings};
+use leaklint::config::{ConfigFile, Overrides};
+use leaklint::settings::Settings;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

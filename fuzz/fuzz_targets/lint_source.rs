@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use leaklint::config::Settings;
+use leaklint::settings::Settings;
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: &[&str] = &["a.js", "a.mjs", "a.cjs", "a.jsx", "a.ts", "a.tsx"];
@@ -25,7 +25,7 @@ fuzz_target!(
     // (it died of stack overflows, silently, once inputs passed 2 KB).
     let output = std::thread::scope(|scope| {
         std::thread::Builder::new()
-            .stack_size(leaklint::check::WORKER_STACK)
+            .stack_size(leaklint::runtime::WORKER_STACK)
             .spawn_scoped(scope, || {
                 leaklint::lint_source(Path::new(name), text, &settings, selector & 0x80 != 0)
             })

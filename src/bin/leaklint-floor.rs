@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use leaklint::check::{decode, WORKER_STACK};
 use leaklint::parse::parse;
+use leaklint::runtime::WORKER_STACK;
+use leaklint::source::decode;
 use leaklint::source::SourceType;
 use leaklint::walk::walk;
 

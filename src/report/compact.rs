@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::check::CheckResult;
 use crate::report::{display_path, rule_label};
+use crate::result::CheckResult;
 
 pub fn write(result: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
     for file in &result.files {

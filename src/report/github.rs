@@ -12,9 +12,9 @@
 
 use std::io::{self, Write};
 
-use crate::check::CheckResult;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::{ci_root, repo_path, rule_label, summary, totals};
+use crate::result::CheckResult;
 
 pub fn write(result: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
     let root = ci_root();

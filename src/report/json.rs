@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::check::CheckResult;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::result::CheckResult;
 
 pub fn write(result: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
     let files: Vec<Value> = result

@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::check::{CheckResult, FileReport};
 use crate::diagnostic::Severity;
+use crate::result::{CheckResult, FileReport};
 
 pub mod compact;
 pub mod github;

@@ -8,9 +8,9 @@ use miette::{
     MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::check::CheckResult;
 use crate::diagnostic::{Diagnostic, Severity, Verdict, Verification};
 use crate::report::{display_path, summary, totals, ReportOptions};
+use crate::result::CheckResult;
 use crate::source::LineIndex;
 
 pub fn write(result: &CheckResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {

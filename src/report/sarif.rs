@@ -25,9 +25,9 @@ use std::path::Path;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{json, Value};
 
-use crate::check::{CheckResult, FileReport};
 use crate::diagnostic::{Location, Severity};
 use crate::report::{ci_root, relative_to};
+use crate::result::{CheckResult, FileReport};
 use crate::rules::{self, RuleMeta};
 use crate::source::LineIndex;
 

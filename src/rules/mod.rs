@@ -7,10 +7,10 @@
 
 use swc_ecma_ast::Program;
 
-use crate::config::Settings;
 use crate::diagnostic::{Finding, Severity};
 use crate::globals::GlobalSet;
 use crate::semantic::Semantic;
+use crate::settings::Settings;
 use crate::source::SourceType;
 
 pub mod dispatch;

@@ -427,7 +427,8 @@ mod tests {
 
     #[test]
     fn top_level_when_configured() {
-        use crate::config::{ConfigFile, Overrides, Settings};
+        use crate::config::{ConfigFile, Overrides};
+        use crate::settings::Settings;
         use std::path::{Path, PathBuf};
         let file = ConfigFile::parse(
             "[rules.uncleared-interval]\ntop_level = true\n",

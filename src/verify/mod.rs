@@ -21,9 +21,10 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::check::{CheckResult, FileReport};
 use crate::config::PackageTypes;
 use crate::diagnostic::{Diagnostic, Location, Range, Severity, Verdict, Verification};
+use crate::result::{CheckResult, FileReport};
+use crate::runtime::WORKER_STACK;
 use crate::source::LineIndex;
 use plan::{Format, Plan, CLEANUP_METHODS};
 use sandbox::{Job, NodeRuntime};
@@ -215,7 +216,7 @@ fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime
     // Planning parses and transforms an AST: give it the stack the linter's workers have.
     let planned = std::thread::scope(|scope| {
         std::thread::Builder::new()
-            .stack_size(crate::check::WORKER_STACK)
+            .stack_size(WORKER_STACK)
             .spawn_scoped(scope, || {
                 std::panic::catch_unwind(|| {
                     plan::plan(
@@ -246,7 +247,7 @@ fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime
     };
     let mut verification = match run_plan(target, &plan, options, runtime) {
         Ok(outcome) => verdict::decide(
-            &verdict::Context {
+            &verdict::Claim {
                 rule: target.rule,
                 collection: plan.collection.as_deref(),
                 global_name: plan.global_name.as_deref(),

@@ -25,8 +25,9 @@ pub const HEAP_MIN_WINDOW_BYTES: f64 = 64.0 * 1024.0;
 /// An out-of-memory death after fewer calls is one call that needs more than the limit.
 pub const MIN_OOM_CALLS: u64 = 10;
 
-/// What the verdict needs to know about the finding besides the run.
-pub struct Context<'a> {
+/// What the finding claims grows (the rule, the collection or global, the entry called) and the
+/// limits it ran under: what the verdict needs besides the run.
+pub struct Claim<'a> {
     pub rule: &'a str,
     pub collection: Option<&'a str>,
     pub global_name: Option<&'a str>,
@@ -76,11 +77,11 @@ impl Window {
     }
 }
 
-pub fn decide(ctx: &Context, run: &Outcome) -> Verification {
+pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
     let mut verification = Verification {
         verdict: Verdict::Unverifiable,
         summary: String::new(),
-        entry: ctx.entry.clone(),
+        entry: claim.entry.clone(),
         measured: None,
         calls: run.calls,
         per_call: None,
@@ -113,24 +114,24 @@ pub fn decide(ctx: &Context, run: &Outcome) -> Verification {
                 &mut verification,
                 format!(
                     "ran out of the {} MB heap while loading the module (raise --heap-limit)",
-                    ctx.heap_limit_mb
+                    claim.heap_limit_mb
                 ),
             );
         } else if run.calls >= MIN_OOM_CALLS {
             verification.verdict = Verdict::Confirmed;
             verification.heap_limit_reached_after = Some(run.calls);
             verification.heap_bytes_per_call =
-                Some(ctx.heap_limit_mb as f64 * 1024.0 * 1024.0 / run.calls.max(1) as f64);
+                Some(claim.heap_limit_mb as f64 * 1024.0 * 1024.0 / run.calls.max(1) as f64);
             verification.summary = format!(
                 "reached the {} MB heap limit after {} calls (JavaScript heap out of memory)",
-                ctx.heap_limit_mb, run.calls
+                claim.heap_limit_mb, run.calls
             );
         } else {
             unverifiable(
                 &mut verification,
                 format!(
                     "ran out of the {} MB heap after {} calls: a single call needs more than that (raise --heap-limit)",
-                    ctx.heap_limit_mb, run.calls
+                    claim.heap_limit_mb, run.calls
                 ),
             );
         }
@@ -140,12 +141,12 @@ pub fn decide(ctx: &Context, run: &Outcome) -> Verification {
         let reason = if loaded {
             format!(
                 "timed out after {} s and {} calls (lower --iterations or raise --timeout)",
-                ctx.timeout_secs, run.calls
+                claim.timeout_secs, run.calls
             )
         } else {
             format!(
                 "timed out after {} s while loading the module (an endless loop at load?)",
-                ctx.timeout_secs
+                claim.timeout_secs
             )
         };
         unverifiable(&mut verification, reason);
@@ -244,14 +245,14 @@ pub fn decide(ctx: &Context, run: &Outcome) -> Verification {
         f64,
         f64,
         f64,
-    ) = match ctx.rule {
+    ) = match claim.rule {
         "implicit-global" => {
-            return implicit_global(ctx, verification, last, all_threw, first_error);
+            return implicit_global(claim, verification, last, all_threw, first_error);
         }
         "unbounded-cache" if measured.iter().all(|w| w.size.is_some()) => (
             format!(
                 "entries in `{}`",
-                ctx.collection.unwrap_or("the collection")
+                claim.collection.unwrap_or("the collection")
             ),
             series(&|w| w.size.unwrap_or(0.0)),
             first.size.unwrap_or(0.0),
@@ -299,7 +300,7 @@ pub fn decide(ctx: &Context, run: &Outcome) -> Verification {
     verification.measured = Some(measured_what.clone());
     verification.per_call = Some(per_call);
     verification.windows = deltas.clone();
-    let detail = match ctx.rule {
+    let detail = match claim.rule {
         "repeated-listener" => top_listener(first, last)
             .map(|(event, before, after)| format!("; {event}: {before} → {after}"))
             .unwrap_or_default(),
@@ -354,14 +355,14 @@ pub fn decide(ctx: &Context, run: &Outcome) -> Verification {
 }
 
 fn implicit_global(
-    ctx: &Context,
+    claim: &Claim,
     mut verification: Verification,
     last: &Window,
     all_threw: bool,
     first_error: Option<String>,
 ) -> Verification {
     verification.measured = Some("new own keys of globalThis".into());
-    let created: Vec<&String> = match ctx.global_name {
+    let created: Vec<&String> = match claim.global_name {
         Some(name) => last.globals.iter().filter(|g| *g == name).collect(),
         None => last.globals.iter().collect(),
     };
@@ -393,7 +394,7 @@ fn implicit_global(
         };
         verification.summary = format!(
             "no global `{}` appeared on globalThis after {} calls{others}",
-            ctx.global_name.unwrap_or("?"),
+            claim.global_name.unwrap_or("?"),
             verification.calls
         );
     }

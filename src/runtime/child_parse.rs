@@ -6,7 +6,7 @@
 //! note. Real code that only looks suspicious (code without semicolons, heavy generics) is
 //! still linted, at the cost of one process.
 //!
-//! Only the `leaklint` binary installs the probe (it is the child too, through the hidden
+//! Only the `leaklint` binary installs the child parse (it is the child too, through the hidden
 //! `__parse` subcommand). Without it, as in the fuzz targets, such files are skipped.
 
 use std::io::{Read, Write};
@@ -15,6 +15,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::parse;
+use crate::runtime::WORKER_STACK;
 use crate::source::SourceType;
 
 static INSTALLED: AtomicBool = AtomicBool::new(false);
@@ -117,9 +119,9 @@ pub fn run_child(name: &str, deadline_ms: u64) -> ExitCode {
         return ExitCode::from(2);
     };
     let parsed = std::thread::Builder::new()
-        .stack_size(crate::check::WORKER_STACK)
+        .stack_size(WORKER_STACK)
         .spawn(move || {
-            let _ = std::panic::catch_unwind(|| crate::parse::parse(&text, source_type, false));
+            let _ = std::panic::catch_unwind(|| parse::parse(&text, source_type, false));
         })
         .map(|worker| worker.join());
     match parsed {
