@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use crate::config::{ConfigFile, Overrides};
-use crate::settings::Settings;
 use crate::diagnostic::Severity;
 use crate::lint::lint_source;
 use crate::rules::{RuleMeta, RULES};
+use crate::settings::Settings;
 
 /// A snippet, its file name and the (line, column) of each diagnostic it must get.
 pub type FailCase<'a> = (&'a str, &'a str, &'a [(u32, u32)]);

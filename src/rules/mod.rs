@@ -60,20 +60,18 @@ const UNKNOWN_RULE: RuleMeta = RuleMeta {
 /// What a rule sees of one file, and where it reports.
 pub struct Context<'a> {
     pub program: &'a Program,
-    pub semantic: &'a Semantic,
+    pub semantic: &'a Semantic<'a>,
     pub source_type: SourceType,
     pub text: &'a str,
     /// Severities, rule options and the globals of the configured environments.
     pub settings: &'a Settings,
-    /// Where the traversal is: the statements and blocks around the current node.
-    pub(crate) walk: dispatch::WalkState,
     findings: Vec<Finding>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(
         program: &'a Program,
-        semantic: &'a Semantic,
+        semantic: &'a Semantic<'a>,
         source_type: SourceType,
         text: &'a str,
         settings: &'a Settings,
@@ -84,7 +82,6 @@ impl<'a> Context<'a> {
             source_type,
             text,
             settings,
-            walk: dispatch::WalkState::default(),
             findings: Vec::new(),
         }
     }
@@ -92,16 +89,6 @@ impl<'a> Context<'a> {
     /// Globals of the configured environments plus configured and `/* global */` names.
     pub fn globals(&self) -> &'a GlobalSet {
         &self.settings.globals
-    }
-
-    /// The expression statements and `if`s around the current node, innermost first.
-    pub fn enclosing_statements(&self) -> impl Iterator<Item = swc_common::Span> + '_ {
-        self.walk.statements.iter().rev().copied()
-    }
-
-    /// The innermost block or function body around the current node.
-    pub fn enclosing_block(&self) -> Option<swc_common::Span> {
-        self.walk.blocks.last().copied()
     }
 
     pub fn report(&mut self, finding: Finding) {

@@ -12,12 +12,11 @@ use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 
 use crate::diagnostic::{Finding, Range, Severity, Subject};
-use crate::rules::dispatch::FunctionNode;
 use crate::rules::helpers::{
     callee_ident, enclosing_function, is_global, prop_name, snippet, string_value, unwrap,
 };
 use crate::rules::{Context, Handles, Measure, Rule, RuleMeta};
-use crate::semantic::{Lifetime, Resolution, Semantic};
+use crate::semantic::{FunctionNode, Resolution, Semantic};
 
 pub const ID: &str = "per-call-require";
 
@@ -186,7 +185,7 @@ impl Rule for PerCallRequire {
                 .semantic
                 .binding_id_of(&ident.id)
                 .filter(|_| cx.semantic.binding_of(&ident.id).is_some())
-                .is_some_and(|b| cx.semantic.lifetime_of(b) == Lifetime::Process),
+                .is_some_and(|b| cx.semantic.is_process_long(b)),
             AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
                 matches!(unwrap(&member.obj), Expr::This(_))
             }

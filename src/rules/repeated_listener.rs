@@ -17,7 +17,7 @@ use crate::diagnostic::{Finding, Label, Range, Severity, Subject};
 use crate::rules::helpers::{callee_span, is_global, method_call, prop_name, unwrap};
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::lifetime::{Acquisition, Holder, Release, Released, Releases, Root};
-use crate::semantic::{Lifetime, Semantic};
+use crate::semantic::Semantic;
 
 pub const ID: &str = "repeated-listener";
 
@@ -132,7 +132,7 @@ fn outlives_the_call(semantic: &Semantic, receiver: &Holder) -> bool {
         Holder::Path(Root::Global(_), _) => true,
         Holder::Path(Root::Binding(id), _) => {
             semantic.holds_a_value(*id)
-                && semantic.lifetime_of(*id) == Lifetime::Process
+                && semantic.is_process_long(*id)
                 && !semantic.reassigned_per_call(*id)
         }
         _ => false,

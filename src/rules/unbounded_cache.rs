@@ -19,7 +19,7 @@ use crate::rules::helpers::{
     callee_ident, callee_span, is_global, method_call, prop_name, snippet, unwrap, GLOBAL_OBJECTS,
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
-use crate::semantic::{BindingId, BindingKind, Created, Lifetime, Role, Semantic, ThisValue};
+use crate::semantic::{BindingId, BindingKind, Created, Role, Semantic, ThisValue};
 
 pub const ID: &str = "unbounded-cache";
 
@@ -36,7 +36,7 @@ pub const META: RuleMeta = RuleMeta {
     handles: Handles::CALL
         .and(Handles::ASSIGN)
         .and(Handles::UNARY)
-        .and(Handles::BIN)
+        .and(Handles::COMPARISON)
         .and(Handles::MEMBER)
         .and(Handles::CLASS_DECL),
     measure: Measure::CollectionSize,
@@ -154,9 +154,9 @@ fn is_long_lived_collection(semantic: &Semantic, binding: BindingId) -> bool {
         info.kind,
         BindingKind::Var | BindingKind::Let | BindingKind::Const
     ) && !info.exported
-        && semantic.lifetime_of(binding) == Lifetime::Process
-        && semantic.created_at_load(binding)
         && semantic.created(binding).is_some()
+        && semantic.is_process_long(binding)
+        && semantic.created_at_load(binding)
 }
 
 /// The collection a member expression names: `global.cache`, `A.cache`, `this.cache` in a
@@ -204,9 +204,9 @@ impl UnboundedCache {
         }
         // The innermost expression statement and `if` around the growth (and, for a marker,
         // the block it is in), to recognise the warn-once pattern later.
-        let mut context: Vec<Span> = cx.enclosing_statements().take(2).collect();
+        let mut context: Vec<Span> = cx.semantic.enclosing_statements(span).take(2).collect();
         if marker {
-            context.extend(cx.enclosing_block());
+            context.extend(cx.semantic.enclosing_block(span));
         }
         self.uses(collection)
             .growth
@@ -425,16 +425,10 @@ impl Rule for UnboundedCache {
         }
     }
 
-    fn on_bin(&mut self, cx: &Context, bin: &BinExpr) {
-        use BinaryOp::*;
-        if matches!(
-            bin.op,
-            Lt | LtEq | Gt | GtEq | EqEq | EqEqEq | NotEq | NotEqEq
-        ) {
-            for side in [&bin.left, &bin.right] {
-                if let Some(collection) = size_guard(cx.semantic, side) {
-                    self.uses(collection).evicted = true;
-                }
+    fn on_comparison(&mut self, cx: &Context, bin: &BinExpr) {
+        for side in [&bin.left, &bin.right] {
+            if let Some(collection) = size_guard(cx.semantic, side) {
+                self.uses(collection).evicted = true;
             }
         }
     }

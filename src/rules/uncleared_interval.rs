@@ -228,7 +228,8 @@ impl Rule for UnclearedInterval {
     }
 
     fn on_var_declarator(&mut self, cx: &Context, declarator: &VarDeclarator) {
-        let Some(init) = &declarator.init else {
+        // Only a call can start an interval or load `timers`.
+        let Some(init) = declarator.init.as_deref().filter(|e| unwrap(e).is_call()) else {
             return;
         };
         if Self::is_require_of_timers(cx.semantic, init) {

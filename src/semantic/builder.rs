@@ -13,12 +13,27 @@ use super::lifetime::{
     GuardCandidate, InitShape, Lifetimes, Role, ThisValue,
 };
 use super::{
-    has_use_strict, Access, Binding, BindingId, BindingKind, Reference, ReferenceId, Resolution,
-    Scope, ScopeId, ScopeKind, Semantic, Uses,
+    has_use_strict, Access, Binding, BindingId, BindingKind, FunctionNode, Nesting, Node,
+    Reference, ReferenceId, Resolution, Scope, ScopeId, ScopeKind, Semantic, Uses,
 };
 
-pub(super) struct Builder<'t> {
-    text: &'t str,
+/// Extends the borrow of a node to the program's: the builder is only ever driven over the
+/// `&'a Program` given to [`Semantic::build`] (it visits no node it made itself), so every node it
+/// sees lives as long as that program, and the [`Semantic`] holding these cannot outlive it.
+/// swc's `Visit` hands nodes out with a shorter, anonymous lifetime, hence the cast.
+fn in_program<'a, T>(node: &T) -> &'a T {
+    // SAFETY: see above; `node` points into the program borrowed for `'a`.
+    unsafe { &*(node as *const T) }
+}
+
+pub(super) struct Builder<'a> {
+    text: &'a str,
+    nodes: Vec<Node<'a>>,
+    statements: Vec<(Span, u32)>,
+    blocks: Vec<(Span, u32)>,
+    /// The innermost open statement and block, as indexes into the lists above.
+    open_statement: u32,
+    open_block: u32,
     scopes: Vec<Scope>,
     bindings: Vec<Binding>,
     references: Vec<Reference>,
@@ -43,8 +58,8 @@ pub(super) struct Builder<'t> {
     inits: Vec<(BindingId, InitShape)>,
 }
 
-impl<'t> Builder<'t> {
-    pub(super) fn new(span: Span, strict: bool, text: &'t str) -> Builder<'t> {
+impl<'a> Builder<'a> {
+    pub(super) fn new(span: Span, strict: bool, text: &'a str) -> Builder<'a> {
         let program = Scope {
             kind: ScopeKind::Program,
             parent: None,
@@ -59,6 +74,11 @@ impl<'t> Builder<'t> {
         };
         Builder {
             text,
+            nodes: Vec::new(),
+            statements: Vec::new(),
+            blocks: Vec::new(),
+            open_statement: u32::MAX,
+            open_block: u32::MAX,
             next_this: None,
             effects: Vec::new(),
             guards: Vec::new(),
@@ -77,7 +97,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    pub(super) fn finish(mut self) -> Semantic {
+    pub(super) fn finish(mut self) -> Semantic<'a> {
         let mut reference_at = FxHashMap::default();
         reference_at.reserve(self.references.len());
         for i in 0..self.references.len() {
@@ -115,7 +135,44 @@ impl<'t> Builder<'t> {
             binding_at: self.binding_at,
             scopes_by_start,
             lifetimes,
+            nodes: self.nodes,
+            statements: Nesting {
+                spans: self.statements,
+            },
+            blocks: Nesting { spans: self.blocks },
         }
+    }
+
+    fn record(&mut self, node: Node<'a>) {
+        self.nodes.push(node);
+    }
+
+    /// Runs `f` inside a statement or block that `list` records, so that what `f` records
+    /// knows it is inside.
+    fn nested(&mut self, span: Span, is_block: bool, f: impl FnOnce(&mut Self)) {
+        let (list, open) = if is_block {
+            (&mut self.blocks, &mut self.open_block)
+        } else {
+            (&mut self.statements, &mut self.open_statement)
+        };
+        let parent = *open;
+        *open = list.len() as u32;
+        list.push((span, parent));
+        f(self);
+        if is_block {
+            self.open_block = parent;
+        } else {
+            self.open_statement = parent;
+        }
+    }
+
+    /// A member expression used as `role`: recorded when its object is a name or `this`.
+    fn member(&mut self, member: &MemberExpr, role: Role) {
+        if matches!(unwrap(&member.obj), Expr::Ident(_) | Expr::This(_)) {
+            self.record(Node::Member(in_program(member), role));
+        }
+        self.visit_as(&member.obj, Role::Object);
+        member.prop.visit_with(self);
     }
 
     fn resolve(&self, reference: &Reference) -> Resolution {
@@ -270,6 +327,10 @@ impl<'t> Builder<'t> {
     fn visit_as(&mut self, expr: &Expr, role: Role) {
         match unwrap(expr) {
             Expr::Ident(ident) => self.reference_as(ident, Access::Read, role),
+            Expr::Member(member) => {
+                // The wrappers around it (`(a.b as T)`) hold no names.
+                self.member(member, role)
+            }
             _ => expr.visit_with(self),
         }
     }
@@ -293,7 +354,7 @@ impl<'t> Builder<'t> {
         if candidates {
             self.guard_groups += 1;
         }
-        stmts.visit_with(self);
+        self.nested(span, true, |this| stmts.visit_with(this));
     }
 
     /// Declares every name a binding pattern introduces and visits its default values.
@@ -393,6 +454,7 @@ impl<'t> Builder<'t> {
             }
         };
         for declarator in &decl.decls {
+            self.record(Node::VarDeclarator(in_program(declarator)));
             self.declare_pat(&declarator.name, kind);
             if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
                 let start = match unwrap_parens(init) {
@@ -417,6 +479,7 @@ impl<'t> Builder<'t> {
     }
 
     fn function(&mut self, function: &Function, name: Option<&Ident>) {
+        self.record(Node::Function(FunctionNode::Function(in_program(function))));
         function.decorators.visit_with(self);
         self.scoped(ScopeKind::Function, function.span, |this| {
             if let Some(name) = name {
@@ -699,6 +762,7 @@ impl Visit for Builder<'_> {
 
     fn visit_using_decl(&mut self, decl: &UsingDecl) {
         for declarator in &decl.decls {
+            self.record(Node::VarDeclarator(in_program(declarator)));
             self.declare_pat(&declarator.name, BindingKind::Using);
             declarator.init.visit_with(self);
         }
@@ -718,6 +782,7 @@ impl Visit for Builder<'_> {
             self.declare_in(var_scope, decl.ident.sym.clone(), kind, decl.ident.span);
         }
         self.pending_function_binding = Some((decl.function.span.lo, binding));
+        self.record(Node::Function(FunctionNode::Declaration(in_program(decl))));
         self.function(&decl.function, None);
     }
 
@@ -741,6 +806,7 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
+        self.record(Node::Function(FunctionNode::Arrow(in_program(arrow))));
         self.scoped(ScopeKind::Arrow, arrow.span, |this| {
             if let ArrowFunctionBody::FunctionBody(body) = &*arrow.body {
                 if has_use_strict(&body.stmts) {
@@ -763,6 +829,7 @@ impl Visit for Builder<'_> {
         } else {
             BindingKind::Class
         };
+        self.record(Node::ClassDecl(in_program(decl)));
         let binding = self.declare(&decl.ident, kind);
         self.class(&decl.class, None, Some(binding));
     }
@@ -854,6 +921,7 @@ impl Visit for Builder<'_> {
     fn visit_continue_stmt(&mut self, _: &ContinueStmt) {}
 
     fn visit_assign_expr(&mut self, expr: &AssignExpr) {
+        self.record(Node::Assign(in_program(expr)));
         self.assignments.push(expr.left.span());
         let access = if expr.op == AssignOp::Assign {
             Access::Write
@@ -879,6 +947,9 @@ impl Visit for Builder<'_> {
             AssignTarget::Simple(SimpleAssignTarget::TsTypeAssertion(e)) => {
                 self.assign_expr_target(&e.expr, access)
             }
+            AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
+                self.member(member, Role::Assigned)
+            }
             AssignTarget::Simple(other) => other.visit_with(self),
             AssignTarget::Pat(AssignTargetPat::Array(array)) => {
                 for element in array.elems.iter().flatten() {
@@ -892,6 +963,7 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_unary_expr(&mut self, expr: &UnaryExpr) {
+        self.record(Node::Unary(in_program(expr)));
         match expr.op {
             UnaryOp::TypeOf => self.visit_as(&expr.arg, Role::Inspected),
             UnaryOp::Delete => self.visit_as(&expr.arg, Role::Deleted),
@@ -905,11 +977,17 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_member_expr(&mut self, member: &MemberExpr) {
-        self.visit_as(&member.obj, Role::Object);
-        member.prop.visit_with(self);
+        self.member(member, Role::Escapes);
     }
 
     fn visit_bin_expr(&mut self, bin: &BinExpr) {
+        use BinaryOp::*;
+        if matches!(
+            bin.op,
+            Lt | LtEq | Gt | GtEq | EqEq | EqEqEq | NotEq | NotEqEq
+        ) {
+            self.record(Node::Comparison(in_program(bin)));
+        }
         let role = if compares(bin.op) {
             Role::Inspected
         } else {
@@ -924,6 +1002,7 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_new_expr(&mut self, new: &NewExpr) {
+        self.record(Node::New(in_program(new)));
         new.callee.visit_with(self);
         let role = constructor_argument_role(new);
         for arg in new.args.iter().flatten() {
@@ -943,7 +1022,7 @@ impl Visit for Builder<'_> {
                 }
             }
         }
-        stmt.expr.visit_with(self);
+        self.nested(stmt.span, false, |this| stmt.expr.visit_with(this));
     }
 
     fn visit_if_stmt(&mut self, stmt: &IfStmt) {
@@ -958,7 +1037,7 @@ impl Visit for Builder<'_> {
                 });
             }
         }
-        stmt.visit_children_with(self);
+        self.nested(stmt.span, false, |this| stmt.visit_children_with(this));
     }
 
     fn visit_update_expr(&mut self, expr: &UpdateExpr) {
@@ -966,6 +1045,7 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_call_expr(&mut self, call: &CallExpr) {
+        self.record(Node::Call(in_program(call)));
         if let Callee::Expr(callee) = &call.callee {
             if matches!(&**callee, Expr::Ident(id) if id.sym == "eval") {
                 self.mark_eval();
@@ -986,6 +1066,9 @@ impl Visit for Builder<'_> {
             // `x.m(…)`: `x` is the call's receiver.
             Callee::Expr(callee) => match unwrap(callee) {
                 Expr::Member(member) => {
+                    if matches!(unwrap(&member.obj), Expr::Ident(_) | Expr::This(_)) {
+                        self.record(Node::Member(in_program(member), Role::Escapes));
+                    }
                     self.visit_as(&member.obj, Role::Receiver(call.span.lo));
                     member.prop.visit_with(self);
                 }
@@ -1019,6 +1102,7 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_import_decl(&mut self, decl: &ImportDecl) {
+        self.record(Node::Import(in_program(decl)));
         for specifier in &decl.specifiers {
             let local = match specifier {
                 ImportSpecifier::Named(s) => &s.local,

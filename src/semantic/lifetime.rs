@@ -429,7 +429,13 @@ pub(super) fn find_functions_that_run_once(
     }
 }
 
-impl Semantic {
+impl Semantic<'_> {
+    /// Is the binding's lifetime [`Lifetime::Process`]? (Cheaper than [`Semantic::lifetime_of`],
+    /// which also tells closures from calls.)
+    pub fn is_process_long(&self, binding: BindingId) -> bool {
+        !self.scope(self.binding(binding).scope).runs_many
+    }
+
     /// How long the value a binding holds lives.
     pub fn lifetime_of(&self, binding: BindingId) -> Lifetime {
         let scope = self.binding(binding).scope;
@@ -666,11 +672,14 @@ mod tests {
     use crate::source::SourceType;
     use std::path::Path;
 
-    fn semantic(source: &str, name: &str) -> Semantic {
+    /// The model of `source`; the text and program are leaked so the model can borrow them for
+    /// the rest of the test.
+    fn semantic(source: &str, name: &str) -> Semantic<'static> {
+        let source: &'static str = Box::leak(source.to_owned().into_boxed_str());
         let source_type = SourceType::from_path(Path::new(name)).unwrap();
         let parsed = parse(source, source_type, false);
         assert!(parsed.errors.is_empty(), "{source}: {:?}", parsed.errors);
-        Semantic::build(&parsed.program.unwrap(), source, &[])
+        Semantic::build(Box::leak(Box::new(parsed.program.unwrap())), source, &[])
     }
 
     /// The first binding named `name`.

@@ -143,8 +143,60 @@ pub struct Reference {
     pub role: Role,
 }
 
+/// A node the rules handle, recorded by the builder's walk in source order, each parent before
+/// its children: the one traversal the rules share is a loop over these.
+#[derive(Clone, Copy, Debug)]
+pub enum Node<'a> {
+    Call(&'a CallExpr),
+    New(&'a NewExpr),
+    Assign(&'a AssignExpr),
+    Unary(&'a UnaryExpr),
+    /// A comparison (`<`, `>=`, `===`, `!=`…): what size guards are made of.
+    Comparison(&'a BinExpr),
+    /// A property access on a name or on `this` (`A.cache`, `global.x`, `this.items`), and how
+    /// the expression around it uses its value.
+    Member(&'a MemberExpr, Role),
+    VarDeclarator(&'a VarDeclarator),
+    Import(&'a ImportDecl),
+    ClassDecl(&'a ClassDecl),
+    Function(FunctionNode<'a>),
+}
+
+/// A function-like node.
+#[derive(Clone, Copy, Debug)]
+pub enum FunctionNode<'a> {
+    /// A function declaration: its name and function (the function itself follows as
+    /// [`FunctionNode::Function`]).
+    Declaration(&'a FnDecl),
+    /// Any function: declared, an expression, a method, a getter or setter.
+    Function(&'a Function),
+    Arrow(&'a ArrowExpr),
+}
+
+/// Statements or blocks that contain others, as a tree over spans in source order.
+#[derive(Debug, Default)]
+pub(crate) struct Nesting {
+    /// Each span and the index of the innermost one around it (`u32::MAX` for none).
+    spans: Vec<(Span, u32)>,
+}
+
+impl Nesting {
+    /// The spans around `pos`, innermost first.
+    fn around(&self, pos: BytePos) -> impl Iterator<Item = Span> + '_ {
+        let last = self.spans.partition_point(|(span, _)| span.lo <= pos);
+        let mut next = last.checked_sub(1).map(|i| i as u32);
+        std::iter::from_fn(move || loop {
+            let (span, parent) = *self.spans.get(next? as usize)?;
+            next = (parent != u32::MAX).then_some(parent);
+            if span.lo <= pos && pos < span.hi {
+                return Some(span);
+            }
+        })
+    }
+}
+
 #[derive(Debug)]
-pub struct Semantic {
+pub struct Semantic<'a> {
     pub scopes: Vec<Scope>,
     pub bindings: Vec<Binding>,
     pub references: Vec<Reference>,
@@ -156,6 +208,11 @@ pub struct Semantic {
     scopes_by_start: Vec<ScopeId>,
     /// The lifetime layer: regions, dropped results, created collections.
     pub lifetimes: Lifetimes,
+    nodes: Vec<Node<'a>>,
+    /// Expression statements and `if`s.
+    statements: Nesting,
+    /// Blocks and function bodies.
+    blocks: Nesting,
 }
 
 /// The references to each binding, in source order: one flat list, sliced per binding.
@@ -201,10 +258,10 @@ impl Uses {
     }
 }
 
-impl Semantic {
+impl<'a> Semantic<'a> {
     /// Builds the model of `program`, whose source is `text`. `globals` are names declared by
     /// `/* global */` comments; they are bindings of the program scope.
-    pub fn build(program: &Program, text: &str, globals: &[(Atom, Span)]) -> Semantic {
+    pub fn build(program: &'a Program, text: &'a str, globals: &[(Atom, Span)]) -> Semantic<'a> {
         let strict = match program {
             Program::Module(_) => true,
             Program::Script(script) => has_use_strict(&script.body),
@@ -215,6 +272,21 @@ impl Semantic {
         }
         program.visit_with(&mut builder);
         builder.finish()
+    }
+
+    /// The nodes the rules handle, in source order, each parent before its children.
+    pub fn nodes(&self) -> &[Node<'a>] {
+        &self.nodes
+    }
+
+    /// The expression statements and `if`s around `span`, innermost first.
+    pub fn enclosing_statements(&self, span: Span) -> impl Iterator<Item = Span> + '_ {
+        self.statements.around(span.lo)
+    }
+
+    /// The innermost block or function body around `span`.
+    pub fn enclosing_block(&self, span: Span) -> Option<Span> {
+        self.blocks.around(span.lo).next()
     }
 
     pub fn scope(&self, id: ScopeId) -> &Scope {
@@ -239,10 +311,7 @@ impl Semantic {
 
     /// Every reference to a binding, in source order.
     pub fn references_to(&self, binding: BindingId) -> impl Iterator<Item = &Reference> + '_ {
-        self.uses
-            .of(binding)
-            .iter()
-            .map(|&id| self.reference(id))
+        self.uses.of(binding).iter().map(|&id| self.reference(id))
     }
 
     /// The binding a declaration's name introduces (`x` in `const x = 1`).
@@ -337,11 +406,14 @@ mod tests {
     use crate::source::SourceType;
     use std::path::Path;
 
-    fn semantic(source: &str, name: &str) -> Semantic {
+    /// The model of `source`; the text and program are leaked so the model can borrow them for
+    /// the rest of the test.
+    fn semantic(source: &str, name: &str) -> Semantic<'static> {
+        let source: &'static str = Box::leak(source.to_owned().into_boxed_str());
         let source_type = SourceType::from_path(Path::new(name)).unwrap();
         let parsed = parse(source, source_type, false);
         assert!(parsed.errors.is_empty(), "{source}: {:?}", parsed.errors);
-        Semantic::build(&parsed.program.unwrap(), source, &[])
+        Semantic::build(Box::leak(Box::new(parsed.program.unwrap())), source, &[])
     }
 
     /// How each reference to `target` resolves, in source order: the binding's kind,
