@@ -126,8 +126,9 @@ fn timed_out(path: &Path, timeout: Duration) -> Note {
     Note {
         path: path.to_path_buf(),
         message: format!(
-            "still being linted after {} s (--file-timeout), which only swc's TypeScript parser backtracking on it is known to cause; not linted",
-            timeout.as_secs_f64()
+            "still being linted after {} s (--file-timeout), {}; not linted",
+            timeout.as_secs_f64(),
+            crate::runtime::why_stuck(path)
         ),
     }
 }

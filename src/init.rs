@@ -522,7 +522,7 @@ pub fn render(detection: &Detection) -> String {
         let setting = format!("{} = \"{}\"", rule.id, severity_name(rule.default_severity));
         let _ = writeln!(out, "# {setting:<width$} # {}", rule.summary);
     }
-    if plain.iter().any(|r| r.id == "per-call-require") {
+    if plain.iter().any(|r| r.id == rules::per_call_require::ID) {
         out.push_str(
             "# (per-call-require's default depends on the finding: warn for a literal path, error for a\n\
              # computed one; a severity set here applies to both.)\n",

@@ -839,8 +839,9 @@ impl Linter {
         if let Some((since, done)) = self.stuck.get(key) {
             if !done.load(Ordering::Acquire) {
                 return Err(format!(
-                    "an earlier version of this file is still being linted, {} s after it started (swc's TypeScript parser backtracking on it, most likely); not linted",
-                    since.elapsed().as_secs()
+                    "an earlier version of this file is still being linted, {} s after it started, {}; not linted",
+                    since.elapsed().as_secs(),
+                    crate::runtime::why_stuck(&path)
                 ));
             }
             self.stuck.remove(key);
@@ -849,6 +850,7 @@ impl Linter {
             .start(1)
             .map_err(|error| format!("cannot start a thread to lint this file: {error}"))?;
         let done = Arc::new(AtomicBool::new(false));
+        let stuck_path = path.clone();
         let job = LintJob {
             path,
             text: text.to_string(),
@@ -867,8 +869,9 @@ impl Linter {
             None => {
                 self.stuck.insert(key.to_string(), (started, done));
                 Err(format!(
-                    "still being linted after {} s, which only swc's TypeScript parser backtracking on it is known to cause; not linted",
-                    FILE_TIMEOUT.as_secs()
+                    "still being linted after {} s, {}; not linted",
+                    FILE_TIMEOUT.as_secs(),
+                    crate::runtime::why_stuck(&stuck_path)
                 ))
             }
         }

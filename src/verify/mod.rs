@@ -29,18 +29,25 @@ use crate::source::LineIndex;
 use plan::{Format, Plan, CLEANUP_METHODS};
 use sandbox::{Job, NodeRuntime};
 
+use crate::rules::{self, Measure, RuleMeta};
+
 /// The driver template; leaklint fills in its configuration.
 const DRIVER: &str = include_str!("driver.js");
 const CONFIG_PLACEHOLDER: &str = "/*LEAKLINT_CONFIG*/ null";
 
-/// The rules whose findings can be verified.
-pub const VERIFIABLE_RULES: &[&str] = &[
-    "implicit-global",
-    "unbounded-cache",
-    "uncleared-interval",
-    "repeated-listener",
-    "per-call-require",
-];
+/// The rules whose findings can be verified: those whose metadata says what to measure.
+pub fn verifiable_rules() -> impl Iterator<Item = &'static RuleMeta> {
+    rules::RULES
+        .iter()
+        .filter(|rule| rule.measure != Measure::None)
+}
+
+/// What to measure for a finding of `rule`, if it is one leaklint verifies.
+fn measure_of(rule: &str) -> Option<Measure> {
+    rules::find(rule)
+        .map(|rule| rule.measure)
+        .filter(|m| *m != Measure::None)
+}
 
 pub const DEFAULT_HEAP_LIMIT_MB: u32 = 64;
 pub const DEFAULT_ITERATIONS: u32 = 5_000;
@@ -134,7 +141,7 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
             let Some(rule) = diagnostic.rule else {
                 continue;
             };
-            if VERIFIABLE_RULES.contains(&rule) && !diagnostic.fatal {
+            if measure_of(rule).is_some() && !diagnostic.fatal {
                 targets.push(Target {
                     file: f,
                     diagnostic: d,
@@ -223,7 +230,7 @@ fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime
                         &target.path,
                         &target.text,
                         target.package_is_module,
-                        target.rule,
+                        measure_of(target.rule).expect("a verifiable rule"),
                         target.range,
                     )
                 })
@@ -249,6 +256,7 @@ fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime
         Ok(outcome) => verdict::decide(
             &verdict::Claim {
                 rule: target.rule,
+                measure: measure_of(target.rule).expect("a verifiable rule"),
                 collection: plan.collection.as_deref(),
                 global_name: plan.global_name.as_deref(),
                 entry: entry_description.clone(),
@@ -504,13 +512,16 @@ impl AtTarget {
         else {
             return Err(format!("expected FILE:LINE:RULE, got `{text}`"));
         };
-        let rule = VERIFIABLE_RULES
-            .iter()
-            .find(|r| **r == rule)
+        let rule = verifiable_rules()
+            .map(|r| r.id)
+            .find(|id| *id == rule)
             .ok_or_else(|| {
                 format!(
                     "`{rule}` is not a rule leaklint verifies ({})",
-                    VERIFIABLE_RULES.join(", ")
+                    verifiable_rules()
+                        .map(|r| r.id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })?;
         let line: usize = line

@@ -19,6 +19,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 use crate::diagnostic::Range;
 use crate::parse::{self, BASE};
 use crate::rules::helpers::{prop_name, unwrap};
+use crate::rules::Measure;
 use crate::semantic::{Resolution, ScopeKind, Semantic};
 use crate::source::SourceType;
 use crate::verify::instrument::{self, CaptureSite, ProbeSite};
@@ -84,12 +85,13 @@ pub struct Plan {
     pub global_name: Option<String>,
 }
 
-/// Plans the verification of a `rule` finding at `range` in the file `path` with `text`.
+/// Plans the verification of a finding at `range` in the file `path` with `text`, whose rule
+/// measures `measure`.
 pub fn plan(
     path: &Path,
     text: &str,
     package_is_module: bool,
-    rule: &str,
+    measure: Measure,
     range: Range,
 ) -> Result<Plan, String> {
     let source_type = SourceType::from_path(path)
@@ -111,12 +113,12 @@ pub fn plan(
     );
     let entry = find_entry(&program, text, target);
     let semantic = Semantic::build(&program, text, &[]);
-    let probe = if rule == "unbounded-cache" {
+    let probe = if measure == Measure::CollectionSize {
         collection_at(&program, &semantic, target)
     } else {
         None
     };
-    let global_name = (rule == "implicit-global")
+    let global_name = (measure == Measure::GlobalKeys)
         .then(|| text.get(range.start..range.end))
         .flatten()
         .map(str::trim)
@@ -1292,7 +1294,7 @@ mod tests {
             Path::new(name),
             code,
             false,
-            "unbounded-cache",
+            Measure::CollectionSize,
             Range::new(start, start + needle.len()),
         )?;
         plan.entry
@@ -1367,7 +1369,7 @@ mod tests {
             Path::new("r.ts"),
             code,
             false,
-            "unbounded-cache",
+            Measure::CollectionSize,
             Range::new(start, start + 8),
         )
         .unwrap();

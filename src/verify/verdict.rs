@@ -15,6 +15,7 @@
 use serde_json::Value;
 
 use crate::diagnostic::{Verdict, Verification};
+use crate::rules::Measure;
 use crate::verify::sandbox::{Exit, Outcome};
 
 /// Measured windows after the warm-up one.
@@ -29,6 +30,8 @@ pub const MIN_OOM_CALLS: u64 = 10;
 /// limits it ran under: what the verdict needs besides the run.
 pub struct Claim<'a> {
     pub rule: &'a str,
+    /// What the rule's metadata says to measure.
+    pub measure: Measure,
     pub collection: Option<&'a str>,
     pub global_name: Option<&'a str>,
     pub entry: Option<String>,
@@ -245,11 +248,11 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
         f64,
         f64,
         f64,
-    ) = match claim.rule {
-        "implicit-global" => {
+    ) = match claim.measure {
+        Measure::GlobalKeys => {
             return implicit_global(claim, verification, last, all_threw, first_error);
         }
-        "unbounded-cache" if measured.iter().all(|w| w.size.is_some()) => (
+        Measure::CollectionSize if measured.iter().all(|w| w.size.is_some()) => (
             format!(
                 "entries in `{}`",
                 claim.collection.unwrap_or("the collection")
@@ -259,38 +262,38 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
             last.size.unwrap_or(0.0),
             1.0,
         ),
-        "unbounded-cache" => (
+        Measure::CollectionSize => (
             "retained heap bytes".into(),
             series(&|w| w.heap),
             first.heap,
             last.heap,
             HEAP_MIN_WINDOW_BYTES,
         ),
-        "uncleared-interval" => (
+        Measure::LiveIntervals => (
             "live intervals".into(),
             series(&|w| w.intervals),
             first.intervals,
             last.intervals,
             1.0,
         ),
-        "repeated-listener" => (
+        Measure::Listeners => (
             "listeners on live emitters".into(),
             series(&|w| w.listeners),
             first.listeners,
             last.listeners,
             1.0,
         ),
-        "per-call-require" => (
+        Measure::RequireCache => (
             "live module records".into(),
             series(&|w| w.modules),
             first.modules,
             last.modules,
             1.0,
         ),
-        other => {
+        Measure::None => {
             unverifiable(
                 &mut verification,
-                format!("leaklint does not verify `{other}`"),
+                format!("leaklint does not verify `{}`", claim.rule),
             );
             return verification;
         }
@@ -300,11 +303,11 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
     verification.measured = Some(measured_what.clone());
     verification.per_call = Some(per_call);
     verification.windows = deltas.clone();
-    let detail = match claim.rule {
-        "repeated-listener" => top_listener(first, last)
+    let detail = match claim.measure {
+        Measure::Listeners => top_listener(first, last)
             .map(|(event, before, after)| format!("; {event}: {before} → {after}"))
             .unwrap_or_default(),
-        "per-call-require" => format!(
+        Measure::RequireCache => format!(
             "; require.cache {} → {}, module.children {} → {}",
             first.cached, last.cached, first.children, last.children
         ),
@@ -473,7 +476,7 @@ fn per_call_bytes(bytes: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::{DEFAULT_HEAP_LIMIT_MB, DEFAULT_ITERATIONS, VERIFIABLE_RULES};
+    use crate::verify::{verifiable_rules, DEFAULT_HEAP_LIMIT_MB, DEFAULT_ITERATIONS};
 
     /// The criteria are written out in each rule's page and the README: they must say what
     /// the code does.
@@ -489,8 +492,9 @@ mod tests {
         let windows = format!("{WINDOWS} measured windows");
         let oom = format!("at least {MIN_OOM_CALLS} calls");
         let heap_floor = format!("{} KiB", HEAP_MIN_WINDOW_BYTES / 1024.0);
-        for rule in VERIFIABLE_RULES {
-            let page = crate::rules::find(rule).expect("a rule").docs;
+        for rule in verifiable_rules() {
+            let page = rule.docs;
+            let rule = rule.id;
             let section = page
                 .split("## Runtime verification")
                 .nth(1)
@@ -503,7 +507,7 @@ mod tests {
                 );
             }
         }
-        let cache = crate::rules::find("unbounded-cache").unwrap().docs;
+        let cache = crate::rules::unbounded_cache::META.docs;
         assert!(
             cache.contains(&heap_floor),
             "unbounded-cache states {heap_floor}"
