@@ -117,7 +117,7 @@ pub struct RuleMeta {
     /// Makes the rule's state for one file, or `None` when the model shows the file cannot have
     /// a finding (no `require` in code that runs many times, say). `None` here: the rule is
     /// reported by the suppression stage.
-    pub create: Option<fn(&Context) -> Option<Box<dyn Rule>>>,
+    pub create: Option<CreateRule>,
 }
 
 impl RuleMeta {
@@ -126,6 +126,9 @@ impl RuleMeta {
         self.create.is_some()
     }
 }
+
+/// Makes a rule's state for one file, or `None` when the file cannot have a finding.
+pub type CreateRule = fn(&Context) -> Option<Box<dyn Rule>>;
 
 /// What the verifier measures, run after run, to confirm a finding of a rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
