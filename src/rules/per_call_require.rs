@@ -184,7 +184,6 @@ impl Rule for PerCallRequire {
             AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => cx
                 .semantic
                 .binding_id_of(&ident.id)
-                .filter(|_| cx.semantic.binding_of(&ident.id).is_some())
                 .is_some_and(|b| cx.semantic.is_process_long(b)),
             AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
                 matches!(unwrap(&member.obj), Expr::This(_))

@@ -16,7 +16,9 @@ use swc_ecma_ast::*;
 use crate::diagnostic::{Finding, Label, Range, Severity, Subject};
 use crate::rules::helpers::{callee_span, is_global, method_call, prop_name, unwrap};
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
-use crate::semantic::lifetime::{Acquisition, Holder, Release, Released, Releases, Root};
+use crate::semantic::lifetime::{
+    squeezed_text, Acquisition, Holder, Release, Released, Releases, Root,
+};
 use crate::semantic::Semantic;
 
 pub const ID: &str = "repeated-listener";
@@ -68,13 +70,6 @@ struct RepeatedListener {
     /// Registrations whose result is the receiver of a registration whose result is dropped
     /// (`emitter.on('a', f).on('b', g);`): their result is dropped too.
     chained: FxHashSet<(BytePos, BytePos)>,
-}
-
-/// The text of a span with whitespace removed: how a removal names the same thing again.
-fn text_of(text: &str, span: Span) -> String {
-    let range = Range::from_span(span);
-    let text = text.get(range.start..range.end).unwrap_or("");
-    text.split_whitespace().collect()
 }
 
 /// A receiver as a path from its root (`process.stdout` → `process`, [`stdout`]).
@@ -171,14 +166,14 @@ fn removes_itself(method: &str, args: &[ExprOrSpread]) -> bool {
 /// The text of a listener argument that names a function a removal can name again.
 fn listener_key(text: &str, expr: &Expr) -> Option<String> {
     match unwrap(expr) {
-        Expr::Ident(_) | Expr::Member(_) => Some(text_of(text, unwrap(expr).span())),
+        Expr::Ident(_) | Expr::Member(_) => Some(squeezed_text(text, unwrap(expr).span())),
         _ => None,
     }
 }
 
 fn event_key(text: &str, expr: Option<&ExprOrSpread>) -> String {
     match expr {
-        Some(arg) => text_of(text, arg.expr.span()).replace(['"', '`'], "'"),
+        Some(arg) => squeezed_text(text, arg.expr.span()).replace(['"', '`'], "'"),
         None => "''".into(),
     }
 }

@@ -401,9 +401,10 @@ impl Rule for UnboundedCache {
             }
             AssignTarget::Simple(SimpleAssignTarget::Ident(ident)) => {
                 // Reassigning the variable drops every entry.
-                if let Some(Collection::Binding(id)) =
-                    collection_of(semantic, &Expr::Ident(ident.id.clone()))
-                {
+                let collection = semantic
+                    .binding_id_of(&ident.id)
+                    .filter(|&b| is_long_lived_collection(semantic, b));
+                if let Some(id) = collection {
                     self.uses(Collection::Binding(id)).evicted = true;
                 }
             }

@@ -20,6 +20,7 @@ use crate::rules::helpers::{
     GLOBAL_OBJECTS,
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
+use crate::semantic::lifetime::{Acquisition, Holder, Release, Released, Releases, Root};
 use crate::semantic::{BindingId, Role, Semantic};
 
 pub const ID: &str = "uncleared-interval";
@@ -50,6 +51,15 @@ pub const META: RuleMeta = RuleMeta {
 const TIMER_MODULES: &[&str] = &["timers", "node:timers"];
 const TIMER_FUNCTIONS: &[&str] = &["setInterval", "clearInterval", "clearTimeout"];
 
+/// A clear of whatever timer `holder` keeps.
+fn clear(holder: Holder) -> Release {
+    Release {
+        holder,
+        event: None,
+        function: Released::Any,
+    }
+}
+
 /// Where an interval's handle goes.
 #[derive(Clone, Debug)]
 enum Fate {
@@ -70,8 +80,9 @@ struct UnclearedInterval {
     /// Fates decided by the parent of an interval call, by the call's start.
     fates: FxHashMap<BytePos, Fate>,
     intervals: Vec<Interval>,
-    cleared_bindings: FxHashSet<BindingId>,
-    cleared_props: FxHashSet<Atom>,
+    /// `clearInterval(h)`, `clearTimeout(this.timer)`: a handle kept in a variable is cleared by
+    /// name, one kept on an object by the property's name.
+    clears: Releases,
     /// Starts of `clearInterval(h)`/`clearTimeout(h)` calls given a name, and of `h.unref()`-like
     /// calls: reads of a handle there keep it where it is.
     keeping_calls: FxHashSet<BytePos>,
@@ -185,6 +196,15 @@ impl UnclearedInterval {
         }
     }
 
+    fn cleared(&self, holder: &Holder) -> bool {
+        let acquisition = Acquisition {
+            holder,
+            event: None,
+            function: None,
+        };
+        self.clears.released_by(&acquisition).is_some()
+    }
+
     /// Is the handle kept in `binding` read anywhere but by a clear or a handle method, which may
     /// hand it to code that clears it?
     fn escapes(&self, semantic: &Semantic, binding: BindingId) -> bool {
@@ -281,13 +301,14 @@ impl Rule for UnclearedInterval {
             Some(_clear) => match call.args.first().map(|a| unwrap(&a.expr)) {
                 Some(Expr::Ident(ident)) => {
                     if let Some(binding) = semantic.binding_id_of(ident) {
-                        self.cleared_bindings.insert(binding);
+                        self.clears
+                            .record(clear(Holder::Path(Root::Binding(binding), Vec::new())));
                     }
                     self.keeping_calls.insert(call.span.lo);
                 }
                 Some(Expr::Member(member)) => {
                     if let Some(name) = prop_name(&member.prop) {
-                        self.cleared_props.insert(name.clone());
+                        self.clears.record(clear(Holder::Property(name.clone())));
                     }
                 }
                 _ => {}
@@ -313,9 +334,8 @@ impl Rule for UnclearedInterval {
                     None,
                 ),
                 Fate::Binding(binding, span) => {
-                    if self.cleared_bindings.contains(binding)
-                        || self.escapes(ctx.semantic, *binding)
-                    {
+                    let holder = Holder::Path(Root::Binding(*binding), Vec::new());
+                    if self.cleared(&holder) || self.escapes(ctx.semantic, *binding) {
                         continue;
                     }
                     let name = &ctx.semantic.binding(*binding).name;
@@ -327,7 +347,7 @@ impl Rule for UnclearedInterval {
                     )
                 }
                 Fate::Property(name, span) => {
-                    if self.cleared_props.contains(name) {
+                    if self.cleared(&Holder::Property(name.clone())) {
                         continue;
                     }
                     (

@@ -190,14 +190,12 @@ pub(super) enum InitShape {
     EmptyArray,
 }
 
-/// Removes every whitespace character, so `this . ready` and `this.ready` compare equal.
-fn squeeze(text: &str) -> String {
-    text.split_whitespace().collect()
-}
-
-fn text_of(text: &str, span: Span) -> &str {
+/// The code at `span` with every whitespace character removed, so that `this . ready` and
+/// `this.ready` compare equal: how a guard or a removal names the same thing again.
+pub fn squeezed_text(text: &str, span: Span) -> String {
     let range = crate::diagnostic::Range::from_span(span);
-    text.get(range.start..range.end).unwrap_or("")
+    let code = text.get(range.start..range.end).unwrap_or("");
+    code.split_whitespace().collect()
 }
 
 /// Turns the guard candidates into the guarded regions: a guard holds when its flag is assigned
@@ -212,11 +210,11 @@ pub(super) fn guarded_regions(
     }
     let flags: FxHashSet<String> = candidates
         .iter()
-        .map(|c| squeeze(text_of(text, c.flag)))
+        .map(|c| squeezed_text(text, c.flag))
         .collect();
     let mut assigned: FxHashMap<String, Vec<BytePos>> = FxHashMap::default();
     for span in assignments {
-        let target = squeeze(text_of(text, *span));
+        let target = squeezed_text(text, *span);
         if flags.contains(&target) {
             assigned.entry(target).or_default().push(span.lo);
         }
@@ -232,7 +230,7 @@ pub(super) fn guarded_regions(
         }
         let within = candidate.assigned_within;
         let holds = assigned
-            .get(&squeeze(text_of(text, candidate.flag)))
+            .get(&squeezed_text(text, candidate.flag))
             .is_some_and(|positions| {
                 let first = positions.partition_point(|&p| p < within.lo);
                 positions.get(first).is_some_and(|&p| p < within.hi)
@@ -262,16 +260,21 @@ pub(super) fn created_collections(
     };
     inits
         .into_iter()
-        .filter_map(|(binding, shape)| {
-            let created = match shape {
-                InitShape::New(pos, created) => unresolved(pos).then_some(created)?,
-                InitShape::ObjectCreateNull(pos) => unresolved(pos).then_some(Created::Object)?,
-                InitShape::EmptyObject => Created::Object,
-                InitShape::EmptyArray => Created::Array,
-            };
-            Some((binding, created))
-        })
+        .filter_map(|(binding, shape)| Some((binding, shape.created(unresolved)?)))
         .collect()
+}
+
+impl InitShape {
+    /// The collection the initializer creates, given which positions hold names that resolve
+    /// to nothing in the file (so `Map` is the global one).
+    fn created(self, unresolved: impl Fn(BytePos) -> bool) -> Option<Created> {
+        match self {
+            InitShape::New(pos, created) => unresolved(pos).then_some(created),
+            InitShape::ObjectCreateNull(pos) => unresolved(pos).then_some(Created::Object),
+            InitShape::EmptyObject => Some(Created::Object),
+            InitShape::EmptyArray => Some(Created::Array),
+        }
+    }
 }
 
 /// The shape of an initializer that creates an empty collection: `new Map()`, `new Set()`,
@@ -547,17 +550,11 @@ impl Semantic<'_> {
     /// The empty collection an expression creates, with names resolved (`new Map()` only when
     /// `Map` is the global one).
     pub fn created_by(&self, expr: &Expr) -> Option<Created> {
-        let resolved = |pos: BytePos| {
+        init_shape(expr)?.created(|pos| {
             self.reference_at
                 .get(&pos)
                 .is_some_and(|&r| self.reference(r).resolution == Resolution::Unresolved)
-        };
-        match init_shape(expr)? {
-            InitShape::New(pos, created) => resolved(pos).then_some(created),
-            InitShape::ObjectCreateNull(pos) => resolved(pos).then_some(Created::Object),
-            InitShape::EmptyObject => Some(Created::Object),
-            InitShape::EmptyArray => Some(Created::Array),
-        }
+        })
     }
 
     /// Is the binding one whose value can be kept (a variable or an import), not a function,
@@ -668,19 +665,7 @@ impl Releases {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse;
-    use crate::source::SourceType;
-    use std::path::Path;
-
-    /// The model of `source`; the text and program are leaked so the model can borrow them for
-    /// the rest of the test.
-    fn semantic(source: &str, name: &str) -> Semantic<'static> {
-        let source: &'static str = Box::leak(source.to_owned().into_boxed_str());
-        let source_type = SourceType::from_path(Path::new(name)).unwrap();
-        let parsed = parse(source, source_type, false);
-        assert!(parsed.errors.is_empty(), "{source}: {:?}", parsed.errors);
-        Semantic::build(Box::leak(Box::new(parsed.program.unwrap())), source, &[])
-    }
+    use crate::semantic::tests::semantic;
 
     /// The first binding named `name`.
     fn binding(semantic: &Semantic, name: &str) -> BindingId {

@@ -407,8 +407,8 @@ mod tests {
     use std::path::Path;
 
     /// The model of `source`; the text and program are leaked so the model can borrow them for
-    /// the rest of the test.
-    fn semantic(source: &str, name: &str) -> Semantic<'static> {
+    /// the rest of the test. The lifetime layer's tests use it too.
+    pub(super) fn semantic(source: &str, name: &str) -> Semantic<'static> {
         let source: &'static str = Box::leak(source.to_owned().into_boxed_str());
         let source_type = SourceType::from_path(Path::new(name)).unwrap();
         let parsed = parse(source, source_type, false);

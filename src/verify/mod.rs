@@ -141,17 +141,19 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
             let Some(rule) = diagnostic.rule else {
                 continue;
             };
-            if measure_of(rule).is_some() && !diagnostic.fatal {
-                targets.push(Target {
-                    file: f,
-                    diagnostic: d,
-                    path: file.path.clone(),
-                    text: text.clone(),
-                    package_is_module,
-                    rule,
-                    range: diagnostic.location.range,
-                });
-            }
+            let Some(measure) = measure_of(rule).filter(|_| !diagnostic.fatal) else {
+                continue;
+            };
+            targets.push(Target {
+                file: f,
+                diagnostic: d,
+                path: file.path.clone(),
+                text: text.clone(),
+                package_is_module,
+                rule,
+                measure,
+                range: diagnostic.location.range,
+            });
         }
     }
     let mut summary = Summary {
@@ -200,6 +202,7 @@ struct Target {
     text: std::sync::Arc<str>,
     package_is_module: bool,
     rule: &'static str,
+    measure: Measure,
     range: Range,
 }
 
@@ -230,7 +233,7 @@ fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime
                         &target.path,
                         &target.text,
                         target.package_is_module,
-                        measure_of(target.rule).expect("a verifiable rule"),
+                        target.measure,
                         target.range,
                     )
                 })
@@ -256,7 +259,7 @@ fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime
         Ok(outcome) => verdict::decide(
             &verdict::Claim {
                 rule: target.rule,
-                measure: measure_of(target.rule).expect("a verifiable rule"),
+                measure: target.measure,
                 collection: plan.collection.as_deref(),
                 global_name: plan.global_name.as_deref(),
                 entry: entry_description.clone(),
