@@ -478,12 +478,13 @@ impl Rule for UnboundedCache {
     }
 
     fn finish(&mut self, ctx: &mut Context) {
+        // Nothing grew: nothing to report, and no need to look for escapes.
+        if self.uses.is_empty() {
+            return;
+        }
         let semantic = ctx.semantic;
         self.console_calls.sort_unstable();
-        if GLOBAL_OBJECTS
-            .iter()
-            .any(|name| semantic.global_escapes(name))
-        {
+        if semantic.global_escapes(GLOBAL_OBJECTS) {
             // `jQuery(window).removeProp(name)`: other code may delete what `window[k] = v` adds.
             self.uses(Collection::GlobalObject).escapes = true;
         }

@@ -121,7 +121,7 @@ impl<'a> Builder<'a> {
         // Pushed in traversal order, which is source order; sorting keeps lookups right anyway.
         self.dropped.sort_unstable();
         let lifetimes = Lifetimes {
-            effects: lifetime::effect_regions(self.effects),
+            effects: lifetime::Regions::new(self.effects),
             guarded: lifetime::guarded_regions(self.text, &self.guards, &self.assignments),
             dropped: self.dropped,
             created: lifetime::created_collections(self.inits, &reference_at, &self.references),

@@ -132,7 +132,7 @@ pub struct Regions {
 }
 
 impl Regions {
-    fn new(mut spans: Vec<Span>) -> Regions {
+    pub(super) fn new(mut spans: Vec<Span>) -> Regions {
         spans.sort_unstable_by_key(|s| (s.lo, s.hi));
         let mut reach = Vec::with_capacity(spans.len());
         let mut max = BytePos(0);
@@ -155,7 +155,7 @@ impl Regions {
 
 /// The lifetime facts of one file.
 #[derive(Debug, Default)]
-pub struct Lifetimes {
+pub(super) struct Lifetimes {
     /// The arguments of React effect hooks (`useEffect(() => …, deps)`).
     pub(super) effects: Regions,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
@@ -241,10 +241,6 @@ pub(super) fn guarded_regions(
         }
     }
     Regions::new(regions)
-}
-
-pub(super) fn effect_regions(spans: Vec<Span>) -> Regions {
-    Regions::new(spans)
 }
 
 /// The collection each recorded initializer creates, now that names are resolved.
@@ -514,12 +510,12 @@ impl Semantic<'_> {
                 .any(|r| !r.access.is_write() && r.role.escapes())
     }
 
-    /// Is the global object named `name` (`window`, `global`) handed, as a whole, to code the
+    /// Is a global object named in `names` (`window`, `global`) handed, as a whole, to code the
     /// file cannot see (`jQuery(window)`)?
-    pub fn global_escapes(&self, name: &str) -> bool {
-        self.references
-            .iter()
-            .any(|r| r.name == *name && r.resolution == Resolution::Unresolved && r.role.escapes())
+    pub fn global_escapes(&self, names: &[&str]) -> bool {
+        self.references.iter().any(|r| {
+            r.resolution == Resolution::Unresolved && r.role.escapes() && names.contains(&&*r.name)
+        })
     }
 
     /// Is the value of the call at `call` thrown away (a statement of its own, or the right side

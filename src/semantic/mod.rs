@@ -15,7 +15,8 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::VisitWith;
 
 use builder::Builder;
-pub use lifetime::{Created, Lifetime, Lifetimes, Role, ThisValue};
+use lifetime::Lifetimes;
+pub use lifetime::{Created, Lifetime, Role, ThisValue};
 
 macro_rules! id_type {
     ($name:ident) => {
@@ -207,7 +208,7 @@ pub struct Semantic<'a> {
     /// Scope ids ordered by where their span starts, for position lookups.
     scopes_by_start: Vec<ScopeId>,
     /// The lifetime layer: regions, dropped results, created collections.
-    pub lifetimes: Lifetimes,
+    lifetimes: Lifetimes,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,
