@@ -8,6 +8,7 @@
 //! network. node, npm and git must be installed; without them, or without the registry on the
 //! first run, this test fails, it does not skip.
 
+mod common;
 mod npm_support;
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 //! node and npm must be installed (`.ci/run` installs Node.js); without them these tests fail,
 //! they do not skip.
 
+mod common;
 mod npm_support;
 
 use std::io::{BufRead, BufReader, Read, Write};

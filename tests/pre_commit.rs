@@ -6,10 +6,9 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const LEAK: &str = "function handle(req) {\n  lastRequest = req;\n}\nmodule.exports = handle;\n";
 const CLEAN: &str =
@@ -52,44 +51,11 @@ fn run(command: &mut Command, limit: Duration) -> Output {
         .env("GIT_AUTHOR_NAME", "leaklint tests")
         .env("GIT_AUTHOR_EMAIL", "tests@leaklint.invalid")
         .env("GIT_COMMITTER_NAME", "leaklint tests")
-        .env("GIT_COMMITTER_EMAIL", "tests@leaklint.invalid")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("{command:?} starts: {e}"));
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{command:?} did not finish in {limit:?}\n{}{}",
-                out.join().unwrap(),
-                err.join().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+        .env("GIT_COMMITTER_EMAIL", "tests@leaklint.invalid");
+    let finished = common::run_with_deadline(command, None, limit);
     Output {
-        code: status.code().unwrap_or(-1),
-        text: out.join().unwrap() + &err.join().unwrap(),
+        code: finished.code.unwrap_or(-1),
+        text: finished.stdout + &finished.stderr,
     }
 }
 

@@ -10,27 +10,15 @@
 
 #![allow(dead_code)]
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_leaklint"))
-}
+pub use crate::common::{bin, repo};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub struct Output {
-    pub code: Option<i32>,
-    pub signal: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
+pub use crate::common::{run_with_deadline, Finished as Output};
 
 impl Output {
     /// stdout then stderr, for messages.
@@ -77,55 +65,7 @@ pub fn npm_env(command: &mut Command, cache: &Path, offline: bool) {
 /// Runs a command to its end, with a deadline (a hang fails the test instead of hanging it),
 /// `input` on its standard input.
 pub fn run(command: &mut Command, input: &[u8], limit: Duration) -> Output {
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("{command:?} does not start: {e}"));
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        use std::io::Write;
-        let _ = stdin.write_all(&input);
-    });
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{command:?} did not finish in {limit:?}:\n{}\n{}",
-                out.join().unwrap(),
-                err.join().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    writer.join().unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    Output {
-        code: status.code(),
-        signal: status.signal(),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+    run_with_deadline(command, Some(input), limit)
 }
 
 /// `program --version` works, or the test fails saying what to install.
