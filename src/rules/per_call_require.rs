@@ -16,7 +16,7 @@ use crate::rules::helpers::{
     callee_ident, enclosing_function, is_global, prop_name, snippet, string_value, unwrap,
 };
 use crate::rules::{Context, Handles, Measure, Rule, RuleMeta};
-use crate::semantic::{FunctionNode, Resolution, Semantic};
+use crate::semantic::{FunctionNode, KeyOrigin, Node, Resolution, Semantic};
 
 pub const ID: &str = "per-call-require";
 
@@ -34,12 +34,12 @@ pub const META: RuleMeta = RuleMeta {
     create: Some(create),
 };
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum Cost {
-    /// A literal path: a cache lookup per call.
-    Lookup,
-    /// A computed path: a new module in the cache per new value.
-    NewModules,
+    /// A require on a hot path (the handler named): a cache lookup per event.
+    Lookup(String),
+    /// A path taken from the data of each event: a new module in the cache per new value.
+    NewModules { data: String, via: String },
     /// The file deletes `require.cache` entries: a fresh evaluation per call.
     Reevaluation,
 }
@@ -200,27 +200,44 @@ impl Rule for PerCallRequire {
             if self.lazy.contains(&span) {
                 continue;
             }
-            let cost = if self.deletes_cache {
-                Cost::Reevaluation
-            } else if path.is_some() {
-                Cost::Lookup
-            } else {
-                Cost::NewModules
-            };
-            report(ctx, span, cost, path);
+            if let Some(cost) = cost(ctx, span, path.is_some(), self.deletes_cache) {
+                report(ctx, span, cost, path);
+            }
         }
+    }
+}
+
+/// What a `require` that runs many times costs, or `None` when it costs nothing worth a
+/// finding: a literal path off the hot path is a lazy load (after the first call a cache
+/// lookup), and a computed path that no event data reaches is bounded by the files on disk.
+fn cost(cx: &Context, span: Span, literal: bool, deletes_cache: bool) -> Option<Cost> {
+    let semantic = cx.semantic;
+    if deletes_cache {
+        return Some(Cost::Reevaluation);
+    }
+    let handler = semantic.handler_of(span)?;
+    if literal {
+        return Some(Cost::Lookup(handler.via.clone()));
+    }
+    let call = semantic.nodes().iter().find_map(|node| match node {
+        Node::Call(call) if call.span == span => Some(*call),
+        _ => None,
+    })?;
+    match semantic.key_origin(&call.args[0].expr, span) {
+        KeyOrigin::EventData { text, via } => Some(Cost::NewModules { data: text, via }),
+        _ => Some(Cost::Lookup(handler.via.clone())),
     }
 }
 
 fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>) {
     let call = snippet(ctx.text, span);
-    let (message, severity) = match cost {
-        Cost::Lookup => (
-            format!("`{call}` runs on every call: after the first it is a module-cache lookup, which costs time and hides a dependency, but does not grow memory"),
+    let (message, severity) = match &cost {
+        Cost::Lookup(via) => (
+            format!("`{call}` runs on every event of `{via}`: after the first it is a module-cache lookup, which costs time on a hot path and hides a dependency, but does not grow memory"),
             Severity::Warn,
         ),
-        Cost::NewModules => (
-            format!("`{call}` with a computed path runs on every call: each new path loads one more module into the module cache, where it stays for the life of the process"),
+        Cost::NewModules { data, via } => (
+            format!("`{call}` takes its path from `{data}`, the data of each `{via}` event: every new value loads one more module into the module cache, where it stays for the life of the process"),
             Severity::Error,
         ),
         Cost::Reevaluation => (
@@ -234,8 +251,8 @@ fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>) {
         message,
         labels: Vec::new(),
         help: Some(match cost {
-            Cost::Lookup => "move the `require` to the top of the file (or keep a lazy load in a module-level variable)".into(),
-            _ => "load a fixed set of modules once at the top of the file, or keep loaded modules in a bounded map; never delete `require.cache` entries to reload code in a long-running process".into(),
+            Cost::Lookup(_) => "move the `require` to the top of the file (or keep a lazy load in a module-level variable)".into(),
+            _ => "load a fixed set of modules once at the top of the file and pick from it by name; never delete `require.cache` entries to reload code in a long-running process".into(),
         }),
         severity: Some(severity),
         subject: Some(Subject::Require { path }),
@@ -272,28 +289,35 @@ mod tests {
             ("module.exports = { gbk: { table: function () { return require('./a.json').concat(require('./b.json')); } } };", "a.js"),
             ("const getError = memoize(() => require('./errors/StoreError'));", "a.js"),
             ("function path() { const data = require('path'); path = function () { return data; }; return data; } module.exports = () => path();", "a.js"),
+            // Off the hot path a literal require is a lazy load, and a computed one is bounded by
+            // the files on disk: setup, plugin loaders, components, library functions.
+            ("module.exports = function (xs) { const _ = require('lodash'); return _.map(xs, f); };", "a.js"),
+            ("module.exports = function (name) { return require('./plugins/' + name); };", "a.js"),
+            ("module.exports = (name) => require(`./locales/${name}`);", "a.js"),
+            ("export function f(): void { const x = require('x'); x(); }", "a.ts"),
+            ("class A { handle() { const db = require('./db'); db.q(); } } module.exports = A;", "a.js"),
+            ("module.exports = { get(x) { const lib = require('lib'); return lib(x); } };", "a.js"),
+            ("export default function C() { const s = require('./s.css'); return <div className={s.a} />; }", "a.jsx"),
+            ("export const load = async (name: string) => { const m = require(name); return m.default; };", "a.ts"),
+            ("module.exports = function (locale) { return require('./locales/' + locale); };", "a.js"),
+            ("export function Page(): JSX.Element { const t = require('./t.json'); return <p>{t.title}</p>; }", "a.tsx"),
+            ("process.on('exit', () => { require('./flush')(); });", "a.js"),
         ]);
     }
 
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
-            ("module.exports = function (xs) { const _ = require('lodash'); return _.map(xs, f); };", "a.js", &["require('lodash')"]),
-            ("module.exports = function (name) { return require('./plugins/' + name); };", "a.js", &["require('./plugins/'"]),
-            ("module.exports = (name) => require(`./locales/${name}`);", "a.js", &["require(`"]),
             ("app.get('/', (req, res) => { const t = require('./template'); res.send(t()); });", "a.js", &["require('./template')"]),
             ("function reload(p) { delete require.cache[require.resolve(p)]; return require(p); } module.exports = reload;", "a.js", &["require(p)"]),
-            ("export function f(): void { const x = require('x'); x(); }", "a.ts", &["require('x')"]),
-            ("class A { handle() { const db = require('./db'); db.q(); } } module.exports = A;", "a.js", &["require('./db')"]),
-            ("module.exports = { get(x) { const lib = require('lib'); return lib(x); } };", "a.js", &["require('lib')"]),
-            ("export default function C() { const s = require('./s.css'); return <div className={s.a} />; }", "a.jsx", &["require('./s.css')"]),
             ("app.use(function (req, res, next) { require('./audit')(req); next(); });", "a.js", &["require('./audit')"]),
-            ("export const load = async (name: string) => { const m = require(name); return m.default; };", "a.ts", &["require(name)"]),
-            ("module.exports = function (locale) { return require('./locales/' + locale); };", "a.js", &["require('./locales/'"]),
             ("setInterval(() => { const fresh = require('./config'); apply(fresh); }, 1000);", "a.js", &["require('./config')"]),
             ("process.on('message', (m) => { const h = require(m.handler); h(m); });", "a.js", &["require(m.handler)"]),
             ("exports.handler = async (event) => { const AWS = require('aws-sdk'); return new AWS.S3().get(event); };", "a.js", &["require('aws-sdk')"]),
-            ("export function Page(): JSX.Element { const t = require('./t.json'); return <p>{t.title}</p>; }", "a.tsx", &["require('./t.json')"]),
+            ("app.get('/r/:t', (req, res) => { res.send(require(path.join(__dirname, 'views', req.params.t))()); });", "a.js", &["require(path.join"]),
+            ("app.get('/', (req, res) => { const t = require('./views/' + VIEW); res.send(t()); });", "a.js", &["require('./views/'"]),
+            ("function handle(req, res) { const h = require('./h'); h(req, res); } app.post('/x', handle);", "a.js", &["require('./h')"]),
+            ("export function reload(p: string): unknown { delete require.cache[p]; return require(p); }", "a.ts", &["require(p)"]),
         ]);
     }
 
@@ -309,11 +333,11 @@ mod tests {
             output.diagnostics[0].severity
         };
         assert_eq!(
-            severity("module.exports = () => { require('x')(); };"),
+            severity("app.get('/', (req, res) => { require('x')(req); });"),
             Severity::Warn
         );
         assert_eq!(
-            severity("module.exports = (n) => require(n);"),
+            severity("app.get('/', (req, res) => { require(req.query.n)(req); });"),
             Severity::Error
         );
         assert_eq!(

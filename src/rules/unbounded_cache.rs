@@ -19,7 +19,8 @@ use crate::rules::helpers::{
     callee_ident, callee_span, is_global, method_call, prop_name, snippet, unwrap, GLOBAL_OBJECTS,
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
-use crate::semantic::{BindingId, BindingKind, Created, Role, Semantic, ThisValue};
+use crate::semantic::keys::names_an_open_set;
+use crate::semantic::{BindingId, BindingKind, Created, KeyOrigin, Role, Semantic, ThisValue};
 
 pub const ID: &str = "unbounded-cache";
 
@@ -94,6 +95,77 @@ struct Growth {
     how: String,
     /// The statements around the growth.
     context: Vec<Span>,
+    /// What drives it.
+    driver: Driver,
+}
+
+/// What makes a collection grow, as the message tells it.
+enum Driver {
+    /// A key (of `.set`, `.add`, `c[k] =`) and where it comes from.
+    Key(KeyOrigin, String),
+    /// `.push`/`.unshift`: one entry per call, of the handler when there is one.
+    Calls(Option<String>),
+}
+
+impl Driver {
+    /// Growth a closed set of keys bounds is no leak.
+    fn is_bounded(&self) -> bool {
+        matches!(self, Driver::Key(KeyOrigin::Closed(_), _))
+    }
+
+    /// Is the growth unbounded on the evidence, or only possibly (a warning)?
+    /// A parameter is a leak on the evidence when its name or its function's says the values
+    /// have no bound (`getUserToken(key)`, `byId[userId]`); other parameters are bounded when
+    /// the callers pass a closed set, which this file cannot show.
+    fn severity(&self) -> Option<Severity> {
+        match self {
+            Driver::Key(KeyOrigin::Unknown, _) => Some(Severity::Warn),
+            Driver::Key(KeyOrigin::Parameter { text, function, .. }, _) => {
+                let open = names_an_open_set(text)
+                    || function.as_deref().is_some_and(names_an_open_set);
+                (!open).then_some(Severity::Warn)
+            }
+            _ => None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Driver::Key(KeyOrigin::Fresh(part), _) => {
+                format!("a new key on every call (`{part}` is part of the key), so it keeps one more entry per call")
+            }
+            Driver::Key(KeyOrigin::EventData { text, via }, _) => {
+                format!("keyed by `{text}`, the data of each `{via}` event, so every new value stays")
+            }
+            Driver::Key(KeyOrigin::Parameter { text, function, .. }, _) => {
+                let of = function.as_ref().map_or("the function".to_string(), |f| format!("`{f}`"));
+                if self.severity().is_some() {
+                    format!("keyed by `{text}`, a parameter of {of}: bounded only if its callers pass a closed set of values, otherwise every new value stays")
+                } else {
+                    format!("keyed by `{text}`, a parameter of {of}, so every new value a caller passes stays")
+                }
+            }
+            Driver::Key(KeyOrigin::Unknown, key) => {
+                format!("keyed by `{key}`, whose values this file does not show; if they are unbounded, every new one stays")
+            }
+            Driver::Key(KeyOrigin::Closed(_), _) => unreachable!("bounded growth is not reported"),
+            Driver::Calls(Some(via)) => format!("one more entry on every `{via}` event"),
+            Driver::Calls(None) => "one more entry on every call".to_string(),
+        }
+    }
+}
+
+/// `registerHelper`, `defineType`, `declare`: a function that fills a registration table,
+/// called at startup with the names it registers.
+fn fills_a_registration_table(name: &str) -> bool {
+    ["register", "define", "declare"].iter().any(|verb| {
+        name.len() >= verb.len()
+            && name[..verb.len()].eq_ignore_ascii_case(verb)
+            && name[verb.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_ascii_uppercase() || c == '_')
+    })
 }
 
 #[derive(Default)]
@@ -198,19 +270,35 @@ impl UnboundedCache {
         span: Span,
         how: String,
         marker: bool,
+        key: Option<&Expr>,
     ) {
-        if !cx.semantic.runs_many_times(span) {
+        let semantic = cx.semantic;
+        if !semantic.runs_many_times(span) {
             return;
         }
+        let registers = semantic
+            .function_scope_at(span)
+            .and_then(|scope| semantic.function_name(scope))
+            .is_some_and(|name| fills_a_registration_table(name));
+        if registers {
+            return;
+        }
+        let driver = match key {
+            Some(key) => Driver::Key(semantic.key_origin(key, span), snippet(cx.text, key.span())),
+            None => Driver::Calls(semantic.handler_of(span).map(|h| h.via.clone())),
+        };
         // The innermost expression statement and `if` around the growth (and, for a marker,
         // the block it is in), to recognise the warn-once pattern later.
         let mut context: Vec<Span> = cx.semantic.enclosing_statements(span).take(2).collect();
         if marker {
             context.extend(cx.semantic.enclosing_block(span));
         }
-        self.uses(collection)
-            .growth
-            .push(Growth { span, how, context });
+        self.uses(collection).growth.push(Growth {
+            span,
+            how,
+            context,
+            driver,
+        });
     }
 
     /// `if (!warned.has(k)) { warned.add(k); console.warn(…) }`: a set that only remembers
@@ -287,12 +375,17 @@ impl UnboundedCache {
         // Arrays written by index are tables and ring buffers; they grow by push.
         if !is_array {
             let target = snippet(cx.text, member.span);
+            let key = match &member.prop {
+                MemberProp::Computed(computed) => Some(&*computed.expr),
+                _ => None,
+            };
             self.growth(
                 cx,
                 collection,
                 member.span,
                 format!("{target} = …"),
                 is_flag(right),
+                key,
             );
         }
     }
@@ -361,7 +454,11 @@ impl Rule for UnboundedCache {
         if GROWTH_METHODS.contains(&&**method) {
             let marker = method == "add";
             let how = format!(".{method}()");
-            self.growth(cx, collection, callee_span(call), how, marker);
+            let key = match &**method {
+                "set" | "add" => call.args.first().map(|a| &*a.expr),
+                _ => None,
+            };
+            self.growth(cx, collection, callee_span(call), how, marker, key);
         } else if EVICTION_METHODS.contains(&&**method)
             || self.eviction_methods.iter().any(|m| m == &**method)
         {
@@ -497,7 +594,12 @@ impl Rule for UnboundedCache {
             if escapes || uses.evicted {
                 continue;
             }
-            let Some(growth) = uses.growth.iter().find(|g| !self.is_warn_once(g)) else {
+            let Some(growth) = uses
+                .growth
+                .iter()
+                .filter(|g| !g.driver.is_bounded() && !self.is_warn_once(g))
+                .min_by_key(|g| g.driver.severity().is_some())
+            else {
                 continue;
             };
             let declaration = match collection {
@@ -530,17 +632,20 @@ fn finding(
     declaration: Option<Declaration>,
     growth: &Growth,
 ) -> Option<Finding> {
-    let Growth { span, how, .. } = growth;
+    let Growth {
+        span, how, driver, ..
+    } = growth;
     if *collection == Collection::GlobalObject {
         return Some(Finding {
             rule: ID,
             range: Range::from_span(*span),
             message: format!(
-                "`{how}` adds a property to the global object on every call, and nothing in this file deletes one: each key stays for the life of the process"
+                "`{how}` adds a property to the global object on every call, and nothing in this file deletes one: {}, for the life of the process",
+                driver.describe()
             ),
             labels: Vec::new(),
             help: Some("keep per-key data in a bounded structure (an LRU cache with a TTL, a WeakMap keyed by an object) instead of globals".into()),
-            severity: None,
+            severity: driver.severity(),
             subject: Some(Subject::Collection { path: None, created: None }),
         });
     }
@@ -553,15 +658,15 @@ fn finding(
         rule: ID,
         range: Range::from_span(*span),
         message: format!(
-            "`{}` ({}) grows on every call (`{how}`) and nothing in this file ever removes an entry: it keeps everything it is given for the life of the process",
-            declaration.name, declaration.kind.describe()
+            "`{}` ({}) grows on every call (`{how}`) and nothing in this file ever removes an entry: {}, for the life of the process",
+            declaration.name, declaration.kind.describe(), driver.describe()
         ),
         labels: vec![Label {
             range: Range::from_span(declaration.span),
             message: format!("`{}` is created here and lives as long as the process", declaration.name),
         }],
         help: Some("bound it: delete entries when they are done, cap its size, use an LRU cache with a TTL, a WeakMap keyed by the object, or a shared store such as Redis".into()),
-        severity: None,
+        severity: driver.severity(),
         subject: Some(Subject::Collection { path: Some(path), created: Some(Range::from_span(declaration.span)) }),
     })
 }

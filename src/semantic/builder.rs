@@ -8,6 +8,7 @@ use swc_common::{BytePos, Span, Spanned, DUMMY_SP};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
+use super::frequency::{self, function_start_of};
 use super::lifetime::{
     self, argument_role, compares, constructor_argument_role, is_effect_hook_call, unwrap,
     GuardCandidate, InitShape, Lifetimes, Role, ThisValue,
@@ -56,6 +57,8 @@ pub(super) struct Builder<'a> {
     guard_groups: u32,
     dropped: Vec<(BytePos, BytePos)>,
     inits: Vec<(BindingId, InitShape)>,
+    /// The names functions are known by: where the function starts, and the name.
+    function_names: Vec<(BytePos, Atom)>,
 }
 
 impl<'a> Builder<'a> {
@@ -86,6 +89,7 @@ impl<'a> Builder<'a> {
             guard_groups: 0,
             dropped: Default::default(),
             inits: Vec::new(),
+            function_names: Vec::new(),
             scopes: vec![program],
             bindings: Vec::new(),
             references: Vec::new(),
@@ -126,7 +130,27 @@ impl<'a> Builder<'a> {
             dropped: self.dropped,
             created: lifetime::created_collections(self.inits, &reference_at, &self.references),
         };
+        let handlers = frequency::find_handlers(
+            self.text,
+            &self.nodes,
+            &self.scopes,
+            &scopes_by_start,
+            &self.function_bindings,
+            |lo| {
+                reference_at
+                    .get(&lo)
+                    .map(|r| self.references[r.index()].resolution)
+            },
+        );
+        self.function_names.sort_unstable_by_key(|(lo, _)| *lo);
+        self.function_names.dedup_by_key(|(lo, _)| *lo);
+        let frequency = frequency::Frequency {
+            handlers,
+            names: self.function_names,
+        };
         Semantic {
+            text: self.text,
+            frequency,
             uses,
             scopes: self.scopes,
             bindings: self.bindings,
@@ -462,6 +486,9 @@ impl<'a> Builder<'a> {
                     Expr::Arrow(a) => Some(a.span.lo),
                     _ => None,
                 };
+                if let Some(start) = start {
+                    self.function_names.push((start, name.id.sym.clone()));
+                }
                 if let (Some(start), Some(&binding)) =
                     (start, self.binding_at.get(&name.id.span.lo))
                 {
@@ -476,6 +503,15 @@ impl<'a> Builder<'a> {
             }
             declarator.init.visit_with(self);
         }
+    }
+
+    fn name_function(&mut self, key: &PropName, start: BytePos) {
+        let name = match key {
+            PropName::Ident(ident) => ident.sym.clone(),
+            PropName::Str(s) => s.value.to_atom_lossy().into_owned(),
+            _ => return,
+        };
+        self.function_names.push((start, name));
     }
 
     fn function(&mut self, function: &Function, name: Option<&Ident>) {
@@ -565,6 +601,7 @@ impl<'a> Builder<'a> {
                 });
             }
             ClassMember::Method(method) => {
+                self.name_function(&method.key, method.function.span.lo);
                 let this = self.next_this.take();
                 method.key.visit_with(self);
                 self.next_this = this;
@@ -782,11 +819,17 @@ impl Visit for Builder<'_> {
             self.declare_in(var_scope, decl.ident.sym.clone(), kind, decl.ident.span);
         }
         self.pending_function_binding = Some((decl.function.span.lo, binding));
+        self.function_names
+            .push((decl.function.span.lo, decl.ident.sym.clone()));
         self.record(Node::Function(FunctionNode::Declaration(in_program(decl))));
         self.function(&decl.function, None);
     }
 
     fn visit_fn_expr(&mut self, expr: &FnExpr) {
+        if let Some(ident) = &expr.ident {
+            self.function_names
+                .push((expr.function.span.lo, ident.sym.clone()));
+        }
         self.function(&expr.function, expr.ident.as_ref());
     }
 
@@ -801,6 +844,7 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_method_prop(&mut self, prop: &MethodProp) {
+        self.name_function(&prop.key, prop.function.span.lo);
         prop.key.visit_with(self);
         self.function(&prop.function, None);
     }
@@ -920,8 +964,24 @@ impl Visit for Builder<'_> {
     fn visit_break_stmt(&mut self, _: &BreakStmt) {}
     fn visit_continue_stmt(&mut self, _: &ContinueStmt) {}
 
+    fn visit_key_value_prop(&mut self, prop: &KeyValueProp) {
+        if let Some(start) = function_start_of(&prop.value) {
+            self.name_function(&prop.key, start);
+        }
+        prop.key.visit_with(self);
+        prop.value.visit_with(self);
+    }
+
     fn visit_assign_expr(&mut self, expr: &AssignExpr) {
         self.record(Node::Assign(in_program(expr)));
+        // `Foo.prototype.register = function () {}`, `exports.handler = () => {}`.
+        if let (Some(start), AssignTarget::Simple(SimpleAssignTarget::Member(member))) =
+            (function_start_of(&expr.right), &expr.left)
+        {
+            if let MemberProp::Ident(name) = &member.prop {
+                self.function_names.push((start, name.sym.clone()));
+            }
+        }
         self.assignments.push(expr.left.span());
         let access = if expr.op == AssignOp::Assign {
             Access::Write

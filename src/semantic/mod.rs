@@ -6,6 +6,8 @@
 //! Rules read this model; none of them redoes scope analysis or re-derives a lifetime fact.
 
 mod builder;
+pub mod frequency;
+pub mod keys;
 pub mod lifetime;
 
 use rustc_hash::FxHashMap;
@@ -16,6 +18,8 @@ use swc_ecma_visit::VisitWith;
 
 use builder::Builder;
 use lifetime::Lifetimes;
+pub use frequency::Handler;
+pub use keys::KeyOrigin;
 pub use lifetime::{Created, Lifetime, Role, ThisValue};
 
 macro_rules! id_type {
@@ -198,6 +202,8 @@ impl Nesting {
 
 #[derive(Debug)]
 pub struct Semantic<'a> {
+    /// The source text the model was built from.
+    pub text: &'a str,
     pub scopes: Vec<Scope>,
     pub bindings: Vec<Binding>,
     pub references: Vec<Reference>,
@@ -209,6 +215,8 @@ pub struct Semantic<'a> {
     scopes_by_start: Vec<ScopeId>,
     /// The lifetime layer: regions, dropped results, created collections.
     lifetimes: Lifetimes,
+    /// Handlers and function names: how often code runs.
+    frequency: frequency::Frequency,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,

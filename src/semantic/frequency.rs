@@ -1,0 +1,383 @@
+//! How often code runs, beyond "more than once": the functions that run once per event, request
+//! or tick (handlers), and what functions are called, so that a rule can tell a hot path from
+//! setup code and name a function in a message.
+//!
+//! A handler is a function the file hands to a registration that calls it again and again:
+//! `emitter.on('data', fn)`, `app.get('/x', (req, res) => …)`, `setInterval(fn)`,
+//! `http.createServer(fn)`, `socket.onmessage = fn`, `exports.handler = async (event) => …`.
+//! Its parameters are the data of each event: what request-driven growth is keyed by.
+
+use swc_atoms::Atom;
+use swc_common::{BytePos, Span, Spanned};
+use swc_ecma_ast::*;
+
+use super::lifetime::unwrap;
+use super::{Node, Resolution, Scope, ScopeId, ScopeKind, Semantic};
+
+/// A function that runs once per event of a registration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handler {
+    pub scope: ScopeId,
+    /// What calls it: `app.get`, `process.on('message')`, `setInterval`, `exports.handler`.
+    pub via: String,
+}
+
+/// Listener registrations: the listener runs once per event.
+const LISTENER_METHODS: &[&str] = &[
+    "on",
+    "addListener",
+    "prependListener",
+    "addEventListener",
+    "subscribe",
+];
+/// Events that fire once per emitter (or per process): their listeners are not hot paths.
+const ONE_TIME_EVENTS: &[&str] = &[
+    "exit",
+    "beforeExit",
+    "close",
+    "end",
+    "finish",
+    "ready",
+    "load",
+    "DOMContentLoaded",
+    "listening",
+    "open",
+    "SIGINT",
+    "SIGTERM",
+    // The process usually dies after these; a require there is an error path's lazy load.
+    "uncaughtException",
+    "unhandledRejection",
+];
+/// Routing methods of Express, Koa and the like: the handler runs once per request.
+const ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "del", "all", "head", "options", "use", "handle",
+];
+/// Functions whose function argument runs once per request or tick.
+const HANDLER_FUNCTIONS: &[&str] = &["setInterval", "createServer"];
+
+fn is_function(expr: &Expr) -> bool {
+    matches!(unwrap(expr), Expr::Fn(_) | Expr::Arrow(_))
+}
+
+fn function_start(expr: &Expr) -> Option<BytePos> {
+    match unwrap(expr) {
+        Expr::Fn(f) => Some(f.function.span.lo),
+        Expr::Arrow(a) => Some(a.span.lo),
+        _ => None,
+    }
+}
+
+fn param_count(expr: &Expr) -> usize {
+    match unwrap(expr) {
+        Expr::Fn(f) => f.function.params.len(),
+        Expr::Arrow(a) => a.params.len(),
+        _ => 0,
+    }
+}
+
+/// A route handler takes the request and the response (`(req, res)`, `(ctx, next)`); a plugin
+/// handed to `.use(plugin)` takes one argument and runs once.
+/// A function named by an identifier is taken at its word.
+fn looks_like_route_handler(expr: &Expr) -> bool {
+    matches!(unwrap(expr), Expr::Ident(_)) || param_count(expr) >= 2
+}
+
+fn member_name(member: &MemberExpr) -> Option<&Atom> {
+    match &member.prop {
+        MemberProp::Ident(ident) => Some(&ident.sym),
+        MemberProp::Computed(ComputedPropName { expr, .. }) => match &**expr {
+            Expr::Lit(Lit::Str(s)) => s.value.as_atom(),
+            _ => None,
+        },
+        MemberProp::PrivateName(_) => None,
+    }
+}
+
+fn string_literal(expr: &Expr) -> Option<String> {
+    match unwrap(expr) {
+        Expr::Lit(Lit::Str(s)) => Some(s.value.to_atom_lossy().to_string()),
+        Expr::Tpl(tpl) if tpl.exprs.is_empty() => Some(tpl.quasis.first()?.raw.to_string()),
+        _ => None,
+    }
+}
+
+/// The text of a short receiver (`app`, `process`, `this.socket`), for naming a registration.
+fn receiver_text(text: &str, expr: &Expr) -> String {
+    let span = unwrap(expr).span();
+    let raw = text
+        .get(span.lo.0 as usize - 1..span.hi.0 as usize - 1)
+        .unwrap_or("");
+    if raw.len() <= 24 && !raw.contains('\n') {
+        raw.to_string()
+    } else {
+        "…".to_string()
+    }
+}
+
+/// The handlers a call registers: `(where the function or the name of one starts, via)`.
+fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String)> {
+    let Callee::Expr(callee) = &call.callee else {
+        return Vec::new();
+    };
+    let arg = |i: usize| call.args.get(i).map(|a| &*a.expr);
+    let mut found = Vec::new();
+    match unwrap(callee) {
+        Expr::Member(member) => {
+            let Some(method) = member_name(member) else {
+                return found;
+            };
+            let receiver = receiver_text(text, &member.obj);
+            if LISTENER_METHODS.contains(&&**method) {
+                let event = arg(0).and_then(string_literal);
+                if event
+                    .as_deref()
+                    .is_some_and(|e| ONE_TIME_EVENTS.contains(&e))
+                {
+                    return found;
+                }
+                let via = match &event {
+                    Some(event) => format!("{receiver}.{method}('{event}')"),
+                    None => format!("{receiver}.{method}"),
+                };
+                // `subscribe(fn)` takes it first; listeners come after the event.
+                let index = usize::from(&**method != "subscribe");
+                if let Some(listener) = arg(index) {
+                    found.push((unwrap(listener).span(), via));
+                }
+            } else if ROUTE_METHODS.contains(&&**method) {
+                for listener in call.args.iter().map(|a| &*a.expr) {
+                    if looks_like_route_handler(listener) {
+                        found.push((unwrap(listener).span(), format!("{receiver}.{method}")));
+                    }
+                }
+            } else if HANDLER_FUNCTIONS.contains(&&**method) {
+                if let Some(listener) = call.args.iter().map(|a| &*a.expr).find(|e| is_function(e))
+                {
+                    found.push((unwrap(listener).span(), format!("{receiver}.{method}")));
+                }
+            }
+        }
+        Expr::Ident(ident) if HANDLER_FUNCTIONS.contains(&&*ident.sym) => {
+            let listener = if &*ident.sym == "setInterval" {
+                arg(0)
+            } else {
+                call.args.iter().map(|a| &*a.expr).find(|e| is_function(e))
+            };
+            if let Some(listener) = listener {
+                found.push((unwrap(listener).span(), ident.sym.to_string()));
+            }
+        }
+        _ => {}
+    }
+    found
+}
+
+/// `socket.onmessage = fn`, `exports.handler = fn` (a serverless entry point).
+fn registered_by_assignment(text: &str, assign: &AssignExpr) -> Option<(Span, String)> {
+    let AssignTarget::Simple(SimpleAssignTarget::Member(member)) = &assign.left else {
+        return None;
+    };
+    let name = member_name(member)?;
+    let is_exports = |expr: &Expr| match unwrap(expr) {
+        Expr::Ident(id) => &*id.sym == "exports",
+        Expr::Member(m) => {
+            matches!(unwrap(&m.obj), Expr::Ident(id) if &*id.sym == "module")
+                && member_name(m).is_some_and(|p| p == "exports")
+        }
+        _ => false,
+    };
+    let event_property = name.len() > 2
+        && name.starts_with("on")
+        && name[2..].chars().all(|c| c.is_ascii_lowercase());
+    let entry_point = &**name == "handler" && is_exports(&member.obj);
+    if !(event_property || entry_point) || !is_function(&assign.right) {
+        return None;
+    }
+    let via = format!("{}.{name}", receiver_text(text, &member.obj));
+    Some((unwrap(&assign.right).span(), via))
+}
+
+/// Finds the handlers among the nodes: the function scopes they start, and named functions
+/// handed over by name (`app.get('/', handle)`).
+pub(super) fn find_handlers(
+    text: &str,
+    nodes: &[Node],
+    scopes: &[Scope],
+    scopes_by_start: &[ScopeId],
+    function_bindings: &[(ScopeId, super::BindingId)],
+    semantic_reference: impl Fn(BytePos) -> Option<Resolution>,
+) -> Vec<Handler> {
+    let mut handlers = Vec::new();
+    let mut add = |span: Span, via: String| {
+        let scope = scope_starting_at(scopes, scopes_by_start, span.lo).or_else(|| {
+            // A function named by an identifier: the scope of its declaration.
+            match semantic_reference(span.lo)? {
+                Resolution::Binding(binding) => function_bindings
+                    .iter()
+                    .find(|(_, b)| *b == binding)
+                    .map(|(scope, _)| *scope),
+                _ => None,
+            }
+        });
+        if let Some(scope) = scope {
+            handlers.push(Handler { scope, via });
+        }
+    };
+    for node in nodes {
+        match node {
+            Node::Call(call) => {
+                for (span, via) in registered_by_call(text, call) {
+                    add(span, via);
+                }
+            }
+            Node::Assign(assign) => {
+                if let Some((span, via)) = registered_by_assignment(text, assign) {
+                    add(span, via);
+                }
+            }
+            _ => {}
+        }
+    }
+    handlers.sort_by_key(|h| h.scope.index());
+    handlers.dedup_by_key(|h| h.scope);
+    handlers
+}
+
+/// The function or arrow scope that starts exactly at `lo`.
+fn scope_starting_at(scopes: &[Scope], by_start: &[ScopeId], lo: BytePos) -> Option<ScopeId> {
+    let first = by_start.partition_point(|id| scopes[id.index()].span.lo < lo);
+    by_start[first..]
+        .iter()
+        .take_while(|id| scopes[id.index()].span.lo == lo)
+        .copied()
+        .find(|id| {
+            matches!(
+                scopes[id.index()].kind,
+                ScopeKind::Function | ScopeKind::Arrow
+            )
+        })
+}
+
+/// Where a function value starts, for recording the name it is known by.
+pub(super) fn function_start_of(expr: &Expr) -> Option<BytePos> {
+    function_start(expr)
+}
+
+impl Semantic<'_> {
+    /// The handler that `span` runs in, the innermost first: code in a function the file
+    /// registers to run per event, per request or per tick (also in a function nested in one).
+    pub fn handler_of(&self, span: Span) -> Option<&Handler> {
+        self.ancestors(self.scope_at(span))
+            .find_map(|scope| self.handler_at_scope(scope))
+    }
+
+    /// The handler whose own scope is `scope`.
+    pub fn handler_at_scope(&self, scope: ScopeId) -> Option<&Handler> {
+        let handlers = &self.frequency.handlers;
+        handlers
+            .binary_search_by_key(&scope.index(), |h| h.scope.index())
+            .ok()
+            .map(|i| &handlers[i])
+    }
+
+    /// The name of the function or method whose scope is `scope`: `register` for
+    /// `function register()`, `register() {}`, `register: function () {}`,
+    /// `Foo.prototype.register = function () {}`, `const register = () => {}`.
+    pub fn function_name(&self, scope: ScopeId) -> Option<&Atom> {
+        let scope = self.scope(scope);
+        if !matches!(scope.kind, ScopeKind::Function | ScopeKind::Arrow) {
+            return None;
+        }
+        let lo = scope.span.lo;
+        let names = &self.frequency.names;
+        names
+            .binary_search_by_key(&lo, |(start, _)| *start)
+            .ok()
+            .map(|i| &names[i].1)
+    }
+
+    /// The innermost function or arrow scope around `span`.
+    pub fn function_scope_at(&self, span: Span) -> Option<ScopeId> {
+        self.ancestors(self.scope_at(span)).find(|&id| {
+            matches!(
+                self.scope(id).kind,
+                ScopeKind::Function | ScopeKind::Arrow
+            )
+        })
+    }
+}
+
+/// The facts of this module, kept in the model.
+#[derive(Debug, Default)]
+pub(super) struct Frequency {
+    /// Handlers, by scope id.
+    pub(super) handlers: Vec<Handler>,
+    /// Function names by where the function starts, sorted.
+    pub(super) names: Vec<(BytePos, Atom)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::semantic::tests::semantic;
+    use swc_common::{BytePos, Span};
+
+    /// The handler around the first occurrence of `marker` in `source`.
+    fn via(source: &str, marker: &str) -> Option<String> {
+        let s = semantic(source, "a.js");
+        let at = source.find(marker).expect("marker") as u32 + 1;
+        let span = Span::new(BytePos(at), BytePos(at + 1));
+        s.handler_of(span).map(|h| h.via.clone())
+    }
+
+    #[test]
+    fn handlers_are_functions_registered_to_run_per_event() {
+        assert_eq!(
+            via("app.get('/', (req, res) => { HERE(); });", "HERE").as_deref(),
+            Some("app.get")
+        );
+        assert_eq!(
+            via("process.on('message', (m) => { HERE(); });", "HERE").as_deref(),
+            Some("process.on('message')")
+        );
+        assert_eq!(
+            via("setInterval(function () { HERE(); }, 10);", "HERE").as_deref(),
+            Some("setInterval")
+        );
+        assert_eq!(
+            via("exports.handler = async (event) => { HERE(); };", "HERE").as_deref(),
+            Some("exports.handler")
+        );
+        assert_eq!(
+            via("function handle(req, res) { HERE(); } app.post('/x', handle);", "HERE").as_deref(),
+            Some("app.post")
+        );
+        assert_eq!(
+            via("ws.onmessage = (e) => { [1].map(() => HERE()); };", "HERE").as_deref(),
+            Some("ws.onmessage")
+        );
+    }
+
+    #[test]
+    fn setup_code_and_one_time_events_are_not_handlers() {
+        assert_eq!(via("module.exports = function () { HERE(); };", "HERE"), None);
+        assert_eq!(via("process.on('exit', () => { HERE(); });", "HERE"), None);
+        assert_eq!(via("md.use((md) => { HERE(); });", "HERE"), None);
+        assert_eq!(via("setTimeout(() => { HERE(); }, 1);", "HERE"), None);
+        assert_eq!(via("cache.get(key, () => HERE());", "HERE"), None);
+    }
+
+    #[test]
+    fn functions_have_the_names_they_are_declared_with() {
+        let source = "function register() {}\nclass A { add() {} }\nconst o = { define: function () {} };\nA.prototype.install = function () {};\nconst use = () => {};";
+        let s = semantic(source, "a.js");
+        let mut names: Vec<String> = s
+            .scopes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, _)| s.function_name(crate::semantic::ScopeId(i as u32)))
+            .map(|n| n.to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["add", "define", "install", "register", "use"]);
+    }
+}

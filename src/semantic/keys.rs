@@ -1,0 +1,562 @@
+//! Key provenance: where the key that grows a collection comes from, so that a rule can tell
+//! growth driven by unbounded input (timestamps, random ids, counters, fresh objects, the data of
+//! each request) from growth bounded by a closed set of values (tag names, type names, literals
+//! at every call site), and say which in its message.
+
+use swc_atoms::Atom;
+use swc_common::{Span, Spanned};
+use swc_ecma_ast::*;
+
+use super::lifetime::unwrap;
+use super::{BindingId, BindingKind, Node, ScopeKind, Semantic};
+
+/// Where a key comes from, most telling first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// A new value on every call: the text of the part that makes it new (`Date.now()`).
+    Fresh(String),
+    /// The data of each event or request a handler runs for: the key's text and the handler.
+    EventData { text: String, via: String },
+    /// A parameter of the function that grows the collection.
+    Parameter {
+        /// The key's text (`url`, `options.name`).
+        text: String,
+        /// The parameter's binding.
+        binding: BindingId,
+        /// The function's name, when it has one.
+        function: Option<Atom>,
+    },
+    /// One of a closed set of values, and why: every call site passes a literal, a name like
+    /// `tagName`, a literal key.
+    Closed(&'static str),
+    /// Nothing the model can tell.
+    Unknown,
+}
+
+/// Calls whose result is new on every call.
+const FRESH_CALLS: &[&str] = &[
+    "now",
+    "random",
+    "randomUUID",
+    "randomBytes",
+    "randomInt",
+    "uuid",
+    "uuidv1",
+    "uuidv4",
+    "v1",
+    "v4",
+    "nanoid",
+    "cuid",
+    "hrtime",
+    "Symbol",
+];
+
+/// The last word of a name that names one of a closed set of values: tag, type and helper
+/// names, locales, shaders, formats, CSS properties, regular-expression sources, file paths.
+const CLOSED_WORDS: &[&str] = &[
+    "type",
+    "types",
+    "kind",
+    "tag",
+    "tagname",
+    "nodename",
+    "nodetype",
+    "locale",
+    "lang",
+    "language",
+    "shader",
+    "format",
+    "encoding",
+    "charset",
+    "method",
+    "property",
+    "prop",
+    "propname",
+    "attr",
+    "attribute",
+    "style",
+    "stylename",
+    "selector",
+    "pattern",
+    "regex",
+    "regexp",
+    "words",
+    "version",
+    "level",
+    "mode",
+    "helper",
+    "helpername",
+    "code",
+    "cipher",
+    "extension",
+    "keyword",
+    "unit",
+    "feature",
+    "flag",
+    "flags",
+    "field",
+    "op",
+    "operator",
+    "char",
+    "name",
+    // Files: a memoized read or resolution is bounded by the files on disk.
+    "path",
+    "file",
+    "filename",
+    "filepath",
+    "dir",
+    "dirname",
+    "directory",
+];
+
+const NAMED_CLOSED: &str = "names one of a closed set of values";
+
+/// Words that name values without bound: ids, tokens, sessions, users, addresses, requests.
+const OPEN_WORDS: &[&str] = &[
+    "id", "ids", "uuid", "guid", "token", "session", "user", "users", "account", "customer",
+    "client", "url", "uri", "href", "ip", "address", "email", "host", "socket", "conn",
+    "connection", "request", "req", "job", "order", "timestamp", "time", "date",
+];
+
+/// The words of a name: `getUserToken` is `get`, `user`, `token`; `session_id` is `session`, `id`.
+fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && !current.is_empty() && !current.ends_with(|p: char| p.is_ascii_uppercase()) {
+            words.push(std::mem::take(&mut current));
+        }
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words.into_iter()
+}
+
+/// Does the text name values without bound (`userId`, `req.url`, `getUserToken`)?
+pub fn names_an_open_set(text: &str) -> bool {
+    words(text).any(|w| OPEN_WORDS.contains(&w.as_str()))
+}
+
+/// Does the name end in one of the [`CLOSED_WORDS`] (`tagName`, `parentLocale`, `nodeType`)?
+pub fn names_a_closed_set(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    CLOSED_WORDS.iter().any(|word| {
+        lower == *word
+            || (lower.ends_with(word) && {
+                // The word starts a new part of the name: `parentLocale`, `tag_name`.
+                let start = name.len() - word.len();
+                let first = name.as_bytes()[start];
+                first.is_ascii_uppercase() || name.as_bytes()[start - 1] == b'_'
+            })
+    })
+}
+
+fn text_of(text: &str, span: Span) -> String {
+    let raw = text
+        .get(span.lo.0 as usize - 1..span.hi.0 as usize - 1)
+        .unwrap_or("");
+    let squeezed: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if squeezed.chars().count() > 40 {
+        let cut: String = squeezed.chars().take(38).collect();
+        format!("{cut}…")
+    } else {
+        squeezed
+    }
+}
+
+/// What the parts of a key say, gathered over the key expression.
+#[derive(Default)]
+struct Evidence {
+    fresh: Option<String>,
+    event: Option<(String, String)>,
+    parameter: Option<(String, BindingId)>,
+    /// Every part is a literal.
+    literal: bool,
+    /// Why the values are a closed set, when a part shows it.
+    closed: Option<&'static str>,
+    unknown: bool,
+}
+
+impl Semantic<'_> {
+    /// Where `key` comes from, for growth at `at` (the key of `m.set(key, v)`, `s.add(key)`,
+    /// `o[key] = v`).
+    pub fn key_origin(&self, key: &Expr, at: Span) -> KeyOrigin {
+        let mut evidence = Evidence {
+            literal: true,
+            ..Evidence::default()
+        };
+        self.gather(key, at, &mut evidence, 0);
+        if let Some(fresh) = evidence.fresh {
+            return KeyOrigin::Fresh(fresh);
+        }
+        if let Some((text, via)) = evidence.event {
+            return KeyOrigin::EventData { text, via };
+        }
+        if let Some(reason) = evidence.closed {
+            return KeyOrigin::Closed(reason);
+        }
+        if let Some((text, binding)) = evidence.parameter {
+            if self.every_call_passes_a_literal(binding) {
+                return KeyOrigin::Closed("every call in this file passes a literal");
+            }
+            let function = self.function_name(self.binding(binding).scope).cloned();
+            return KeyOrigin::Parameter {
+                text,
+                binding,
+                function,
+            };
+        }
+        if evidence.literal && !evidence.unknown {
+            return KeyOrigin::Closed("a literal");
+        }
+        KeyOrigin::Unknown
+    }
+
+    fn gather(&self, expr: &Expr, at: Span, evidence: &mut Evidence, depth: u32) {
+        if depth > 4 {
+            evidence.unknown = true;
+            return;
+        }
+        match unwrap(expr) {
+            Expr::Lit(_) => {}
+            Expr::Tpl(tpl) => {
+                for part in &tpl.exprs {
+                    self.gather(part, at, evidence, depth + 1);
+                }
+            }
+            Expr::Bin(bin) => {
+                self.gather(&bin.left, at, evidence, depth + 1);
+                self.gather(&bin.right, at, evidence, depth + 1);
+            }
+            Expr::Update(update) => {
+                evidence.fresh.get_or_insert_with(|| text_of(self.text, update.span));
+            }
+            Expr::New(new) => {
+                evidence.fresh.get_or_insert_with(|| text_of(self.text, new.span));
+            }
+            Expr::Object(_) | Expr::Array(_) | Expr::Fn(_) | Expr::Arrow(_) | Expr::Class(_) => {
+                evidence.fresh.get_or_insert_with(|| "a new object".to_string());
+            }
+            Expr::Call(call) => self.gather_call(call, at, evidence, depth),
+            Expr::Ident(ident) => self.gather_name(ident, ident.span, at, evidence, depth),
+            Expr::Member(member) => {
+                if let MemberProp::Ident(prop) = &member.prop {
+                    if names_a_closed_set(&prop.sym) {
+                        evidence.closed = Some(NAMED_CLOSED);
+                    }
+                }
+                match root_of(member) {
+                    Some(root) => self.gather_name(root, member.span, at, evidence, depth),
+                    None => {
+                        evidence.literal = false;
+                        evidence.unknown = true;
+                    }
+                }
+            }
+            Expr::Cond(cond) => {
+                self.gather(&cond.cons, at, evidence, depth + 1);
+                self.gather(&cond.alt, at, evidence, depth + 1);
+            }
+            _ => {
+                evidence.literal = false;
+                evidence.unknown = true;
+            }
+        }
+    }
+
+    fn gather_call(&self, call: &CallExpr, at: Span, evidence: &mut Evidence, depth: u32) {
+        let name = match &call.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Ident(id) => Some(&id.sym),
+                Expr::Member(m) => match &m.prop {
+                    MemberProp::Ident(p) => Some(&p.sym),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        if name.is_some_and(|n| FRESH_CALLS.contains(&&**n)) {
+            evidence
+                .fresh
+                .get_or_insert_with(|| text_of(self.text, call.span));
+            return;
+        }
+        // `JSON.stringify(req.body)`, `hash(url)`, `String(id)`: the key follows the arguments.
+        evidence.literal = false;
+        if call.args.is_empty() {
+            evidence.unknown = true;
+        }
+        for arg in &call.args {
+            self.gather(&arg.expr, at, evidence, depth + 1);
+        }
+    }
+
+    fn gather_name(&self, ident: &Ident, whole: Span, at: Span, evidence: &mut Evidence, depth: u32) {
+        evidence.literal = false;
+        if whole == ident.span && names_a_closed_set(&ident.sym) {
+            evidence.closed = Some(NAMED_CLOSED);
+        }
+        let Some(binding) = self.binding_id_of(ident) else {
+            evidence.unknown = true;
+            return;
+        };
+        if whole == ident.span && self.compared_with_a_number(binding, at) {
+            evidence.closed = Some("checked against a numeric range first");
+        }
+        let info = self.binding(binding);
+        match info.kind {
+            BindingKind::Param => {
+                // A parameter of the handler itself: the data of each event.
+                if let Some(handler) = self.handler_at_scope(info.scope) {
+                    evidence
+                        .event
+                        .get_or_insert_with(|| (text_of(self.text, whole), handler.via.clone()));
+                } else {
+                    evidence
+                        .parameter
+                        .get_or_insert_with(|| (text_of(self.text, whole), binding));
+                }
+            }
+            BindingKind::Const | BindingKind::Let | BindingKind::Var => {
+                // A local computed from something: follow its one initializer.
+                match self.initializer_of(binding) {
+                    Some(init) if self.writes(binding) <= 1 => {
+                        self.gather(init, at, evidence, depth + 1)
+                    }
+                    _ => evidence.unknown = true,
+                }
+            }
+            _ => evidence.unknown = true,
+        }
+    }
+
+    /// The initializer of a variable declared with one: `const key = …`.
+    fn initializer_of(&self, binding: BindingId) -> Option<&Expr> {
+        let span = self.binding(binding).span;
+        self.nodes().iter().find_map(|node| match node {
+            Node::VarDeclarator(d) => match &d.name {
+                Pat::Ident(name) if name.id.span == span => d.init.as_deref(),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
+    /// `if (0 <= value && value < 256) cache[value] = …`: a key compared with a number in the
+    /// function before the growth takes values from a range.
+    fn compared_with_a_number(&self, binding: BindingId, at: Span) -> bool {
+        let Some(function) = self.function_scope_at(at) else {
+            return false;
+        };
+        let body = self.scope(function).span;
+        let is_key = |expr: &Expr| {
+            matches!(unwrap(expr), Expr::Ident(id) if self.binding_id_of(id) == Some(binding))
+        };
+        let is_number = |expr: &Expr| matches!(unwrap(expr), Expr::Lit(Lit::Num(_)));
+        let nodes = self.nodes();
+        let first = nodes.partition_point(|n| node_start(n) < body.lo);
+        nodes[first..]
+            .iter()
+            .take_while(|n| node_start(n) < at.lo)
+            .any(|node| match node {
+                Node::Comparison(bin) => {
+                    matches!(
+                        bin.op,
+                        BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
+                    ) && ((is_key(&bin.left) && is_number(&bin.right))
+                        || (is_number(&bin.left) && is_key(&bin.right)))
+                }
+                _ => false,
+            })
+    }
+
+    fn writes(&self, binding: BindingId) -> usize {
+        self.references_to(binding)
+            .filter(|r| r.access.is_write())
+            .count()
+    }
+
+    /// The function whose parameter `binding` is has a name, is not exported, every reference
+    /// to it in the file is a call (so it goes nowhere the file cannot see), and every such call passes a literal in the parameter's
+    /// place: the parameter takes one of the values written in the file.
+    fn every_call_passes_a_literal(&self, binding: BindingId) -> bool {
+        let scope = self.binding(binding).scope;
+        if !matches!(self.scope(scope).kind, ScopeKind::Function | ScopeKind::Arrow) {
+            return false;
+        }
+        let Some(index) = self.param_index(binding) else {
+            return false;
+        };
+        let Some(function) = self.function_binding(scope) else {
+            return false;
+        };
+        if self.binding(function).exported {
+            return false;
+        }
+        let references: Vec<_> = self.references_to(function).collect();
+        !references.is_empty()
+            && references.iter().all(|r| {
+                r.is_callee
+                    && self.call_at(r.span).is_some_and(|call| {
+                        call.args
+                            .get(index)
+                            .is_some_and(|arg| matches!(unwrap(&arg.expr), Expr::Lit(_)))
+                    })
+            })
+    }
+
+    /// Which parameter (by position) a parameter binding is.
+    fn param_index(&self, binding: BindingId) -> Option<usize> {
+        let scope = self.binding(binding).scope;
+        let mut params: Vec<_> = self
+            .bindings
+            .iter()
+            .filter(|b| b.scope == scope && b.kind == BindingKind::Param)
+            .map(|b| b.span.lo)
+            .collect();
+        params.sort_unstable();
+        let lo = self.binding(binding).span.lo;
+        params.iter().position(|&p| p == lo)
+    }
+
+    /// The binding that names the function whose scope is `scope` (`function f`, `const f =`).
+    fn function_binding(&self, scope: super::ScopeId) -> Option<BindingId> {
+        let name = self.function_name(scope)?;
+        let parent = self.scope(scope).parent?;
+        self.ancestors(parent).find_map(|s| {
+            let id = *self.scope(s).bindings.get(name)?;
+            matches!(
+                self.binding(id).kind,
+                BindingKind::Function | BindingKind::Const | BindingKind::Let | BindingKind::Var
+            )
+            .then_some(id)
+        })
+    }
+
+    /// The call whose callee starts at `callee`.
+    fn call_at(&self, callee: Span) -> Option<&CallExpr> {
+        self.nodes().iter().find_map(|node| match node {
+            Node::Call(call) if call.callee.span().lo == callee.lo => Some(*call),
+            _ => None,
+        })
+    }
+}
+
+fn node_start(node: &Node) -> swc_common::BytePos {
+    match node {
+        Node::Call(n) => n.span.lo,
+        Node::New(n) => n.span.lo,
+        Node::Assign(n) => n.span.lo,
+        Node::Unary(n) => n.span.lo,
+        Node::Comparison(n) => n.span.lo,
+        Node::Member(n, _) => n.span.lo,
+        Node::VarDeclarator(n) => n.span.lo,
+        Node::Import(n) => n.span.lo,
+        Node::ClassDecl(n) => n.class.span.lo,
+        Node::Function(super::FunctionNode::Declaration(d)) => d.function.span.lo,
+        Node::Function(super::FunctionNode::Function(f)) => f.span.lo,
+        Node::Function(super::FunctionNode::Arrow(a)) => a.span.lo,
+    }
+}
+
+/// The identifier a member chain starts from: `req` in `req.headers.host`.
+fn root_of(member: &MemberExpr) -> Option<&Ident> {
+    let mut object = &*member.obj;
+    loop {
+        match unwrap(object) {
+            Expr::Ident(ident) => return Some(ident),
+            Expr::Member(inner) => object = &inner.obj,
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::tests::semantic;
+
+    /// The origin of the key of the first `.set(` call in `source`.
+    fn origin(source: &str) -> KeyOrigin {
+        let s = semantic(source, "a.js");
+        let call = s
+            .nodes()
+            .iter()
+            .find_map(|n| match n {
+                Node::Call(call)
+                    if matches!(&call.callee, Callee::Expr(e) if matches!(&**e, Expr::Member(m) if matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "set"))) =>
+                {
+                    Some(*call)
+                }
+                _ => None,
+            })
+            .expect("a .set call");
+        s.key_origin(&call.args[0].expr, call.span)
+    }
+
+    #[test]
+    fn fresh_keys_are_new_on_every_call() {
+        assert_eq!(
+            origin("const m = new Map(); module.exports = () => m.set(Date.now(), 1);"),
+            KeyOrigin::Fresh("Date.now()".into())
+        );
+        assert_eq!(
+            origin("const m = new Map(); let n = 0; module.exports = () => { const id = `job-${n++}`; m.set(id, 1); };"),
+            KeyOrigin::Fresh("n++".into())
+        );
+        assert_eq!(
+            origin("const m = new Map(); module.exports = (x) => m.set({ x }, 1);"),
+            KeyOrigin::Fresh("a new object".into())
+        );
+    }
+
+    #[test]
+    fn event_data_is_a_parameter_of_a_handler() {
+        assert_eq!(
+            origin("const m = new Map(); app.use((req, res, next) => { m.set(req.headers.authorization, 1); next(); });"),
+            KeyOrigin::EventData {
+                text: "req.headers.authorization".into(),
+                via: "app.use".into()
+            }
+        );
+    }
+
+    #[test]
+    fn parameters_are_named_with_their_function() {
+        let s = origin("const m = new Map(); export function getUserToken(key) { m.set(key, 1); }");
+        assert!(matches!(s, KeyOrigin::Parameter { ref text, function: Some(ref f), .. } if text == "key" && &**f == "getUserToken"), "{s:?}");
+    }
+
+    #[test]
+    fn closed_domains() {
+        assert_eq!(
+            origin("const m = new Map(); export function styleFor(tagName) { m.set(tagName, 1); }"),
+            KeyOrigin::Closed("names one of a closed set of values")
+        );
+        assert_eq!(
+            origin("const m = new Map(); function def(id) { m.set(id, 1); } def('a'); def('b'); module.exports = () => def('c');"),
+            KeyOrigin::Closed("every call in this file passes a literal")
+        );
+        assert!(!names_a_closed_set("userId"));
+        assert!(!names_a_closed_set("prototype"));
+        assert!(names_a_closed_set("parentLocale"));
+        assert!(names_a_closed_set("tag_name"));
+        assert_eq!(
+            origin("const m = new Map(); export function fromInt(value) { if (-128 <= value && value < 128) m.set(value, 1); }"),
+            KeyOrigin::Closed("checked against a numeric range first")
+        );
+        assert!(names_an_open_set("getUserToken"));
+        assert!(names_an_open_set("req.headers.sessionId"));
+        assert!(!names_an_open_set("width"));
+        assert!(!names_an_open_set("deprecateMessage"));
+    }
+}
