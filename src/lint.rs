@@ -104,7 +104,17 @@ pub fn lint_source(
             skipped: Some(why),
         };
     }
-    let result = catching(|| lint_parsed(text, &index, source_type, settings, package_is_module));
+    let test_file = crate::source::is_test_file(path);
+    let result = catching(|| {
+        lint_parsed(
+            text,
+            &index,
+            source_type,
+            settings,
+            package_is_module,
+            test_file,
+        )
+    });
     let diagnostics = match result {
         Ok(diagnostics) => diagnostics,
         Err(panic) => {
@@ -131,6 +141,7 @@ fn lint_parsed(
     source_type: SourceType,
     settings: &Settings,
     package_is_module: bool,
+    test_file: bool,
 ) -> Vec<Diagnostic> {
     // swc_ecma_parser 47 can panic on some broken input (`<a:b.c>` in JSX reaches an
     // `unreachable!`): that is this file's parse error, not a crash.
@@ -166,7 +177,10 @@ fn lint_parsed(
     );
     let semantic = Semantic::build(program, text, &directives.globals);
     let mut ctx = Context::new(program, &semantic, source_type, text, settings);
-    rules::run(&mut ctx, |rule| settings.is_enabled(rule.id));
+    // A test file's process ends with the test run: what it keeps is not a leak.
+    if !test_file {
+        rules::run(&mut ctx, |rule| settings.is_enabled(rule.id));
+    }
     let applied = directives::apply(
         ctx.into_findings(),
         &directives,

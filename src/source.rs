@@ -50,6 +50,32 @@ impl SourceType {
     }
 }
 
+/// A test file: `*.test.js`, `*.spec.ts`, `*_test.js`, or a file under `test/`, `tests/`,
+/// `__tests__/` or `spec/` (below the working directory). A test runner runs it once and the
+/// process exits, so nothing it keeps outlives the run: the leak rules have nothing to report.
+pub fn is_test_file(path: &Path) -> bool {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    let Some(name) = relative.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let stem = name.split('.').next().unwrap_or(name);
+    let named = name.contains(".test.") || name.contains(".spec.") || stem.ends_with("_test");
+    let under = relative
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("test" | "tests" | "__tests__" | "spec")
+            )
+        });
+    named || under
+}
+
 fn is_declaration_file(name: &str) -> bool {
     [".d.ts", ".d.mts", ".d.cts"]
         .iter()

@@ -276,11 +276,13 @@ impl UnboundedCache {
         if !semantic.runs_many_times(span) {
             return;
         }
+        // A registration table: bounded by what setup registers, unless the key says it is
+        // one of many (`register(item) { byId.set(item.id, item) }`).
         let registers = semantic
             .function_scope_at(span)
             .and_then(|scope| semantic.function_name(scope))
             .is_some_and(|name| fills_a_registration_table(name));
-        if registers {
+        if registers && !key.is_some_and(|k| names_an_open_set(&snippet(cx.text, k.span()))) {
             return;
         }
         let driver = match key {

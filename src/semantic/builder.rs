@@ -41,6 +41,9 @@ pub(super) struct Builder<'a> {
     current: ScopeId,
     /// Start of the function expression or arrow that is being called in place (an IIFE).
     iife_start: Option<BytePos>,
+    /// Starts of callbacks that run at most once per run of the code that hands them over
+    /// (`.then(cb)`, `setTimeout(cb)`, `new Promise(executor)`): they run as often as it does.
+    once_starts: Vec<BytePos>,
     /// Start of a function about to be visited, and the binding that names it.
     pending_function_binding: Option<(BytePos, BindingId)>,
     /// Function scopes and the binding they are declared as (`function f`, `const f = () =>`).
@@ -59,6 +62,8 @@ pub(super) struct Builder<'a> {
     inits: Vec<(BindingId, InitShape)>,
     /// The names functions are known by: where the function starts, and the name.
     function_names: Vec<(BytePos, Atom)>,
+    /// What tells run-once code apart beyond direct calls: see [`lifetime::RunOnceFacts`].
+    run_once: lifetime::RunOnceFacts,
 }
 
 impl<'a> Builder<'a> {
@@ -90,11 +95,13 @@ impl<'a> Builder<'a> {
             dropped: Default::default(),
             inits: Vec::new(),
             function_names: Vec::new(),
+            run_once: Default::default(),
             scopes: vec![program],
             bindings: Vec::new(),
             references: Vec::new(),
             current: ScopeId(0),
             iife_start: None,
+            once_starts: Vec::new(),
             pending_function_binding: None,
             function_bindings: Vec::new(),
             binding_at: FxHashMap::default(),
@@ -115,12 +122,24 @@ impl<'a> Builder<'a> {
         scopes_by_start.sort_by_key(|id| self.scopes[id.index()].span.lo);
         let uses = Uses::new(self.bindings.len(), &self.references);
         let bindings = &self.bindings;
+        self.function_names.sort_unstable_by_key(|(lo, _)| *lo);
+        self.function_names.dedup_by_key(|(lo, _)| *lo);
+        for (start, name) in &self.function_names {
+            if name.starts_with('_') {
+                if let Some(scope) =
+                    frequency::scope_starting_at(&self.scopes, &scopes_by_start, *start)
+                {
+                    self.run_once.private_methods.push((scope, name.clone()));
+                }
+            }
+        }
         lifetime::find_functions_that_run_once(
             &mut self.scopes,
             &self.function_bindings,
             |b| bindings[b.index()].exported,
             &uses,
             &self.references,
+            &self.run_once,
         );
         // Pushed in traversal order, which is source order; sorting keeps lookups right anyway.
         self.dropped.sort_unstable();
@@ -142,8 +161,6 @@ impl<'a> Builder<'a> {
                     .map(|r| self.references[r.index()].resolution)
             },
         );
-        self.function_names.sort_unstable_by_key(|(lo, _)| *lo);
-        self.function_names.dedup_by_key(|(lo, _)| *lo);
         let frequency = frequency::Frequency {
             handlers,
             names: self.function_names,
@@ -195,6 +212,16 @@ impl<'a> Builder<'a> {
         if matches!(unwrap(&member.obj), Expr::Ident(_) | Expr::This(_)) {
             self.record(Node::Member(in_program(member), role));
         }
+        if let MemberProp::Ident(prop) = &member.prop {
+            if prop.sym.starts_with('_') {
+                self.run_once.private_uses.insert(prop.sym.clone());
+            } else if &*prop.sym == "argv"
+                && matches!(unwrap(&member.obj), Expr::Ident(id) if id.sym == "process")
+            {
+                let scope = self.var_scope();
+                self.run_once.argv_readers.push(scope);
+            }
+        }
         self.visit_as(&member.obj, Role::Object);
         member.prop.visit_with(self);
     }
@@ -221,6 +248,11 @@ impl<'a> Builder<'a> {
     fn enter(&mut self, kind: ScopeKind, span: Span) -> ScopeId {
         let iife = matches!(kind, ScopeKind::Function | ScopeKind::Arrow)
             && self.iife_start.take() == Some(span.lo);
+        let once = matches!(kind, ScopeKind::Function | ScopeKind::Arrow)
+            && self.once_starts.last() == Some(&span.lo);
+        if once {
+            self.once_starts.pop();
+        }
         if let Some((start, binding)) = self.pending_function_binding {
             if start == span.lo && matches!(kind, ScopeKind::Function | ScopeKind::Arrow) {
                 self.function_bindings
@@ -230,7 +262,7 @@ impl<'a> Builder<'a> {
         }
         let parent = self.scope();
         let own_runs_many = match kind {
-            ScopeKind::Function | ScopeKind::Arrow if !iife => Some(true),
+            ScopeKind::Function | ScopeKind::Arrow if !iife && !once => Some(true),
             ScopeKind::ClassFieldInit => Some(true),
             _ => None,
         };
@@ -505,6 +537,13 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Notes that the function `expr` is (if it is one) runs as often as the code around it.
+    fn hand_over_once(&mut self, expr: &Expr) {
+        if let Some(start) = function_start_of(expr) {
+            self.once_starts.push(start);
+        }
+    }
+
     fn name_function(&mut self, key: &PropName, start: BytePos) {
         let name = match key {
             PropName::Ident(ident) => ident.sym.clone(),
@@ -745,6 +784,34 @@ fn unwrap_parens(expr: &Expr) -> &Expr {
 
 /// The function or arrow an expression calls in place: `(function () {})()`,
 /// `(() => {})()`, `(function () {}).call(this)`.
+/// Calls that run a callback at most once per call: a promise's reactions, one-shot timers and
+/// listeners. (The piling up of `once` listeners that never fire is the listener rules' concern;
+/// the callback's own code still runs at most once each time.)
+fn runs_callback_once(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let name = match unwrap(callee) {
+        Expr::Ident(id) => &id.sym,
+        Expr::Member(MemberExpr {
+            prop: MemberProp::Ident(prop),
+            ..
+        }) => &prop.sym,
+        _ => return false,
+    };
+    matches!(
+        &**name,
+        "then"
+            | "catch"
+            | "finally"
+            | "once"
+            | "setTimeout"
+            | "setImmediate"
+            | "nextTick"
+            | "queueMicrotask"
+    )
+}
+
 fn iife_callee(callee: &Expr) -> Option<BytePos> {
     match unwrap_parens(callee) {
         Expr::Fn(f) => Some(f.function.span.lo),
@@ -1065,7 +1132,11 @@ impl Visit for Builder<'_> {
         self.record(Node::New(in_program(new)));
         new.callee.visit_with(self);
         let role = constructor_argument_role(new);
+        let executor = matches!(unwrap(&new.callee), Expr::Ident(id) if id.sym == "Promise");
         for arg in new.args.iter().flatten() {
+            if executor {
+                self.hand_over_once(&arg.expr);
+            }
             self.visit_as(&arg.expr, role);
         }
     }
@@ -1129,6 +1200,12 @@ impl Visit for Builder<'_> {
                     if matches!(unwrap(&member.obj), Expr::Ident(_) | Expr::This(_)) {
                         self.record(Node::Member(in_program(member), Role::Escapes));
                     }
+                    if let MemberProp::Ident(prop) = &member.prop {
+                        if prop.sym.starts_with('_') {
+                            let scope = self.current;
+                            self.run_once.private_calls.push((prop.sym.clone(), scope));
+                        }
+                    }
                     self.visit_as(&member.obj, Role::Receiver(call.span.lo));
                     member.prop.visit_with(self);
                 }
@@ -1146,7 +1223,11 @@ impl Visit for Builder<'_> {
             }
         }
         let role = argument_role(call);
+        let once = runs_callback_once(call);
         for arg in &call.args {
+            if once {
+                self.hand_over_once(&arg.expr);
+            }
             self.visit_as(&arg.expr, role);
         }
     }

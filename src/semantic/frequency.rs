@@ -55,8 +55,9 @@ const ROUTE_METHODS: &[&str] = &[
 /// Functions whose function argument runs once per request or tick.
 const HANDLER_FUNCTIONS: &[&str] = &["setInterval", "createServer"];
 
+/// A function, or a name that may stand for one (resolved later).
 fn is_function(expr: &Expr) -> bool {
-    matches!(unwrap(expr), Expr::Fn(_) | Expr::Arrow(_))
+    matches!(unwrap(expr), Expr::Fn(_) | Expr::Arrow(_) | Expr::Ident(_))
 }
 
 fn function_start(expr: &Expr) -> Option<BytePos> {
@@ -244,7 +245,7 @@ pub(super) fn find_handlers(
 }
 
 /// The function or arrow scope that starts exactly at `lo`.
-fn scope_starting_at(scopes: &[Scope], by_start: &[ScopeId], lo: BytePos) -> Option<ScopeId> {
+pub(super) fn scope_starting_at(scopes: &[Scope], by_start: &[ScopeId], lo: BytePos) -> Option<ScopeId> {
     let first = by_start.partition_point(|id| scopes[id.index()].span.lo < lo);
     by_start[first..]
         .iter()

@@ -98,7 +98,6 @@ const CLOSED_WORDS: &[&str] = &[
     "op",
     "operator",
     "char",
-    "name",
     // Files: a memoized read or resolution is bounded by the files on disk.
     "path",
     "file",
@@ -549,7 +548,8 @@ mod tests {
         assert!(!names_a_closed_set("userId"));
         assert!(!names_a_closed_set("prototype"));
         assert!(names_a_closed_set("parentLocale"));
-        assert!(names_a_closed_set("tag_name"));
+        assert!(names_a_closed_set("node_type"));
+        assert!(!names_a_closed_set("name"));
         assert_eq!(
             origin("const m = new Map(); export function fromInt(value) { if (-128 <= value && value < 128) m.set(value, 1); }"),
             KeyOrigin::Closed("checked against a numeric range first")

@@ -385,45 +385,98 @@ pub fn is_effect_hook_call(call: &CallExpr) -> bool {
     }
 }
 
-/// A function that is not exported and is only ever called directly from code that runs once
-/// (`function setup() {…} setup();`) runs a bounded number of times: its body is treated like
-/// top-level code. Repeats until no more such functions are found, since one may be called only
-/// from another.
+/// Facts beyond direct calls that show code runs once, gathered by the builder.
+#[derive(Debug, Default)]
+pub(super) struct RunOnceFacts {
+    /// Functions that read `process.argv`: a CLI's entry point, run once per process.
+    pub argv_readers: Vec<ScopeId>,
+    /// Methods named like private ones (`_parse`): only the file's own code calls them.
+    pub private_methods: Vec<(ScopeId, Atom)>,
+    /// Calls of such methods (`this._parse()`), with the scope they are made from.
+    pub private_calls: Vec<(Atom, ScopeId)>,
+    /// Names of such members used other than by calling them (`this._parse.bind(this)`).
+    pub private_uses: FxHashSet<Atom>,
+}
+
+/// Marks the functions that run once although they are functions, until nothing changes:
+/// - a named function that is not exported and is only ever called, from code that runs once;
+/// - a function that reads `process.argv` (a CLI's entry point) and that no code that runs many
+///   times calls;
+/// - a private-named method (`_parse`) only ever called, and from code that runs once.
 pub(super) fn find_functions_that_run_once(
     scopes: &mut [Scope],
     function_bindings: &[(ScopeId, BindingId)],
     exported: impl Fn(BindingId) -> bool,
     uses: &super::Uses,
     references: &[Reference],
+    facts: &RunOnceFacts,
 ) {
-    if function_bindings.is_empty() {
+    if function_bindings.is_empty()
+        && facts.private_methods.is_empty()
+        && facts.argv_readers.is_empty()
+    {
         return;
+    }
+    let binding_of = |scope: ScopeId| {
+        function_bindings
+            .iter()
+            .find(|(s, _)| *s == scope)
+            .map(|(_, b)| *b)
+    };
+    // Entry points without a name, or whose callers are all elsewhere: run once from the start.
+    for &scope in &facts.argv_readers {
+        if binding_of(scope).is_none() && scopes[scope.index()].own_runs_many == Some(true) {
+            scopes[scope.index()].own_runs_many = None;
+        }
+    }
+    let mut calls_of: FxHashMap<&Atom, Vec<ScopeId>> = FxHashMap::default();
+    for (name, from) in &facts.private_calls {
+        calls_of.entry(name).or_default().push(*from);
     }
     loop {
         let mut changed = false;
+        let called_only_from_run_once_code = |scopes: &[Scope], binding: BindingId, none_ok: bool| {
+            let refs = uses.of(binding);
+            (none_ok || !refs.is_empty())
+                && refs.iter().all(|&r| {
+                    let reference = &references[r.index()];
+                    reference.is_callee && !scopes[reference.scope.index()].runs_many
+                })
+        };
         for &(scope, binding) in function_bindings {
-            let runs_once = !exported(binding)
-                && scopes[scope.index()].own_runs_many == Some(true)
-                && Some(uses.of(binding)).is_some_and(|refs| {
-                    !refs.is_empty()
-                        && refs.iter().all(|&r| {
-                            let reference = &references[r.index()];
-                            reference.is_callee && !scopes[reference.scope.index()].runs_many
-                        })
-                });
+            if scopes[scope.index()].own_runs_many != Some(true) {
+                continue;
+            }
+            let entry = facts.argv_readers.contains(&scope);
+            let runs_once = (entry && called_only_from_run_once_code(scopes, binding, true))
+                || (!exported(binding) && called_only_from_run_once_code(scopes, binding, false));
             if runs_once {
                 scopes[scope.index()].own_runs_many = None;
                 changed = true;
             }
         }
-        if !changed {
-            return;
+        for (scope, name) in &facts.private_methods {
+            if scopes[scope.index()].own_runs_many != Some(true)
+                || facts.private_uses.contains(name)
+            {
+                continue;
+            }
+            let runs_once = calls_of.get(name).is_some_and(|calls| {
+                calls.iter().all(|from| !scopes[from.index()].runs_many)
+            });
+            if runs_once {
+                scopes[scope.index()].own_runs_many = None;
+                changed = true;
+            }
         }
         // Parents come before children: one pass in creation order settles every scope.
         for i in 1..scopes.len() {
             let parent = scopes[i].parent.expect("only the program has no parent");
             let inherited = scopes[parent.index()].runs_many;
             scopes[i].runs_many = scopes[i].own_runs_many.unwrap_or(inherited);
+        }
+        if !changed {
+            return;
         }
     }
 }
