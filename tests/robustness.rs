@@ -1253,7 +1253,9 @@ fn typescript_without_semicolons_is_still_linted() {
         ));
     }
     source.push_str("}\n");
-    source.push_str("export function remember(key: string, n: number) {\n  seen.set(key, n)\n}\n");
+    source.push_str(
+        "export function remember(userId: string, n: number) {\n  seen.set(userId, n)\n}\n",
+    );
     assert!(
         leaklint::prescan::speculation_depth(source.as_bytes(), false)
             > leaklint::prescan::MAX_SPECULATION

@@ -1,12 +1,16 @@
-//! `per-call-require`: `require(…)` evaluated inside a function that runs on every call.
+//! `per-call-require`: `require(…)` evaluated on a hot path, or again and again in a file that
+//! deletes `require.cache` entries.
 //!
 //! Honest about the cost: a literal path (`require('lodash')`) hits Node's module cache after
-//! the first call, so it costs a lookup per call and hides a dependency, but it does not grow
-//! memory (a warning). A computed path (`require(name)`) loads and caches one more module for
-//! every new value, for the life of the process (an error). A file that also deletes
-//! `require.cache` entries makes every call evaluate the module again, and Node keeps each
-//! evaluation in its parent's `module.children` (an error). A lazy load kept in a module-level
-//! variable (`cached = cached || require('x')`) runs once and is silent.
+//! the first call, so on a hot path (a handler the model knows runs per event, request or tick)
+//! it costs a lookup per call and hides a dependency, but it does not grow memory (a warning);
+//! off the hot path it is a lazy load and is silent. A path taken from the data of each event
+//! (`require(m.handler)` in a message listener) loads and caches one more module for every new
+//! value, for the life of the process (an error); one computed from anything else is bounded by
+//! the files on disk (silent). A file that also deletes `require.cache` entries makes every call
+//! evaluate the module again, and Node keeps each evaluation in its parent's `module.children`
+//! (an error). Lazy-load idioms (a module-level variable, a thunk, a self-replacing function)
+//! are silent everywhere.
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;

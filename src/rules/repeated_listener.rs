@@ -33,7 +33,7 @@ pub const META: RuleMeta = RuleMeta {
         kind: OptionKind::Names,
         description: "more method names that remove a listener (e.g. `unsubscribe`)",
     }],
-    handles: Handles::CALL,
+    handles: Handles::CALL.and(Handles::ASSIGN),
     measure: Measure::Listeners,
     create: Some(|cx| {
         Some(Box::new(RepeatedListener {
@@ -70,6 +70,9 @@ struct RepeatedListener {
     /// Registrations whose result is the receiver of a registration whose result is dropped
     /// (`emitter.on('a', f).on('b', g);`): their result is dropped too.
     chained: FxHashSet<(BytePos, BytePos)>,
+    /// `this._onKey = handleKey`: a listener kept under another name, by which a removal may
+    /// name it (the kept name, then the listener's).
+    kept_as: Vec<(String, String)>,
 }
 
 /// A receiver as a path from its root (`process.stdout` → `process`, [`stdout`]).
@@ -257,6 +260,20 @@ impl Rule for RepeatedListener {
         }
     }
 
+    fn on_assign(&mut self, cx: &Context, assign: &AssignExpr) {
+        let AssignTarget::Simple(target) = &assign.left else {
+            return;
+        };
+        let kept = match target {
+            SimpleAssignTarget::Ident(ident) => squeezed_text(cx.text, ident.span),
+            SimpleAssignTarget::Member(member) => squeezed_text(cx.text, member.span),
+            _ => return,
+        };
+        if let Some(listener) = listener_key(cx.text, &assign.right) {
+            self.kept_as.push((kept, listener));
+        }
+    }
+
     fn finish(&mut self, ctx: &mut Context) {
         for registration in std::mem::take(&mut self.registrations) {
             let acquisition = Acquisition {
@@ -264,7 +281,20 @@ impl Rule for RepeatedListener {
                 event: Some(&registration.event),
                 function: registration.listener.as_deref(),
             };
-            if self.removals.released_by(&acquisition).is_none() {
+            // Also by any name the listener is kept under.
+            let released = self.removals.released_by(&acquisition).is_some()
+                || self
+                    .kept_as
+                    .iter()
+                    .filter(|(_, listener)| Some(listener) == registration.listener.as_ref())
+                    .any(|(kept, _)| {
+                        let by_kept_name = Acquisition {
+                            function: Some(kept),
+                            ..acquisition
+                        };
+                        self.removals.released_by(&by_kept_name).is_some()
+                    });
+            if !released {
                 report(ctx, registration);
             }
         }
@@ -316,6 +346,12 @@ mod tests {
         Tester::new(&super::META).passes(&[
             // Registered once: top level, or a setup function only called from there.
             ("process.on('SIGTERM', shutdown);", "a.js"),
+            // Removed through the name it is kept under.
+            ("class M { open() { const onKey = (e) => this.close(); window.addEventListener('keydown', onKey, true); this._onKey = onKey; } close() { window.removeEventListener('keydown', this._onKey, true); } } module.exports = M;", "a.js"),
+            // Callbacks of one-shot calls in run-once code run once.
+            ("new Promise((resolve) => { process.stdin.on('data', (d) => resolve(d)); });", "a.js"),
+            ("async function main() { const args = process.argv.slice(2); process.on('SIGINT', stop); } main();", "a.js"),
+            ("class Cli { parse(argv = process.argv) { this._run(argv); } _run(a) { process.on('SIGTERM', stop); } } new Cli().parse();", "a.js"),
             ("function install() { process.on('exit', flush); } install();", "a.js"),
             // Receivers created in or passed into the call.
             ("export function handle(req, res) { req.on('data', onData); res.on('finish', done); }", "a.mjs"),

@@ -8,6 +8,13 @@
 //! leak. The rule is silent when the collection escapes the file (exported, returned, passed to
 //! a function, aliased), because other code may evict it, and for `WeakMap`/`WeakSet`, whose
 //! entries die with their keys.
+//!
+//! What drives the growth decides the severity and the message, from the model's key
+//! provenance ([`KeyOrigin`]): a key new on every call (a timestamp, a counter, a fresh object),
+//! the data of each request, or a parameter whose name says it has no bound (`userId`,
+//! `getUserToken(key)`) is an error; another parameter, or a key the file does not show, is a
+//! warning; a closed set of keys (tag and type names, literals at every call site, a numeric
+//! range) and a registration table filled at startup are silent.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
@@ -121,8 +128,8 @@ impl Driver {
         match self {
             Driver::Key(KeyOrigin::Unknown, _) => Some(Severity::Warn),
             Driver::Key(KeyOrigin::Parameter { text, function, .. }, _) => {
-                let open = names_an_open_set(text)
-                    || function.as_deref().is_some_and(names_an_open_set);
+                let open =
+                    names_an_open_set(text) || function.as_deref().is_some_and(names_an_open_set);
                 (!open).then_some(Severity::Warn)
             }
             _ => None,
@@ -135,10 +142,14 @@ impl Driver {
                 format!("a new key on every call (`{part}` is part of the key), so it keeps one more entry per call")
             }
             Driver::Key(KeyOrigin::EventData { text, via }, _) => {
-                format!("keyed by `{text}`, the data of each `{via}` event, so every new value stays")
+                format!(
+                    "keyed by `{text}`, the data of each `{via}` event, so every new value stays"
+                )
             }
             Driver::Key(KeyOrigin::Parameter { text, function, .. }, _) => {
-                let of = function.as_ref().map_or("the function".to_string(), |f| format!("`{f}`"));
+                let of = function
+                    .as_ref()
+                    .map_or("the function".to_string(), |f| format!("`{f}`"));
                 if self.severity().is_some() {
                     format!("keyed by `{text}`, a parameter of {of}: bounded only if its callers pass a closed set of values, otherwise every new value stays")
                 } else {
@@ -675,6 +686,7 @@ fn finding(
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::Severity;
     use crate::testing::Tester;
 
     #[test]
@@ -749,5 +761,52 @@ mod tests {
             // A type that names the collection does not hand it to other code.
             ("const cache = new Map<string, number>(); type C = typeof cache; export function f(k: string) { cache.set(k, 1); }", "a.ts", &["cache.set"]),
         ]);
+    }
+
+    /// The message says what drives the growth, and the severity follows the evidence.
+    #[test]
+    fn severity_and_message_follow_the_driver() {
+        let lint = |source: &str| {
+            let output = crate::lint_source(
+                std::path::Path::new("a.js"),
+                source,
+                &Default::default(),
+                false,
+            );
+            output
+                .diagnostics
+                .iter()
+                .map(|d| (d.severity, d.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        let cases: &[(&str, Option<(Severity, &str)>)] = &[
+            // The textbook cases stay errors.
+            ("const tokens = new Map(); export async function getUserToken(key) { if (tokens.has(key)) return tokens.get(key); const t = await fetchToken(key); tokens.set(key, t); return t; }",
+             Some((Severity::Error, "keyed by `key`, a parameter of `getUserToken`"))),
+            ("const samples = []; setInterval(() => { samples.push(process.memoryUsage()); }, 1000);",
+             Some((Severity::Error, "one more entry on every `setInterval` event"))),
+            ("const log = new Map(); module.exports = (e) => log.set(Date.now(), e);",
+             Some((Severity::Error, "a new key on every call (`Date.now()` is part of the key)"))),
+            ("const seen = new Map(); app.use((req, res, next) => { seen.set(req.headers.authorization, 1); next(); });",
+             Some((Severity::Error, "keyed by `req.headers.authorization`, the data of each `app.use` event"))),
+            // A parameter without a telling name: a warning that says what bounds it.
+            ("const squares = {}; export function square(n) { return squares[n] ?? (squares[n] = n * n); }",
+             Some((Severity::Warn, "bounded only if its callers pass a closed set of values"))),
+            // Closed sets and registration tables: silent.
+            ("const styles = new Map(); export function styleFor(tagName) { styles.set(tagName, 1); }", None),
+            ("const helpers = {}; export function registerHelper(name, fn) { helpers[name] = fn; }", None),
+            ("const small = {}; export function fromInt(value) { if (0 <= value && value < 256) small[value] = { value }; }", None),
+        ];
+        for (source, expected) in cases {
+            let found = lint(source);
+            match expected {
+                Some((severity, text)) => {
+                    assert_eq!(found.len(), 1, "{source}: {found:?}");
+                    assert_eq!(found[0].0, *severity, "{source}: {found:?}");
+                    assert!(found[0].1.contains(text), "{source}: {found:?}");
+                }
+                None => assert!(found.is_empty(), "{source}: {found:?}"),
+            }
+        }
     }
 }

@@ -245,7 +245,11 @@ pub(super) fn find_handlers(
 }
 
 /// The function or arrow scope that starts exactly at `lo`.
-pub(super) fn scope_starting_at(scopes: &[Scope], by_start: &[ScopeId], lo: BytePos) -> Option<ScopeId> {
+pub(super) fn scope_starting_at(
+    scopes: &[Scope],
+    by_start: &[ScopeId],
+    lo: BytePos,
+) -> Option<ScopeId> {
     let first = by_start.partition_point(|id| scopes[id.index()].span.lo < lo);
     by_start[first..]
         .iter()
@@ -299,12 +303,8 @@ impl Semantic<'_> {
 
     /// The innermost function or arrow scope around `span`.
     pub fn function_scope_at(&self, span: Span) -> Option<ScopeId> {
-        self.ancestors(self.scope_at(span)).find(|&id| {
-            matches!(
-                self.scope(id).kind,
-                ScopeKind::Function | ScopeKind::Arrow
-            )
-        })
+        self.ancestors(self.scope_at(span))
+            .find(|&id| matches!(self.scope(id).kind, ScopeKind::Function | ScopeKind::Arrow))
     }
 }
 
@@ -349,7 +349,11 @@ mod tests {
             Some("exports.handler")
         );
         assert_eq!(
-            via("function handle(req, res) { HERE(); } app.post('/x', handle);", "HERE").as_deref(),
+            via(
+                "function handle(req, res) { HERE(); } app.post('/x', handle);",
+                "HERE"
+            )
+            .as_deref(),
             Some("app.post")
         );
         assert_eq!(
@@ -360,7 +364,10 @@ mod tests {
 
     #[test]
     fn setup_code_and_one_time_events_are_not_handlers() {
-        assert_eq!(via("module.exports = function () { HERE(); };", "HERE"), None);
+        assert_eq!(
+            via("module.exports = function () { HERE(); };", "HERE"),
+            None
+        );
         assert_eq!(via("process.on('exit', () => { HERE(); });", "HERE"), None);
         assert_eq!(via("md.use((md) => { HERE(); });", "HERE"), None);
         assert_eq!(via("setTimeout(() => { HERE(); }, 1);", "HERE"), None);

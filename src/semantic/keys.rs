@@ -112,9 +112,34 @@ const NAMED_CLOSED: &str = "names one of a closed set of values";
 
 /// Words that name values without bound: ids, tokens, sessions, users, addresses, requests.
 const OPEN_WORDS: &[&str] = &[
-    "id", "ids", "uuid", "guid", "token", "session", "user", "users", "account", "customer",
-    "client", "url", "uri", "href", "ip", "address", "email", "host", "socket", "conn",
-    "connection", "request", "req", "job", "order", "timestamp", "time", "date",
+    "id",
+    "ids",
+    "uuid",
+    "guid",
+    "token",
+    "session",
+    "user",
+    "users",
+    "account",
+    "customer",
+    "client",
+    "url",
+    "uri",
+    "href",
+    "ip",
+    "address",
+    "email",
+    "host",
+    "socket",
+    "conn",
+    "connection",
+    "request",
+    "req",
+    "job",
+    "order",
+    "timestamp",
+    "time",
+    "date",
 ];
 
 /// The words of a name: `getUserToken` is `get`, `user`, `token`; `session_id` is `session`, `id`.
@@ -128,7 +153,10 @@ fn words(name: &str) -> impl Iterator<Item = String> + '_ {
             }
             continue;
         }
-        if c.is_ascii_uppercase() && !current.is_empty() && !current.ends_with(|p: char| p.is_ascii_uppercase()) {
+        if c.is_ascii_uppercase()
+            && !current.is_empty()
+            && !current.ends_with(|p: char| p.is_ascii_uppercase())
+        {
             words.push(std::mem::take(&mut current));
         }
         current.push(c.to_ascii_lowercase());
@@ -236,13 +264,19 @@ impl Semantic<'_> {
                 self.gather(&bin.right, at, evidence, depth + 1);
             }
             Expr::Update(update) => {
-                evidence.fresh.get_or_insert_with(|| text_of(self.text, update.span));
+                evidence
+                    .fresh
+                    .get_or_insert_with(|| text_of(self.text, update.span));
             }
             Expr::New(new) => {
-                evidence.fresh.get_or_insert_with(|| text_of(self.text, new.span));
+                evidence
+                    .fresh
+                    .get_or_insert_with(|| text_of(self.text, new.span));
             }
             Expr::Object(_) | Expr::Array(_) | Expr::Fn(_) | Expr::Arrow(_) | Expr::Class(_) => {
-                evidence.fresh.get_or_insert_with(|| "a new object".to_string());
+                evidence
+                    .fresh
+                    .get_or_insert_with(|| "a new object".to_string());
             }
             Expr::Call(call) => self.gather_call(call, at, evidence, depth),
             Expr::Ident(ident) => self.gather_name(ident, ident.span, at, evidence, depth),
@@ -299,7 +333,14 @@ impl Semantic<'_> {
         }
     }
 
-    fn gather_name(&self, ident: &Ident, whole: Span, at: Span, evidence: &mut Evidence, depth: u32) {
+    fn gather_name(
+        &self,
+        ident: &Ident,
+        whole: Span,
+        at: Span,
+        evidence: &mut Evidence,
+        depth: u32,
+    ) {
         evidence.literal = false;
         if whole == ident.span && names_a_closed_set(&ident.sym) {
             evidence.closed = Some(NAMED_CLOSED);
@@ -357,9 +398,7 @@ impl Semantic<'_> {
             return false;
         };
         let body = self.scope(function).span;
-        let is_key = |expr: &Expr| {
-            matches!(unwrap(expr), Expr::Ident(id) if self.binding_id_of(id) == Some(binding))
-        };
+        let is_key = |expr: &Expr| matches!(unwrap(expr), Expr::Ident(id) if self.binding_id_of(id) == Some(binding));
         let is_number = |expr: &Expr| matches!(unwrap(expr), Expr::Lit(Lit::Num(_)));
         let nodes = self.nodes();
         let first = nodes.partition_point(|n| node_start(n) < body.lo);
@@ -385,11 +424,23 @@ impl Semantic<'_> {
     }
 
     /// The function whose parameter `binding` is has a name, is not exported, every reference
-    /// to it in the file is a call (so it goes nowhere the file cannot see), and every such call passes a literal in the parameter's
-    /// place: the parameter takes one of the values written in the file.
+    /// to it in the file is a call (so it goes nowhere the file cannot see), and every such call
+    /// passes a literal in the parameter's place, or a parameter of a function of which the same
+    /// holds (`wk(id)` called from `wrkr(id)` called with `0` … `11`): the parameter takes one of
+    /// the values written in the file.
     fn every_call_passes_a_literal(&self, binding: BindingId) -> bool {
+        self.takes_literals(binding, 0)
+    }
+
+    fn takes_literals(&self, binding: BindingId, depth: u32) -> bool {
+        if depth > 3 {
+            return false;
+        }
         let scope = self.binding(binding).scope;
-        if !matches!(self.scope(scope).kind, ScopeKind::Function | ScopeKind::Arrow) {
+        if !matches!(
+            self.scope(scope).kind,
+            ScopeKind::Function | ScopeKind::Arrow
+        ) {
             return false;
         }
         let Some(index) = self.param_index(binding) else {
@@ -408,7 +459,15 @@ impl Semantic<'_> {
                     && self.call_at(r.span).is_some_and(|call| {
                         call.args
                             .get(index)
-                            .is_some_and(|arg| matches!(unwrap(&arg.expr), Expr::Lit(_)))
+                            .is_some_and(|arg| match unwrap(&arg.expr) {
+                                Expr::Lit(_) => true,
+                                Expr::Ident(ident) => self.binding_id_of(ident).is_some_and(|b| {
+                                    b != binding
+                                        && self.binding(b).kind == BindingKind::Param
+                                        && self.takes_literals(b, depth + 1)
+                                }),
+                                _ => false,
+                            })
                     })
             })
     }
@@ -532,7 +591,10 @@ mod tests {
     #[test]
     fn parameters_are_named_with_their_function() {
         let s = origin("const m = new Map(); export function getUserToken(key) { m.set(key, 1); }");
-        assert!(matches!(s, KeyOrigin::Parameter { ref text, function: Some(ref f), .. } if text == "key" && &**f == "getUserToken"), "{s:?}");
+        assert!(
+            matches!(s, KeyOrigin::Parameter { ref text, function: Some(ref f), .. } if text == "key" && &**f == "getUserToken"),
+            "{s:?}"
+        );
     }
 
     #[test]
@@ -543,6 +605,10 @@ mod tests {
         );
         assert_eq!(
             origin("const m = new Map(); function def(id) { m.set(id, 1); } def('a'); def('b'); module.exports = () => def('c');"),
+            KeyOrigin::Closed("every call in this file passes a literal")
+        );
+        assert_eq!(
+            origin("const m = new Map(); function wk(id) { m.set(id, 1); } function run(n, id) { wk(id); } module.exports = (x) => { run(x, 0); run(x, 1); };"),
             KeyOrigin::Closed("every call in this file passes a literal")
         );
         assert!(!names_a_closed_set("userId"));

@@ -429,20 +429,22 @@ pub(super) fn find_functions_that_run_once(
             scopes[scope.index()].own_runs_many = None;
         }
     }
+    settle_runs_many(scopes);
     let mut calls_of: FxHashMap<&Atom, Vec<ScopeId>> = FxHashMap::default();
     for (name, from) in &facts.private_calls {
         calls_of.entry(name).or_default().push(*from);
     }
     loop {
         let mut changed = false;
-        let called_only_from_run_once_code = |scopes: &[Scope], binding: BindingId, none_ok: bool| {
-            let refs = uses.of(binding);
-            (none_ok || !refs.is_empty())
-                && refs.iter().all(|&r| {
-                    let reference = &references[r.index()];
-                    reference.is_callee && !scopes[reference.scope.index()].runs_many
-                })
-        };
+        let called_only_from_run_once_code =
+            |scopes: &[Scope], binding: BindingId, none_ok: bool| {
+                let refs = uses.of(binding);
+                (none_ok || !refs.is_empty())
+                    && refs.iter().all(|&r| {
+                        let reference = &references[r.index()];
+                        reference.is_callee && !scopes[reference.scope.index()].runs_many
+                    })
+            };
         for &(scope, binding) in function_bindings {
             if scopes[scope.index()].own_runs_many != Some(true) {
                 continue;
@@ -461,23 +463,27 @@ pub(super) fn find_functions_that_run_once(
             {
                 continue;
             }
-            let runs_once = calls_of.get(name).is_some_and(|calls| {
-                calls.iter().all(|from| !scopes[from.index()].runs_many)
-            });
+            let runs_once = calls_of
+                .get(name)
+                .is_some_and(|calls| calls.iter().all(|from| !scopes[from.index()].runs_many));
             if runs_once {
                 scopes[scope.index()].own_runs_many = None;
                 changed = true;
             }
         }
-        // Parents come before children: one pass in creation order settles every scope.
-        for i in 1..scopes.len() {
-            let parent = scopes[i].parent.expect("only the program has no parent");
-            let inherited = scopes[parent.index()].runs_many;
-            scopes[i].runs_many = scopes[i].own_runs_many.unwrap_or(inherited);
-        }
+        settle_runs_many(scopes);
         if !changed {
             return;
         }
+    }
+}
+
+/// Parents come before children: one pass in creation order settles every scope.
+fn settle_runs_many(scopes: &mut [Scope]) {
+    for i in 1..scopes.len() {
+        let parent = scopes[i].parent.expect("only the program has no parent");
+        let inherited = scopes[parent.index()].runs_many;
+        scopes[i].runs_many = scopes[i].own_runs_many.unwrap_or(inherited);
     }
 }
 

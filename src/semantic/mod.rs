@@ -17,9 +17,9 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::VisitWith;
 
 use builder::Builder;
-use lifetime::Lifetimes;
 pub use frequency::Handler;
 pub use keys::KeyOrigin;
+use lifetime::Lifetimes;
 pub use lifetime::{Created, Lifetime, Role, ThisValue};
 
 macro_rules! id_type {
