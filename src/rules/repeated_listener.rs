@@ -48,7 +48,17 @@ pub const META: RuleMeta = RuleMeta {
     }),
 };
 
-const REGISTRATION_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
+const REGISTRATION_METHODS: &[&str] = &[
+    "on",
+    "addListener",
+    "prependListener",
+    "addEventListener",
+    "once",
+    "prependOnceListener",
+];
+/// Registrations removed when their event fires: on a long-lived receiver, in code that runs
+/// again before the event comes (or when it never comes), they pile up all the same.
+const ONCE_METHODS: &[&str] = &["once", "prependOnceListener"];
 const REMOVAL_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
 const LONG_LIVED_GLOBALS: &[&str] = &["process", "window", "document", "globalThis", "global"];
 
@@ -60,6 +70,10 @@ struct Registration {
     /// The listener's text when it is a reference that a removal could name again.
     listener: Option<String>,
     in_effect: bool,
+    /// The receiver is a request's connection, shared with other requests: which member.
+    shared_connection: Option<&'static str>,
+    /// Registered with `once`: removed when the event fires.
+    once: bool,
 }
 
 #[derive(Default)]
@@ -201,7 +215,10 @@ impl RepeatedListener {
         let Some(receiver) = receiver(semantic, object) else {
             return;
         };
-        if !outlives_the_call(semantic, &receiver) || removes_itself(method, &call.args) {
+        let shared = semantic.is_shared_connection(&receiver);
+        if !(outlives_the_call(semantic, &receiver) || shared.is_some())
+            || removes_itself(method, &call.args)
+        {
             return;
         }
         self.registrations.push(Registration {
@@ -212,6 +229,8 @@ impl RepeatedListener {
                 .args
                 .get(1)
                 .and_then(|a| listener_key(cx.text, &a.expr)),
+            shared_connection: shared,
+            once: ONCE_METHODS.contains(&method),
             receiver,
             in_effect: semantic.in_effect(call.span),
         });
@@ -283,6 +302,11 @@ impl Rule for RepeatedListener {
             };
             // Also by any name the listener is kept under.
             let released = self.removals.released_by(&acquisition).is_some()
+                || (registration.shared_connection.is_some()
+                    && self
+                        .removals
+                        .released_through_any_holder(&acquisition)
+                        .is_some())
                 || self
                     .kept_as
                     .iter()
@@ -315,6 +339,23 @@ fn report(ctx: &mut Context, registration: Registration) {
         }
         _ => None,
     };
+    let lives = match registration.shared_connection {
+        Some(connection) => format!(
+            "the {connection} is shared with every other request on the same connection (keep-alive), so they pile up for as long as it stays open"
+        ),
+        None => format!(
+            "listeners, and what their closures hold, pile up for as long as `{}` lives",
+            registration.receiver_text
+        ),
+    };
+    let lives = if registration.once {
+        format!(
+            "a `once` listener is removed only when {} fires, so each call before that (or every call, if it never comes) adds another; {lives}",
+            registration.event
+        )
+    } else {
+        lives
+    };
     let effect = if registration.in_effect {
         "; this effect returns no cleanup that removes it"
     } else {
@@ -324,8 +365,8 @@ fn report(ctx: &mut Context, registration: Registration) {
         rule: ID,
         range: Range::from_span(registration.span),
         message: format!(
-            "a listener for {} is added to `{}` on every call, and nothing removes it{effect}: listeners, and what their closures hold, pile up for as long as `{}` lives",
-            registration.event, registration.receiver_text, registration.receiver_text
+            "a listener for {} is added to `{}` on every call, and nothing removes it{effect}: {lives}",
+            registration.event, registration.receiver_text
         ),
         labels: label.into_iter().collect(),
         help: Some("register it once (at module level or behind a run-once guard), use `once`, pass `{ signal }` and abort it, or remove it with `off`/`removeListener`/`removeEventListener` and the same function".into()),
@@ -346,6 +387,12 @@ mod tests {
         Tester::new(&super::META).passes(&[
             // Registered once: top level, or a setup function only called from there.
             ("process.on('SIGTERM', shutdown);", "a.js"),
+            // A socket the function creates itself, or a connection that is removed from again.
+            ("module.exports = function connect(opts) { const socket = net.connect(opts); socket.on('data', onData); return socket; };", "a.js"),
+            ("module.exports = (req, res) => { req.socket.on('close', onClose); res.on('finish', () => req.socket.removeListener('close', onClose)); };", "a.js"),
+            ("class Call { attach(stream) { this.stream = stream; stream.session.socket.on('close', this.onClose); } end() { this.stream.session.socket.removeListener('close', this.onClose); } } module.exports = Call;", "a.js"),
+            // At most one pending `once` at a time: the flag is cleared when it fires.
+            ("let paused = false; module.exports = (src, dest) => src.on('data', (d) => { if (!dest.write(d) && !paused) { paused = true; dest.socket.once('drain', () => { paused = false; }); } });", "a.js"),
             // Removed through the name it is kept under.
             ("class M { open() { const onKey = (e) => this.close(); window.addEventListener('keydown', onKey, true); this._onKey = onKey; } close() { window.removeEventListener('keydown', this._onKey, true); } } module.exports = M;", "a.js"),
             // Callbacks of one-shot calls in run-once code run once.
@@ -358,7 +405,6 @@ mod tests {
             ("import net from 'node:net'; export function connect() { const socket = net.connect(80); socket.on('data', f); }", "a.mjs"),
             ("server.on('connection', (sock) => { sock.on('data', f); });", "a.js"),
             // once, { once: true }, { signal }.
-            ("export function f() { process.once('exit', flush); }", "a.mjs"),
             ("export function f() { window.addEventListener('load', go, { once: true }); }", "a.mjs"),
             ("export function f(signal) { window.addEventListener('resize', go, { signal }); }", "a.mjs"),
             ("export function f(ac) { document.addEventListener('click', go, { signal: ac.signal }); }", "a.mjs"),
@@ -386,6 +432,14 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // A request's connection outlives the request (keep-alive).
+            ("module.exports = function onRequest(ctx) { ctx.socket.on('error', onError); };", "a.js", &["ctx.socket.on"]),
+            ("server.on('request', (req, res) => { req.connection.on('close', () => log(req.url)); });", "a.js", &["req.connection.on"]),
+            // `once` on a long-lived receiver: removed only when the event comes.
+            ("module.exports = function connect(client) { process.once('exit', () => client.close()); };", "a.js", &["process.once"]),
+            ("export function f() { process.once('exit', flush); }", "a.mjs", &["process.once"]),
+            ("module.exports = (req) => { req.connection.once('connect', () => start(req)); };", "a.js", &["req.connection.once"]),
+            ("export function attach(stream: Stream): void { stream.session.socket.on('close', () => stream.destroy()); }", "a.ts", &["stream.session.socket.on"]),
             ("export function handler(req, res) { process.on('uncaughtException', (e) => res.end()); }", "a.mjs", &["process.on"]),
             ("app.get('/', (req, res) => { process.on('exit', () => res.end()); });", "a.js", &["process.on"]),
             ("export function mount() { window.addEventListener('resize', () => layout()); }", "a.mjs", &["window.addEventListener"]),

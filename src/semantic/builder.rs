@@ -1157,15 +1157,24 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_if_stmt(&mut self, stmt: &IfStmt) {
-        // `if (!installed) { installed = true; … }` runs its body once.
-        if let Expr::Unary(unary) = unwrap(&stmt.test) {
-            if unary.op == UnaryOp::Bang {
-                self.guards.push(GuardCandidate {
-                    flag: unwrap(&unary.arg).span(),
-                    assigned_within: stmt.cons.span(),
-                    region: stmt.cons.span(),
-                    group: None,
-                });
+        // `if (!installed) { installed = true; … }` runs its body once; so does
+        // `if (!flushed && !paused) { paused = true; … }` while the flag stays set.
+        let mut conjuncts = vec![unwrap(&stmt.test)];
+        while let Some(test) = conjuncts.pop() {
+            match test {
+                Expr::Bin(bin) if bin.op == BinaryOp::LogicalAnd => {
+                    conjuncts.push(unwrap(&bin.left));
+                    conjuncts.push(unwrap(&bin.right));
+                }
+                Expr::Unary(unary) if unary.op == UnaryOp::Bang => {
+                    self.guards.push(GuardCandidate {
+                        flag: unwrap(&unary.arg).span(),
+                        assigned_within: stmt.cons.span(),
+                        region: stmt.cons.span(),
+                        group: None,
+                    });
+                }
+                _ => {}
             }
         }
         self.nested(stmt.span, false, |this| stmt.visit_children_with(this));

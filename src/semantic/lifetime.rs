@@ -658,6 +658,32 @@ pub enum Root {
     Other(Atom),
 }
 
+/// Members that name a connection that outlives the object reached through it: a request's
+/// `socket` (or `connection`) serves every request of a keep-alive connection, a stream's
+/// `session` every stream of it.
+const SHARED_CONNECTIONS: &[&str] = &["socket", "connection", "session"];
+
+impl Semantic<'_> {
+    /// Is the holder a connection reached from a parameter (`req.socket`, `ctx.socket`,
+    /// `stream.session.socket`)? The object passed in lives for one request, but its connection
+    /// is shared with the requests before and after it, so what is added to it per call piles up
+    /// for as long as the connection lives.
+    pub fn is_shared_connection(&self, holder: &Holder) -> Option<&'static str> {
+        let Holder::Path(Root::Binding(root), props) = holder else {
+            return None;
+        };
+        if self.binding(*root).kind != BindingKind::Param {
+            return None;
+        }
+        props.iter().find_map(|p| {
+            SHARED_CONNECTIONS
+                .iter()
+                .find(|shared| p == **shared)
+                .copied()
+        })
+    }
+}
+
 /// Which function a release removes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Released {
@@ -700,6 +726,20 @@ impl Releases {
 
     /// The first release that undoes the acquisition: the same holder, the same event (or
     /// every event), the same function (or every function).
+    /// A release of the same event and the same kept function through any holder: how a
+    /// listener on a shared connection is removed through another path to it
+    /// (`stream.session.socket.on('close', this.onClose)`, later
+    /// `this.stream.session.socket.removeListener('close', this.onClose)`).
+    pub fn released_through_any_holder(&self, acquisition: &Acquisition) -> Option<&Release> {
+        let function = acquisition.function?;
+        self.releases.iter().find(|release| {
+            acquisition
+                .event
+                .is_some_and(|event| release.event.as_deref() == Some(event))
+                && matches!(&release.function, Released::Function(f) if f == function)
+        })
+    }
+
     pub fn released_by(&self, acquisition: &Acquisition) -> Option<&Release> {
         self.releases.iter().find(|release| {
             release.holder == *acquisition.holder
