@@ -14,11 +14,12 @@ use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
 use crate::diagnostic::{Finding, Label, Range, Severity, Subject};
-use crate::rules::helpers::{callee_span, is_global, method_call, prop_name, unwrap};
+use crate::rules::helpers::{callee_ident, callee_span, is_global, method_call, prop_name, unwrap};
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::lifetime::{
     squeezed_text, Acquisition, Holder, Release, Released, Releases, Root,
 };
+use crate::semantic::listeners::{Wrapper, ONCE_METHODS, REGISTRATION_METHODS, REMOVAL_METHODS};
 use crate::semantic::Semantic;
 
 pub const ID: &str = "repeated-listener";
@@ -48,18 +49,6 @@ pub const META: RuleMeta = RuleMeta {
     }),
 };
 
-const REGISTRATION_METHODS: &[&str] = &[
-    "on",
-    "addListener",
-    "prependListener",
-    "addEventListener",
-    "once",
-    "prependOnceListener",
-];
-/// Registrations removed when their event fires: on a long-lived receiver, in code that runs
-/// again before the event comes (or when it never comes), they pile up all the same.
-const ONCE_METHODS: &[&str] = &["once", "prependOnceListener"];
-const REMOVAL_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
 const LONG_LIVED_GLOBALS: &[&str] = &["process", "window", "document", "globalThis", "global"];
 
 struct Registration {
@@ -111,6 +100,8 @@ fn receiver(semantic: &Semantic, expr: &Expr) -> Option<Holder> {
             props.push(prop_name(&member.prop)?.clone());
             Some(Holder::Path(root, props))
         }
+        // `$(window).on('resize', f)`: jQuery wraps the element it is given.
+        Expr::Call(call) if wraps_an_element(call) => receiver(semantic, &call.args[0].expr),
         // `emitter.on('a', f).on('b', g)`: a chained registration returns its receiver.
         Expr::Call(call) => {
             let (object, method) = method_call(call)?;
@@ -120,6 +111,11 @@ fn receiver(semantic: &Semantic, expr: &Expr) -> Option<Holder> {
         }
         _ => None,
     }
+}
+
+/// `$(window)`, `jQuery(document)`: a jQuery object around one element.
+fn wraps_an_element(call: &CallExpr) -> bool {
+    callee_ident(call).is_some_and(|c| c.sym == "$" || c.sym == "jQuery") && call.args.len() == 1
 }
 
 /// `process.stdout`, `bus`: the receiver as a path, also for a chained registration.
@@ -195,8 +191,42 @@ fn event_key(text: &str, expr: Option<&ExprOrSpread>) -> String {
     }
 }
 
+/// What a registration or removal names: the receiver, the event and the listener, from a
+/// method call (`target.on(event, listener)`) or a call of one of the file's wrappers
+/// (`on(target, event, listener)`).
+struct Site<'a> {
+    receiver: &'a Expr,
+    event: Option<&'a ExprOrSpread>,
+    listener: Option<&'a Expr>,
+    once: bool,
+    /// The options argument of `addEventListener`, which may make it remove itself.
+    self_removing: bool,
+}
+
+impl<'a> Site<'a> {
+    fn of_method(call: &'a CallExpr, object: &'a Expr, method: &str) -> Site<'a> {
+        Site {
+            receiver: object,
+            event: call.args.first(),
+            listener: call.args.get(1).map(|a| &*a.expr),
+            once: ONCE_METHODS.contains(&method),
+            self_removing: removes_itself(method, &call.args),
+        }
+    }
+
+    fn of_wrapper(call: &'a CallExpr, wrapper: Wrapper) -> Option<Site<'a>> {
+        Some(Site {
+            receiver: &call.args.get(wrapper.receiver)?.expr,
+            event: call.args.get(wrapper.event),
+            listener: call.args.get(wrapper.listener).map(|a| &*a.expr),
+            once: wrapper.once,
+            self_removing: false,
+        })
+    }
+}
+
 impl RepeatedListener {
-    fn registration(&mut self, cx: &Context, call: &CallExpr, object: &Expr, method: &str) {
+    fn registration(&mut self, cx: &Context, call: &CallExpr, site: Site) {
         let semantic = cx.semantic;
         let dropped = semantic.result_dropped(call.span)
             || self.chained.contains(&(call.span.lo, call.span.hi));
@@ -204,7 +234,7 @@ impl RepeatedListener {
             return;
         }
         // Whatever this registration's receiver chain registers is dropped with it.
-        if let Expr::Call(inner) = unwrap(object) {
+        if let Expr::Call(inner) = unwrap(site.receiver) {
             if method_call(inner).is_some_and(|(_, m)| REGISTRATION_METHODS.contains(&&**m)) {
                 self.chained.insert((inner.span.lo, inner.span.hi));
             }
@@ -212,50 +242,43 @@ impl RepeatedListener {
         if semantic.behind_run_once_guard(call.span) || !semantic.runs_many_times(call.span) {
             return;
         }
-        let Some(receiver) = receiver(semantic, object) else {
+        let Some(receiver) = receiver(semantic, site.receiver) else {
             return;
         };
         let shared = semantic.is_shared_connection(&receiver);
-        if !(outlives_the_call(semantic, &receiver) || shared.is_some())
-            || removes_itself(method, &call.args)
-        {
+        if !(outlives_the_call(semantic, &receiver) || shared.is_some()) || site.self_removing {
             return;
         }
         self.registrations.push(Registration {
             span: callee_span(call),
             receiver_text: receiver_text(semantic, &receiver),
-            event: event_key(cx.text, call.args.first()),
-            listener: call
-                .args
-                .get(1)
-                .and_then(|a| listener_key(cx.text, &a.expr)),
+            event: event_key(cx.text, site.event),
+            listener: site.listener.and_then(|l| listener_key(cx.text, l)),
             shared_connection: shared,
-            once: ONCE_METHODS.contains(&method),
+            once: site.once,
             receiver,
             in_effect: semantic.in_effect(call.span),
         });
     }
 
-    fn removal(&mut self, cx: &Context, call: &CallExpr, object: &Expr, method: &str) {
-        let Some(holder) = receiver(cx.semantic, object) else {
+    /// `all`: `removeAllListeners`. `off_removes_all`: `.off(event)` without a function, which
+    /// removes every listener for the event (jQuery, and emitters whose `off` takes one).
+    fn removal(&mut self, cx: &Context, site: Site, all: bool, off_removes_all: bool) {
+        let Some(holder) = receiver(cx.semantic, site.receiver) else {
             return;
         };
-        let all = method == "removeAllListeners";
         self.removals.record(Release {
             holder,
-            event: if all && call.args.is_empty() {
+            event: if all && site.event.is_none() {
                 None
             } else {
-                Some(event_key(cx.text, call.args.first()))
+                Some(event_key(cx.text, site.event))
             },
-            function: if all {
+            function: if all || (site.listener.is_none() && site.event.is_some() && off_removes_all)
+            {
                 Released::Any
             } else {
-                match call
-                    .args
-                    .get(1)
-                    .and_then(|a| listener_key(cx.text, &a.expr))
-                {
+                match site.listener.and_then(|l| listener_key(cx.text, l)) {
                     Some(key) => Released::Function(key),
                     None => Released::Nothing,
                 }
@@ -266,16 +289,33 @@ impl RepeatedListener {
 
 impl Rule for RepeatedListener {
     fn on_call(&mut self, cx: &Context, call: &CallExpr) {
+        // `on(window, 'resize', f)`, `goog.events.listen(…)`: a wrapper of the file or a library.
+        if let Some(wrapper) = cx.semantic.wrapper_called(call) {
+            if let Some(site) = Site::of_wrapper(call, wrapper) {
+                if wrapper.removes {
+                    self.removal(cx, site, false, false);
+                } else {
+                    self.registration(cx, call, site);
+                }
+            }
+            return;
+        }
         let Some((object, method)) = method_call(call) else {
             return;
         };
         if REGISTRATION_METHODS.contains(&&**method) {
-            self.registration(cx, call, object, method);
+            self.registration(cx, call, Site::of_method(call, object, method));
         } else if REMOVAL_METHODS.contains(&&**method)
             || method == "removeAllListeners"
             || self.removal_methods.iter().any(|m| m == &**method)
         {
-            self.removal(cx, call, object, method);
+            let all = method == "removeAllListeners";
+            self.removal(
+                cx,
+                Site::of_method(call, object, method),
+                all,
+                &**method == "off",
+            );
         }
     }
 
@@ -393,6 +433,12 @@ mod tests {
             ("class Call { attach(stream) { this.stream = stream; stream.session.socket.on('close', this.onClose); } end() { this.stream.session.socket.removeListener('close', this.onClose); } } module.exports = Call;", "a.js"),
             // At most one pending `once` at a time: the flag is cleared when it fires.
             ("let paused = false; module.exports = (src, dest) => src.on('data', (d) => { if (!dest.write(d) && !paused) { paused = true; dest.socket.once('drain', () => { paused = false; }); } });", "a.js"),
+            // jQuery's `off(event)` removes every handler for the event.
+            ("$.fn.sticky = function () { $(window).on('scroll.sticky', onScroll); $(window).off('scroll.sticky'); return this; };", "a.js"),
+            ("a.Menu.prototype.open = function () { goog.events.listen(document, 'click', this.close); }; a.Menu.prototype.dispose = function () { goog.events.unlisten(document, 'click', this.close); };", "a.js"),
+            // A wrapper's registration removed through the wrapper's counterpart, or made once.
+            ("function on(t, e, f) { t.addEventListener(e, f); }\nfunction off(t, e, f) { t.removeEventListener(e, f); }\nexport function Editor() { on(window, 'resize', onResize); off(window, 'resize', onResize); }", "a.js"),
+            ("function on(t, e, f) { t.addEventListener(e, f); }\non(window, 'resize', onResize);", "a.js"),
             // Removed through the name it is kept under.
             ("class M { open() { const onKey = (e) => this.close(); window.addEventListener('keydown', onKey, true); this._onKey = onKey; } close() { window.removeEventListener('keydown', this._onKey, true); } } module.exports = M;", "a.js"),
             // Callbacks of one-shot calls in run-once code run once.
@@ -435,6 +481,11 @@ mod tests {
             // A request's connection outlives the request (keep-alive).
             ("module.exports = function onRequest(ctx) { ctx.socket.on('error', onError); };", "a.js", &["ctx.socket.on"]),
             ("server.on('request', (req, res) => { req.connection.on('close', () => log(req.url)); });", "a.js", &["req.connection.on"]),
+            // jQuery and Closure's event helpers.
+            ("$.fn.sticky = function () { $(window).on('scroll', () => this.update()); return this; };", "a.js", &["$(window).on"]),
+            ("goog.provide('a.Menu'); a.Menu.prototype.open = function () { goog.events.listen(document, 'click', this.close, false, this); };", "a.js", &["goog.events.listen"]),
+            // Through a wrapper the file defines.
+            ("function on(target, type, fn) { target.addEventListener(type, fn, false); }\nexport function Editor(place) { on(window, 'resize', () => this.refresh()); }", "a.js", &["on(window"]),
             // `once` on a long-lived receiver: removed only when the event comes.
             ("module.exports = function connect(client) { process.once('exit', () => client.close()); };", "a.js", &["process.once"]),
             ("export function f() { process.once('exit', flush); }", "a.mjs", &["process.once"]),

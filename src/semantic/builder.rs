@@ -168,6 +168,7 @@ impl<'a> Builder<'a> {
         Semantic {
             text: self.text,
             frequency,
+            wrappers: Default::default(),
             uses,
             scopes: self.scopes,
             bindings: self.bindings,

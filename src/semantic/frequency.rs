@@ -12,6 +12,7 @@ use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
 use super::lifetime::unwrap;
+use super::listeners::{ONCE_METHODS, REGISTRATION_METHODS};
 use super::{Node, Resolution, Scope, ScopeId, ScopeKind, Semantic};
 
 /// A function that runs once per event of a registration.
@@ -22,14 +23,11 @@ pub struct Handler {
     pub via: String,
 }
 
-/// Listener registrations: the listener runs once per event.
-const LISTENER_METHODS: &[&str] = &[
-    "on",
-    "addListener",
-    "prependListener",
-    "addEventListener",
-    "subscribe",
-];
+/// Listener registrations that run the listener on every event (not the `once` ones).
+fn runs_per_event(method: &str) -> bool {
+    method == "subscribe"
+        || (REGISTRATION_METHODS.contains(&method) && !ONCE_METHODS.contains(&method))
+}
 /// Events that fire once per emitter (or per process): their listeners are not hot paths.
 const ONE_TIME_EVENTS: &[&str] = &[
     "exit",
@@ -128,7 +126,7 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String)> {
                 return found;
             };
             let receiver = receiver_text(text, &member.obj);
-            if LISTENER_METHODS.contains(&&**method) {
+            if runs_per_event(method) {
                 let event = arg(0).and_then(string_literal);
                 if event
                     .as_deref()

@@ -473,7 +473,7 @@ impl Semantic<'_> {
     }
 
     /// Which parameter (by position) a parameter binding is.
-    fn param_index(&self, binding: BindingId) -> Option<usize> {
+    pub(super) fn param_index(&self, binding: BindingId) -> Option<usize> {
         let scope = self.binding(binding).scope;
         let mut params: Vec<_> = self
             .bindings
@@ -487,7 +487,7 @@ impl Semantic<'_> {
     }
 
     /// The binding that names the function whose scope is `scope` (`function f`, `const f =`).
-    fn function_binding(&self, scope: super::ScopeId) -> Option<BindingId> {
+    pub(super) fn function_binding(&self, scope: super::ScopeId) -> Option<BindingId> {
         let name = self.function_name(scope)?;
         let parent = self.scope(scope).parent?;
         self.ancestors(parent).find_map(|s| {

@@ -9,6 +9,7 @@ mod builder;
 pub mod frequency;
 pub mod keys;
 pub mod lifetime;
+pub mod listeners;
 
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
@@ -217,6 +218,8 @@ pub struct Semantic<'a> {
     lifetimes: Lifetimes,
     /// Handlers and function names: how often code runs.
     frequency: frequency::Frequency,
+    /// The file's listener wrappers, found on first use.
+    wrappers: std::cell::OnceCell<FxHashMap<BindingId, listeners::Wrapper>>,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,
