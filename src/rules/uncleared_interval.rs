@@ -90,6 +90,11 @@ struct UnclearedInterval {
     timer_functions: FxHashMap<BindingId, Atom>,
     /// Bindings of the `timers` module itself (`import * as timers`, `require('timers')`).
     timer_modules: FxHashSet<BindingId>,
+    /// Where a handle kept on an object is cleared: the property and the clear's start.
+    property_clears: Vec<(Atom, BytePos)>,
+    /// Methods called from a handler (`socket.on('close', () => this.connect())`): they run
+    /// again on the same instance.
+    called_per_event: FxHashSet<Atom>,
 }
 
 impl UnclearedInterval {
@@ -309,6 +314,7 @@ impl Rule for UnclearedInterval {
                 Some(Expr::Member(member)) => {
                     if let Some(name) = prop_name(&member.prop) {
                         self.clears.record(clear(Holder::Property(name.clone())));
+                        self.property_clears.push((name.clone(), call.span.lo));
                     }
                 }
                 _ => {}
@@ -316,6 +322,9 @@ impl Rule for UnclearedInterval {
             None => {
                 // `handle.unref()` keeps the handle where it is.
                 if let Some((object, method)) = method_call(call) {
+                    if semantic.handler_of(call.span).is_some() {
+                        self.called_per_event.insert(method.clone());
+                    }
                     let is_handle_method =
                         matches!(&**method, "unref" | "ref" | "hasRef" | "refresh");
                     if is_handle_method && matches!(unwrap(object), Expr::Ident(_)) {
@@ -348,6 +357,9 @@ impl Rule for UnclearedInterval {
                 }
                 Fate::Property(name, span) => {
                     if self.cleared(&Holder::Property(name.clone())) {
+                        if let Some(overwrite) = self.overwritten(ctx.semantic, name, *span) {
+                            report_overwrite(ctx, &interval, name, *span, overwrite);
+                        }
                         continue;
                     }
                     (
@@ -359,6 +371,83 @@ impl Rule for UnclearedInterval {
             report(ctx, &interval, what, label);
         }
     }
+}
+
+/// How sure it is that a kept handle is overwritten while its interval still runs.
+enum Overwrite {
+    /// The method is called again from a handler: the name of the method.
+    CalledPerEvent(Atom),
+    /// Nothing clears or checks the handle before it is replaced; the file does not show that
+    /// the method runs twice on one object.
+    Possible,
+}
+
+impl UnclearedInterval {
+    /// `start() { this.timer = setInterval(…) }` with the clear in `stop()`: a second `start()`
+    /// replaces the handle, and the interval it held runs forever. The handle is safe when a
+    /// clear of the same property comes first in the same function, or a guard on it
+    /// (`if (this.timer) return;`, `if (!this.timer) { … }`) keeps the start from running twice.
+    fn overwritten(&self, semantic: &Semantic, name: &Atom, span: Span) -> Option<Overwrite> {
+        if semantic.behind_run_once_guard(span) {
+            return None;
+        }
+        let function = semantic.function_scope_at(span)?;
+        if semantic
+            .function_name(function)
+            .is_some_and(|name| name == "constructor")
+        {
+            return None;
+        }
+        let body = semantic.scope(function).span;
+        let cleared_first = self
+            .property_clears
+            .iter()
+            .any(|(cleared, at)| cleared == name && body.lo <= *at && *at < span.lo);
+        if cleared_first {
+            return None;
+        }
+        Some(match semantic.function_name(function) {
+            Some(method) if self.called_per_event.contains(method) => {
+                Overwrite::CalledPerEvent(method.clone())
+            }
+            _ => Overwrite::Possible,
+        })
+    }
+}
+
+fn report_overwrite(
+    ctx: &mut Context,
+    interval: &Interval,
+    name: &Atom,
+    stored: Span,
+    overwrite: Overwrite,
+) {
+    let (when, severity) = match &overwrite {
+        Overwrite::CalledPerEvent(method) => (
+            format!("`{method}()` runs again from an event handler and overwrites"),
+            None,
+        ),
+        Overwrite::Possible => (
+            "a second call on the same object overwrites".to_string(),
+            Some(Severity::Warn),
+        ),
+    };
+    ctx.report(Finding {
+        rule: ID,
+        range: Range::from_span(interval.span),
+        message: format!(
+            "`setInterval` keeps its handle in `.{name}`, which is cleared elsewhere, but nothing clears or checks `.{name}` before this replaces it: {when} the handle while the first interval still runs, and that interval can never be cleared"
+        ),
+        labels: vec![Label {
+            range: Range::from_span(stored),
+            message: format!("the previous handle in `.{name}` is lost here"),
+        }],
+        help: Some(format!(
+            "clear the old interval first (`clearInterval(this.{name})`), or return early when one is running (`if (this.{name}) return;`)"
+        )),
+        severity,
+        subject: Some(Subject::Interval),
+    });
 }
 
 fn report(ctx: &mut Context, interval: &Interval, what: String, label: Option<(Span, String)>) {
@@ -394,14 +483,19 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // The old interval is cleared, or a running one keeps the start from running twice.
+            ("class Poller { start() { clearInterval(this.timer); this.timer = setInterval(() => this.poll(), 1000); } stop() { clearInterval(this.timer); } } module.exports = Poller;", "a.js"),
+            ("class Poller { start() { if (this.timer) return; this.timer = setInterval(() => this.poll(), 1000); } stop() { clearInterval(this.timer); this.timer = null; } } module.exports = Poller;", "a.js"),
+            ("class Poller { start() { if (!this.timer) { this.timer = setInterval(() => this.poll(), 1000); } } stop() { clearInterval(this.timer); } } module.exports = Poller;", "a.js"),
             // Top level runs once.
             ("setInterval(tick, 1000);", "a.js"),
             ("const t = setInterval(tick, 1000); t.unref();", "a.js"),
             // Cleared anywhere, by variable, by property, or with clearTimeout.
             ("export function start() { const id = setInterval(tick, 10); return () => clearInterval(id); }", "a.mjs"),
             ("export function poll() { const id = setInterval(() => { if (done()) clearInterval(id); }, 10); }", "a.mjs"),
-            ("export class Poller { start() { this.timer = setInterval(() => this.tick(), 1000); } stop() { clearInterval(this.timer); } }", "a.mjs"),
-            ("export class P { start() { this.timer = setInterval(f, 1); } close() { clearTimeout(this.timer); } }", "a.mjs"),
+            ("export class P { start() { clearTimeout(this.timer); this.timer = setInterval(f, 1); } close() { clearTimeout(this.timer); } }", "a.mjs"),
+            // A constructor runs once per object: nothing overwrites its handle.
+            ("export class P { constructor() { this.timer = setInterval(f, 1); } close() { clearInterval(this.timer); } }", "a.mjs"),
             ("let timer; export function start() { clearInterval(timer); timer = setInterval(f, 10); }", "a.mjs"),
             ("export function f() { const t = window.setInterval(g, 1); window.clearInterval(t); }", "a.mjs"),
             // The handle escapes.
@@ -424,6 +518,10 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // A second start() overwrites the handle: the clear in stop() is not on that path.
+            ("class Poller { start() { this.timer = setInterval(() => this.poll(), 1000); } stop() { clearInterval(this.timer); } } module.exports = Poller;", "a.js", &["setInterval"]),
+            ("export class Poller { start() { this.timer = setInterval(() => this.tick(), 1000); } stop() { clearInterval(this.timer); } }", "a.mjs", &["setInterval"]),
+            ("class Client { connect() { this.ping = setInterval(() => this.send('ping'), 5000); this.socket.on('close', () => this.connect()); } close() { clearInterval(this.ping); } } module.exports = Client;", "a.js", &["setInterval"]),
             ("export function start() { setInterval(tick, 1000); }", "a.mjs", &["setInterval"]),
             ("export function start() { setInterval(tick, 1000).unref(); }", "a.mjs", &["setInterval"]),
             ("export function start() { const id = setInterval(tick, 1000); }", "a.mjs", &["setInterval"]),

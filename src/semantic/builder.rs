@@ -607,6 +607,7 @@ impl<'a> Builder<'a> {
     fn class_member(&mut self, member: &ClassMember) {
         match member {
             ClassMember::Constructor(ctor) => {
+                self.name_function(&ctor.key, ctor.span.lo);
                 ctor.key.visit_with(self);
                 self.scoped(ScopeKind::Function, ctor.span, |this| {
                     this.declare_in(
