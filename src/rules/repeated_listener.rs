@@ -444,6 +444,7 @@ mod tests {
             // Callbacks of one-shot calls in run-once code run once.
             ("new Promise((resolve) => { process.stdin.on('data', (d) => resolve(d)); });", "a.js"),
             ("async function main() { const args = process.argv.slice(2); process.on('SIGINT', stop); } main();", "a.js"),
+            ("class Command { _execute(sub) { const child = spawn(process.argv[0], [sub]); ['SIGINT', 'SIGTERM'].forEach((signal) => { process.on(signal, () => child.kill(signal)); }); } } module.exports = Command;", "a.js"),
             ("class Cli { parse(argv = process.argv) { this._run(argv); } _run(a) { process.on('SIGTERM', stop); } } new Cli().parse();", "a.js"),
             ("function install() { process.on('exit', flush); } install();", "a.js"),
             // Receivers created in or passed into the call.
@@ -489,6 +490,7 @@ mod tests {
             // `once` on a long-lived receiver: removed only when the event comes.
             ("module.exports = function connect(client) { process.once('exit', () => client.close()); };", "a.js", &["process.once"]),
             ("export function f() { process.once('exit', flush); }", "a.mjs", &["process.once"]),
+            ("app.get('/', (req, res) => { ['close', 'end'].forEach((e) => { process.on(e, () => res.end()); }); });", "a.js", &["process.on"]),
             ("module.exports = (req) => { req.connection.once('connect', () => start(req)); };", "a.js", &["req.connection.once"]),
             ("export function attach(stream: Stream): void { stream.session.socket.on('close', () => stream.destroy()); }", "a.ts", &["stream.session.socket.on"]),
             ("export function handler(req, res) { process.on('uncaughtException', (e) => res.end()); }", "a.mjs", &["process.on"]),

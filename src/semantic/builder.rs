@@ -786,10 +786,11 @@ fn unwrap_parens(expr: &Expr) -> &Expr {
 
 /// The function or arrow an expression calls in place: `(function () {})()`,
 /// `(() => {})()`, `(function () {}).call(this)`.
-/// Calls that run a callback at most once per call: a promise's reactions, one-shot timers and
-/// listeners. (The piling up of `once` listeners that never fire is the listener rules' concern;
-/// the callback's own code still runs at most once each time.)
-fn runs_callback_once(call: &CallExpr) -> bool {
+/// Calls that run a callback as often as the code that makes them: a promise's reactions,
+/// one-shot timers and listeners run at most once per call, and an array's iteration methods
+/// once per item, like the body of a loop there. (The piling up of `once` listeners that never
+/// fire is the listener rules' concern; the callback's own code runs at most once each time.)
+fn runs_callback_inline(call: &CallExpr) -> bool {
     let Callee::Expr(callee) = &call.callee else {
         return false;
     };
@@ -811,6 +812,15 @@ fn runs_callback_once(call: &CallExpr) -> bool {
             | "setImmediate"
             | "nextTick"
             | "queueMicrotask"
+            | "forEach"
+            | "map"
+            | "filter"
+            | "some"
+            | "every"
+            | "find"
+            | "findIndex"
+            | "flatMap"
+            | "reduce"
     )
 }
 
@@ -1234,7 +1244,7 @@ impl Visit for Builder<'_> {
             }
         }
         let role = argument_role(call);
-        let once = runs_callback_once(call);
+        let once = runs_callback_inline(call);
         for arg in &call.args {
             if once {
                 self.hand_over_once(&arg.expr);
