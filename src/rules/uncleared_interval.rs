@@ -322,7 +322,7 @@ impl Rule for UnclearedInterval {
             None => {
                 // `handle.unref()` keeps the handle where it is.
                 if let Some((object, method)) = method_call(call) {
-                    if semantic.handler_of(call.span).is_some() {
+                    if semantic.in_listener(call.span) {
                         self.called_per_event.insert(method.clone());
                     }
                     let is_handle_method =

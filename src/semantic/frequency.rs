@@ -21,6 +21,10 @@ pub struct Handler {
     pub scope: ScopeId,
     /// What calls it: `app.get`, `process.on('message')`, `setInterval`, `exports.handler`.
     pub via: String,
+    /// `false` for a listener of an event that fires once per emitter (`'close'`, `'end'`):
+    /// not a hot path, but code that runs again when the emitter's life starts over (a
+    /// reconnect from `on('close')`).
+    pub repeats: bool,
 }
 
 /// Listener registrations that run the listener on every event (not the `once` ones).
@@ -113,8 +117,8 @@ fn receiver_text(text: &str, expr: &Expr) -> String {
     }
 }
 
-/// The handlers a call registers: `(where the function or the name of one starts, via)`.
-fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String)> {
+/// The handlers a call registers: `(where the function or the name of one is, via, repeats)`.
+fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> {
     let Callee::Expr(callee) = &call.callee else {
         return Vec::new();
     };
@@ -128,12 +132,9 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String)> {
             let receiver = receiver_text(text, &member.obj);
             if runs_per_event(method) {
                 let event = arg(0).and_then(string_literal);
-                if event
+                let repeats = !event
                     .as_deref()
-                    .is_some_and(|e| ONE_TIME_EVENTS.contains(&e))
-                {
-                    return found;
-                }
+                    .is_some_and(|e| ONE_TIME_EVENTS.contains(&e));
                 let via = match &event {
                     Some(event) => format!("{receiver}.{method}('{event}')"),
                     None => format!("{receiver}.{method}"),
@@ -141,18 +142,26 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String)> {
                 // `subscribe(fn)` takes it first; listeners come after the event.
                 let index = usize::from(&**method != "subscribe");
                 if let Some(listener) = arg(index) {
-                    found.push((unwrap(listener).span(), via));
+                    found.push((unwrap(listener).span(), via, repeats));
                 }
             } else if ROUTE_METHODS.contains(&&**method) {
                 for listener in call.args.iter().map(|a| &*a.expr) {
                     if looks_like_route_handler(listener) {
-                        found.push((unwrap(listener).span(), format!("{receiver}.{method}")));
+                        found.push((
+                            unwrap(listener).span(),
+                            format!("{receiver}.{method}"),
+                            true,
+                        ));
                     }
                 }
             } else if HANDLER_FUNCTIONS.contains(&&**method) {
                 if let Some(listener) = call.args.iter().map(|a| &*a.expr).find(|e| is_function(e))
                 {
-                    found.push((unwrap(listener).span(), format!("{receiver}.{method}")));
+                    found.push((
+                        unwrap(listener).span(),
+                        format!("{receiver}.{method}"),
+                        true,
+                    ));
                 }
             }
         }
@@ -163,7 +172,7 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String)> {
                 call.args.iter().map(|a| &*a.expr).find(|e| is_function(e))
             };
             if let Some(listener) = listener {
-                found.push((unwrap(listener).span(), ident.sym.to_string()));
+                found.push((unwrap(listener).span(), ident.sym.to_string(), true));
             }
         }
         _ => {}
@@ -207,7 +216,7 @@ pub(super) fn find_handlers(
     semantic_reference: impl Fn(BytePos) -> Option<Resolution>,
 ) -> Vec<Handler> {
     let mut handlers = Vec::new();
-    let mut add = |span: Span, via: String| {
+    let mut add = |span: Span, via: String, repeats: bool| {
         let scope = scope_starting_at(scopes, scopes_by_start, span.lo).or_else(|| {
             // A function named by an identifier: the scope of its declaration.
             match semantic_reference(span.lo)? {
@@ -219,19 +228,23 @@ pub(super) fn find_handlers(
             }
         });
         if let Some(scope) = scope {
-            handlers.push(Handler { scope, via });
+            handlers.push(Handler {
+                scope,
+                via,
+                repeats,
+            });
         }
     };
     for node in nodes {
         match node {
             Node::Call(call) => {
-                for (span, via) in registered_by_call(text, call) {
-                    add(span, via);
+                for (span, via, repeats) in registered_by_call(text, call) {
+                    add(span, via, repeats);
                 }
             }
             Node::Assign(assign) => {
                 if let Some((span, via)) = registered_by_assignment(text, assign) {
-                    add(span, via);
+                    add(span, via, true);
                 }
             }
             _ => {}
@@ -276,6 +289,17 @@ impl Semantic<'_> {
 
     /// The handler whose own scope is `scope`.
     pub fn handler_at_scope(&self, scope: ScopeId) -> Option<&Handler> {
+        self.listener_at_scope(scope).filter(|h| h.repeats)
+    }
+
+    /// Does `span` run in a listener of any event, also one that fires once per emitter: code
+    /// that runs again each time an emitter's life starts over (`on('close', reconnect)`)?
+    pub fn in_listener(&self, span: Span) -> bool {
+        self.ancestors(self.scope_at(span))
+            .any(|scope| self.listener_at_scope(scope).is_some())
+    }
+
+    fn listener_at_scope(&self, scope: ScopeId) -> Option<&Handler> {
         let handlers = &self.frequency.handlers;
         handlers
             .binary_search_by_key(&scope.index(), |h| h.scope.index())
@@ -367,6 +391,9 @@ mod tests {
             None
         );
         assert_eq!(via("process.on('exit', () => { HERE(); });", "HERE"), None);
+        let s = semantic("sock.on('close', () => { HERE(); });", "a.js");
+        let at = "sock.on('close', () => { ".len() as u32 + 1;
+        assert!(s.in_listener(Span::new(BytePos(at), BytePos(at + 1))));
         assert_eq!(via("md.use((md) => { HERE(); });", "HERE"), None);
         assert_eq!(via("setTimeout(() => { HERE(); }, 1);", "HERE"), None);
         assert_eq!(via("cache.get(key, () => HERE());", "HERE"), None);
