@@ -27,7 +27,9 @@ use crate::rules::helpers::{
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::keys::names_an_open_set;
-use crate::semantic::{BindingId, BindingKind, Created, KeyOrigin, Role, Semantic, ThisValue};
+use crate::semantic::{
+    BindingId, BindingKind, Created, KeyOrigin, Role, ScopeId, ScopeKind, Semantic, ThisValue,
+};
 
 pub const ID: &str = "unbounded-cache";
 
@@ -88,6 +90,9 @@ enum Collection {
     Global(Atom),
     /// The global object itself: `global[key] = v`.
     GlobalObject,
+    /// A property of `this` in the instance members of a class or constructor function (the
+    /// scope): `this.pending = {}` in the constructor, `this.pending[id] = req` in a method.
+    Instance(ScopeId, Atom),
 }
 
 /// A collection created where it lives as long as the process.
@@ -261,6 +266,7 @@ fn collection_at(semantic: &Semantic, member: &MemberExpr) -> Option<Collection>
         }
         Expr::This(this) => match semantic.this_at(this.span) {
             ThisValue::Class(class) => Some(Collection::Static(class, name.clone())),
+            ThisValue::Instance(owner) => Some(Collection::Instance(owner, name.clone())),
             _ => None,
         },
         _ => None,
@@ -350,12 +356,18 @@ impl UnboundedCache {
         ) {
             return;
         }
-        if cx.semantic.runs_many_times(span) {
+        // An instance's collection is created by its constructor, once per instance.
+        let creates = match &collection {
+            Collection::Instance(owner, _) => in_constructor(cx.semantic, *owner, span),
+            _ => !cx.semantic.runs_many_times(span),
+        };
+        if !creates {
             self.uses(collection).evicted = true;
         } else if let Some(kind) = cx.semantic.created_by(right) {
             let name = match &collection {
                 Collection::Global(name) => format!("global.{name}"),
                 Collection::Static(_, name) => name.to_string(),
+                Collection::Instance(_, name) => format!("this.{name}"),
                 _ => unreachable!("bindings and the global object return above"),
             };
             self.declare(collection, kind, target, name);
@@ -402,6 +414,18 @@ impl UnboundedCache {
             );
         }
     }
+}
+
+/// Is `span` in the constructor of the class (or the constructor function) whose scope is
+/// `owner`?
+fn in_constructor(semantic: &Semantic, owner: ScopeId, span: Span) -> bool {
+    semantic.function_scope_at(span).is_some_and(|function| {
+        function == owner
+            || (semantic.scope(function).parent == Some(owner)
+                && semantic
+                    .function_name(function)
+                    .is_some_and(|name| name == "constructor"))
+    })
 }
 
 /// A key that can only ever be one value: a literal, or a module-level `const`.
@@ -570,9 +594,19 @@ impl Rule for UnboundedCache {
             let (PropName::Ident(key), Some(value)) = (&prop.key, &prop.value) else {
                 continue;
             };
+            // `pending = {}`: a collection each instance owns.
+            if !prop.is_static {
+                let owner = cx.semantic.scope_at(prop.span);
+                let is_class = cx.semantic.scope(owner).kind == ScopeKind::Class;
+                if let (true, Some(kind)) = (is_class, cx.semantic.created_by(value)) {
+                    let collection = Collection::Instance(owner, key.sym.clone());
+                    self.declare(collection, kind, prop.span, format!("this.{}", key.sym));
+                }
+                continue;
+            }
             // Importers can reach a public static of an exported class; not a `private` one.
             let private = prop.accessibility == Some(Accessibility::Private);
-            if !prop.is_static || (exported && !private) {
+            if exported && !private {
                 continue;
             }
             if let Some(kind) = cx.semantic.created_by(value) {
@@ -607,10 +641,18 @@ impl Rule for UnboundedCache {
             if escapes || uses.evicted {
                 continue;
             }
+            let owner = match collection {
+                Collection::Instance(owner, _) => Some(InstanceOwner {
+                    name: semantic.owner_name(*owner).map(|n| n.to_string()),
+                    singleton: semantic.created_once(*owner),
+                }),
+                _ => None,
+            };
             let Some(growth) = uses
                 .growth
                 .iter()
                 .filter(|g| !g.driver.is_bounded() && !self.is_warn_once(g))
+                .filter(|g| owner.as_ref().is_none_or(|o| o.reports(&g.driver)))
                 .min_by_key(|g| g.driver.severity().is_some())
             else {
                 continue;
@@ -631,7 +673,7 @@ impl Rule for UnboundedCache {
                     name: d.name.clone(),
                 }),
             };
-            findings.extend(finding(collection, declaration, growth));
+            findings.extend(finding(collection, declaration, growth, owner.as_ref()));
         }
         findings.sort_by_key(|f| f.range);
         for finding in findings {
@@ -640,10 +682,49 @@ impl Rule for UnboundedCache {
     }
 }
 
+/// The class (or constructor function) that owns an instance collection.
+struct InstanceOwner {
+    name: Option<String>,
+    /// The file creates it once, in code that runs once: its instances live for the process.
+    singleton: bool,
+}
+
+impl InstanceOwner {
+    /// An instance may be short-lived, and then so is what it keeps: only growth that no
+    /// instance bounds is reported (a key new on every call, the data of each event, an entry
+    /// per event); keys callers pass (an open-named parameter) and one entry per call only on a
+    /// singleton.
+    fn reports(&self, driver: &Driver) -> bool {
+        match driver {
+            Driver::Key(KeyOrigin::Fresh(_) | KeyOrigin::EventData { .. }, _) => true,
+            Driver::Calls(Some(_)) => true,
+            // Keys a caller passes, and one entry per call: only what the one instance keeps.
+            Driver::Key(KeyOrigin::Parameter { .. }, _) | Driver::Calls(None) => {
+                self.singleton && driver.severity().is_none()
+            }
+            _ => false,
+        }
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        (!self.singleton).then_some(Severity::Warn)
+    }
+
+    fn lives(&self) -> String {
+        let owner = self.name.as_deref().unwrap_or("the object");
+        if self.singleton {
+            format!("for the life of the process (this file creates the one `{owner}`, in code that runs once)")
+        } else {
+            format!("for as long as the `{owner}` instance lives (the file does not show how long that is)")
+        }
+    }
+}
+
 fn finding(
     collection: &Collection,
     declaration: Option<Declaration>,
     growth: &Growth,
+    owner: Option<&InstanceOwner>,
 ) -> Option<Finding> {
     let Growth {
         span, how, driver, ..
@@ -671,15 +752,24 @@ fn finding(
         rule: ID,
         range: Range::from_span(*span),
         message: format!(
-            "`{}` ({}) grows on every call (`{how}`) and nothing in this file ever removes an entry: {}, for the life of the process",
-            declaration.name, declaration.kind.describe(), driver.describe()
+            "`{}` ({}) grows on every call (`{how}`) and nothing in this file ever removes an entry: {}, {}",
+            declaration.name,
+            declaration.kind.describe(),
+            driver.describe(),
+            owner.map_or("for the life of the process".to_string(), InstanceOwner::lives)
         ),
         labels: vec![Label {
             range: Range::from_span(declaration.span),
-            message: format!("`{}` is created here and lives as long as the process", declaration.name),
+            message: match owner {
+                Some(owner) if !owner.singleton => format!("`{}` is created here, once per instance", declaration.name),
+                _ => format!("`{}` is created here and lives as long as the process", declaration.name),
+            },
         }],
         help: Some("bound it: delete entries when they are done, cap its size, use an LRU cache with a TTL, a WeakMap keyed by the object, or a shared store such as Redis".into()),
-        severity: driver.severity(),
+        severity: match owner {
+            Some(owner) => owner.severity(),
+            None => driver.severity(),
+        },
         subject: Some(Subject::Collection { path: Some(path), created: Some(Range::from_span(declaration.span)) }),
     })
 }
@@ -792,6 +882,17 @@ mod tests {
             // A parameter without a telling name: a warning that says what bounds it.
             ("const squares = {}; export function square(n) { return squares[n] ?? (squares[n] = n * n); }",
              Some((Severity::Warn, "bounded only if its callers pass a closed set of values"))),
+            // Collections an instance owns: an error on a singleton, a warning otherwise, and
+            // silent unless the evidence says the growth has no bound.
+            ("class Registry { constructor() { this.byId = new Map(); } add(user) { this.byId.set(user.id, user); } } module.exports = new Registry();",
+             Some((Severity::Error, "this file creates the one `Registry`"))),
+            ("class Server { constructor() { this.clients = []; this.wss.on('connection', (client) => { this.clients.push(client); }); } } module.exports = Server;",
+             Some((Severity::Warn, "for as long as the `Server` instance lives"))),
+            ("function Manager() { this.handshaken = {}; } Manager.prototype.handshake = function (id, data) { this.handshaken['sid:' + Date.now()] = data; }; module.exports = Manager;",
+             Some((Severity::Warn, "a new key on every call"))),
+            ("class Parser { constructor() { this.seen = new Map(); } parse(n) { this.seen.set(n, 1); } } module.exports = Parser;", None),
+            ("class Pool { pending = {}; add(requestId, r) { this.pending[requestId] = r; } done(requestId) { delete this.pending[requestId]; } } module.exports = Pool;", None),
+            ("class Cache { constructor() { this.map = new Map(); } put(userId, v) { this.map.set(userId, v); } reset() { this.map = new Map(); } } module.exports = Cache;", None),
             // Closed sets and registration tables: silent.
             ("const styles = new Map(); export function styleFor(tagName) { styles.set(tagName, 1); }", None),
             ("const helpers = {}; export function registerHelper(name, fn) { helpers[name] = fn; }", None),

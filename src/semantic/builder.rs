@@ -64,6 +64,12 @@ pub(super) struct Builder<'a> {
     function_names: Vec<(BytePos, Atom)>,
     /// What tells run-once code apart beyond direct calls: see [`lifetime::RunOnceFacts`].
     run_once: lifetime::RunOnceFacts,
+    /// The class (or constructor function) scopes whose instances `this` stands for, and the
+    /// binding that names them.
+    owners: Vec<(ScopeId, BindingId)>,
+    /// `X.prototype.m = function () {}`: the constructor's name, the method's start, and the
+    /// scope of the assignment (to resolve the name from).
+    prototype_methods: Vec<(Atom, BytePos, ScopeId)>,
 }
 
 impl<'a> Builder<'a> {
@@ -96,6 +102,8 @@ impl<'a> Builder<'a> {
             inits: Vec::new(),
             function_names: Vec::new(),
             run_once: Default::default(),
+            owners: Vec::new(),
+            prototype_methods: Vec::new(),
             scopes: vec![program],
             bindings: Vec::new(),
             references: Vec::new(),
@@ -121,6 +129,7 @@ impl<'a> Builder<'a> {
             (0..self.scopes.len() as u32).map(ScopeId).collect();
         scopes_by_start.sort_by_key(|id| self.scopes[id.index()].span.lo);
         let uses = Uses::new(self.bindings.len(), &self.references);
+        self.resolve_prototype_methods(&scopes_by_start);
         let bindings = &self.bindings;
         self.function_names.sort_unstable_by_key(|(lo, _)| *lo);
         self.function_names.dedup_by_key(|(lo, _)| *lo);
@@ -167,6 +176,7 @@ impl<'a> Builder<'a> {
         };
         Semantic {
             text: self.text,
+            owners: self.owners,
             frequency,
             wrappers: Default::default(),
             uses,
@@ -182,6 +192,47 @@ impl<'a> Builder<'a> {
                 spans: self.statements,
             },
             blocks: Nesting { spans: self.blocks },
+        }
+    }
+
+    /// `function X() { this.a = … }` with `X.prototype.m = function () { this.a … }`: both
+    /// `this` are instances of `X`, like a class's constructor and methods.
+    fn resolve_prototype_methods(&mut self, scopes_by_start: &[ScopeId]) {
+        for (name, start, from) in std::mem::take(&mut self.prototype_methods) {
+            let binding = std::iter::successors(Some(from), |s| self.scopes[s.index()].parent)
+                .find_map(|s| self.scopes[s.index()].bindings.get(&name).copied());
+            let Some(constructor) = binding.and_then(|b| {
+                self.function_bindings
+                    .iter()
+                    .find(|(_, fb)| *fb == b)
+                    .map(|(scope, _)| (*scope, b))
+            }) else {
+                continue;
+            };
+            let Some(method) = frequency::scope_starting_at(&self.scopes, scopes_by_start, start)
+            else {
+                continue;
+            };
+            let owner = constructor.0;
+            self.scopes[owner.index()].this = ThisValue::Instance(owner);
+            self.scopes[method.index()].this = ThisValue::Instance(owner);
+            if !self.owners.contains(&constructor) {
+                self.owners.push(constructor);
+            }
+        }
+        // Scopes that take `this` from their parent take the new one (creation order puts
+        // parents first).
+        for i in 1..self.scopes.len() {
+            let inherits = !matches!(
+                self.scopes[i].kind,
+                ScopeKind::Function | ScopeKind::StaticBlock | ScopeKind::ClassFieldInit
+            );
+            if inherits {
+                let parent = self.scopes[i]
+                    .parent
+                    .expect("only the program has no parent");
+                self.scopes[i].this = self.scopes[parent.index()].this;
+            }
         }
     }
 
@@ -586,6 +637,9 @@ impl<'a> Builder<'a> {
     fn class(&mut self, class: &Class, name: Option<&Ident>, declared: Option<BindingId>) {
         class.decorators.visit_with(self);
         self.scoped(ScopeKind::Class, class.span, |this| {
+            if let Some(declared) = declared {
+                this.owners.push((this.current, declared));
+            }
             if let Some(name) = name {
                 this.declare(name, BindingKind::ExpressionName);
             }
@@ -1059,6 +1113,15 @@ impl Visit for Builder<'_> {
         {
             if let MemberProp::Ident(name) = &member.prop {
                 self.function_names.push((start, name.sym.clone()));
+            }
+            // `X.prototype.m = function`: `this` in it is an instance of `X`.
+            if let Expr::Member(proto) = unwrap(&member.obj) {
+                let is_prototype =
+                    matches!(&proto.prop, MemberProp::Ident(p) if &*p.sym == "prototype");
+                if let (true, Expr::Ident(class)) = (is_prototype, unwrap(&proto.obj)) {
+                    self.prototype_methods
+                        .push((class.sym.clone(), start, self.current));
+                }
             }
         }
         self.assignments.push(expr.left.span());

@@ -367,10 +367,16 @@ impl Semantic<'_> {
                 }
             }
             BindingKind::Const | BindingKind::Let | BindingKind::Var => {
-                // A local computed from something: follow its one initializer.
+                // A local computed from something: follow its one initializer. A property of a
+                // fresh object (`cmd.name` of `new Command(name)`) is not itself fresh.
                 match self.initializer_of(binding) {
                     Some(init) if self.writes(binding) <= 1 => {
-                        self.gather(init, at, evidence, depth + 1)
+                        let fresh = evidence.fresh.is_some();
+                        self.gather(init, at, evidence, depth + 1);
+                        if whole != ident.span && !fresh && makes_an_object(init) {
+                            evidence.fresh = None;
+                            evidence.unknown = true;
+                        }
                     }
                     _ => evidence.unknown = true,
                 }
@@ -524,6 +530,20 @@ fn node_start(node: &Node) -> swc_common::BytePos {
         Node::Function(super::FunctionNode::Function(f)) => f.span.lo,
         Node::Function(super::FunctionNode::Arrow(a)) => a.span.lo,
     }
+}
+
+/// `new X()`, `{}`, `[]`, a function: a value whose identity is new, though its properties
+/// need not be.
+fn makes_an_object(expr: &Expr) -> bool {
+    matches!(
+        unwrap(expr),
+        Expr::New(_)
+            | Expr::Object(_)
+            | Expr::Array(_)
+            | Expr::Fn(_)
+            | Expr::Arrow(_)
+            | Expr::Class(_)
+    )
 }
 
 /// The identifier a member chain starts from: `req` in `req.headers.host`.

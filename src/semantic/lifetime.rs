@@ -17,7 +17,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
-use swc_common::{BytePos, Span};
+use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
 use super::{BindingId, BindingKind, Reference, Resolution, Scope, ScopeId, ScopeKind, Semantic};
@@ -552,6 +552,39 @@ impl Semantic<'_> {
             ThisValue::Instance(_) => Some(Lifetime::Instance),
             ThisValue::Unknown => None,
         }
+    }
+
+    /// Is the class (or constructor function) whose scope is `owner` instantiated only by code
+    /// that runs once, and used nowhere else but through its own properties
+    /// (`module.exports = new Registry()`, a module-level `const client = new Client()`)? Its
+    /// instances then live as long as the process, and so does what they own.
+    pub fn created_once(&self, owner: ScopeId) -> bool {
+        let Some(&(_, class)) = self.owners.iter().find(|(scope, _)| *scope == owner) else {
+            return false;
+        };
+        if self.binding(class).exported {
+            return false;
+        }
+        let mut news = 0;
+        let only_created_once = self.references_to(class).all(|reference| {
+            if reference.role == Role::Object {
+                return true;
+            }
+            let constructs = self.nodes().iter().any(|node| {
+                matches!(node, super::Node::New(new) if unwrap(&new.callee).span() == reference.span)
+            });
+            news += usize::from(constructs);
+            constructs && !self.scope(reference.scope).runs_many
+        });
+        only_created_once && news > 0
+    }
+
+    /// The name of the class or constructor function whose scope is `owner`.
+    pub fn owner_name(&self, owner: ScopeId) -> Option<&Atom> {
+        self.owners
+            .iter()
+            .find(|(scope, _)| *scope == owner)
+            .map(|(_, binding)| &self.binding(*binding).name)
     }
 
     /// What `this` stands for at `span`.

@@ -218,6 +218,8 @@ pub struct Semantic<'a> {
     lifetimes: Lifetimes,
     /// Handlers and function names: how often code runs.
     frequency: frequency::Frequency,
+    /// Class and constructor-function scopes, with the binding that names each.
+    owners: Vec<(ScopeId, BindingId)>,
     /// The file's listener wrappers, found on first use.
     wrappers: std::cell::OnceCell<FxHashMap<BindingId, listeners::Wrapper>>,
     nodes: Vec<Node<'a>>,
