@@ -28,7 +28,8 @@ use crate::rules::helpers::{
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::keys::names_an_open_set;
 use crate::semantic::{
-    BindingId, BindingKind, Created, KeyOrigin, Role, ScopeId, ScopeKind, Semantic, ThisValue,
+    BindingId, BindingKind, Created, KeyOrigin, Lifetime, Role, ScopeId, ScopeKind, Semantic,
+    ThisValue,
 };
 
 pub const ID: &str = "unbounded-cache";
@@ -93,6 +94,9 @@ enum Collection {
     /// A property of `this` in the instance members of a class or constructor function (the
     /// scope): `this.pending = {}` in the constructor, `this.pending[id] = req` in a method.
     Instance(ScopeId, Atom),
+    /// A local of a function, grown by a function it returns or registers, which outlives the
+    /// call: `const seen = new Map(); return (req, res, next) => { seen.set(req.url, …) }`.
+    Closure(BindingId),
 }
 
 /// A collection created where it lives as long as the process.
@@ -200,6 +204,9 @@ struct UnboundedCache {
     uses: FxHashMap<Collection, Uses>,
     /// Where `console.*(…)`, `warn(…)`, `logger.warn(…)` and the like are called, in order.
     console_calls: Vec<BytePos>,
+    /// The function that creates each closure's collection that a returned or registered
+    /// function grows, by the collection's binding (and its name, if it has one).
+    closure_homes: FxHashMap<BindingId, Option<Atom>>,
     /// `global.cache` read in `global.cache = global.cache || {}`: an initialization, not a use.
     initializer_reads: FxHashSet<(BytePos, BytePos)>,
 }
@@ -226,7 +233,10 @@ fn collection_of(semantic: &Semantic, expr: &Expr) -> Option<Collection> {
             }
             semantic.binding_of(ident)?;
             let binding = semantic.binding_id_of(ident)?;
-            is_long_lived_collection(semantic, binding).then_some(Collection::Binding(binding))
+            if is_long_lived_collection(semantic, binding) {
+                return Some(Collection::Binding(binding));
+            }
+            is_closure_collection(semantic, binding).then_some(Collection::Closure(binding))
         }
         Expr::Member(member) => collection_at(semantic, member),
         _ => None,
@@ -245,6 +255,40 @@ fn is_long_lived_collection(semantic: &Semantic, binding: BindingId) -> bool {
         && semantic.created(binding).is_some()
         && semantic.is_process_long(binding)
         && semantic.created_at_load(binding)
+}
+
+/// A local created as an empty collection in a function and captured by closures: it lives as
+/// long as they do.
+fn is_closure_collection(semantic: &Semantic, binding: BindingId) -> bool {
+    let info = semantic.binding(binding);
+    matches!(
+        info.kind,
+        BindingKind::Var | BindingKind::Let | BindingKind::Const
+    ) && semantic.created(binding).is_some()
+        && semantic.lifetime_of(binding) == Lifetime::Closure
+}
+
+/// Is the growth at `span` of a closure's collection made by a function that outlives the call
+/// of the function that created the collection (returned, or registered as a listener)? Then
+/// the name of the creating function, if it has one.
+fn grown_by_a_closure_that_outlives(
+    semantic: &Semantic,
+    binding: BindingId,
+    span: Span,
+) -> Option<Option<Atom>> {
+    let home = semantic.function_scope_at(semantic.binding(binding).span)?;
+    for scope in semantic.ancestors(semantic.scope_at(span)) {
+        if scope == home {
+            return None;
+        }
+        let kind = semantic.scope(scope).kind;
+        if matches!(kind, ScopeKind::Function | ScopeKind::Arrow)
+            && semantic.outlives_its_call(scope)
+        {
+            return Some(semantic.function_name(home).cloned());
+        }
+    }
+    None
 }
 
 /// The collection a member expression names: `global.cache`, `A.cache`, `this.cache` in a
@@ -301,6 +345,14 @@ impl UnboundedCache {
             .is_some_and(|name| fills_a_registration_table(name));
         if registers && !key.is_some_and(|k| names_an_open_set(&snippet(cx.text, k.span()))) {
             return;
+        }
+        if let Collection::Closure(binding) = collection {
+            match grown_by_a_closure_that_outlives(semantic, binding, span) {
+                Some(home) => {
+                    self.closure_homes.insert(binding, home);
+                }
+                None => return,
+            }
         }
         let driver = match key {
             Some(key) => Driver::Key(semantic.key_origin(key, span), snippet(cx.text, key.span())),
@@ -635,7 +687,9 @@ impl Rule for UnboundedCache {
         let mut findings = Vec::new();
         for (collection, uses) in &self.uses {
             let escapes = match collection {
-                Collection::Binding(binding) => semantic.escapes(*binding),
+                Collection::Binding(binding) | Collection::Closure(binding) => {
+                    semantic.escapes(*binding)
+                }
                 _ => uses.escapes,
             };
             if escapes || uses.evicted {
@@ -645,6 +699,17 @@ impl Rule for UnboundedCache {
                 Collection::Instance(owner, _) => Some(InstanceOwner {
                     name: semantic.owner_name(*owner).map(|n| n.to_string()),
                     singleton: semantic.created_once(*owner),
+                    closure: false,
+                }),
+                Collection::Closure(binding) => Some(InstanceOwner {
+                    name: self
+                        .closure_homes
+                        .get(binding)
+                        .cloned()
+                        .flatten()
+                        .map(|n| n.to_string()),
+                    singleton: false,
+                    closure: true,
                 }),
                 _ => None,
             };
@@ -658,14 +723,16 @@ impl Rule for UnboundedCache {
                 continue;
             };
             let declaration = match collection {
-                Collection::Binding(binding) => semantic.created(*binding).map(|kind| {
-                    let info = semantic.binding(*binding);
-                    Declaration {
-                        kind,
-                        span: info.span,
-                        name: info.name.to_string(),
-                    }
-                }),
+                Collection::Binding(binding) | Collection::Closure(binding) => {
+                    semantic.created(*binding).map(|kind| {
+                        let info = semantic.binding(*binding);
+                        Declaration {
+                            kind,
+                            span: info.span,
+                            name: info.name.to_string(),
+                        }
+                    })
+                }
                 Collection::GlobalObject => None,
                 other => self.declarations.get(other).map(|d| Declaration {
                     kind: d.kind,
@@ -682,11 +749,14 @@ impl Rule for UnboundedCache {
     }
 }
 
-/// The class (or constructor function) that owns an instance collection.
+/// What keeps a collection that is not module-level: an instance of a class (or constructor
+/// function), or the closures a function returns (named by that function).
 struct InstanceOwner {
     name: Option<String>,
     /// The file creates it once, in code that runs once: its instances live for the process.
     singleton: bool,
+    /// A closure's collection rather than an instance's.
+    closure: bool,
 }
 
 impl InstanceOwner {
@@ -699,6 +769,11 @@ impl InstanceOwner {
             Driver::Key(KeyOrigin::Fresh(_) | KeyOrigin::EventData { .. }, _) => true,
             Driver::Calls(Some(_)) => true,
             // Keys a caller passes, and one entry per call: only what the one instance keeps.
+            // A closure's keys come from the calls of the function that keeps it: an open-named
+            // parameter there (`req.url` of a returned middleware) is as telling as at the top.
+            Driver::Key(KeyOrigin::Parameter { .. }, _) if self.closure => {
+                driver.severity().is_none()
+            }
             Driver::Key(KeyOrigin::Parameter { .. }, _) | Driver::Calls(None) => {
                 self.singleton && driver.severity().is_none()
             }
@@ -711,6 +786,13 @@ impl InstanceOwner {
     }
 
     fn lives(&self) -> String {
+        if self.closure {
+            let of = self
+                .name
+                .as_deref()
+                .map_or("its function".to_string(), |n| format!("`{n}`"));
+            return format!("for as long as the function {of} returns (or registers) lives, which for a handler or a middleware is the life of the process");
+        }
         let owner = self.name.as_deref().unwrap_or("the object");
         if self.singleton {
             format!("for the life of the process (this file creates the one `{owner}`, in code that runs once)")
@@ -761,6 +843,7 @@ fn finding(
         labels: vec![Label {
             range: Range::from_span(declaration.span),
             message: match owner {
+                Some(owner) if owner.closure => format!("`{}` is created here, once per call, and kept by the function that call returns", declaration.name),
                 Some(owner) if !owner.singleton => format!("`{}` is created here, once per instance", declaration.name),
                 _ => format!("`{}` is created here and lives as long as the process", declaration.name),
             },
@@ -891,6 +974,10 @@ mod tests {
             ("function Manager() { this.handshaken = {}; } Manager.prototype.handshake = function (id, data) { this.handshaken['sid:' + Date.now()] = data; }; module.exports = Manager;",
              Some((Severity::Warn, "a new key on every call"))),
             ("class Parser { constructor() { this.seen = new Map(); } parse(n) { this.seen.set(n, 1); } } module.exports = Parser;", None),
+            // A closure's collection, kept by the handler its function returns.
+            ("module.exports = function middleware(options) { const seen = new Map(); return (req, res, next) => { seen.set(req.url, Date.now()); next(); }; };",
+             Some((Severity::Warn, "keyed by `req.url`"))),
+            ("function walk(root) { const seen = new Set(); function visit(n) { seen.add(n.id); n.children.forEach(visit); } visit(root); return seen.size; } module.exports = walk;", None),
             ("class Pool { pending = {}; add(requestId, r) { this.pending[requestId] = r; } done(requestId) { delete this.pending[requestId]; } } module.exports = Pool;", None),
             ("class Cache { constructor() { this.map = new Map(); } put(userId, v) { this.map.set(userId, v); } reset() { this.map = new Map(); } } module.exports = Cache;", None),
             // Closed sets and registration tables: silent.

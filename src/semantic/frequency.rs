@@ -323,6 +323,21 @@ impl Semantic<'_> {
             .map(|i| &names[i].1)
     }
 
+    /// Does the function whose scope is `scope` outlive the call of the function around it: is it
+    /// returned (`return (req, res) => …`, `() => (x) => …`) or registered as a listener?
+    pub fn outlives_its_call(&self, scope: ScopeId) -> bool {
+        if self.listener_at_scope(scope).is_some() {
+            return true;
+        }
+        let lo = self.scope(scope).span.lo.0 as usize;
+        let before = self.text.get(..lo.saturating_sub(1)).unwrap_or("");
+        let before = before.trim_end_matches(|c: char| c.is_whitespace() || c == '(');
+        before.ends_with("=>")
+            || (before.ends_with("return")
+                && !before[..before.len() - "return".len()]
+                    .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$'))
+    }
+
     /// The innermost function or arrow scope around `span`.
     pub fn function_scope_at(&self, span: Span) -> Option<ScopeId> {
         self.ancestors(self.scope_at(span))

@@ -287,7 +287,17 @@ impl Semantic<'_> {
                     }
                 }
                 match root_of(member) {
-                    Some(root) => self.gather_name(root, member.span, at, evidence, depth),
+                    // A property of a fresh object (`job.name` of `new Job(name)`, `m.id` of
+                    // `{ id }`) is not itself new on every call: what the root's initializer
+                    // says about freshness does not carry over.
+                    Some(root) => {
+                        let fresh = evidence.fresh.take();
+                        self.gather_name(root, member.span, at, evidence, depth);
+                        if evidence.fresh.is_some() {
+                            evidence.unknown = true;
+                        }
+                        evidence.fresh = fresh;
+                    }
                     None => {
                         evidence.literal = false;
                         evidence.unknown = true;
@@ -371,12 +381,7 @@ impl Semantic<'_> {
                 // fresh object (`cmd.name` of `new Command(name)`) is not itself fresh.
                 match self.initializer_of(binding) {
                     Some(init) if self.writes(binding) <= 1 => {
-                        let fresh = evidence.fresh.is_some();
-                        self.gather(init, at, evidence, depth + 1);
-                        if whole != ident.span && !fresh && makes_an_object(init) {
-                            evidence.fresh = None;
-                            evidence.unknown = true;
-                        }
+                        self.gather(init, at, evidence, depth + 1)
                     }
                     _ => evidence.unknown = true,
                 }
@@ -532,20 +537,6 @@ fn node_start(node: &Node) -> swc_common::BytePos {
     }
 }
 
-/// `new X()`, `{}`, `[]`, a function: a value whose identity is new, though its properties
-/// need not be.
-fn makes_an_object(expr: &Expr) -> bool {
-    matches!(
-        unwrap(expr),
-        Expr::New(_)
-            | Expr::Object(_)
-            | Expr::Array(_)
-            | Expr::Fn(_)
-            | Expr::Arrow(_)
-            | Expr::Class(_)
-    )
-}
-
 /// The identifier a member chain starts from: `req` in `req.headers.host`.
 fn root_of(member: &MemberExpr) -> Option<&Ident> {
     let mut object = &*member.obj;
@@ -594,6 +585,11 @@ mod tests {
         assert_eq!(
             origin("const m = new Map(); module.exports = (x) => m.set({ x }, 1);"),
             KeyOrigin::Fresh("a new object".into())
+        );
+        // A property of a fresh object is not fresh.
+        assert_ne!(
+            origin("const m = new Map(); module.exports = (name) => { const job = new Job(name); m.set(job.name, job); };"),
+            KeyOrigin::Fresh("new Job(name)".into())
         );
     }
 
