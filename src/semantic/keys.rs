@@ -108,6 +108,9 @@ const CLOSED_WORDS: &[&str] = &[
     "directory",
 ];
 
+/// The most parts of a key expression looked at before giving up.
+const MAX_PARTS: u32 = 64;
+
 const NAMED_CLOSED: &str = "names one of a closed set of values";
 
 /// Words that name values without bound: ids, tokens, sessions, users, addresses, requests.
@@ -210,6 +213,8 @@ struct Evidence {
     /// Why the values are a closed set, when a part shows it.
     closed: Option<&'static str>,
     unknown: bool,
+    /// The parts looked at so far.
+    parts: u32,
 }
 
 impl Semantic<'_> {
@@ -247,8 +252,12 @@ impl Semantic<'_> {
         KeyOrigin::Unknown
     }
 
+    /// `depth` counts the names followed to their initializers; the parts of one expression
+    /// are bounded by a budget instead (a key is a handful of parts, and a huge concatenation
+    /// must not recurse deep).
     fn gather(&self, expr: &Expr, at: Span, evidence: &mut Evidence, depth: u32) {
-        if depth > 4 {
+        evidence.parts += 1;
+        if depth > 4 || evidence.parts > MAX_PARTS {
             evidence.unknown = true;
             return;
         }
@@ -256,12 +265,12 @@ impl Semantic<'_> {
             Expr::Lit(_) => {}
             Expr::Tpl(tpl) => {
                 for part in &tpl.exprs {
-                    self.gather(part, at, evidence, depth + 1);
+                    self.gather(part, at, evidence, depth);
                 }
             }
             Expr::Bin(bin) => {
-                self.gather(&bin.left, at, evidence, depth + 1);
-                self.gather(&bin.right, at, evidence, depth + 1);
+                self.gather(&bin.left, at, evidence, depth);
+                self.gather(&bin.right, at, evidence, depth);
             }
             Expr::Update(update) => {
                 evidence
@@ -305,8 +314,8 @@ impl Semantic<'_> {
                 }
             }
             Expr::Cond(cond) => {
-                self.gather(&cond.cons, at, evidence, depth + 1);
-                self.gather(&cond.alt, at, evidence, depth + 1);
+                self.gather(&cond.cons, at, evidence, depth);
+                self.gather(&cond.alt, at, evidence, depth);
             }
             _ => {
                 evidence.literal = false;
@@ -339,7 +348,7 @@ impl Semantic<'_> {
             evidence.unknown = true;
         }
         for arg in &call.args {
-            self.gather(&arg.expr, at, evidence, depth + 1);
+            self.gather(&arg.expr, at, evidence, depth);
         }
     }
 
@@ -351,7 +360,8 @@ impl Semantic<'_> {
         evidence: &mut Evidence,
         depth: u32,
     ) {
-        evidence.literal = false;
+        // A name is a literal only through a local whose one initializer is (below).
+        let literal = std::mem::replace(&mut evidence.literal, false);
         if whole == ident.span && names_a_closed_set(&ident.sym) {
             evidence.closed = Some(NAMED_CLOSED);
         }
@@ -381,6 +391,7 @@ impl Semantic<'_> {
                 // fresh object (`cmd.name` of `new Command(name)`) is not itself fresh.
                 match self.initializer_of(binding) {
                     Some(init) if self.writes(binding) <= 1 => {
+                        evidence.literal = literal && whole == ident.span;
                         self.gather(init, at, evidence, depth + 1)
                     }
                     _ => evidence.unknown = true,
@@ -585,6 +596,11 @@ mod tests {
         assert_eq!(
             origin("const m = new Map(); module.exports = (x) => m.set({ x }, 1);"),
             KeyOrigin::Fresh("a new object".into())
+        );
+        // Ternaries of literals combined: a closed set, however many.
+        assert_eq!(
+            origin("const m = new Map(); module.exports = (o) => { const key = (o.a ? 1 : 0) | (o.b ? 2 : 0) | (o.c ? 4 : 0) | (o.d ? 8 : 0); m.set(key, o); };"),
+            KeyOrigin::Closed("a literal")
         );
         // A property of a fresh object is not fresh.
         assert_ne!(
