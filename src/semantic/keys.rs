@@ -372,6 +372,9 @@ impl Semantic<'_> {
         if whole == ident.span && self.compared_with_a_number(binding, at) {
             evidence.closed = Some("checked against a numeric range first");
         }
+        if whole == ident.span && self.looked_up_in_a_table(binding, at) {
+            evidence.closed = Some("looked up in a fixed table first");
+        }
         let info = self.binding(binding);
         match info.kind {
             BindingKind::Param => {
@@ -436,6 +439,44 @@ impl Semantic<'_> {
                         || (is_number(&bin.left) && is_key(&bin.right)))
                 }
                 _ => false,
+            })
+    }
+
+    /// `const helper = helpers[name]; if (!helper) throw …` before `cache[name] = …`: a key
+    /// looked up first in a module-level `const` table written as an object literal takes the
+    /// table's keys.
+    fn looked_up_in_a_table(&self, binding: BindingId, at: Span) -> bool {
+        let Some(function) = self.function_scope_at(at) else {
+            return false;
+        };
+        let body = self.scope(function).span;
+        let nodes = self.nodes();
+        let first = nodes.partition_point(|n| node_start(n) < body.lo);
+        nodes[first..]
+            .iter()
+            .take_while(|n| node_start(n) < at.lo)
+            .any(|node| {
+                let Node::Member(member, _) = node else {
+                    return false;
+                };
+                let MemberProp::Computed(key) = &member.prop else {
+                    return false;
+                };
+                let is_key = matches!(unwrap(&key.expr), Expr::Ident(id) if self.binding_id_of(id) == Some(binding));
+                let Expr::Ident(table) = unwrap(&member.obj) else {
+                    return false;
+                };
+                is_key
+                    && self.binding_id_of(table).is_some_and(|t| {
+                        let info = self.binding(t);
+                        info.kind == BindingKind::Const
+                            && self.is_process_long(t)
+                            && self.writes(t) == 0
+                            && matches!(
+                                self.initializer_of(t).map(unwrap),
+                                Some(Expr::Object(object)) if !object.props.is_empty()
+                            )
+                    })
             })
     }
 
@@ -601,6 +642,10 @@ mod tests {
         assert_eq!(
             origin("const m = new Map(); module.exports = (o) => { const key = (o.a ? 1 : 0) | (o.b ? 2 : 0) | (o.c ? 4 : 0) | (o.d ? 8 : 0); m.set(key, o); };"),
             KeyOrigin::Closed("a literal")
+        );
+        assert_eq!(
+            origin("const HELPERS = { a: 1, b: 2 }; const m = new Map(); module.exports = (name) => { if (!HELPERS[name]) throw new Error(name); m.set(name, 1); };"),
+            KeyOrigin::Closed("looked up in a fixed table first")
         );
         // A property of a fresh object is not fresh.
         assert_ne!(
