@@ -167,7 +167,13 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> 
         }
         Expr::Ident(ident) if HANDLER_FUNCTIONS.contains(&&*ident.sym) => {
             let listener = if &*ident.sym == "setInterval" {
-                arg(0)
+                // A hot path ticks often: every few seconds, not every ten minutes (or at a
+                // cadence the file does not show).
+                let often = match arg(1) {
+                    None => true,
+                    Some(delay) => milliseconds(delay).is_some_and(|ms| ms < 60_000.0),
+                };
+                arg(0).filter(|_| often)
             } else {
                 call.args.iter().map(|a| &*a.expr).find(|e| is_function(e))
             };
@@ -178,6 +184,24 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> 
         _ => {}
     }
     found
+}
+
+/// A delay written as a number or arithmetic on numbers (`10 * 60 * 1000`).
+fn milliseconds(expr: &Expr) -> Option<f64> {
+    match unwrap(expr) {
+        Expr::Lit(Lit::Num(n)) => Some(n.value),
+        Expr::Bin(bin) => {
+            let (l, r) = (milliseconds(&bin.left)?, milliseconds(&bin.right)?);
+            match bin.op {
+                BinaryOp::Mul => Some(l * r),
+                BinaryOp::Add => Some(l + r),
+                BinaryOp::Sub => Some(l - r),
+                BinaryOp::Div if r != 0.0 => Some(l / r),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// `socket.onmessage = fn`, `exports.handler = fn` (a serverless entry point).
@@ -411,6 +435,14 @@ mod tests {
         assert!(s.in_listener(Span::new(BytePos(at), BytePos(at + 1))));
         assert_eq!(via("md.use((md) => { HERE(); });", "HERE"), None);
         assert_eq!(via("setTimeout(() => { HERE(); }, 1);", "HERE"), None);
+        assert_eq!(
+            via("setInterval(() => { HERE(); }, 10 * 60 * 1000);", "HERE"),
+            None
+        );
+        assert_eq!(
+            via("setInterval(() => { HERE(); }, options.every);", "HERE"),
+            None
+        );
         assert_eq!(via("cache.get(key, () => HERE());", "HERE"), None);
     }
 
