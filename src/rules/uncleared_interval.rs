@@ -92,9 +92,9 @@ struct UnclearedInterval {
     timer_modules: FxHashSet<BindingId>,
     /// Where a handle kept on an object is cleared: the property and the clear's start.
     property_clears: Vec<(Atom, BytePos)>,
-    /// Methods called from a handler (`socket.on('close', () => this.connect())`): they run
-    /// again on the same instance.
-    called_per_event: FxHashSet<Atom>,
+    /// Method calls by name (`this.connect()`), to tell whether a method runs again from a
+    /// listener (`socket.on('close', () => this.connect())`).
+    method_calls: Vec<(Atom, Span)>,
 }
 
 impl UnclearedInterval {
@@ -322,9 +322,7 @@ impl Rule for UnclearedInterval {
             None => {
                 // `handle.unref()` keeps the handle where it is.
                 if let Some((object, method)) = method_call(call) {
-                    if semantic.in_listener(call.span) {
-                        self.called_per_event.insert(method.clone());
-                    }
+                    self.method_calls.push((method.clone(), call.span));
                     let is_handle_method =
                         matches!(&**method, "unref" | "ref" | "hasRef" | "refresh");
                     if is_handle_method && matches!(unwrap(object), Expr::Ident(_)) {
@@ -406,8 +404,13 @@ impl UnclearedInterval {
         if cleared_first {
             return None;
         }
+        let again_from_a_listener = |method: &Atom| {
+            self.method_calls
+                .iter()
+                .any(|(name, at)| name == method && semantic.in_listener(*at))
+        };
         Some(match semantic.function_name(function) {
-            Some(method) if self.called_per_event.contains(method) => {
+            Some(method) if again_from_a_listener(method) => {
                 Overwrite::CalledPerEvent(method.clone())
             }
             _ => Overwrite::Possible,

@@ -129,8 +129,30 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> 
             let Some(method) = member_name(member) else {
                 return found;
             };
+            let method_kind = if runs_per_event(method) {
+                1
+            } else if ROUTE_METHODS.contains(&&**method) {
+                2
+            } else if HANDLER_FUNCTIONS.contains(&&**method) {
+                3
+            } else {
+                return found;
+            };
+            // `map.get(key)`: most calls of these names hand over no function at all.
+            let hands_over_a_function = call
+                .args
+                .iter()
+                .any(|a| matches!(unwrap(&a.expr), Expr::Fn(_) | Expr::Arrow(_)))
+                || (call.args.len() >= 2
+                    && call
+                        .args
+                        .last()
+                        .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Ident(_))));
+            if !hands_over_a_function {
+                return found;
+            }
             let receiver = receiver_text(text, &member.obj);
-            if runs_per_event(method) {
+            if method_kind == 1 {
                 let event = arg(0).and_then(string_literal);
                 let repeats = !event
                     .as_deref()
@@ -144,7 +166,7 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> 
                 if let Some(listener) = arg(index) {
                     found.push((unwrap(listener).span(), via, repeats));
                 }
-            } else if ROUTE_METHODS.contains(&&**method) {
+            } else if method_kind == 2 {
                 for listener in call.args.iter().map(|a| &*a.expr) {
                     if looks_like_route_handler(listener) {
                         found.push((
@@ -154,7 +176,7 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> 
                         ));
                     }
                 }
-            } else if HANDLER_FUNCTIONS.contains(&&**method) {
+            } else {
                 if let Some(listener) = call.args.iter().map(|a| &*a.expr).find(|e| is_function(e))
                 {
                     found.push((
