@@ -143,7 +143,7 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> 
                 .args
                 .iter()
                 .any(|a| matches!(unwrap(&a.expr), Expr::Fn(_) | Expr::Arrow(_)))
-                || (call.args.len() >= 2
+                || ((call.args.len() >= 2 || method_kind == 3)
                     && call
                         .args
                         .last()
