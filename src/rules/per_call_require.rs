@@ -17,7 +17,8 @@ use swc_ecma_ast::*;
 
 use crate::diagnostic::{Finding, Range, Severity, Subject};
 use crate::rules::helpers::{
-    callee_ident, enclosing_function, is_global, prop_name, snippet, string_value, unwrap,
+    callee_ident, enclosing_function, is_global, method_call, prop_name, snippet, string_value,
+    unwrap,
 };
 use crate::rules::{Context, Handles, Measure, Rule, RuleMeta};
 use crate::semantic::{FunctionNode, KeyOrigin, Node, Resolution, Semantic};
@@ -53,6 +54,9 @@ struct PerCallRequire {
     /// Each `require(…)` in code that runs many times, and its path when it is a literal.
     requires: Vec<(Span, Option<String>)>,
     deletes_cache: bool,
+    /// The file also takes modules out of a parent's `children` (`parent.children.splice(…)`),
+    /// as `import-fresh` does: the old evaluations are not kept there.
+    prunes_children: bool,
     /// Requires whose result is kept where it outlives the call: lazy loads.
     lazy: Vec<Span>,
     /// Functions that replace themselves after their first call.
@@ -153,6 +157,11 @@ impl Rule for PerCallRequire {
 
     fn on_call(&mut self, cx: &Context, call: &CallExpr) {
         if !is_require(cx.semantic, call) {
+            let prunes = method_call(call).is_some_and(|(object, method)| {
+                method == "splice"
+                    && matches!(unwrap(object), Expr::Member(m) if prop_name(&m.prop).is_some_and(|p| p == "children"))
+            });
+            self.prunes_children |= prunes;
             return;
         }
         let path = string_value(&call.args[0].expr);
@@ -205,7 +214,7 @@ impl Rule for PerCallRequire {
                 continue;
             }
             if let Some(cost) = cost(ctx, span, path.is_some(), self.deletes_cache) {
-                report(ctx, span, cost, path);
+                report(ctx, span, cost, path, self.prunes_children);
             }
         }
     }
@@ -233,7 +242,7 @@ fn cost(cx: &Context, span: Span, literal: bool, deletes_cache: bool) -> Option<
     }
 }
 
-fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>) {
+fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>, prunes_children: bool) {
     let call = snippet(ctx.text, span);
     let (message, severity) = match &cost {
         Cost::Lookup(via) => (
@@ -242,6 +251,10 @@ fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>) {
         ),
         Cost::NewModules { data, via } => (
             format!("`{call}` takes its path from `{data}`, the data of each `{via}` event: every new value loads one more module into the module cache, where it stays for the life of the process"),
+            Severity::Error,
+        ),
+        Cost::Reevaluation if prunes_children => (
+            format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again, and whatever an evaluation registers or keeps at load (listeners, timers, caches) stays with it"),
             Severity::Error,
         ),
         Cost::Reevaluation => (
@@ -347,6 +360,18 @@ mod tests {
         assert_eq!(
             severity("module.exports = () => { delete require.cache['/x.js']; return require('/x.js'); };"),
             Severity::Error
+        );
+        // A file that also prunes `children` is told what it keeps instead.
+        let output = crate::lint_source(
+            std::path::Path::new("a.js"),
+            "module.exports = (p) => { const i = module.children.indexOf(require.cache[p]); module.children.splice(i, 1); delete require.cache[p]; return require(p); };",
+            &Default::default(),
+            false,
+        );
+        assert!(
+            !output.diagnostics[0].message.contains("module.children"),
+            "{}",
+            output.diagnostics[0].message
         );
     }
 }
