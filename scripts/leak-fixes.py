@@ -218,15 +218,16 @@ def evaluate(entry, idx, mirrors, binary, extra, tmp):
         r["status"] = "missing fix commit"
         return r
 
-    name = os.path.basename(path)
-    pdir = os.path.join(tmp, str(idx), "parent")
-    fdir = os.path.join(tmp, str(idx), "fix")
-    os.makedirs(pdir)
-    os.makedirs(fdir)
-    ppath = os.path.join(pdir, name)
-    with open(ppath, "wb") as f:
-        f.write(old)
-    msgs, err = run_leaklint(binary, ppath, extra)
+    def lint_version(side, name, content):
+        """Writes one version of the file under its own name and lints it."""
+        folder = os.path.join(tmp, str(idx), side)
+        os.makedirs(folder)
+        target = os.path.join(folder, os.path.basename(name))
+        with open(target, "wb") as f:
+            f.write(content)
+        return run_leaklint(binary, target, extra)
+
+    msgs, err = lint_version("parent", path, old)
     if msgs is None:
         r["status"] = err
         return r
@@ -243,10 +244,7 @@ def evaluate(entry, idx, mirrors, binary, extra, tmp):
         r["silent_after"] = True
         r["after_note"] = "file removed in the fix"
         return r
-    fpath = os.path.join(fdir, os.path.basename(new_path))
-    with open(fpath, "wb") as f:
-        f.write(new)
-    fmsgs, ferr = run_leaklint(binary, fpath, extra)
+    fmsgs, ferr = lint_version("fix", new_path, new)
     if fmsgs is None:
         r["after_note"] = ferr
         return r

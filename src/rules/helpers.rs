@@ -4,20 +4,8 @@ use swc_atoms::Atom;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 
-pub use crate::semantic::lifetime::{is_effect_hook_call, unwrap};
+pub use crate::semantic::lifetime::{is_effect_hook_call, prop_name, unwrap};
 use crate::semantic::{ScopeKind, Semantic};
-
-/// The name of a property access when it is static: `.name` or `["name"]`.
-pub fn prop_name(prop: &MemberProp) -> Option<&Atom> {
-    match prop {
-        MemberProp::Ident(name) => Some(&name.sym),
-        MemberProp::Computed(computed) => match unwrap(&computed.expr) {
-            Expr::Lit(Lit::Str(s)) => s.value.as_atom(),
-            _ => None,
-        },
-        MemberProp::PrivateName(_) => None,
-    }
-}
 
 /// `obj.method(…)`: the receiver and the method name.
 pub fn method_call(call: &CallExpr) -> Option<(&Expr, &Atom)> {

@@ -696,12 +696,12 @@ impl Rule for UnboundedCache {
                 continue;
             }
             let owner = match collection {
-                Collection::Instance(owner, _) => Some(InstanceOwner {
+                Collection::Instance(owner, _) => Some(Keeper {
                     name: semantic.owner_name(*owner).map(|n| n.to_string()),
                     singleton: semantic.created_once(*owner),
                     closure: false,
                 }),
-                Collection::Closure(binding) => Some(InstanceOwner {
+                Collection::Closure(binding) => Some(Keeper {
                     name: self
                         .closure_homes
                         .get(binding)
@@ -751,7 +751,7 @@ impl Rule for UnboundedCache {
 
 /// What keeps a collection that is not module-level: an instance of a class (or constructor
 /// function), or the closures a function returns (named by that function).
-struct InstanceOwner {
+struct Keeper {
     name: Option<String>,
     /// The file creates it once, in code that runs once: its instances live for the process.
     singleton: bool,
@@ -759,7 +759,7 @@ struct InstanceOwner {
     closure: bool,
 }
 
-impl InstanceOwner {
+impl Keeper {
     /// An instance may be short-lived, and then so is what it keeps: only growth that no
     /// instance bounds is reported (a key new on every call, the data of each event, an entry
     /// per event); keys callers pass (an open-named parameter) and one entry per call only on a
@@ -806,7 +806,7 @@ fn finding(
     collection: &Collection,
     declaration: Option<Declaration>,
     growth: &Growth,
-    owner: Option<&InstanceOwner>,
+    owner: Option<&Keeper>,
 ) -> Option<Finding> {
     let Growth {
         span, how, driver, ..
@@ -838,7 +838,7 @@ fn finding(
             declaration.name,
             declaration.kind.describe(),
             driver.describe(),
-            owner.map_or("for the life of the process".to_string(), InstanceOwner::lives)
+            owner.map_or("for the life of the process".to_string(), Keeper::lives)
         ),
         labels: vec![Label {
             range: Range::from_span(declaration.span),

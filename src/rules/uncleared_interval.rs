@@ -21,7 +21,7 @@ use crate::rules::helpers::{
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::lifetime::{Acquisition, Holder, Release, Released, Releases, Root};
-use crate::semantic::{BindingId, Role, Semantic};
+use crate::semantic::{BindingId, Node, Role, Semantic};
 
 pub const ID: &str = "uncleared-interval";
 
@@ -92,9 +92,6 @@ struct UnclearedInterval {
     timer_modules: FxHashSet<BindingId>,
     /// Where a handle kept on an object is cleared: the property and the clear's start.
     property_clears: Vec<(Atom, BytePos)>,
-    /// Method calls by name (`this.connect()`), to tell whether a method runs again from a
-    /// listener (`socket.on('close', () => this.connect())`).
-    method_calls: Vec<(Atom, Span)>,
 }
 
 impl UnclearedInterval {
@@ -322,7 +319,6 @@ impl Rule for UnclearedInterval {
             None => {
                 // `handle.unref()` keeps the handle where it is.
                 if let Some((object, method)) = method_call(call) {
-                    self.method_calls.push((method.clone(), call.span));
                     let is_handle_method =
                         matches!(&**method, "unref" | "ref" | "hasRef" | "refresh");
                     if is_handle_method && matches!(unwrap(object), Expr::Ident(_)) {
@@ -404,10 +400,13 @@ impl UnclearedInterval {
         if cleared_first {
             return None;
         }
+        // `socket.on('close', () => this.connect())`: it runs again on the same object.
         let again_from_a_listener = |method: &Atom| {
-            self.method_calls
-                .iter()
-                .any(|(name, at)| name == method && semantic.in_listener(*at))
+            semantic.nodes().iter().any(|node| {
+                matches!(node, Node::Call(call)
+                    if method_call(call).is_some_and(|(_, m)| m == method)
+                        && semantic.in_listener(call.span))
+            })
         };
         Some(match semantic.function_name(function) {
             Some(method) if again_from_a_listener(method) => {

@@ -8,7 +8,7 @@ use swc_common::{BytePos, Span, Spanned, DUMMY_SP};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::frequency::{self, function_start_of};
+use super::frequency::{self, function_start};
 use super::lifetime::{
     self, argument_role, compares, constructor_argument_role, is_effect_hook_call, unwrap,
     GuardCandidate, InitShape, Lifetimes, Role, ThisValue,
@@ -591,7 +591,7 @@ impl<'a> Builder<'a> {
 
     /// Notes that the function `expr` is (if it is one) runs as often as the code around it.
     fn hand_over_once(&mut self, expr: &Expr) {
-        if let Some(start) = function_start_of(expr) {
+        if let Some(start) = function_start(expr) {
             self.once_starts.push(start);
         }
     }
@@ -1098,7 +1098,7 @@ impl Visit for Builder<'_> {
     fn visit_continue_stmt(&mut self, _: &ContinueStmt) {}
 
     fn visit_key_value_prop(&mut self, prop: &KeyValueProp) {
-        if let Some(start) = function_start_of(&prop.value) {
+        if let Some(start) = function_start(&prop.value) {
             self.name_function(&prop.key, start);
         }
         prop.key.visit_with(self);
@@ -1109,7 +1109,7 @@ impl Visit for Builder<'_> {
         self.record(Node::Assign(in_program(expr)));
         // `Foo.prototype.register = function () {}`, `exports.handler = () => {}`.
         if let (Some(start), AssignTarget::Simple(SimpleAssignTarget::Member(member))) =
-            (function_start_of(&expr.right), &expr.left)
+            (function_start(&expr.right), &expr.left)
         {
             if let MemberProp::Ident(name) = &member.prop {
                 self.function_names.push((start, name.sym.clone()));

@@ -11,7 +11,7 @@ use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
-use super::lifetime::unwrap;
+use super::lifetime::{prop_name, unwrap};
 use super::listeners::{ONCE_METHODS, REGISTRATION_METHODS};
 use super::{Node, Resolution, Scope, ScopeId, ScopeKind, Semantic};
 
@@ -62,7 +62,8 @@ fn is_function(expr: &Expr) -> bool {
     matches!(unwrap(expr), Expr::Fn(_) | Expr::Arrow(_) | Expr::Ident(_))
 }
 
-fn function_start(expr: &Expr) -> Option<BytePos> {
+/// Where a function value starts: the scope the builder will enter for it.
+pub(super) fn function_start(expr: &Expr) -> Option<BytePos> {
     match unwrap(expr) {
         Expr::Fn(f) => Some(f.function.span.lo),
         Expr::Arrow(a) => Some(a.span.lo),
@@ -83,17 +84,6 @@ fn param_count(expr: &Expr) -> usize {
 /// A function named by an identifier is taken at its word.
 fn looks_like_route_handler(expr: &Expr) -> bool {
     matches!(unwrap(expr), Expr::Ident(_)) || param_count(expr) >= 2
-}
-
-fn member_name(member: &MemberExpr) -> Option<&Atom> {
-    match &member.prop {
-        MemberProp::Ident(ident) => Some(&ident.sym),
-        MemberProp::Computed(ComputedPropName { expr, .. }) => match &**expr {
-            Expr::Lit(Lit::Str(s)) => s.value.as_atom(),
-            _ => None,
-        },
-        MemberProp::PrivateName(_) => None,
-    }
 }
 
 fn string_literal(expr: &Expr) -> Option<String> {
@@ -126,7 +116,7 @@ fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> 
     let mut found = Vec::new();
     match unwrap(callee) {
         Expr::Member(member) => {
-            let Some(method) = member_name(member) else {
+            let Some(method) = prop_name(&member.prop) else {
                 return found;
             };
             let method_kind = if runs_per_event(method) {
@@ -231,12 +221,12 @@ fn registered_by_assignment(text: &str, assign: &AssignExpr) -> Option<(Span, St
     let AssignTarget::Simple(SimpleAssignTarget::Member(member)) = &assign.left else {
         return None;
     };
-    let name = member_name(member)?;
+    let name = prop_name(&member.prop)?;
     let is_exports = |expr: &Expr| match unwrap(expr) {
         Expr::Ident(id) => &*id.sym == "exports",
         Expr::Member(m) => {
             matches!(unwrap(&m.obj), Expr::Ident(id) if &*id.sym == "module")
-                && member_name(m).is_some_and(|p| p == "exports")
+                && prop_name(&m.prop).is_some_and(|p| p == "exports")
         }
         _ => false,
     };
@@ -318,11 +308,6 @@ pub(super) fn scope_starting_at(
                 ScopeKind::Function | ScopeKind::Arrow
             )
         })
-}
-
-/// Where a function value starts, for recording the name it is known by.
-pub(super) fn function_start_of(expr: &Expr) -> Option<BytePos> {
-    function_start(expr)
 }
 
 impl Semantic<'_> {

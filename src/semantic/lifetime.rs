@@ -319,6 +319,18 @@ pub(super) fn init_shape(expr: &Expr) -> Option<InitShape> {
 }
 
 /// The expression without parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`).
+/// The name of a property access when it is static: `.name` or `["name"]`.
+pub fn prop_name(prop: &MemberProp) -> Option<&Atom> {
+    match prop {
+        MemberProp::Ident(name) => Some(&name.sym),
+        MemberProp::Computed(computed) => match unwrap(&computed.expr) {
+            Expr::Lit(Lit::Str(s)) => s.value.as_atom(),
+            _ => None,
+        },
+        MemberProp::PrivateName(_) => None,
+    }
+}
+
 pub fn unwrap(expr: &Expr) -> &Expr {
     match expr {
         Expr::Paren(e) => unwrap(&e.expr),
