@@ -36,6 +36,14 @@ struct Job {
     package_is_module: bool,
 }
 
+/// What holds for every file of one folder.
+struct Folder {
+    dir: PathBuf,
+    absolute: PathBuf,
+    config: Arc<ResolvedConfig>,
+    package_is_module: bool,
+}
+
 pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
     let threads = options.threads.max(1);
     let walked = walk(&options.paths, threads);
@@ -49,6 +57,8 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
     let mut resolver = ConfigResolver::new(options.config.as_deref(), options.overrides.clone())?;
     let mut package_types = PackageTypes::new();
     let mut jobs = Vec::with_capacity(walked.files.len());
+    // The walk lists a folder's files together: what holds for a folder is asked once.
+    let mut folder: Option<Folder> = None;
     for file in walked.files {
         let dir = file.path.parent().unwrap_or(Path::new("."));
         let dir = if dir.as_os_str().is_empty() {
@@ -56,11 +66,26 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
         } else {
             dir
         };
-        let config = resolver.for_dir(dir)?;
-        if config
-            .file
-            .ignores(&std::path::absolute(&file.path).unwrap_or(file.path.clone()))
-        {
+        if folder.as_ref().is_none_or(|f| f.dir != dir) {
+            folder = Some(Folder {
+                dir: dir.to_path_buf(),
+                absolute: std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+                config: resolver.for_dir(dir)?,
+                package_is_module: package_types.is_module(dir),
+            });
+        }
+        let Folder {
+            absolute,
+            config,
+            package_is_module,
+            ..
+        } = folder.as_ref().expect("set above");
+        let (config, package_is_module) = (config.clone(), *package_is_module);
+        let absolute = match file.path.file_name() {
+            Some(name) => absolute.join(name),
+            None => std::path::absolute(&file.path).unwrap_or(file.path.clone()),
+        };
+        if config.file.ignores(&absolute) {
             continue;
         }
         if file.explicit && SourceType::from_path(&file.path).is_none() {
@@ -70,7 +95,6 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
             });
             continue;
         }
-        let package_is_module = package_types.is_module(dir);
         jobs.push(Job {
             path: file.path,
             config,

@@ -54,8 +54,11 @@ impl SourceType {
 /// `__tests__/` or `spec/` (below the working directory). A test runner runs it once and the
 /// process exits, so nothing it keeps outlives the run: the leak rules have nothing to report.
 pub fn is_test_file(path: &Path) -> bool {
-    let relative = std::env::current_dir()
-        .ok()
+    // Asked for every file: the working directory is read once (leaklint never changes it).
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    let relative = cwd
+        .as_deref()
         .and_then(|cwd| path.strip_prefix(cwd).ok())
         .unwrap_or(path);
     let Some(name) = relative.file_name().and_then(|n| n.to_str()) else {

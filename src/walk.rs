@@ -91,10 +91,28 @@ pub fn walk(paths: &[PathBuf], threads: usize) -> Walk {
             .errors
             .extend(errors.into_inner().expect("not poisoned"));
     }
-    result.files.sort();
+    sort_files(&mut result.files);
     result.files.dedup_by(|a, b| a.path == b.path);
     result.errors.sort();
     result
+}
+
+/// Sorts as `Vec::sort` would, splitting each path into components once rather than at every
+/// comparison (which took 1 % of a run over 11,000 files).
+fn sort_files(files: &mut Vec<WalkedFile>) {
+    let mut keyed: Vec<(Vec<std::path::Component<'_>>, bool, usize)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| (file.path.components().collect(), file.explicit, i))
+        .collect();
+    keyed.sort();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
+    let mut slots: Vec<Option<WalkedFile>> = std::mem::take(files).into_iter().map(Some).collect();
+    files.extend(
+        order
+            .into_iter()
+            .map(|i| slots[i].take().expect("each index once")),
+    );
 }
 
 /// A file found in a folder is linted when its extension is one leaklint reads and its name does

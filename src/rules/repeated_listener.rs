@@ -324,12 +324,12 @@ impl Rule for RepeatedListener {
             return;
         };
         let kept = match target {
-            SimpleAssignTarget::Ident(ident) => squeezed_text(cx.text, ident.span),
-            SimpleAssignTarget::Member(member) => squeezed_text(cx.text, member.span),
+            SimpleAssignTarget::Ident(ident) => ident.span,
+            SimpleAssignTarget::Member(member) => member.span,
             _ => return,
         };
         if let Some(listener) = listener_key(cx.text, &assign.right) {
-            self.kept_as.push((kept, listener));
+            self.kept_as.push((squeezed_text(cx.text, kept), listener));
         }
     }
 

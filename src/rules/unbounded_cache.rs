@@ -28,8 +28,8 @@ use crate::rules::helpers::{
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::keys::names_an_open_set;
 use crate::semantic::{
-    BindingId, BindingKind, Created, KeyOrigin, Lifetime, Role, ScopeId, ScopeKind, Semantic,
-    ThisValue,
+    BindingId, BindingKind, Created, KeyOrigin, Lifetime, Resolution, Role, ScopeId, ScopeKind,
+    Semantic, ThisValue,
 };
 
 pub const ID: &str = "unbounded-cache";
@@ -231,8 +231,12 @@ fn collection_of(semantic: &Semantic, expr: &Expr) -> Option<Collection> {
             if is_global(semantic, ident, GLOBAL_OBJECTS) {
                 return Some(Collection::GlobalObject);
             }
-            semantic.binding_of(ident)?;
-            let binding = semantic.binding_id_of(ident)?;
+            let binding = match semantic.reference_of(ident)?.resolution {
+                Resolution::Binding(binding) => binding,
+                _ => return None,
+            };
+            // Most names hold no collection: the cheapest question first.
+            semantic.created(binding)?;
             if is_long_lived_collection(semantic, binding) {
                 return Some(Collection::Binding(binding));
             }

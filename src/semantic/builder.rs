@@ -86,11 +86,15 @@ impl<'a> Builder<'a> {
             iife: false,
             bindings: FxHashMap::default(),
         };
+        // Room for the density of nodes that nine files in ten of the npm corpus stay under,
+        // so the lists seldom grow by copying (about 2 % of a run before). An overestimate
+        // costs only memory that is never touched.
+        let size = text.len();
         Builder {
             text,
-            nodes: Vec::new(),
-            statements: Vec::new(),
-            blocks: Vec::new(),
+            nodes: Vec::with_capacity(size / 24),
+            statements: Vec::with_capacity(size / 96),
+            blocks: Vec::with_capacity(size / 192),
             open_statement: u32::MAX,
             open_block: u32::MAX,
             next_this: None,
@@ -104,15 +108,19 @@ impl<'a> Builder<'a> {
             run_once: Default::default(),
             owners: Vec::new(),
             prototype_methods: Vec::new(),
-            scopes: vec![program],
-            bindings: Vec::new(),
-            references: Vec::new(),
+            scopes: {
+                let mut scopes = Vec::with_capacity(size / 160);
+                scopes.push(program);
+                scopes
+            },
+            bindings: Vec::with_capacity(size / 64),
+            references: Vec::with_capacity(size / 28),
             current: ScopeId(0),
             iife_start: None,
             once_starts: Vec::new(),
             pending_function_binding: None,
             function_bindings: Vec::new(),
-            binding_at: FxHashMap::default(),
+            binding_at: FxHashMap::with_capacity_and_hasher(size / 80, Default::default()),
         }
     }
 

@@ -15,6 +15,8 @@
 //! The builder ([`super::builder`]) records the raw facts during its walk; this module turns them
 //! into answers.
 
+use std::borrow::Cow;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
@@ -193,9 +195,19 @@ pub(super) enum InitShape {
 /// The code at `span` with every whitespace character removed, so that `this . ready` and
 /// `this.ready` compare equal: how a guard or a removal names the same thing again.
 pub fn squeezed_text(text: &str, span: Span) -> String {
+    squeezed(text, span).into_owned()
+}
+
+/// [`squeezed_text`] without a copy when the code has no whitespace, as most names do.
+pub fn squeezed(text: &str, span: Span) -> Cow<'_, str> {
     let range = crate::diagnostic::Range::from_span(span);
     let code = text.get(range.start..range.end).unwrap_or("");
-    code.split_whitespace().collect()
+    // A byte outside ASCII may begin Unicode whitespace: those take the general path.
+    if code.bytes().all(|b| b.is_ascii_graphic()) {
+        Cow::Borrowed(code)
+    } else {
+        Cow::Owned(code.split_whitespace().collect())
+    }
 }
 
 /// Turns the guard candidates into the guarded regions: a guard holds when its flag is assigned
@@ -214,9 +226,12 @@ pub(super) fn guarded_regions(
         .collect();
     let mut assigned: FxHashMap<String, Vec<BytePos>> = FxHashMap::default();
     for span in assignments {
-        let target = squeezed_text(text, *span);
-        if flags.contains(&target) {
-            assigned.entry(target).or_default().push(span.lo);
+        let target = squeezed(text, *span);
+        if flags.contains(&*target) {
+            assigned
+                .entry(target.into_owned())
+                .or_default()
+                .push(span.lo);
         }
     }
     for positions in assigned.values_mut() {
@@ -230,7 +245,7 @@ pub(super) fn guarded_regions(
         }
         let within = candidate.assigned_within;
         let holds = assigned
-            .get(&squeezed_text(text, candidate.flag))
+            .get(&*squeezed(text, candidate.flag))
             .is_some_and(|positions| {
                 let first = positions.partition_point(|&p| p < within.lo);
                 positions.get(first).is_some_and(|&p| p < within.hi)
@@ -318,7 +333,6 @@ pub(super) fn init_shape(expr: &Expr) -> Option<InitShape> {
     }
 }
 
-/// The expression without parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`).
 /// The name of a property access when it is static: `.name` or `["name"]`.
 pub fn prop_name(prop: &MemberProp) -> Option<&Atom> {
     match prop {
@@ -331,15 +345,20 @@ pub fn prop_name(prop: &MemberProp) -> Option<&Atom> {
     }
 }
 
-pub fn unwrap(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(e) => unwrap(&e.expr),
-        Expr::TsAs(e) => unwrap(&e.expr),
-        Expr::TsNonNull(e) => unwrap(&e.expr),
-        Expr::TsSatisfies(e) => unwrap(&e.expr),
-        Expr::TsTypeAssertion(e) => unwrap(&e.expr),
-        Expr::TsConstAssertion(e) => unwrap(&e.expr),
-        other => other,
+/// The expression without parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`).
+// A loop rather than recursion so that it inlines: it is asked of nearly every expression.
+#[inline]
+pub fn unwrap(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Paren(e) => &e.expr,
+            Expr::TsAs(e) => &e.expr,
+            Expr::TsNonNull(e) => &e.expr,
+            Expr::TsSatisfies(e) => &e.expr,
+            Expr::TsTypeAssertion(e) => &e.expr,
+            Expr::TsConstAssertion(e) => &e.expr,
+            other => return other,
+        };
     }
 }
 

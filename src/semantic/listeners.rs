@@ -155,10 +155,13 @@ impl Semantic<'_> {
             else {
                 return None;
             };
-            if !LIBRARY_WRAPPERS
-                .iter()
-                .any(|(name, _)| name.rsplit('.').next() == Some(&*method.sym))
-            {
+            // Asked for every method call: a suffix test, no iterator.
+            let method: &str = &method.sym;
+            let names_it = |name: &str| {
+                name.strip_suffix(method)
+                    .is_some_and(|head| head.ends_with('.'))
+            };
+            if !LIBRARY_WRAPPERS.iter().any(|(name, _)| names_it(name)) {
                 return None;
             }
             let mut path = String::new();
