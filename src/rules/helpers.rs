@@ -55,7 +55,9 @@ pub fn string_value(expr: &Expr) -> Option<String> {
 
 /// Is `ident` an unresolved reference to one of `names` (a global that is not shadowed)?
 pub fn is_global(semantic: &Semantic, ident: &Ident, names: &[&str]) -> bool {
-    names.iter().any(|name| semantic.is_global_ref(ident, name))
+    // The name first: it rules out nearly every identifier without a lookup.
+    let name: &str = &ident.sym;
+    names.contains(&name) && semantic.is_global_ref(ident, name)
 }
 
 /// Names that stand for the global object.

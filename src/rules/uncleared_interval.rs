@@ -41,6 +41,10 @@ pub const META: RuleMeta = RuleMeta {
         .and(Handles::IMPORT),
     measure: Measure::LiveIntervals,
     create: Some(|cx| {
+        // Every interval this rule sees is started by a call that names `setInterval` (a
+        // global, a `timers` import, a method of either): a file that never writes the name
+        // starts none, and nine files in ten do not.
+        memchr::memmem::find(cx.text.as_bytes(), SET_INTERVAL.as_bytes())?;
         Some(Box::new(UnclearedInterval {
             top_level: cx.settings.option_bool(ID, "top_level"),
             ..UnclearedInterval::default()
@@ -49,7 +53,8 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 const TIMER_MODULES: &[&str] = &["timers", "node:timers"];
-const TIMER_FUNCTIONS: &[&str] = &["setInterval", "clearInterval", "clearTimeout"];
+const SET_INTERVAL: &str = "setInterval";
+const TIMER_FUNCTIONS: &[&str] = &[SET_INTERVAL, "clearInterval", "clearTimeout"];
 
 /// A clear of whatever timer `holder` keeps.
 fn clear(holder: Holder) -> Release {

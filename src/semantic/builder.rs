@@ -187,6 +187,8 @@ impl<'a> Builder<'a> {
             owners: self.owners,
             frequency,
             wrappers: Default::default(),
+            calls_by_callee: Default::default(),
+            declarators_by_name: Default::default(),
             uses,
             scopes: self.scopes,
             bindings: self.bindings,
@@ -386,23 +388,21 @@ impl<'a> Builder<'a> {
         kind: BindingKind,
         span: Span,
     ) -> BindingId {
-        let bindings = &mut self.scopes[scope.index()].bindings;
+        let next = BindingId(self.bindings.len() as u32);
         // A redeclaration (`var x; var x;`) keeps the first binding.
-        let id = match bindings.get(&name) {
-            Some(&existing) => existing,
-            None => {
-                let id = BindingId(self.bindings.len() as u32);
-                bindings.insert(name.clone(), id);
-                self.bindings.push(Binding {
-                    name,
-                    kind,
-                    scope,
-                    span,
-                    exported: false,
-                });
-                id
-            }
-        };
+        let id = *self.scopes[scope.index()]
+            .bindings
+            .entry(name.clone())
+            .or_insert(next);
+        if id == next {
+            self.bindings.push(Binding {
+                name,
+                kind,
+                scope,
+                span,
+                exported: false,
+            });
+        }
         if !span.is_dummy() {
             self.binding_at.insert(span.lo, id);
         }

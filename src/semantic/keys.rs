@@ -3,6 +3,7 @@
 //! each request) from growth bounded by a closed set of values (tag names, type names, literals
 //! at every call site), and say which in its message.
 
+use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
@@ -407,13 +408,24 @@ impl Semantic<'_> {
     /// The initializer of a variable declared with one: `const key = …`.
     fn initializer_of(&self, binding: BindingId) -> Option<&Expr> {
         let span = self.binding(binding).span;
-        self.nodes().iter().find_map(|node| match node {
-            Node::VarDeclarator(d) => match &d.name {
-                Pat::Ident(name) if name.id.span == span => d.init.as_deref(),
-                _ => None,
-            },
+        let by_name = self.declarators_by_name.get_or_init(|| {
+            let mut by_name = FxHashMap::default();
+            for (i, node) in self.nodes().iter().enumerate() {
+                if let Node::VarDeclarator(d) = node {
+                    if let Pat::Ident(name) = &d.name {
+                        by_name.entry(name.id.span.lo).or_insert(i);
+                    }
+                }
+            }
+            by_name
+        });
+        let Node::VarDeclarator(declarator) = self.nodes()[*by_name.get(&span.lo)?] else {
+            return None;
+        };
+        match &declarator.name {
+            Pat::Ident(name) if name.id.span == span => declarator.init.as_deref(),
             _ => None,
-        })
+        }
     }
 
     /// `if (0 <= value && value < 256) cache[value] = …`: a key compared with a number in the
@@ -539,9 +551,11 @@ impl Semantic<'_> {
     pub(super) fn param_index(&self, binding: BindingId) -> Option<usize> {
         let scope = self.binding(binding).scope;
         let mut params: Vec<_> = self
+            .scope(scope)
             .bindings
-            .iter()
-            .filter(|b| b.scope == scope && b.kind == BindingKind::Param)
+            .values()
+            .map(|&id| self.binding(id))
+            .filter(|b| b.kind == BindingKind::Param)
             .map(|b| b.span.lo)
             .collect();
         params.sort_unstable();
@@ -565,10 +579,19 @@ impl Semantic<'_> {
 
     /// The call whose callee starts at `callee`.
     fn call_at(&self, callee: Span) -> Option<&CallExpr> {
-        self.nodes().iter().find_map(|node| match node {
-            Node::Call(call) if call.callee.span().lo == callee.lo => Some(*call),
+        let by_callee = self.calls_by_callee.get_or_init(|| {
+            let mut by_callee = FxHashMap::default();
+            for (i, node) in self.nodes().iter().enumerate() {
+                if let Node::Call(call) = node {
+                    by_callee.entry(call.callee.span().lo).or_insert(i);
+                }
+            }
+            by_callee
+        });
+        match self.nodes()[*by_callee.get(&callee.lo)?] {
+            Node::Call(call) => Some(call),
             _ => None,
-        })
+        }
     }
 }
 

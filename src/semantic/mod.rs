@@ -222,6 +222,10 @@ pub struct Semantic<'a> {
     owners: Vec<(ScopeId, BindingId)>,
     /// The file's listener wrappers, found on first use.
     wrappers: std::cell::OnceCell<FxHashMap<BindingId, listeners::Wrapper>>,
+    /// Calls by the start of their callee, and declarators by the start of the name they
+    /// declare, as positions in `nodes`: indexes for the key questions, built on first use.
+    calls_by_callee: std::cell::OnceCell<FxHashMap<BytePos, usize>>,
+    declarators_by_name: std::cell::OnceCell<FxHashMap<BytePos, usize>>,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,
