@@ -13,7 +13,7 @@ use leaklint::rules;
 use leaklint::verify::{self, AtTarget, VerifyOptions};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: leaklint::runtime::alloc::Allocator = leaklint::runtime::alloc::Allocator;
 
 #[derive(Parser)]
 #[command(

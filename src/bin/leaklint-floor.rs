@@ -15,7 +15,7 @@ use leaklint::source::SourceType;
 use leaklint::walk::walk;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: leaklint::runtime::alloc::Allocator = leaklint::runtime::alloc::Allocator;
 
 struct CountIdents(usize);
 

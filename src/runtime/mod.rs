@@ -1,10 +1,12 @@
 //! Where and for how long linting runs: the large stacks of the threads that parse, the per-file
 //! deadline and the workers that keep it ([`workers`]), and the parse in a child process for the
-//! files a thread could not be stopped on ([`child_parse`]). The CLI (`check`), the language
+//! files a thread could not be stopped on ([`child_parse`]), and the binaries' allocator
+//! ([`alloc`]). The CLI (`check`), the language
 //! server and the verifier use them alike; nothing here knows what a job does.
 
 use std::time::Duration;
 
+pub mod alloc;
 pub mod child_parse;
 
 /// Why a file may still be being linted at its deadline, for the note that says so: only swc's
