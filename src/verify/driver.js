@@ -772,17 +772,23 @@ function turn() {
 
 async function settle(result) {
   if (!result || typeof result.then !== 'function') return;
+  let done = false;
   const caught = Promise.resolve(result).then(
-    () => true,
+    () => {
+      done = true;
+    },
     (error) => {
+      done = true;
       countError(error);
-      return true;
     },
   );
+  // Most promises settle within a turn of the event loop (a stub's resolve at once): no timer
+  // for those, so none keeps a finished call's objects alive until the window is measured.
+  await Promise.race([caught, turn()]);
   // A promise that never settles (waiting on a network that is not there) is left behind
   // after a few tries rather than awaited on every call.
-  if (unsettled >= 2) return;
-  const settled = await Promise.race([caught, sleep(SETTLE_MS).then(() => false)]);
+  if (done || unsettled >= 2) return;
+  const settled = await Promise.race([caught.then(() => true), sleep(SETTLE_MS).then(() => false)]);
   if (!settled) unsettled++;
 }
 
@@ -927,7 +933,8 @@ function instancePhases(entry, target, exportsValue) {
   // The finding is in the constructor: constructing was the call, once per instance.
   if (entry.access === 'ctor') return [fresh];
   // State an instance owns (a listener on `this.socket`, `this.timer`) grows when one instance
-  // is used again and again: a reconnect, a restart. The exported singleton is that instance.
+  // is used again and again: a reconnect, a restart. The exported singleton is that instance,
+  // and when the module exports it but not its class, it is the only one its users can have.
   const singleton = exportedInstance(exportsValue, target);
   const shared = phase(singleton ? 'singleton' : 'instance', (i) => useMember(entry, sharedInstance, i), {
     foundAt: singleton && singleton.foundAt,
@@ -940,7 +947,22 @@ function instancePhases(entry, target, exportsValue) {
       if (!singleton && instance) await cleanUp(instance, entry);
     },
   });
-  return [fresh, shared];
+  return singleton && !exportsClass(exportsValue, target) ? [shared] : [fresh, shared];
+}
+
+// The module exports the class itself (`module.exports = X`, `exports.X = X`, `export class`).
+function exportsClass(exportsValue, cls) {
+  if (exportsValue === cls) return true;
+  if (exportsValue === null || (typeof exportsValue !== 'object' && typeof exportsValue !== 'function')) {
+    return false;
+  }
+  return Object.keys(exportsValue).some((key) => {
+    try {
+      return exportsValue[key] === cls;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function notCreatedReason() {

@@ -147,6 +147,8 @@ struct Usage {
     awaited: bool,
     /// Iterated (`for…of`) or spread (`...xs`).
     iterated: bool,
+    /// What `for (const { id } of xs)` takes from each element.
+    element: Option<Shape>,
     /// Given listeners (`.on`, `.emit`); `dom` when through `addEventListener`.
     emitter: bool,
     dom: bool,
@@ -187,16 +189,18 @@ impl Usage {
             Shape::Fn
         } else if self.awaited {
             Shape::Thenable
-        } else if self.numeric {
-            Shape::Num
-        } else if self.array || self.iterated {
-            Shape::Arr {
-                e: vec![Shape::Str, Shape::Str],
-            }
         } else if self.emitter {
+            // Before arrays: `socket.join(room)` is not `Array.prototype.join`.
             Shape::Emitter {
                 p: self.prop_shapes(),
                 dom: self.dom,
+            }
+        } else if self.numeric {
+            Shape::Num
+        } else if self.array || self.iterated {
+            let element = self.element.clone().unwrap_or(Shape::Str);
+            Shape::Arr {
+                e: vec![element.clone(), element],
             }
         } else if !self.props.is_empty() {
             Shape::Obj {
@@ -236,6 +240,12 @@ impl Walkable for FunctionBody {
 }
 
 impl Walkable for ArrowFunctionBody {
+    fn walk(&self, visitor: &mut UsageVisitor) {
+        self.visit_with(visitor);
+    }
+}
+
+impl Walkable for Stmt {
     fn walk(&self, visitor: &mut UsageVisitor) {
         self.visit_with(visitor);
     }
@@ -305,6 +315,15 @@ fn pat_shape(pat: &Pat, body: &dyn Walkable) -> Shape {
         }
         Pat::Rest(_) => Shape::Undef,
         _ => Shape::Str,
+    }
+}
+
+/// The pattern a `for…of` binds each element to (`const { id } of xs` → `{ id }`).
+fn loop_binding(head: &ForHead) -> Option<&Pat> {
+    match head {
+        ForHead::VarDecl(decl) => decl.decls.first().map(|d| &d.name),
+        ForHead::Pat(pat) => Some(pat),
+        ForHead::UsingDecl(_) => None,
     }
 }
 
@@ -539,7 +558,13 @@ impl Visit for UsageVisitor {
     }
 
     fn visit_for_of_stmt(&mut self, stmt: &ForOfStmt) {
-        self.mark(&stmt.right, |u| u.iterated = true);
+        let element = loop_binding(&stmt.left).map(|pat| pat_shape(pat, &*stmt.body));
+        self.mark(&stmt.right, |u| {
+            u.iterated = true;
+            if u.element.is_none() {
+                u.element = element;
+            }
+        });
         stmt.visit_children_with(self);
     }
 
