@@ -271,8 +271,13 @@ const EMITTER_METHODS = new Set([
   'removeAllListeners', 'emit', 'listeners', 'rawListeners', 'listenerCount', 'eventNames',
   'setMaxListeners', 'getMaxListeners',
 ]);
-// DOM-style registration on a stub goes to the same listeners.
-const EVENT_TARGET_ALIASES = { addEventListener: 'on', removeEventListener: 'off' };
+// DOM-style registration on a stub goes to the same listeners. A Map, not an object literal:
+// `'constructor' in {}` is true, and `stub.constructor` must be another stub, not a function
+// whose own `.constructor` is `Function`.
+const EVENT_TARGET_ALIASES = new Map([
+  ['addEventListener', 'on'],
+  ['removeEventListener', 'off'],
+]);
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 function stubSymbol(key, label) {
@@ -333,7 +338,7 @@ function makeStub(label, options = {}) {
       if (key === 'then') return options.thenable ? then : undefined;
       if (key === '__esModule' || key === 'toJSON') return undefined;
       if (EMITTER_METHODS.has(key)) return child(key, () => emitterMethod(key));
-      if (key in EVENT_TARGET_ALIASES) return child(key, () => emitterMethod(EVENT_TARGET_ALIASES[key]));
+      if (EVENT_TARGET_ALIASES.has(key)) return child(key, () => emitterMethod(EVENT_TARGET_ALIASES.get(key)));
       return child(key, () => makeStub(`${label}.${key}`));
     },
     set(target, key, value, receiver) {
