@@ -401,20 +401,28 @@ fn instance_owned_leaks_are_confirmed_on_one_instance() {
     // A reconnect that re-adds a listener to the socket it keeps: nothing grows on fresh
     // instances, so the one-instance mode is what confirmed it, and the details say so.
     let feed = verification("clients/feed-client.js");
-    assert_eq!(feed["mode"], "one instance, called again and again", "{feed}");
+    assert_eq!(
+        feed["mode"], "one instance, called again and again",
+        "{feed}"
+    );
     assert!(
-        feed["summary"]
-            .as_str()
-            .unwrap()
-            .starts_with("on one instance, called again and again: listeners on live emitters grew"),
+        feed["summary"].as_str().unwrap().starts_with(
+            "on one instance, called again and again: listeners on live emitters grew"
+        ),
         "{feed}"
     );
     // A singleton's own cache, read on the instance itself.
     let api = verification("clients/api-client.js");
-    assert_eq!(api["mode"], "the exported instance (`module.exports`)", "{api}");
+    assert_eq!(
+        api["mode"], "the exported instance (`module.exports`)",
+        "{api}"
+    );
     assert_eq!(api["measured"], "entries in `this.responses`", "{api}");
     let metrics = verification("singletons/metrics.mjs");
-    assert_eq!(metrics["mode"], "the exported instance (`export default`)", "{metrics}");
+    assert_eq!(
+        metrics["mode"], "the exported instance (`export default`)",
+        "{metrics}"
+    );
     assert_nothing_left(tmp.path());
 }
 
@@ -880,7 +888,11 @@ fn installed_packages_are_used_as_they_are_unless_named_with_stub() {
         &["check", "--stub", "dbclient", orders.to_str().unwrap()],
     );
     assert_eq!(usage.code, 2);
-    assert!(usage.stderr.contains("--stub needs --verify"), "{}", usage.stderr);
+    assert!(
+        usage.stderr.contains("--stub needs --verify"),
+        "{}",
+        usage.stderr
+    );
     for (bad, why) in [("fs", "built-in"), ("./db", "is a path")] {
         let refused = leaklint(
             tmp.path(),

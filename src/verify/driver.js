@@ -971,11 +971,11 @@ function exportsClass(exportsValue, cls) {
 }
 
 function notCreatedReason() {
-  const stubs = [...moduleStubs.keys()];
-  const note = stubs.length
-    ? `; the stubs for ${stubs.map((s) => `\`${s}\``).join(', ')} keep the callbacks they are given but never call them`
+  const stubs = [...moduleStubs.keys()].map((s) => `\`${s}\``);
+  const callbacks = stubs.length
+    ? `, or a callback nobody called; leaklint's stubs, here for ${stubs.join(', ')}, never call the callbacks they are given`
     : '';
-  return `the function that contains the finding was not created while the module loaded (it sits in code that did not run at load)${note}, so nothing can call it; write a --scenario`;
+  return `the function that contains the finding was not created while the module loaded (it sits in code that did not run at load: a branch not taken${callbacks}), so nothing can call it; write a --scenario`;
 }
 
 // The phases to run: `{ phases }`, or `{ unverifiable }` with the reason.

@@ -303,7 +303,7 @@ fn run_plan(
         json!({ "code": plan.code, "format": format_name(plan.format), "imports": plan.imports }),
     );
     let mut vm_modules = plan.format == Format::Esm;
-    for (path, prepared) in typescript_dependencies(&file, &plan.code) {
+    for (path, prepared) in local_dependencies(&file, &plan.code) {
         vm_modules |= prepared.format == Format::Esm;
         sources
             .entry(path.to_string_lossy().into_owned())
@@ -403,16 +403,20 @@ fn is_module_file(path: &Path) -> bool {
     }
 }
 
-/// TypeScript files the module imports by a relative path (and theirs), types stripped, so
-/// node can load them too.
-fn typescript_dependencies(file: &Path, code: &str) -> Vec<(PathBuf, plan::Prepared)> {
+/// The files the module imports by a relative path (and theirs) that the driver loads itself:
+/// TypeScript, types stripped, so node can load it at all; ES modules, whose imports of a
+/// package that is not installed the driver can then link to a stub. CommonJS files are left
+/// to node (their `require` calls reach the stubs anyway).
+fn local_dependencies(file: &Path, code: &str) -> Vec<(PathBuf, plan::Prepared)> {
     const MAX_FILES: usize = 64;
     let mut out = Vec::new();
     let mut seen = vec![file.to_path_buf()];
     let mut queue = vec![(file.to_path_buf(), code.to_string())];
     while let Some((from, code)) = queue.pop() {
         for specifier in relative_specifiers(&code) {
-            let Some(path) = resolve_typescript(&from, &specifier) else {
+            let Some(path) = resolve_typescript(&from, &specifier)
+                .or_else(|| resolve_es_module(&from, &specifier))
+            else {
                 continue;
             };
             if seen.contains(&path) || out.len() >= MAX_FILES {
@@ -454,6 +458,21 @@ fn relative_specifiers(code: &str) -> Vec<String> {
         }
     }
     specifiers
+}
+
+/// A JavaScript ES module named by a relative specifier (`./db.mjs`, or `./db.js` in a package
+/// of `"type": "module"`).
+fn resolve_es_module(from: &Path, specifier: &str) -> Option<PathBuf> {
+    let path = from.parent()?.join(specifier);
+    if !path.is_file() {
+        return None;
+    }
+    let module = match path.extension().and_then(|e| e.to_str()) {
+        Some("mjs") => true,
+        Some("js") => PackageTypes::new().is_module(path.parent().unwrap_or(Path::new("/"))),
+        _ => false,
+    };
+    module.then(|| std::fs::canonicalize(&path).ok()).flatten()
 }
 
 fn resolve_typescript(from: &Path, specifier: &str) -> Option<PathBuf> {

@@ -1641,6 +1641,101 @@ mod tests {
         assert!(private.contains("private"), "{private}");
     }
 
+    fn plan_at(name: &str, code: &str, needle: &str) -> Plan {
+        let start = code.find(needle).expect("the needle is in the code");
+        plan(
+            Path::new(name),
+            code,
+            false,
+            Measure::CollectionSize,
+            Range::new(start, start + needle.len()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn listeners_around_the_finding_are_driven() {
+        // Registered on the handler's own parameter: emitted on that argument.
+        let e = entry_of(
+            "a.js",
+            "const rooms = new Map();\nio.on('connection', (socket) => {\n  socket.on('join', (room) => { rooms.set(socket.id, room); });\n});",
+            "rooms.set",
+        )
+        .unwrap();
+        assert_eq!(
+            e.description,
+            "the function passed to `io.on('connection', …)`"
+        );
+        let drives: Vec<(&str, usize, &str)> = e
+            .events
+            .iter()
+            .map(|d| (d.on, d.index, d.event.as_str()))
+            .collect();
+        assert_eq!(drives, vec![("arg", 0, "join")]);
+        // Registered on something the call made (a stubbed server), then on the listener's
+        // own argument.
+        let e = entry_of(
+            "a.js",
+            "const seen = new Set();\nexports.attach = function attach(server) {\n  const io = new Server(server);\n  io.on('connection', (socket) => { socket.on('hello', (name) => { seen.add(name); }); });\n};",
+            "seen.add",
+        )
+        .unwrap();
+        let drives: Vec<(&str, usize, &str)> = e
+            .events
+            .iter()
+            .map(|d| (d.on, d.index, d.event.as_str()))
+            .collect();
+        assert_eq!(
+            drives,
+            vec![
+                ("registered", 0, "connection"),
+                ("listener-arg", 0, "hello")
+            ]
+        );
+        // Not inside a listener: nothing to drive.
+        let e = entry_of(
+            "a.js",
+            "const c = new Map();\nexports.get = function get(k) { c.set(k, 1); };",
+            "c.set",
+        )
+        .unwrap();
+        assert!(e.events.is_empty());
+    }
+
+    #[test]
+    fn collections_on_the_instance_are_read_from_it() {
+        let plan = plan_at(
+            "a.js",
+            "class Client {\n  constructor() { this.cache = { byPath: new Map() }; }\n  get(p) { this.cache.byPath.set(p, 1); }\n}\nmodule.exports = new Client();",
+            "this.cache.byPath.set",
+        );
+        assert_eq!(
+            plan.instance_collection,
+            Some(vec!["cache".to_string(), "byPath".to_string()])
+        );
+        assert_eq!(plan.collection.as_deref(), Some("this.cache.byPath"));
+        // `this` in a plain function is not the instance.
+        let plan = plan_at(
+            "a.js",
+            "class A {\n  m() { return function (k) { this.seen.set(k, 1); }; }\n}\nmodule.exports = A;",
+            "this.seen.set",
+        );
+        assert_eq!(plan.instance_collection, None);
+    }
+
+    #[test]
+    fn imported_names_are_what_a_stub_must_export() {
+        let plan = plan_at(
+            "a.mjs",
+            "import pg, { Pool as P, types } from 'pg';\nimport * as redis from 'redis';\nexport { Server } from 'socket.io';\nconst c = new Map();\nexport function f(k) { redis.createClient(); c.set(k, 1); }",
+            "c.set",
+        );
+        let names = |source: &str| plan.imports.get(source).cloned().unwrap_or_default();
+        assert_eq!(names("pg"), vec!["Pool", "default", "types"]);
+        assert_eq!(names("redis"), vec!["createClient"]);
+        assert_eq!(names("socket.io"), vec!["Server"]);
+    }
+
     #[test]
     fn typescript_is_stripped_and_captured() {
         let code = "const byId = new Map<string, number>();\nexport class Registry {\n  static byId: Map<string, number> = new Map();\n  constructor(private readonly name: string) {}\n  register(id: string): void { byId.set(id, 1); }\n}\n";

@@ -693,4 +693,68 @@ mod tests {
             }]
         );
     }
+
+    fn emitter(props: &[(&str, Shape)], dom: bool) -> Shape {
+        let Shape::Obj { p } = obj(props) else {
+            unreachable!()
+        };
+        Shape::Emitter { p, dom }
+    }
+
+    #[test]
+    fn callbacks_promises_iterables_classes_and_emitters_follow_use() {
+        // Handed over as a listener, a timer's callback, an array method's callback.
+        assert_eq!(
+            shapes("function f(a, b, c, xs) { bus.on('x', a); setTimeout(b, 10); xs.forEach(c); }"),
+            vec![
+                Shape::Fn,
+                Shape::Fn,
+                Shape::Fn,
+                Shape::Arr {
+                    e: vec![Shape::Str, Shape::Str]
+                }
+            ]
+        );
+        // Awaited, or given `.then`: a promise, not an object whose `then` never calls back.
+        assert_eq!(
+            shapes("async function f(p, q) { await p; q.then((v) => v); }"),
+            vec![Shape::Thenable, Shape::Thenable]
+        );
+        // Iterated or spread: an array; a `for…of` pattern shapes its elements.
+        assert_eq!(
+            shapes(
+                "function f(a, b, c) { for (const { id } of a) use(id); g(...b); return [...c]; }"
+            ),
+            vec![
+                Shape::Arr {
+                    e: vec![obj(&[("id", Shape::Str)]); 2]
+                },
+                Shape::Arr {
+                    e: vec![Shape::Str, Shape::Str]
+                },
+                Shape::Arr {
+                    e: vec![Shape::Str, Shape::Str]
+                }
+            ]
+        );
+        // Called with `new`: a class.
+        assert_eq!(
+            shapes("function f(Plugin, o) { return new Plugin(o) }"),
+            vec![Shape::Class, Shape::Str]
+        );
+        // Given listeners: an emitter with the data the body reads; `join` is the socket's,
+        // not an array's.
+        assert_eq!(
+            shapes("function f(socket, el) { socket.on('m', () => socket.join(socket.room)); el.addEventListener('click', g); }"),
+            vec![
+                emitter(&[("room", Shape::Str)], false),
+                emitter(&[], true)
+            ]
+        );
+        // Otherwise as before.
+        assert_eq!(
+            shapes("function f(id, n) { cache.set(id, n + 1) }"),
+            vec![Shape::Str, Shape::Num]
+        );
+    }
 }

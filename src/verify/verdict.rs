@@ -620,6 +620,85 @@ mod tests {
     use super::*;
     use crate::verify::{verifiable_rules, DEFAULT_HEAP_LIMIT_MB, DEFAULT_ITERATIONS};
 
+    fn run_with(messages: Vec<Value>) -> Outcome {
+        Outcome {
+            exit: Exit::Code(0),
+            timed_out: false,
+            output_exceeded: None,
+            messages,
+            calls: 2000,
+            stderr: String::new(),
+            elapsed: std::time::Duration::from_millis(10),
+        }
+    }
+
+    /// A phase of 6 windows of 200 calls whose listener count grows by `step` per window.
+    fn phase(mode: &str, first_call: u64, step: u64) -> Vec<Value> {
+        let mut messages = vec![serde_json::json!({ "t": "phase", "mode": mode })];
+        for w in 0..6u64 {
+            messages.push(serde_json::json!({
+                "t": "window", "w": w, "calls": first_call + w * 200,
+                "heap": 1_000_000, "listeners": 3 + w * step, "intervals": 0,
+            }));
+        }
+        messages.push(
+            serde_json::json!({ "t": "phase-done", "calls": 1000, "errors": { "count": 0 } }),
+        );
+        messages
+    }
+
+    fn listeners_claim() -> Claim<'static> {
+        Claim {
+            rule: "repeated-listener",
+            measure: Measure::Listeners,
+            collection: None,
+            global_name: None,
+            entry: None,
+            heap_limit_mb: 64,
+            timeout_secs: 30.0,
+        }
+    }
+
+    #[test]
+    fn a_leak_on_one_instance_is_confirmed_and_says_so() {
+        let mut messages = vec![serde_json::json!({ "t": "loaded" })];
+        messages.extend(phase("fresh", 0, 0));
+        messages.extend(phase("instance", 1200, 200));
+        messages.push(serde_json::json!({ "t": "done", "calls": 2400, "errors": { "count": 0 } }));
+        let v = decide(&listeners_claim(), &run_with(messages));
+        assert_eq!(v.verdict, Verdict::Confirmed, "{}", v.summary);
+        assert_eq!(
+            v.mode.as_deref(),
+            Some("one instance, called again and again")
+        );
+        assert!(
+            v.summary
+                .starts_with("on one instance, called again and again: listeners"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn no_growth_in_any_mode_reports_each_mode() {
+        let mut messages = vec![serde_json::json!({ "t": "loaded" })];
+        messages.extend(phase("fresh", 0, 0));
+        messages.extend(phase("instance", 1200, 0));
+        messages.push(serde_json::json!({ "t": "done", "calls": 2400, "errors": { "count": 0 } }));
+        let v = decide(&listeners_claim(), &run_with(messages));
+        assert_eq!(v.verdict, Verdict::NotReproduced, "{}", v.summary);
+        assert_eq!(v.mode, None);
+        assert!(
+            v.summary.starts_with(
+                "on a fresh instance per call: listeners on live emitters did not grow"
+            ) && v
+                .summary
+                .contains("; on one instance, called again and again: listeners"),
+            "{}",
+            v.summary
+        );
+    }
+
     /// The criteria are written out in each rule's page and the README: they must say what
     /// the code does.
     #[test]
