@@ -91,6 +91,8 @@ pub struct Summary {
     pub confirmed: usize,
     pub not_reproduced: usize,
     pub unverifiable: usize,
+    /// The packages stubbed in any finding's run, each once, with why.
+    pub stubbed: Vec<crate::diagnostic::Stubbed>,
 }
 
 impl Summary {
@@ -107,8 +109,18 @@ impl Summary {
                 .clone()
                 .unwrap_or_else(|| "with no network containment".into())
         };
+        let stubbed = if self.stubbed.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = self
+                .stubbed
+                .iter()
+                .map(|s| format!("`{}` ({})", s.module, s.reason))
+                .collect();
+            format!("; stubbed packages: {}", names.join(", "))
+        };
         format!(
-            "verified {} {} in node {} under {} (project read-only; no writes, child processes or workers), {network}, heap limit {} MB, timeout {} s: {} confirmed, {} not reproduced, {} unverifiable",
+            "verified {} {} in node {} under {} (project read-only; no writes, child processes or workers), {network}, heap limit {} MB, timeout {} s: {} confirmed, {} not reproduced, {} unverifiable{stubbed}",
             self.verified,
             if self.verified == 1 { "finding" } else { "findings" },
             runtime.version,
@@ -165,6 +177,7 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
         confirmed: 0,
         not_reproduced: 0,
         unverifiable: 0,
+        stubbed: Vec::new(),
     };
     if targets.is_empty() {
         return Ok(summary);
@@ -186,12 +199,20 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
         }
     });
     summary.runtime = Some(runtime);
-    for (f, d, verification) in results.into_inner().expect("no poisoned lock") {
+    let mut results = results.into_inner().expect("no poisoned lock");
+    // Threads finish in any order: report in the order of the files and their findings.
+    results.sort_by_key(|(f, d, _)| (*f, *d));
+    for (f, d, verification) in results {
         summary.verified += 1;
         match verification.verdict {
             Verdict::Confirmed => summary.confirmed += 1,
             Verdict::NotReproduced => summary.not_reproduced += 1,
             Verdict::Unverifiable => summary.unverifiable += 1,
+        }
+        for stub in &verification.stubbed {
+            if !summary.stubbed.contains(stub) {
+                summary.stubbed.push(stub.clone());
+            }
         }
         result.files[f].diagnostics[d].verification = Some(verification);
     }
