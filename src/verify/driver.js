@@ -297,96 +297,132 @@ function stubSymbol(key, label) {
   }
 }
 
+// What one stub holds: the properties the code set, the stubs it handed out (the same one for
+// the same property, and for every call), and the emitter behind its listener methods.
 // `options.thenable`: a call's result (it may be a promise); `options.data`: own properties
 // (an argument's fields); `options.proto`: the prototype of a class that extends the stub.
-function makeStub(label, options = {}) {
-  const own = new Map(options.data ? Object.entries(options.data) : []);
-  const children = new Map();
-  const proto = options.proto || null;
-  let emitter = null;
-  let returned = null;
-  let settledValue = null;
-  const backing = () => {
-    if (emitter === null) {
-      emitter = new EventEmitter();
-      emitter.setMaxListeners(0);
-      stubLabels.set(emitter, label);
+class StubState {
+  constructor(label, options) {
+    this.label = label;
+    this.thenable = Boolean(options.thenable);
+    this.proto = options.proto || null;
+    this.own = new Map(options.data ? Object.entries(options.data) : []);
+    this.children = new Map();
+    this.emitter = null;
+    this.returned = null;
+    this.settled = null;
+    this.proxy = null;
+  }
+
+  child(key, make) {
+    if (!this.children.has(key)) this.children.set(key, make());
+    return this.children.get(key);
+  }
+
+  backing() {
+    if (this.emitter === null) {
+      this.emitter = new EventEmitter();
+      this.emitter.setMaxListeners(0);
+      stubLabels.set(this.emitter, this.label);
     }
-    return emitter;
-  };
-  const emitterMethod = (name) => (...args) => {
-    const target = backing();
-    // An 'error' nobody listens to would throw: a stub has no errors to report.
-    if (name === 'emit' && args[0] === 'error' && target.listenerCount('error') === 0) return false;
-    const result = Reflect.apply(target[name], target, args);
-    return result === target ? proxy : result;
-  };
-  const child = (key, make) => {
-    if (!children.has(key)) children.set(key, make());
-    return children.get(key);
-  };
-  const then = (onFulfilled, onRejected) => {
-    if (settledValue === null) settledValue = makeStub(label);
-    return Promise.resolve(settledValue).then(onFulfilled, onRejected);
-  };
-  const handler = {
-    get(target, key, receiver) {
-      if (own.has(key)) return own.get(key);
-      if (key === 'prototype') return target.prototype;
-      if (proto !== null && key in proto) return Reflect.get(proto, key, receiver);
-      if (typeof key === 'symbol') return stubSymbol(key, label);
-      if (key === 'then') return options.thenable ? then : undefined;
-      if (key === '__esModule' || key === 'toJSON') return undefined;
-      if (EMITTER_METHODS.has(key)) return child(key, () => emitterMethod(key));
-      if (EVENT_TARGET_ALIASES.has(key)) return child(key, () => emitterMethod(EVENT_TARGET_ALIASES.get(key)));
-      return child(key, () => makeStub(`${label}.${key}`));
-    },
-    set(target, key, value, receiver) {
-      if (proto !== null && key in proto) return Reflect.set(proto, key, value, receiver);
-      own.set(key, value);
-      return true;
-    },
-    defineProperty(target, key, descriptor) {
-      own.set(key, 'value' in descriptor ? descriptor.value : undefined);
-      // A non-configurable property must exist on the target too.
-      if (descriptor.configurable === false) Reflect.defineProperty(target, key, descriptor);
-      return true;
-    },
-    has(target, key) {
-      if (own.has(key) || Reflect.has(target, key)) return true;
-      return typeof key === 'string' && (key !== 'then' || Boolean(options.thenable));
-    },
-    deleteProperty(target, key) {
-      own.delete(key);
-      children.delete(key);
-      return true;
-    },
-    ownKeys(target) {
-      return [...new Set([...Reflect.ownKeys(target), ...own.keys()])];
-    },
-    getOwnPropertyDescriptor(target, key) {
-      const onTarget = Reflect.getOwnPropertyDescriptor(target, key);
-      if (onTarget !== undefined && !onTarget.configurable) return onTarget;
-      if (own.has(key)) return { value: own.get(key), writable: true, enumerable: true, configurable: true };
-      return onTarget;
-    },
-    getPrototypeOf(target) {
-      return proto !== null ? proto : Reflect.getPrototypeOf(target);
-    },
-    apply() {
-      // The same result every time: `io.of('/chat')`, `express.Router()` and `getClient()`
-      // hand back a long-lived object.
-      if (returned === null) returned = makeStub(`${label}()`, { thenable: true });
-      return returned;
-    },
-    construct(target, args, newTarget) {
-      // `class Pool extends pg.Pool {}`: the subclass's own members come first.
-      const subclass = newTarget !== proxy && newTarget && newTarget.prototype;
-      return makeStub(`new ${label}()`, subclass ? { proto: newTarget.prototype } : {});
-    },
-  };
-  const proxy = new Proxy(function stub() {}, handler);
-  return proxy;
+    return this.emitter;
+  }
+
+  // `stub.on(…)` and the like, on the real emitter behind the stub; chaining returns the stub.
+  emitterMethod(name) {
+    return (...args) => {
+      const emitter = this.backing();
+      // An 'error' nobody listens to would throw: a stub has no errors to report.
+      if (name === 'emit' && args[0] === 'error' && emitter.listenerCount('error') === 0) return false;
+      const result = Reflect.apply(emitter[name], emitter, args);
+      return result === emitter ? this.proxy : result;
+    };
+  }
+
+  // Resolves with a stub that is not thenable, so `await` ends.
+  then(onFulfilled, onRejected) {
+    if (this.settled === null) this.settled = makeStub(this.label);
+    return Promise.resolve(this.settled).then(onFulfilled, onRejected);
+  }
+
+  member(target, key, receiver) {
+    if (this.own.has(key)) return this.own.get(key);
+    if (key === 'prototype') return target.prototype;
+    if (this.proto !== null && key in this.proto) return Reflect.get(this.proto, key, receiver);
+    if (typeof key === 'symbol') return stubSymbol(key, this.label);
+    if (key === 'then') return this.thenable ? this.child(key, () => this.then.bind(this)) : undefined;
+    if (key === '__esModule' || key === 'toJSON') return undefined;
+    if (EMITTER_METHODS.has(key)) return this.child(key, () => this.emitterMethod(key));
+    if (EVENT_TARGET_ALIASES.has(key)) return this.child(key, () => this.emitterMethod(EVENT_TARGET_ALIASES.get(key)));
+    return this.child(key, () => makeStub(`${this.label}.${key}`));
+  }
+}
+
+const stubStates = new WeakMap(); // a stub's target function → its state
+
+// One set of traps for every stub, each reading the stub's state.
+const STUB_TRAPS = {
+  get(target, key, receiver) {
+    return stubStates.get(target).member(target, key, receiver);
+  },
+  set(target, key, value, receiver) {
+    const state = stubStates.get(target);
+    if (state.proto !== null && key in state.proto) return Reflect.set(state.proto, key, value, receiver);
+    state.own.set(key, value);
+    return true;
+  },
+  defineProperty(target, key, descriptor) {
+    stubStates.get(target).own.set(key, 'value' in descriptor ? descriptor.value : undefined);
+    // A non-configurable property must exist on the target too.
+    if (descriptor.configurable === false) Reflect.defineProperty(target, key, descriptor);
+    return true;
+  },
+  has(target, key) {
+    const state = stubStates.get(target);
+    if (state.own.has(key) || Reflect.has(target, key)) return true;
+    return typeof key === 'string' && (key !== 'then' || state.thenable);
+  },
+  deleteProperty(target, key) {
+    const state = stubStates.get(target);
+    state.own.delete(key);
+    state.children.delete(key);
+    return true;
+  },
+  ownKeys(target) {
+    return [...new Set([...Reflect.ownKeys(target), ...stubStates.get(target).own.keys()])];
+  },
+  getOwnPropertyDescriptor(target, key) {
+    const onTarget = Reflect.getOwnPropertyDescriptor(target, key);
+    if (onTarget !== undefined && !onTarget.configurable) return onTarget;
+    const own = stubStates.get(target).own;
+    if (own.has(key)) return { value: own.get(key), writable: true, enumerable: true, configurable: true };
+    return onTarget;
+  },
+  getPrototypeOf(target) {
+    const state = stubStates.get(target);
+    return state.proto !== null ? state.proto : Reflect.getPrototypeOf(target);
+  },
+  apply(target) {
+    // The same result every time: `io.of('/chat')`, `express.Router()` and `getClient()`
+    // hand back a long-lived object.
+    const state = stubStates.get(target);
+    if (state.returned === null) state.returned = makeStub(`${state.label}()`, { thenable: true });
+    return state.returned;
+  },
+  construct(target, args, newTarget) {
+    // `class Pool extends pg.Pool {}`: the subclass's own members come first.
+    const state = stubStates.get(target);
+    const subclass = newTarget !== state.proxy && newTarget && newTarget.prototype;
+    return makeStub(`new ${state.label}()`, subclass ? { proto: newTarget.prototype } : {});
+  },
+};
+
+function makeStub(label, options = {}) {
+  const target = function stub() {};
+  const state = new StubState(label, options);
+  stubStates.set(target, state);
+  state.proxy = new Proxy(target, STUB_TRAPS);
+  return state.proxy;
 }
 
 // Which `--stub` package a specifier names (`pg` also stands for `pg/lib/client`).
@@ -650,7 +686,7 @@ function fakeEmitter(shape, i, name) {
   for (const [key, s] of Object.entries(shape.p || {})) {
     if (s.k !== 'fn') data[key] = make(s, i, key);
   }
-  const emitter = shape.dom ? Object.assign(new EventTarget(), data) : makeStub(name, { data });
+  const emitter = shape.dom ? Object.assign(new EventTarget(), data) : makeStub(`fake argument ${name}`, { data });
   fakeEmitters.add(emitter);
   return emitter;
 }
