@@ -68,8 +68,8 @@ pub struct Entry {
     pub handler: Option<&'static str>,
     /// What the handler reads of the request, merged into the fake one.
     pub request: Option<Shape>,
-    /// Events emitted on the arguments after each call, so that a listener the call registers
-    /// on one of them (and that contains the finding) runs too.
+    /// The listeners around the finding that the call registers, run after each call so that
+    /// the finding's code runs too.
     pub events: Vec<Drive>,
     /// How the function was reached, for the report.
     #[serde(skip)]
@@ -240,43 +240,11 @@ fn imported_names(program: &Program) -> BTreeMap<String, Vec<String>> {
     let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut namespaces: Vec<(Atom, String)> = Vec::new();
     for item in &module.body {
-        let ModuleItem::ModuleDecl(decl) = item else {
-            continue;
-        };
-        let (source, specifiers): (String, Vec<String>) = match decl {
-            ModuleDecl::Import(import) => {
-                let source = import.src.value.to_atom_lossy().to_string();
-                let mut found = Vec::new();
-                for specifier in &import.specifiers {
-                    match specifier {
-                        ImportSpecifier::Named(named) => found.push(match &named.imported {
-                            Some(name) => export_name(name),
-                            None => named.local.sym.to_string(),
-                        }),
-                        ImportSpecifier::Default(_) => found.push("default".into()),
-                        ImportSpecifier::Namespace(ns) => {
-                            namespaces.push((ns.local.sym.clone(), source.clone()))
-                        }
-                    }
-                }
-                (source, found)
+        if let ModuleItem::ModuleDecl(decl) = item {
+            if let Some((source, found)) = names_from(decl, &mut namespaces) {
+                names.entry(source).or_default().extend(found);
             }
-            ModuleDecl::ExportNamed(export) => {
-                let Some(src) = &export.src else { continue };
-                let found = export
-                    .specifiers
-                    .iter()
-                    .filter_map(|s| match s {
-                        ExportSpecifier::Named(n) => Some(export_name(&n.orig)),
-                        ExportSpecifier::Default(_) => Some("default".into()),
-                        ExportSpecifier::Namespace(_) => None,
-                    })
-                    .collect();
-                (src.value.to_atom_lossy().to_string(), found)
-            }
-            _ => continue,
-        };
-        names.entry(source).or_default().extend(specifiers);
+        }
     }
     if !namespaces.is_empty() {
         let mut reads = NamespaceReads {
@@ -288,11 +256,53 @@ fn imported_names(program: &Program) -> BTreeMap<String, Vec<String>> {
             names.entry(source).or_default().push(name);
         }
     }
+    names.retain(|source, _| !source.starts_with('.') && !source.starts_with('/'));
     for list in names.values_mut() {
         list.sort();
         list.dedup();
     }
     names
+}
+
+/// The source of an `import` or `export … from` and the names it takes from it; namespace
+/// imports go to `namespaces`, whose reads are collected afterwards.
+fn names_from(
+    decl: &ModuleDecl,
+    namespaces: &mut Vec<(Atom, String)>,
+) -> Option<(String, Vec<String>)> {
+    match decl {
+        ModuleDecl::Import(import) => {
+            let source = import.src.value.to_atom_lossy().to_string();
+            let mut found = Vec::new();
+            for specifier in &import.specifiers {
+                match specifier {
+                    ImportSpecifier::Named(named) => found.push(match &named.imported {
+                        Some(name) => export_name(name),
+                        None => named.local.sym.to_string(),
+                    }),
+                    ImportSpecifier::Default(_) => found.push("default".into()),
+                    ImportSpecifier::Namespace(ns) => {
+                        namespaces.push((ns.local.sym.clone(), source.clone()))
+                    }
+                }
+            }
+            Some((source, found))
+        }
+        ModuleDecl::ExportNamed(export) => {
+            let source = export.src.as_ref()?.value.to_atom_lossy().to_string();
+            let found = export
+                .specifiers
+                .iter()
+                .filter_map(|s| match s {
+                    ExportSpecifier::Named(n) => Some(export_name(&n.orig)),
+                    ExportSpecifier::Default(_) => Some("default".into()),
+                    ExportSpecifier::Namespace(_) => None,
+                })
+                .collect();
+            Some((source, found))
+        }
+        _ => None,
+    }
 }
 
 fn export_name(name: &ModuleExportName) -> String {
