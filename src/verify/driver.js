@@ -1116,8 +1116,18 @@ async function main() {
   }
   process.setMaxListeners(0);
   EventEmitter.defaultMaxListeners = 0;
-  for (const current of planned.phases) {
-    if (!(await runPhase(current))) break;
+  const budget = { deadline: driverStarted + CONFIG.timeoutMs * PHASE_BUDGET, msPerCall: 0 };
+  for (const [index, current] of planned.phases.entries()) {
+    const perWindow = index === 0 ? fullWindow() : windowWithin(budget);
+    if (perWindow === 0) {
+      send({ t: 'phase', mode: current.mode, foundAt: current.foundAt });
+      send({ t: 'phase-done', calls: 0, errors, unverifiable: 'not run: the calls before it used up the time limit (raise --timeout)' });
+      continue;
+    }
+    const phaseStarted = Date.now();
+    const before = calls;
+    if (!(await runPhase(current, perWindow))) break;
+    budget.msPerCall = (Date.now() - phaseStarted) / Math.max(1, calls - before);
   }
   send({ t: 'done', calls, errors, unsettled });
   exitNow(0);
@@ -1125,7 +1135,25 @@ async function main() {
 
 // Calls `current.call` over a warm-up window and the measured ones, measuring after each.
 // False when the run must stop (every constructor call threw).
-async function runPhase(current) {
+// A later phase runs only in the time the first left (a timeout would lose the first
+// phase's verdict): this share of the limit, measured from the driver's start.
+const PHASE_BUDGET = 0.8;
+const driverStarted = Date.now();
+
+function fullWindow() {
+  return Math.max(1, Math.floor(CONFIG.iterations / (CONFIG.windows + 1)));
+}
+
+// Calls per window that fit before the deadline at the pace of the last phase; 0 when fewer
+// than a handful do.
+function windowWithin(budget) {
+  const left = budget.deadline - Date.now();
+  const affordable = budget.msPerCall > 0 ? Math.floor(left / budget.msPerCall / (CONFIG.windows + 1)) : fullWindow();
+  const perWindow = Math.min(fullWindow(), affordable);
+  return perWindow >= 5 ? perWindow : 0;
+}
+
+async function runPhase(current, perWindow) {
   send({ t: 'phase', mode: current.mode, foundAt: current.foundAt });
   const before = { calls, count: errors.count };
   errors.count = 0;
@@ -1137,7 +1165,6 @@ async function runPhase(current) {
     return true;
   }
   constructorFailures = 0;
-  const perWindow = Math.max(1, Math.floor(CONFIG.iterations / (CONFIG.windows + 1)));
   send({ t: 'window', w: 0, calls, ...(await measure()) });
   for (let w = 1; w <= CONFIG.windows + 1; w++) {
     for (let j = 0; j < perWindow; j++) {

@@ -357,6 +357,7 @@ fn run_plan(
         "instanceCollection": plan.instance_collection,
         "stubs": options.stubs,
         "iterations": options.iterations.max(verdict::WINDOWS + 1),
+        "timeoutMs": options.timeout.as_millis() as u64,
         "windows": verdict::WINDOWS,
         "cleanupMethods": CLEANUP_METHODS,
         "modulePaths": json_files_near(&file),
