@@ -194,6 +194,35 @@ pub struct Verification {
     /// Calls made before the child ran out of heap.
     pub heap_limit_reached_after: Option<u64>,
     pub elapsed_ms: u64,
+    /// How a method was called when the verdict came: `a fresh instance per call`, `one
+    /// instance, called again and again`, `the exported instance (…)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Packages replaced by leaklint's recording stub for the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stubbed: Vec<Stubbed>,
 }
 
 impl Eq for Verification {}
+
+impl Verification {
+    /// The summary, then what was stubbed: what every text format shows after the verdict.
+    pub fn details(&self) -> String {
+        if self.stubbed.is_empty() {
+            return self.summary.clone();
+        }
+        let stubs: Vec<String> = self
+            .stubbed
+            .iter()
+            .map(|s| format!("`{}` ({})", s.module, s.reason))
+            .collect();
+        format!("{}; stubbed: {}", self.summary, stubs.join(", "))
+    }
+}
+
+/// A package the verifier replaced by a stub, and why: `not installed` or `--stub`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stubbed {
+    pub module: String,
+    pub reason: String,
+}

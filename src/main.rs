@@ -137,6 +137,10 @@ struct VerifyArgs {
     /// Verify RULE at FILE:LINE instead of the linter's findings (repeatable)
     #[arg(long = "at", value_name = "FILE:LINE:RULE", value_parser = AtTarget::parse)]
     at: Vec<AtTarget>,
+    /// Replace these packages by a recording stub even where they are installed (packages
+    /// that are not installed always are), e.g. `--stub pg,redis`
+    #[arg(long, value_name = "PACKAGES", value_delimiter = ',', value_parser = verify::parse_stub)]
+    stub: Vec<String>,
 }
 
 impl VerifyArgs {
@@ -155,6 +159,8 @@ impl VerifyArgs {
             Some("--fail-on")
         } else if !self.at.is_empty() {
             Some("--at")
+        } else if !self.stub.is_empty() {
+            Some("--stub")
         } else {
             None
         }
@@ -336,6 +342,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             scenario: v.scenario.clone(),
             jobs,
             node: v.node.clone().unwrap_or_else(|| PathBuf::from("node")),
+            stubs: v.stub.clone(),
         };
         match verify::verify(&mut result, &options) {
             Ok(summary) => {

@@ -245,6 +245,10 @@ fn real_leaks_are_confirmed_and_look_alikes_the_linter_flags_are_not() {
             "fixtures/verify/per-call-require",
             "fixtures/verify/implicit-global",
             "fixtures/verify/scenario",
+            "fixtures/verify/servers",
+            "fixtures/verify/clients",
+            "fixtures/verify/singletons",
+            "fixtures/verify/callbacks",
             "--format",
             "json",
             "-j",
@@ -296,8 +300,8 @@ fn real_leaks_are_confirmed_and_look_alikes_the_linter_flags_are_not() {
         times.iter().max().unwrap()
     );
     assert!(
-        leaks.len() >= 15,
-        "each rule has real leaks: {}",
+        leaks.len() >= 25,
+        "each rule has real leaks, and servers, clients and callbacks on stubbed packages: {}",
         leaks.len()
     );
     assert!(look_alikes.len() >= 3, "look-alikes the linter flags");
@@ -315,16 +319,12 @@ fn real_leaks_are_confirmed_and_look_alikes_the_linter_flags_are_not() {
     assert_nothing_left(tmp.path());
 }
 
-#[test]
-fn look_alikes_asked_for_with_at_are_not_confirmed() {
-    require_node();
-    let tmp = tempfile::tempdir().unwrap();
-    let all = expectations();
-    let selected: Vec<&Expectation> = all.iter().filter(|e| e.at_rule.is_some()).collect();
-    assert!(
-        selected.len() >= 5,
-        "an LRU, a listener removed in cleanup, a handle cleared in stop()…"
-    );
+/// Runs `leaklint verify --at …` for each `verify-at` expectation that `wanted` selects.
+fn verify_at(tmp: &Path, wanted: impl Fn(&Expected) -> bool) -> (Vec<Expectation>, Run) {
+    let selected: Vec<Expectation> = expectations()
+        .into_iter()
+        .filter(|e| e.at_rule.is_some() && wanted(&e.expected))
+        .collect();
     let targets: Vec<String> = selected
         .iter()
         .map(|e| format!("{}:{}:{}", e.file, e.line, e.at_rule.as_ref().unwrap()))
@@ -342,8 +342,22 @@ fn look_alikes_asked_for_with_at_are_not_confirmed() {
         args.push("--at");
         args.push(target);
     }
-    let run = leaklint(tmp.path(), &args);
+    let run = leaklint(tmp, &args);
+    (selected, run)
+}
+
+#[test]
+fn look_alikes_asked_for_with_at_are_not_confirmed() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let (selected, run) = verify_at(tmp.path(), |e| *e != Expected::Confirmed);
+    assert!(
+        selected.len() >= 15,
+        "an LRU, a listener removed on disconnect, a reconnect that drops the old socket…: {}",
+        selected.len()
+    );
     let got = verdicts(&run);
+    let selected: Vec<&Expectation> = selected.iter().collect();
     let problems = check(&selected, &got);
     eprintln!(
         "look-alikes asked for with --at confirmed: {}/{}",
@@ -363,6 +377,55 @@ fn look_alikes_asked_for_with_at_are_not_confirmed() {
     assert_nothing_left(tmp.path());
 }
 
+/// Leaks in what an instance owns, which the linter does not flag: asked for with --at, the
+/// verifier confirms them by calling the method again and again on one instance (or on the
+/// singleton the module exports), and says so.
+#[test]
+fn instance_owned_leaks_are_confirmed_on_one_instance() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let (selected, run) = verify_at(tmp.path(), |e| *e == Expected::Confirmed);
+    assert!(selected.len() >= 5, "{}", selected.len());
+    let got = verdicts(&run);
+    let refs: Vec<&Expectation> = selected.iter().collect();
+    let problems = check(&refs, &got);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(run.code, 1, "confirmed leaks fail --fail-on confirmed");
+    let verification = |file: &str| {
+        let e = selected
+            .iter()
+            .find(|e| e.file.ends_with(file))
+            .unwrap_or_else(|| panic!("{file} has a verify-at"));
+        got[&(e.file.clone(), e.line)].clone()
+    };
+    // A reconnect that re-adds a listener to the socket it keeps: nothing grows on fresh
+    // instances, so the one-instance mode is what confirmed it, and the details say so.
+    let feed = verification("clients/feed-client.js");
+    assert_eq!(
+        feed["mode"], "one instance, called again and again",
+        "{feed}"
+    );
+    assert!(
+        feed["summary"].as_str().unwrap().starts_with(
+            "on one instance, called again and again: listeners on live emitters grew"
+        ),
+        "{feed}"
+    );
+    // A singleton's own cache, read on the instance itself.
+    let api = verification("clients/api-client.js");
+    assert_eq!(
+        api["mode"], "the exported instance (`module.exports`)",
+        "{api}"
+    );
+    assert_eq!(api["measured"], "entries in `this.responses`", "{api}");
+    let metrics = verification("singletons/metrics.mjs");
+    assert_eq!(
+        metrics["mode"], "the exported instance (`export default`)",
+        "{metrics}"
+    );
+    assert_nothing_left(tmp.path());
+}
+
 #[test]
 fn hostile_modules_are_contained_with_a_clear_verdict() {
     require_node();
@@ -371,6 +434,7 @@ fn hostile_modules_are_contained_with_a_clear_verdict() {
     let written = [
         hostile.join("written-by-module.txt"),
         hostile.join("spawned-by-module.txt"),
+        hostile.join("written-through-stub.txt"),
     ];
     for file in &written {
         let _ = std::fs::remove_file(file);
@@ -397,8 +461,8 @@ fn hostile_modules_are_contained_with_a_clear_verdict() {
         .collect();
     assert_eq!(
         selected.len(),
-        6,
-        "loop at load, process.exit, a write, a child process, 1 GB of output, a throw"
+        7,
+        "loop at load, process.exit, a write, a child process, 1 GB of output, a throw, a stub used as a way out"
     );
     let got = verdicts(&run);
     let problems = check(&selected, &got);
@@ -661,6 +725,181 @@ fn the_network_is_contained_where_the_os_allows() {
             run.stderr
         );
         assert!(accepted > 0);
+    }
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn packages_that_are_not_installed_are_stubbed_and_every_format_says_so() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = "fixtures/verify/servers/chat-rooms.js";
+    let args = |format: &'static str| {
+        vec![
+            "verify",
+            file,
+            "--iterations",
+            "1000",
+            "--format",
+            format,
+            "--color",
+            "never",
+        ]
+    };
+    let json = leaklint(tmp.path(), &args("json"));
+    let v = &json.json()[0]["messages"][0]["verification"];
+    assert_eq!(v["verdict"], "confirmed", "{v}");
+    assert_eq!(
+        v["stubbed"],
+        serde_json::json!([{ "module": "socket.io", "reason": "not installed" }]),
+        "{v}"
+    );
+    // The handler registered with `io.on('connection', …)` was called with a fake socket, and
+    // the 'join' listener it adds to that socket was run, which is where the roster grows.
+    assert_eq!(
+        v["entry"], "the function passed to `io.on('connection', …)`",
+        "{v}"
+    );
+    let stubbed = "stubbed: `socket.io` (not installed)";
+    let compact = leaklint(tmp.path(), &args("compact"));
+    assert!(compact.stdout.contains(stubbed), "{}", compact.stdout);
+    let pretty = leaklint(tmp.path(), &args("pretty"));
+    assert!(pretty.stdout.contains(stubbed), "{}", pretty.stdout);
+    let github = leaklint(tmp.path(), &args("github"));
+    assert!(github.stdout.contains(stubbed), "{}", github.stdout);
+    let sarif = leaklint(tmp.path(), &args("sarif"));
+    let v = &sarif.json()["runs"][0]["results"][0]["properties"]["leaklint/verification"];
+    assert_eq!(v["stubbed"][0]["module"], "socket.io", "{v}");
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn installed_packages_are_used_as_they_are_unless_named_with_stub() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = project(&[
+        ("package.json", b"{ \"name\": \"shop\" }\n"),
+        // A database client that connects while it loads: unusable without a database.
+        (
+            "node_modules/dbclient/index.js",
+            b"throw new Error('connect ECONNREFUSED 127.0.0.1:5432');\n",
+        ),
+        (
+            "node_modules/dbclient/package.json",
+            b"{ \"name\": \"dbclient\", \"main\": \"index.js\" }\n",
+        ),
+        // A pure helper: the cache below grows only if it really runs.
+        (
+            "node_modules/cache-key/index.js",
+            b"module.exports = (id) => `user:${id}`;\n",
+        ),
+        (
+            "node_modules/cache-key/package.json",
+            b"{ \"name\": \"cache-key\", \"main\": \"index.js\" }\n",
+        ),
+        (
+            "orders.js",
+            b"const db = require('dbclient');\nconst orders = new Map();\nexports.load = function load(id) {\n  orders.set(id, db.query('SELECT 1', [id])); // expect: unbounded-cache\n};\n",
+        ),
+        (
+            "users.js",
+            b"const key = require('cache-key');\nconst users = new Map();\nexports.remember = function remember(id) {\n  users.set(key(id), { id }); // expect: unbounded-cache\n};\n",
+        ),
+    ]);
+    let orders = dir.path().join("orders.js");
+    let users = dir.path().join("users.js");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            orders.to_str().unwrap(),
+            users.to_str().unwrap(),
+            "--iterations",
+            "1000",
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        let run = leaklint(tmp.path(), &args);
+        let by_file: BTreeMap<String, serde_json::Value> = run
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let name = Path::new(f["filePath"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (name, f["messages"][0]["verification"].clone())
+            })
+            .collect();
+        by_file
+    };
+    let plain = run(&[]);
+    // Installed, so used as it is: it throws while loading, and the report says so.
+    assert_eq!(plain["orders.js"]["verdict"], "unverifiable", "{plain:?}");
+    assert!(
+        plain["orders.js"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("threw while loading: Error: connect ECONNREFUSED"),
+        "{plain:?}"
+    );
+    // The helper ran for real (a stub would return one key for every id): confirmed, with
+    // nothing stubbed.
+    assert_eq!(plain["users.js"]["verdict"], "confirmed", "{plain:?}");
+    assert!(plain["users.js"].get("stubbed").is_none(), "{plain:?}");
+
+    let stubbed = run(&["--stub", "dbclient"]);
+    assert_eq!(stubbed["orders.js"]["verdict"], "confirmed", "{stubbed:?}");
+    assert_eq!(
+        stubbed["orders.js"]["stubbed"],
+        serde_json::json!([{ "module": "dbclient", "reason": "--stub" }]),
+        "{stubbed:?}"
+    );
+    assert!(stubbed["users.js"].get("stubbed").is_none(), "{stubbed:?}");
+
+    // `check --verify` takes it too; without --verify it is a usage error, and so is a name
+    // that cannot be a package.
+    let check = leaklint(
+        tmp.path(),
+        &[
+            "check",
+            "--verify",
+            "--stub",
+            "dbclient",
+            orders.to_str().unwrap(),
+            "--iterations",
+            "500",
+            "--format",
+            "compact",
+        ],
+    );
+    assert!(
+        check.stdout.contains("[verify: confirmed")
+            && check.stdout.contains("stubbed: `dbclient` (--stub)"),
+        "{}\n{}",
+        check.stdout,
+        check.stderr
+    );
+    let usage = leaklint(
+        tmp.path(),
+        &["check", "--stub", "dbclient", orders.to_str().unwrap()],
+    );
+    assert_eq!(usage.code, 2);
+    assert!(
+        usage.stderr.contains("--stub needs --verify"),
+        "{}",
+        usage.stderr
+    );
+    for (bad, why) in [("fs", "built-in"), ("./db", "is a path")] {
+        let refused = leaklint(
+            tmp.path(),
+            &["verify", "--stub", bad, orders.to_str().unwrap()],
+        );
+        assert_eq!(refused.code, 2, "{bad}: {}", refused.stderr);
+        assert!(refused.stderr.contains(why), "{bad}: {}", refused.stderr);
     }
     assert_nothing_left(tmp.path());
 }

@@ -15,7 +15,7 @@ pub fn write(result: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
                 message.push_str(&format!(
                     " [verify: {}: {}]",
                     v.verdict,
-                    v.summary.replace(['\r', '\n'], " ")
+                    v.details().replace(['\r', '\n'], " ")
                 ));
             }
             writeln!(

@@ -55,7 +55,7 @@ pub fn annotation(path: &str, title: &str, d: &Diagnostic) -> String {
         message.push_str(help);
     }
     if let Some(v) = &d.verification {
-        message.push_str(&format!("\nverify: {}: {}", v.verdict, v.summary));
+        message.push_str(&format!("\nverify: {}: {}", v.verdict, v.details()));
     }
     format!(
         "::{command} {}::{}",

@@ -197,7 +197,7 @@ fn verification_line(v: &Verification, color: bool) -> String {
         .unwrap_or_default();
     format!(
         "verify: {verdict}: {} ({via}{:.1} s)",
-        v.summary,
+        v.details(),
         v.elapsed_ms as f64 / 1000.0
     )
 }

@@ -47,11 +47,11 @@ function describe(error) {
   }
 }
 
-let phase = 'load';
+let stage = 'load';
 let calls = 0;
 const errors = { count: 0, first: null, uncaught: 0, firstUncaught: null };
 
-process.on('exit', (code) => send({ t: 'exit', code, phase, calls }));
+process.on('exit', (code) => send({ t: 'exit', code, stage, calls }));
 process.on('uncaughtException', (error) => {
   errors.uncaught++;
   if (errors.firstUncaught === null) errors.firstUncaught = describe(error);
@@ -93,10 +93,25 @@ function track(emitter) {
   tracked.add(emitter);
   emitters.push(new WeakRef(emitter));
 }
+// The emitters behind stubs (see "stubs" below), with the stub's label.
+const stubLabels = new WeakMap();
+
+// Listeners the current call registered on a stub, when the finding sits in one of them and
+// the driver is to run it (`{ on: "registered" }` drives): a stub's events never come by
+// themselves. Listeners on real emitters are left to real events.
+let registrations = null;
+function noteRegistration(emitter, event, listener) {
+  if (registrations === null || !stubLabels.has(emitter)) return;
+  if (typeof listener === 'function' && registrations.length < 64) {
+    registrations.push({ event: String(event), listener });
+  }
+}
+// `once` and `prependOnceListener` go through `on` and `prependListener` with a wrapper.
 for (const name of ['on', 'addListener', 'prependListener']) {
   const original = EventEmitter.prototype[name];
   EventEmitter.prototype[name] = function (...args) {
     track(this);
+    noteRegistration(this, args[0], args[1]);
     return Reflect.apply(original, this, args);
   };
 }
@@ -129,6 +144,8 @@ if (typeof EventTarget === 'function') {
 
 function emitterLabel(emitter) {
   if (emitter === process) return 'process';
+  const stub = stubLabels.get(emitter);
+  if (stub !== undefined) return `stub \`${stub}\``;
   if (typeof window !== 'undefined' && emitter === globalThis.window) return 'window';
   const name = emitter && emitter.constructor && emitter.constructor.name;
   return name || 'an emitter';
@@ -205,10 +222,20 @@ Object.defineProperty(globalThis, '__leaklint_probe', {
   enumerable: false,
 });
 
+// The instance the current phase calls every time (one instance, or the exported one), whose
+// collection (`this.cache`) is then readable.
+let sharedInstance = null;
+function instanceCollection() {
+  let c = sharedInstance;
+  for (const key of CONFIG.instanceCollection) c = c == null ? undefined : c[key];
+  return c;
+}
+
 function collectionSize() {
-  if (probe === null) return null;
+  const read = probe !== null ? probe : sharedInstance && CONFIG.instanceCollection ? instanceCollection : null;
+  if (read === null) return null;
   try {
-    const c = probe();
+    const c = read();
     if (c === null || c === undefined) return null;
     if (c instanceof Map || c instanceof Set) return c.size;
     if (Array.isArray(c)) return c.length;
@@ -230,6 +257,221 @@ if (typeof globalThis.fetch === 'function' && typeof Response === 'function') {
     });
   };
 }
+
+// ---- stubs: packages that are not installed, or named with --stub ------------------------
+
+// A stub stands in for a package the code imports: callable, constructible, every property
+// another stub (the same one each time), emitter methods backed by a real EventEmitter (so the
+// listeners given to it are kept, counted, and can be run), iterable as empty, and a thenable
+// only where a call returned it, resolving with a stub that is not one (so `await` ends). It
+// does no I/O, and hands out nothing but other stubs, plain values and what the code gave it.
+const moduleStubs = new Map(); // package → its stub
+const EMITTER_METHODS = new Set([
+  'on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'off', 'removeListener',
+  'removeAllListeners', 'emit', 'listeners', 'rawListeners', 'listenerCount', 'eventNames',
+  'setMaxListeners', 'getMaxListeners',
+]);
+// DOM-style registration on a stub goes to the same listeners. A Map, not an object literal:
+// `'constructor' in {}` is true, and `stub.constructor` must be another stub, not a function
+// whose own `.constructor` is `Function`.
+const EVENT_TARGET_ALIASES = new Map([
+  ['addEventListener', 'on'],
+  ['removeEventListener', 'off'],
+]);
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+function stubSymbol(key, label) {
+  switch (key) {
+    case Symbol.toPrimitive:
+      return (hint) => (hint === 'number' ? 0 : '');
+    case Symbol.iterator:
+      return function* empty() {};
+    case Symbol.asyncIterator:
+      return async function* empty() {};
+    case Symbol.toStringTag:
+      return 'LeaklintStub';
+    case INSPECT:
+      return () => `[leaklint stub ${label}]`;
+    default:
+      return undefined;
+  }
+}
+
+// What one stub holds: the properties the code set, the stubs it handed out (the same one for
+// the same property, and for every call), and the emitter behind its listener methods.
+// `options.thenable`: a call's result (it may be a promise); `options.data`: own properties
+// (an argument's fields); `options.proto`: the prototype of a class that extends the stub.
+class StubState {
+  constructor(label, options) {
+    this.label = label;
+    this.thenable = Boolean(options.thenable);
+    this.proto = options.proto || null;
+    this.own = new Map(options.data ? Object.entries(options.data) : []);
+    this.children = new Map();
+    this.emitter = null;
+    this.returned = null;
+    this.settled = null;
+    this.proxy = null;
+  }
+
+  child(key, make) {
+    if (!this.children.has(key)) this.children.set(key, make());
+    return this.children.get(key);
+  }
+
+  backing() {
+    if (this.emitter === null) {
+      this.emitter = new EventEmitter();
+      this.emitter.setMaxListeners(0);
+      stubLabels.set(this.emitter, this.label);
+    }
+    return this.emitter;
+  }
+
+  // `stub.on(…)` and the like, on the real emitter behind the stub; chaining returns the stub.
+  emitterMethod(name) {
+    return (...args) => {
+      const emitter = this.backing();
+      // An 'error' nobody listens to would throw: a stub has no errors to report.
+      if (name === 'emit' && args[0] === 'error' && emitter.listenerCount('error') === 0) return false;
+      const result = Reflect.apply(emitter[name], emitter, args);
+      return result === emitter ? this.proxy : result;
+    };
+  }
+
+  // Resolves with a stub that is not thenable, so `await` ends.
+  then(onFulfilled, onRejected) {
+    if (this.settled === null) this.settled = makeStub(this.label);
+    return Promise.resolve(this.settled).then(onFulfilled, onRejected);
+  }
+
+  member(target, key, receiver) {
+    if (this.own.has(key)) return this.own.get(key);
+    if (key === 'prototype') return target.prototype;
+    if (this.proto !== null && key in this.proto) return Reflect.get(this.proto, key, receiver);
+    if (typeof key === 'symbol') return stubSymbol(key, this.label);
+    if (key === 'then') return this.thenable ? this.child(key, () => this.then.bind(this)) : undefined;
+    if (key === '__esModule' || key === 'toJSON') return undefined;
+    if (EMITTER_METHODS.has(key)) return this.child(key, () => this.emitterMethod(key));
+    if (EVENT_TARGET_ALIASES.has(key)) return this.child(key, () => this.emitterMethod(EVENT_TARGET_ALIASES.get(key)));
+    return this.child(key, () => makeStub(`${this.label}.${key}`));
+  }
+}
+
+const stubStates = new WeakMap(); // a stub's target function → its state
+
+// One set of traps for every stub, each reading the stub's state.
+const STUB_TRAPS = {
+  get(target, key, receiver) {
+    return stubStates.get(target).member(target, key, receiver);
+  },
+  set(target, key, value, receiver) {
+    const state = stubStates.get(target);
+    if (state.proto !== null && key in state.proto) return Reflect.set(state.proto, key, value, receiver);
+    state.own.set(key, value);
+    return true;
+  },
+  defineProperty(target, key, descriptor) {
+    stubStates.get(target).own.set(key, 'value' in descriptor ? descriptor.value : undefined);
+    // A non-configurable property must exist on the target too.
+    if (descriptor.configurable === false) Reflect.defineProperty(target, key, descriptor);
+    return true;
+  },
+  has(target, key) {
+    const state = stubStates.get(target);
+    if (state.own.has(key) || Reflect.has(target, key)) return true;
+    return typeof key === 'string' && (key !== 'then' || state.thenable);
+  },
+  deleteProperty(target, key) {
+    const state = stubStates.get(target);
+    state.own.delete(key);
+    state.children.delete(key);
+    return true;
+  },
+  ownKeys(target) {
+    return [...new Set([...Reflect.ownKeys(target), ...stubStates.get(target).own.keys()])];
+  },
+  getOwnPropertyDescriptor(target, key) {
+    const onTarget = Reflect.getOwnPropertyDescriptor(target, key);
+    if (onTarget !== undefined && !onTarget.configurable) return onTarget;
+    const own = stubStates.get(target).own;
+    if (own.has(key)) return { value: own.get(key), writable: true, enumerable: true, configurable: true };
+    return onTarget;
+  },
+  getPrototypeOf(target) {
+    const state = stubStates.get(target);
+    return state.proto !== null ? state.proto : Reflect.getPrototypeOf(target);
+  },
+  apply(target) {
+    // The same result every time: `io.of('/chat')`, `express.Router()` and `getClient()`
+    // hand back a long-lived object.
+    const state = stubStates.get(target);
+    if (state.returned === null) state.returned = makeStub(`${state.label}()`, { thenable: true });
+    return state.returned;
+  },
+  construct(target, args, newTarget) {
+    // `class Pool extends pg.Pool {}`: the subclass's own members come first.
+    const state = stubStates.get(target);
+    const subclass = newTarget !== state.proxy && newTarget && newTarget.prototype;
+    return makeStub(`new ${state.label}()`, subclass ? { proto: newTarget.prototype } : {});
+  },
+};
+
+function makeStub(label, options = {}) {
+  const target = function stub() {};
+  const state = new StubState(label, options);
+  stubStates.set(target, state);
+  state.proxy = new Proxy(target, STUB_TRAPS);
+  return state.proxy;
+}
+
+// Which `--stub` package a specifier names (`pg` also stands for `pg/lib/client`).
+function namedStub(specifier) {
+  return CONFIG.stubs.find((name) => specifier === name || specifier.startsWith(`${name}/`));
+}
+
+function isBareSpecifier(specifier) {
+  return !/^(\.|\/|file:|node:|data:)/.test(specifier) && !Module.isBuiltin(specifier);
+}
+
+// The package itself is missing (not one of its own files or dependencies).
+function isMissingPackage(error, specifier) {
+  return (
+    error !== null &&
+    typeof error === 'object' &&
+    error.code === 'MODULE_NOT_FOUND' &&
+    isBareSpecifier(specifier) &&
+    String(error.message).split('\n')[0].includes(`'${specifier}'`)
+  );
+}
+
+// A package's own code is left to fail as it would: one that requires an optional
+// dependency inside `try` expects the error.
+function fromProjectCode(parent) {
+  const file = parent && parent.filename;
+  return typeof file !== 'string' || !file.split(path.sep).includes('node_modules');
+}
+
+function moduleStub(specifier, reason) {
+  if (!moduleStubs.has(specifier)) {
+    moduleStubs.set(specifier, makeStub(specifier));
+    send({ t: 'stub', module: specifier, reason });
+  }
+  return moduleStubs.get(specifier);
+}
+
+const loadModule = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (typeof request === 'string' && namedStub(request)) return moduleStub(request, '--stub');
+  try {
+    return Reflect.apply(loadModule, this, [request, parent, isMain]);
+  } catch (error) {
+    if (isMissingPackage(error, request) && fromProjectCode(parent)) {
+      return moduleStub(request, 'not installed');
+    }
+    throw error;
+  }
+};
 
 // ---- loading -----------------------------------------------------------------------------
 
@@ -292,10 +534,35 @@ function resolveEsm(specifier, parentFile) {
     const file = resolveFile(path.resolve(path.dirname(parentFile), specifier));
     return { url: pathToFileURL(file).href, file };
   }
+  if (namedStub(specifier)) return { stub: specifier, reason: '--stub' };
   // A package: CommonJS resolution from the module's folder, which finds what most packages
   // export to `require` (an ESM-only package without a `require` condition fails here).
-  const file = Module.createRequire(parentFile).resolve(specifier);
+  let file;
+  try {
+    file = Module.createRequire(parentFile).resolve(specifier);
+  } catch (error) {
+    if (isMissingPackage(error, specifier) && fromProjectCode({ filename: parentFile })) {
+      return { stub: specifier, reason: 'not installed' };
+    }
+    throw error;
+  }
   return { url: pathToFileURL(file).href, file };
+}
+
+// An ES module standing for a stubbed package: its default export is the stub, and each name
+// the importing module asks for is the stub's property of that name.
+function stubModule(vm, target, importerFile) {
+  const stub = moduleStub(target.stub, target.reason);
+  const importer = sources.get(importerFile);
+  const wanted = (importer && importer.imports && importer.imports[target.stub]) || [];
+  const names = [...new Set(['default', ...wanted])];
+  return new vm.SyntheticModule(
+    names,
+    function () {
+      for (const name of names) this.setExport(name, name === 'default' ? stub : stub[name]);
+    },
+    { identifier: `leaklint-stub:${target.stub}` },
+  );
 }
 
 async function loadEsm(file) {
@@ -303,6 +570,12 @@ async function loadEsm(file) {
   const modules = new Map();
   const dynamicImport = (parentFile) => async (specifier, _referrer, attributes) => {
     const target = resolveEsm(specifier, parentFile);
+    if (target.stub) {
+      const m = stubModule(vm, target, parentFile);
+      await m.link(() => {});
+      await m.evaluate();
+      return m;
+    }
     if (target.file && sources.has(target.file)) return (await prepared(target.file)).namespace;
     return import(target.url, attributes ? { with: attributes } : undefined);
   };
@@ -322,6 +595,7 @@ async function loadEsm(file) {
     modules.set(file, m);
     await m.link(async (specifier, _referrer, extra) => {
       const target = resolveEsm(specifier, file);
+      if (target.stub) return stubModule(vm, target, file);
       if (target.file && sources.has(target.file)) {
         if (sources.get(target.file).format === 'esm') return prepared(target.file);
         loadCommonJs(target.file);
@@ -368,6 +642,16 @@ function make(shape, i, name) {
       return i % 2 === 0;
     case 'fn':
       return function synthesized() {};
+    case 'class':
+      return class Synthesized {
+        constructor(...args) {
+          this.args = args;
+        }
+      };
+    case 'thenable':
+      return Promise.resolve(`k${i}`);
+    case 'emitter':
+      return fakeEmitter(shape, i, name);
     case 'arr':
       return (shape.e || []).map((s, j) => make(s, i, `${name}${j}`));
     case 'obj': {
@@ -391,6 +675,30 @@ function make(shape, i, name) {
 
 function makeArgs(shapes, i) {
   return (shapes || []).map((shape, j) => make(shape, i, `a${j}`));
+}
+
+// An argument given listeners (`socket.on('join', …)`): a stub whose emitter methods are real,
+// with the data fields the body reads (`socket.id`), distinct on every call; an `EventTarget`
+// for DOM-style code. Its methods besides those are stubs, so `socket.to(room).emit(…)` runs.
+const fakeEmitters = new WeakSet();
+function fakeEmitter(shape, i, name) {
+  const data = {};
+  for (const [key, s] of Object.entries(shape.p || {})) {
+    if (s.k !== 'fn') data[key] = make(s, i, key);
+  }
+  const emitter = shape.dom ? Object.assign(new EventTarget(), data) : makeStub(`fake argument ${name}`, { data });
+  fakeEmitters.add(emitter);
+  return emitter;
+}
+
+// The end of a fake emitter's life, as its owner would signal it: a socket disconnects, a
+// stream ends and closes. A listener that removes what the call added runs then.
+const END_EVENTS = ['disconnect', 'end', 'close'];
+function endFakeEmitters(values) {
+  for (const value of values) {
+    if (!fakeEmitters.has(value) || typeof value.emit !== 'function') continue;
+    for (const event of END_EVENTS) value.emit(event);
+  }
 }
 
 // A request and a response built on EventEmitter, enough for express/connect-style handlers.
@@ -424,7 +732,8 @@ function fakeRequest(i, shape) {
   });
   // What the handler reads of the request, where the fake has nothing: never in place of its
   // methods or fields (`req.on` stays EventEmitter's).
-  fill(req, shape ? make(shape, i, 'req') : {});
+  const fields = shape && shape.k === 'emitter' ? { k: 'obj', p: shape.p } : shape;
+  fill(req, fields ? make(fields, i, 'req') : {});
   return req;
 }
 
@@ -504,17 +813,23 @@ function turn() {
 
 async function settle(result) {
   if (!result || typeof result.then !== 'function') return;
+  let done = false;
   const caught = Promise.resolve(result).then(
-    () => true,
+    () => {
+      done = true;
+    },
     (error) => {
+      done = true;
       countError(error);
-      return true;
     },
   );
+  // Most promises settle within a turn of the event loop (a stub's resolve at once): no timer
+  // for those, so none keeps a finished call's objects alive until the window is measured.
+  await Promise.race([caught, turn()]);
   // A promise that never settles (waiting on a network that is not there) is left behind
   // after a few tries rather than awaited on every call.
-  if (unsettled >= 2) return;
-  const settled = await Promise.race([caught, sleep(SETTLE_MS).then(() => false)]);
+  if (done || unsettled >= 2) return;
+  const settled = await Promise.race([caught.then(() => true), sleep(SETTLE_MS).then(() => false)]);
   if (!settled) unsettled++;
 }
 
@@ -523,83 +838,205 @@ function countError(error) {
   if (errors.first === null) errors.first = describe(error);
 }
 
-function makeCaller(entry, exportsValue, step) {
-  if (step) return (i) => step(i);
-  const target = captures.get(0);
-  if (target === undefined) {
-    return {
-      unverifiable:
-        'the function that contains the finding was not created while the module loaded (it sits in code that did not run at load), so nothing can call it; write a --scenario',
-    };
+// Runs the listeners around the finding that the call registered (`entry.events`, outermost
+// first), with made-up arguments, then ends the fake emitters it was given, as their owners
+// would. `args` are the call's arguments.
+async function driveListeners(entry, args, i, found) {
+  let previous = args;
+  const made = [args];
+  for (const drive of entry.events) {
+    const values = makeArgs(drive.args, i);
+    made.push(values);
+    if (drive.on === 'registered') {
+      for (const { event, listener } of found) {
+        if (event === drive.event) await settle(Reflect.apply(listener, undefined, values));
+      }
+    } else {
+      const target = (drive.on === 'arg' ? args : previous)[drive.index];
+      if (target && typeof target.emit === 'function') target.emit(drive.event, ...values);
+      else if (target && typeof target.dispatchEvent === 'function') target.dispatchEvent(new Event(drive.event));
+    }
+    previous = values;
   }
-  const handlerCall = (fn, thisArg) => async (i) => {
-    const req = fakeRequest(i, entry.request);
-    const res = fakeResponse();
-    const next = () => {};
-    const args = entry.handler === 'error' ? [new Error(`k${i}`), req, res, next] : [req, res, next];
+  for (const values of made) endFakeEmitters(values);
+}
+
+// Calls `fn` with made-up arguments (a fake request and response for a handler), then runs
+// the listeners the finding sits in.
+function invoke(entry, fn, thisArg, i) {
+  if (typeof fn !== 'function') throw new TypeError(`\`${entry.name}\` is not a function at run time`);
+  if (entry.handler) return handlerCall(entry, fn, thisArg, i);
+  const args = makeArgs(entry.args, i);
+  const needsAfter = entry.events.length > 0 || args.some((a) => fakeEmitters.has(a));
+  if (!needsAfter) return Reflect.apply(fn, thisArg, args);
+  return callThenDrive(entry, fn, thisArg, args, i);
+}
+
+async function callThenDrive(entry, fn, thisArg, args, i) {
+  const recording = entry.events.some((d) => d.on === 'registered');
+  if (recording) registrations = [];
+  let found;
+  try {
+    const result = Reflect.apply(fn, thisArg, args);
+    found = registrations || [];
+    registrations = null;
+    await settle(result);
+  } finally {
+    registrations = null;
+  }
+  await driveListeners(entry, args, i, found);
+}
+
+async function handlerCall(entry, fn, thisArg, i) {
+  const req = fakeRequest(i, entry.request);
+  const res = fakeResponse();
+  const next = () => {};
+  const args = entry.handler === 'error' ? [new Error(`k${i}`), req, res, next] : [req, res, next];
+  try {
+    await callThenDrive(entry, fn, thisArg, args, i);
+  } finally {
+    // The request completes: what a server emits when the response is done.
+    req.emit('end');
+    if (!res.writableEnded) res.end();
+    req.emit('close');
+    res.emit('close');
+  }
+}
+
+// The cleanup a class offers (`close`, `stop`, `dispose`…), as correct code would call it at
+// the end of an instance's life.
+async function cleanUp(instance, entry) {
+  for (const name of CONFIG.cleanupMethods) {
+    if (name !== entry.name && typeof instance[name] === 'function') {
+      try {
+        await settle(instance[name]());
+      } catch (error) {
+        countError(error);
+      }
+    }
+  }
+}
+
+// One use of the member on `instance`: a getter read, a setter written, a method called.
+function useMember(entry, instance, i) {
+  if (entry.access === 'get') return void instance[entry.name];
+  if (entry.access === 'set') {
+    instance[entry.name] = make(entry.args[0], i, 'v');
+    return undefined;
+  }
+  return invoke(entry, instance[entry.name], instance, i);
+}
+
+// An instance of `cls` the module exports (`module.exports = new X()`, `export default new
+// X()`, `exports.client = new X()`): the singleton its users share.
+function exportedInstance(exportsValue, cls) {
+  const isInstance = (v) => v !== null && typeof v === 'object' && v instanceof cls;
+  if (isInstance(exportsValue)) {
+    return { instance: exportsValue, foundAt: CONFIG.format === 'esm' ? 'export default' : 'module.exports' };
+  }
+  if (exportsValue === null || typeof exportsValue !== 'object') return null;
+  for (const key of Object.keys(exportsValue)) {
+    let value;
     try {
-      await settle(Reflect.apply(fn, thisArg, args));
+      value = exportsValue[key];
+    } catch {
+      continue;
+    }
+    if (isInstance(value)) {
+      const foundAt = CONFIG.format === 'esm'
+        ? key === 'default' ? 'export default' : `export \`${key}\``
+        : `module.exports.${key}`;
+      return { instance: value, foundAt };
+    }
+  }
+  return null;
+}
+
+// A phase: one way of calling the code, measured over its own windows.
+const phase = (mode, call, extra = {}) => ({ mode, call, start() {}, async release() {}, ...extra });
+
+function instancePhases(entry, target, exportsValue) {
+  // An object's whole life per call: construct, use, then the cleanup the class offers.
+  const fresh = phase('fresh', async (i) => {
+    let instance;
+    try {
+      instance = Reflect.construct(target, makeArgs(entry.ctorArgs, i));
+    } catch (error) {
+      constructorFailures++;
+      throw error;
+    }
+    try {
+      await settle(entry.access === 'ctor' ? undefined : useMember(entry, instance, i));
     } finally {
-      // The request completes: what a server emits when the response is done.
-      req.emit('end');
-      if (!res.writableEnded) res.end();
-      req.emit('close');
-      res.emit('close');
+      await cleanUp(instance, entry);
     }
-  };
-  const plainCall = (fn, thisArg) => (i) => Reflect.apply(fn, thisArg, makeArgs(entry.args, i));
+  });
+  // The finding is in the constructor: constructing was the call, once per instance.
+  if (entry.access === 'ctor') return [fresh];
+  // State an instance owns (a listener on `this.socket`, `this.timer`) grows when one instance
+  // is used again and again: a reconnect, a restart. The exported singleton is that instance,
+  // and when the module exports it but not its class, it is the only one its users can have.
+  const singleton = exportedInstance(exportsValue, target);
+  const shared = phase(singleton ? 'singleton' : 'instance', (i) => useMember(entry, sharedInstance, i), {
+    foundAt: singleton && singleton.foundAt,
+    start() {
+      sharedInstance = singleton ? singleton.instance : Reflect.construct(target, makeArgs(entry.ctorArgs, 0));
+    },
+    async release() {
+      const instance = sharedInstance;
+      sharedInstance = null;
+      if (!singleton && instance) await cleanUp(instance, entry);
+    },
+  });
+  return singleton && !exportsClass(exportsValue, target) ? [shared] : [fresh, shared];
+}
+
+// The module exports the class itself (`module.exports = X`, `exports.X = X`, `export class`).
+function exportsClass(exportsValue, cls) {
+  if (exportsValue === cls) return true;
+  if (exportsValue === null || (typeof exportsValue !== 'object' && typeof exportsValue !== 'function')) {
+    return false;
+  }
+  return Object.keys(exportsValue).some((key) => {
+    try {
+      return exportsValue[key] === cls;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function notCreatedReason() {
+  const stubs = [...moduleStubs.keys()].map((s) => `\`${s}\``);
+  const callbacks = stubs.length
+    ? `, or a callback nobody called; leaklint's stubs, here for ${stubs.join(', ')}, never call the callbacks they are given`
+    : '';
+  return `the function that contains the finding was not created while the module loaded (it sits in code that did not run at load: a branch not taken${callbacks}), so nothing can call it; write a --scenario`;
+}
+
+// The phases to run: `{ phases }`, or `{ unverifiable }` with the reason.
+function makePhases(entry, exportsValue, step) {
+  if (step) return { phases: [phase('calls', (i) => step(i))] };
+  const target = captures.get(0);
+  if (target === undefined) return { unverifiable: notCreatedReason() };
   switch (entry.kind) {
-    case 'function': {
+    case 'function':
       if (typeof target !== 'function') return { unverifiable: 'the captured value is not a function' };
-      return entry.handler ? handlerCall(target, undefined) : plainCall(target, undefined);
-    }
+      return { phases: [phase('calls', (i) => invoke(entry, target, undefined, i))] };
     case 'property': {
-      const fn = target && target[entry.name];
-      if (typeof fn !== 'function') return { unverifiable: `\`${entry.name}\` is not a function at run time` };
-      return entry.handler ? handlerCall(fn, target) : plainCall(fn, target);
+      if (typeof (target && target[entry.name]) !== 'function') {
+        return { unverifiable: `\`${entry.name}\` is not a function at run time` };
+      }
+      return { phases: [phase('calls', (i) => invoke(entry, target[entry.name], target, i))] };
     }
     case 'method': {
       if (typeof target !== 'function') return { unverifiable: 'the class was not created' };
-      if (entry.static) {
-        if (entry.access === 'get') return () => target[entry.name];
-        if (entry.access === 'set') return (i) => { target[entry.name] = make(entry.args[0], i, 'v'); };
-        const fn = target[entry.name];
-        return entry.handler ? handlerCall(fn, target) : plainCall(fn, target);
+      if (!entry.static) return { phases: instancePhases(entry, target, exportsValue) };
+      if (entry.access === 'get') return { phases: [phase('calls', () => target[entry.name])] };
+      if (entry.access === 'set') {
+        return { phases: [phase('calls', (i) => { target[entry.name] = make(entry.args[0], i, 'v'); })] };
       }
-      // An object's whole life per call: construct, call, then the cleanup the class offers
-      // (`close`, `stop`, `dispose`…), as correct code would.
-      return async (i) => {
-        let instance;
-        try {
-          instance = Reflect.construct(target, makeArgs(entry.ctorArgs, i));
-        } catch (error) {
-          constructorFailures++;
-          throw error;
-        }
-        try {
-          if (entry.access === 'ctor') {
-            // The finding is in the constructor: constructing was the call.
-          } else if (entry.access === 'get') {
-            void instance[entry.name];
-          } else if (entry.access === 'set') {
-            instance[entry.name] = make(entry.args[0], i, 'v');
-          } else if (entry.handler) {
-            await handlerCall(instance[entry.name], instance)(i);
-          } else {
-            await settle(Reflect.apply(instance[entry.name], instance, makeArgs(entry.args, i)));
-          }
-        } finally {
-          for (const name of CONFIG.cleanupMethods) {
-            if (name !== entry.name && typeof instance[name] === 'function') {
-              try {
-                await settle(instance[name]());
-              } catch (error) {
-                countError(error);
-              }
-            }
-          }
-        }
-      };
+      return { phases: [phase('calls', (i) => invoke(entry, target[entry.name], target, i))] };
     }
     default:
       return { unverifiable: `unknown entry kind ${entry.kind}` };
@@ -669,38 +1106,88 @@ async function main() {
     exitNow(0);
     return;
   }
-  phase = 'calls';
+  stage = 'calls';
   send({ t: 'loaded', ms: Date.now() - started });
-  const call = makeCaller(CONFIG.entry, exportsValue, step);
-  if (typeof call !== 'function') {
-    send({ t: 'unverifiable', reason: call.unverifiable });
+  const planned = makePhases(CONFIG.entry, exportsValue, step);
+  if (planned.unverifiable) {
+    send({ t: 'unverifiable', reason: planned.unverifiable });
     exitNow(0);
     return;
   }
   process.setMaxListeners(0);
   EventEmitter.defaultMaxListeners = 0;
-  const perWindow = Math.max(1, Math.floor(CONFIG.iterations / (CONFIG.windows + 1)));
+  const budget = { deadline: driverStarted + CONFIG.timeoutMs * PHASE_BUDGET, msPerCall: 0 };
+  for (const [index, current] of planned.phases.entries()) {
+    const perWindow = index === 0 ? fullWindow() : windowWithin(budget);
+    if (perWindow === 0) {
+      send({ t: 'phase', mode: current.mode, foundAt: current.foundAt });
+      send({ t: 'phase-done', calls: 0, errors, unverifiable: 'not run: the calls before it used up the time limit (raise --timeout)' });
+      continue;
+    }
+    const phaseStarted = Date.now();
+    const before = calls;
+    if (!(await runPhase(current, perWindow))) break;
+    budget.msPerCall = (Date.now() - phaseStarted) / Math.max(1, calls - before);
+  }
+  send({ t: 'done', calls, errors, unsettled });
+  exitNow(0);
+}
+
+// Calls `current.call` over a warm-up window and the measured ones, measuring after each.
+// False when the run must stop (every constructor call threw).
+// A later phase runs only in the time the first left (a timeout would lose the first
+// phase's verdict): this share of the limit, measured from the driver's start.
+const PHASE_BUDGET = 0.8;
+const driverStarted = Date.now();
+
+function fullWindow() {
+  return Math.max(1, Math.floor(CONFIG.iterations / (CONFIG.windows + 1)));
+}
+
+// Calls per window that fit before the deadline at the pace of the last phase; 0 when fewer
+// than a handful do.
+function windowWithin(budget) {
+  const left = budget.deadline - Date.now();
+  const affordable = budget.msPerCall > 0 ? Math.floor(left / budget.msPerCall / (CONFIG.windows + 1)) : fullWindow();
+  const perWindow = Math.min(fullWindow(), affordable);
+  return perWindow >= 5 ? perWindow : 0;
+}
+
+async function runPhase(current, perWindow) {
+  send({ t: 'phase', mode: current.mode, foundAt: current.foundAt });
+  const before = { calls, count: errors.count };
+  errors.count = 0;
+  errors.first = null;
+  try {
+    current.start();
+  } catch (error) {
+    send({ t: 'phase-done', calls: 0, errors, unverifiable: `constructing the instance threw: ${describe(error)}` });
+    return true;
+  }
+  constructorFailures = 0;
   send({ t: 'window', w: 0, calls, ...(await measure()) });
   for (let w = 1; w <= CONFIG.windows + 1; w++) {
     for (let j = 0; j < perWindow; j++) {
       try {
-        await settle(call(calls));
+        await settle(current.call(calls));
       } catch (error) {
         countError(error);
       }
       calls++;
       send({ t: 'p', n: calls });
       if (calls % 50 === 0) await turn();
-      if (constructorFailures > 0 && constructorFailures === calls) {
+      if (constructorFailures > 0 && constructorFailures === calls - before.calls) {
         send({ t: 'unverifiable', reason: `constructing the class threw: ${errors.first}` });
         exitNow(0);
-        return;
+        return false;
       }
     }
     send({ t: 'window', w, calls, ...(await measure()) });
   }
-  send({ t: 'done', calls, errors, unsettled });
-  exitNow(0);
+  send({ t: 'phase-done', calls: calls - before.calls, errors });
+  await current.release();
+  errors.count += before.count;
+  return true;
 }
 
 main().catch((error) => {

@@ -64,6 +64,8 @@ pub struct VerifyOptions {
     pub scenario: Option<PathBuf>,
     pub jobs: usize,
     pub node: PathBuf,
+    /// Packages replaced by a recording stub even where they are installed (`--stub pg`).
+    pub stubs: Vec<String>,
 }
 
 impl Default for VerifyOptions {
@@ -75,6 +77,7 @@ impl Default for VerifyOptions {
             scenario: None,
             jobs: 1,
             node: PathBuf::from("node"),
+            stubs: Vec::new(),
         }
     }
 }
@@ -88,6 +91,8 @@ pub struct Summary {
     pub confirmed: usize,
     pub not_reproduced: usize,
     pub unverifiable: usize,
+    /// The packages stubbed in any finding's run, each once, with why.
+    pub stubbed: Vec<crate::diagnostic::Stubbed>,
 }
 
 impl Summary {
@@ -104,8 +109,18 @@ impl Summary {
                 .clone()
                 .unwrap_or_else(|| "with no network containment".into())
         };
+        let stubbed = if self.stubbed.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = self
+                .stubbed
+                .iter()
+                .map(|s| format!("`{}` ({})", s.module, s.reason))
+                .collect();
+            format!("; stubbed packages: {}", names.join(", "))
+        };
         format!(
-            "verified {} {} in node {} under {} (project read-only; no writes, child processes or workers), {network}, heap limit {} MB, timeout {} s: {} confirmed, {} not reproduced, {} unverifiable",
+            "verified {} {} in node {} under {} (project read-only; no writes, child processes or workers), {network}, heap limit {} MB, timeout {} s: {} confirmed, {} not reproduced, {} unverifiable{stubbed}",
             self.verified,
             if self.verified == 1 { "finding" } else { "findings" },
             runtime.version,
@@ -162,6 +177,7 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
         confirmed: 0,
         not_reproduced: 0,
         unverifiable: 0,
+        stubbed: Vec::new(),
     };
     if targets.is_empty() {
         return Ok(summary);
@@ -183,12 +199,20 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
         }
     });
     summary.runtime = Some(runtime);
-    for (f, d, verification) in results.into_inner().expect("no poisoned lock") {
+    let mut results = results.into_inner().expect("no poisoned lock");
+    // Threads finish in any order: report in the order of the files and their findings.
+    results.sort_by_key(|(f, d, _)| (*f, *d));
+    for (f, d, verification) in results {
         summary.verified += 1;
         match verification.verdict {
             Verdict::Confirmed => summary.confirmed += 1,
             Verdict::NotReproduced => summary.not_reproduced += 1,
             Verdict::Unverifiable => summary.unverifiable += 1,
+        }
+        for stub in &verification.stubbed {
+            if !summary.stubbed.contains(stub) {
+                summary.stubbed.push(stub.clone());
+            }
         }
         result.files[f].diagnostics[d].verification = Some(verification);
     }
@@ -218,6 +242,8 @@ fn unverifiable(reason: String, entry: Option<String>) -> Verification {
         heap_bytes_per_call: None,
         heap_limit_reached_after: None,
         elapsed_ms: 0,
+        mode: None,
+        stubbed: Vec::new(),
     }
 }
 
@@ -295,14 +321,20 @@ fn run_plan(
     };
     sources.insert(
         file.to_string_lossy().into_owned(),
-        json!({ "code": plan.code, "format": format_name(plan.format) }),
+        json!({ "code": plan.code, "format": format_name(plan.format), "imports": plan.imports }),
     );
     let mut vm_modules = plan.format == Format::Esm;
-    for (path, format, code) in typescript_dependencies(&file, &plan.code) {
-        vm_modules |= format == Format::Esm;
+    for (path, prepared) in local_dependencies(&file, &plan.code) {
+        vm_modules |= prepared.format == Format::Esm;
         sources
             .entry(path.to_string_lossy().into_owned())
-            .or_insert_with(|| json!({ "code": code, "format": format_name(format) }));
+            .or_insert_with(|| {
+                json!({
+                    "code": prepared.code,
+                    "format": format_name(prepared.format),
+                    "imports": prepared.imports,
+                })
+            });
     }
     let mut readable = readable_for(&file);
     readable.push(workdir_path.clone());
@@ -322,7 +354,10 @@ fn run_plan(
         "format": format_name(plan.format),
         "sources": sources,
         "entry": plan.entry.as_ref().ok(),
+        "instanceCollection": plan.instance_collection,
+        "stubs": options.stubs,
         "iterations": options.iterations.max(verdict::WINDOWS + 1),
+        "timeoutMs": options.timeout.as_millis() as u64,
         "windows": verdict::WINDOWS,
         "cleanupMethods": CLEANUP_METHODS,
         "modulePaths": json_files_near(&file),
@@ -390,16 +425,20 @@ fn is_module_file(path: &Path) -> bool {
     }
 }
 
-/// TypeScript files the module imports by a relative path (and theirs), types stripped, so
-/// node can load them too.
-fn typescript_dependencies(file: &Path, code: &str) -> Vec<(PathBuf, Format, String)> {
+/// The files the module imports by a relative path (and theirs) that the driver loads itself:
+/// TypeScript, types stripped, so node can load it at all; ES modules, whose imports of a
+/// package that is not installed the driver can then link to a stub. CommonJS files are left
+/// to node (their `require` calls reach the stubs anyway).
+fn local_dependencies(file: &Path, code: &str) -> Vec<(PathBuf, plan::Prepared)> {
     const MAX_FILES: usize = 64;
     let mut out = Vec::new();
     let mut seen = vec![file.to_path_buf()];
     let mut queue = vec![(file.to_path_buf(), code.to_string())];
     while let Some((from, code)) = queue.pop() {
         for specifier in relative_specifiers(&code) {
-            let Some(path) = resolve_typescript(&from, &specifier) else {
+            let Some(path) = resolve_typescript(&from, &specifier)
+                .or_else(|| resolve_es_module(&from, &specifier))
+            else {
                 continue;
             };
             if seen.contains(&path) || out.len() >= MAX_FILES {
@@ -411,9 +450,9 @@ fn typescript_dependencies(file: &Path, code: &str) -> Vec<(PathBuf, Format, Str
             };
             let dir = path.parent().unwrap_or(Path::new("/"));
             let module = PackageTypes::new().is_module(dir);
-            if let Ok((format, code)) = plan::prepare_module(&path, &text, module) {
-                queue.push((path.clone(), code.clone()));
-                out.push((path, format, code));
+            if let Ok(prepared) = plan::prepare_module(&path, &text, module) {
+                queue.push((path.clone(), prepared.code.clone()));
+                out.push((path, prepared));
             }
         }
     }
@@ -441,6 +480,21 @@ fn relative_specifiers(code: &str) -> Vec<String> {
         }
     }
     specifiers
+}
+
+/// A JavaScript ES module named by a relative specifier (`./db.mjs`, or `./db.js` in a package
+/// of `"type": "module"`).
+fn resolve_es_module(from: &Path, specifier: &str) -> Option<PathBuf> {
+    let path = from.parent()?.join(specifier);
+    if !path.is_file() {
+        return None;
+    }
+    let module = match path.extension().and_then(|e| e.to_str()) {
+        Some("mjs") => true,
+        Some("js") => PackageTypes::new().is_module(path.parent().unwrap_or(Path::new("/"))),
+        _ => false,
+    };
+    module.then(|| std::fs::canonicalize(&path).ok()).flatten()
 }
 
 fn resolve_typescript(from: &Path, specifier: &str) -> Option<PathBuf> {
@@ -498,6 +552,84 @@ pub fn readable_for(file: &Path) -> Vec<PathBuf> {
         }
     }
     readable
+}
+
+/// Node's built-in modules: always there, never stubbed.
+const NODE_BUILTINS: &[&str] = &[
+    "assert",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "domain",
+    "events",
+    "fs",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "module",
+    "net",
+    "os",
+    "path",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "repl",
+    "sqlite",
+    "stream",
+    "string_decoder",
+    "sys",
+    "test",
+    "timers",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
+];
+
+/// One package name of `--stub`: a bare specifier (`pg`, `@aws-sdk/client-s3`), which also
+/// stands for its subpaths (`pg/lib/client`). Paths and Node's built-in modules are refused.
+pub fn parse_stub(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() {
+        return Err("an empty package name".into());
+    }
+    if name.starts_with('.') || name.starts_with('/') || name.contains('\\') {
+        return Err(format!(
+            "`{name}` is a path; --stub takes package names as code imports them (`pg`, `@scope/name`)"
+        ));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("`{name}` is not a package name"));
+    }
+    let root = name.strip_prefix("node:").unwrap_or(name);
+    let root = root.split('/').next().unwrap_or(root);
+    if name.starts_with("node:") || NODE_BUILTINS.contains(&root) {
+        return Err(format!(
+            "`{name}` is a Node.js built-in module, which is always there; --stub replaces packages"
+        ));
+    }
+    if name.starts_with('@') && !name.contains('/') {
+        return Err(format!(
+            "`{name}` is a scope, not a package (`{name}/name`)"
+        ));
+    }
+    Ok(name.to_string())
 }
 
 /// `--at FILE:LINE:RULE`: a place to verify as if RULE had flagged it there.
@@ -604,6 +736,29 @@ mod tests {
         assert!(AtTarget::parse("a.js:0:unbounded-cache").is_err());
         assert!(AtTarget::parse("a.js:3:unused-ignore").is_err());
         assert!(AtTarget::parse("a.js").is_err());
+    }
+
+    #[test]
+    fn stubs_are_package_names() {
+        assert_eq!(parse_stub("pg").unwrap(), "pg");
+        assert_eq!(
+            parse_stub(" @aws-sdk/client-s3 ").unwrap(),
+            "@aws-sdk/client-s3"
+        );
+        assert_eq!(parse_stub("pg/lib/client").unwrap(), "pg/lib/client");
+        for (bad, why) in [
+            ("", "empty"),
+            ("./db", "a path"),
+            ("/abs/db", "a path"),
+            ("fs", "built-in"),
+            ("node:net", "built-in"),
+            ("fs/promises", "built-in"),
+            ("@scope", "a scope"),
+            ("a b", "not a package name"),
+        ] {
+            let error = parse_stub(bad).unwrap_err();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! gets a capture call that hands that function (or its class or object) to the driver, so
 //! handlers registered inline and functions reachable only through an export are both callable.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -67,9 +68,27 @@ pub struct Entry {
     pub handler: Option<&'static str>,
     /// What the handler reads of the request, merged into the fake one.
     pub request: Option<Shape>,
+    /// The listeners around the finding that the call registers, run after each call so that
+    /// the finding's code runs too.
+    pub events: Vec<Drive>,
     /// How the function was reached, for the report.
     #[serde(skip)]
     pub description: String,
+}
+
+/// A listener around the finding to run after each call, so that code registered by the
+/// called function runs too: `socket.on('join', (room) => …)` inside it, with `socket` its
+/// first parameter, is `{ on: "arg", index: 0, event: "join" }`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Drive {
+    /// `arg`: emitted on the called function's argument `index`; `listener-arg`: on argument
+    /// `index` of the listener run just before; `registered`: the listeners for `event` that
+    /// the call registered on a stub (whose events never come) are called directly.
+    pub on: &'static str,
+    pub index: usize,
+    pub event: String,
+    /// The listener's arguments.
+    pub args: Vec<Shape>,
 }
 
 /// Everything the verifier needs to run one finding.
@@ -83,6 +102,12 @@ pub struct Plan {
     pub collection: Option<String>,
     /// The name an `implicit-global` finding assigns.
     pub global_name: Option<String>,
+    /// For a collection on `this` in an instance method (`this.cache`), its path from the
+    /// instance: read on the one instance the method is called on repeatedly.
+    pub instance_collection: Option<Vec<String>>,
+    /// The names the module imports from each package (`{"pg": ["Pool"]}`), which a stub
+    /// standing in for it must export.
+    pub imports: BTreeMap<String, Vec<String>>,
 }
 
 /// Plans the verification of a finding at `range` in the file `path` with `text`, whose rule
@@ -113,11 +138,17 @@ pub fn plan(
     );
     let entry = find_entry(&program, text, target);
     let semantic = Semantic::build(&program, text, &[]);
-    let probe = if measure == Measure::CollectionSize {
+    let grown = if measure == Measure::CollectionSize {
         collection_at(&program, &semantic, target)
     } else {
         None
     };
+    let (probe, instance_collection) = match grown {
+        Some(Collection::Probe(site)) => (Some(site), None),
+        Some(Collection::OnInstance(path)) => (None, Some(path)),
+        None => (None, None),
+    };
+    let imports = imported_names(&program);
     let global_name = (measure == Measure::GlobalKeys)
         .then(|| text.get(range.start..range.end))
         .flatten()
@@ -133,7 +164,11 @@ pub fn plan(
         format == Format::Esm && source_type.typescript && uses_commonjs(&semantic);
     drop(semantic);
     let capture = entry.as_ref().ok().map(|(_, site)| site.clone());
-    let collection = probe.as_ref().map(ProbeSite::text);
+    let collection = match (&probe, &instance_collection) {
+        (Some(site), _) => Some(site.text()),
+        (None, Some(path)) => Some(format!("this.{}", path.join("."))),
+        (None, None) => None,
+    };
     let mut code = instrument::prepare(
         program,
         text,
@@ -151,6 +186,8 @@ pub fn plan(
         entry: entry.map(|(entry, _)| entry),
         collection,
         global_name,
+        instance_collection,
+        imports,
     })
 }
 
@@ -159,7 +196,7 @@ pub fn prepare_module(
     path: &Path,
     text: &str,
     package_is_module: bool,
-) -> Result<(Format, String), String> {
+) -> Result<Prepared, String> {
     let source_type = SourceType::from_path(path)
         .ok_or_else(|| "not a JavaScript or TypeScript file".to_string())?;
     let parsed = parse::parse(text, source_type, package_is_module);
@@ -170,6 +207,7 @@ pub fn prepare_module(
         Program::Module(_) => Format::Esm,
         Program::Script(_) => Format::CommonJs,
     };
+    let imports = imported_names(&program);
     let code = instrument::prepare(
         program,
         text,
@@ -178,7 +216,117 @@ pub fn prepare_module(
         None,
         None,
     )?;
-    Ok((format, code))
+    Ok(Prepared {
+        format,
+        code,
+        imports,
+    })
+}
+
+/// A module ready for node, without a finding.
+pub struct Prepared {
+    pub format: Format,
+    pub code: String,
+    pub imports: BTreeMap<String, Vec<String>>,
+}
+
+/// The names an ES module imports from each bare specifier (`import { Pool } from 'pg'` →
+/// `pg: [Pool]`, a default import → `default`, `ns.x` read of `import * as ns` → `x`), so that
+/// a stub standing in for the package can be linked: an ES module's imports must all exist.
+fn imported_names(program: &Program) -> BTreeMap<String, Vec<String>> {
+    let Program::Module(module) = program else {
+        return BTreeMap::new();
+    };
+    let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut namespaces: Vec<(Atom, String)> = Vec::new();
+    for item in &module.body {
+        if let ModuleItem::ModuleDecl(decl) = item {
+            if let Some((source, found)) = names_from(decl, &mut namespaces) {
+                names.entry(source).or_default().extend(found);
+            }
+        }
+    }
+    if !namespaces.is_empty() {
+        let mut reads = NamespaceReads {
+            namespaces: &namespaces,
+            found: Vec::new(),
+        };
+        module.visit_with(&mut reads);
+        for (source, name) in reads.found {
+            names.entry(source).or_default().push(name);
+        }
+    }
+    names.retain(|source, _| !source.starts_with('.') && !source.starts_with('/'));
+    for list in names.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    names
+}
+
+/// The source of an `import` or `export … from` and the names it takes from it; namespace
+/// imports go to `namespaces`, whose reads are collected afterwards.
+fn names_from(
+    decl: &ModuleDecl,
+    namespaces: &mut Vec<(Atom, String)>,
+) -> Option<(String, Vec<String>)> {
+    match decl {
+        ModuleDecl::Import(import) => {
+            let source = import.src.value.to_atom_lossy().to_string();
+            let mut found = Vec::new();
+            for specifier in &import.specifiers {
+                match specifier {
+                    ImportSpecifier::Named(named) => found.push(match &named.imported {
+                        Some(name) => export_name(name),
+                        None => named.local.sym.to_string(),
+                    }),
+                    ImportSpecifier::Default(_) => found.push("default".into()),
+                    ImportSpecifier::Namespace(ns) => {
+                        namespaces.push((ns.local.sym.clone(), source.clone()))
+                    }
+                }
+            }
+            Some((source, found))
+        }
+        ModuleDecl::ExportNamed(export) => {
+            let source = export.src.as_ref()?.value.to_atom_lossy().to_string();
+            let found = export
+                .specifiers
+                .iter()
+                .filter_map(|s| match s {
+                    ExportSpecifier::Named(n) => Some(export_name(&n.orig)),
+                    ExportSpecifier::Default(_) => Some("default".into()),
+                    ExportSpecifier::Namespace(_) => None,
+                })
+                .collect();
+            Some((source, found))
+        }
+        _ => None,
+    }
+}
+
+fn export_name(name: &ModuleExportName) -> String {
+    match name {
+        ModuleExportName::Ident(i) => i.sym.to_string(),
+        ModuleExportName::Str(s) => s.value.to_atom_lossy().to_string(),
+    }
+}
+
+/// `ns.x` where `ns` is a namespace import: (its source, `x`).
+struct NamespaceReads<'a> {
+    namespaces: &'a [(Atom, String)],
+    found: Vec<(String, String)>,
+}
+
+impl Visit for NamespaceReads<'_> {
+    fn visit_member_expr(&mut self, member: &MemberExpr) {
+        if let (Expr::Ident(object), Some(prop)) = (unwrap(&member.obj), prop_name(&member.prop)) {
+            if let Some((_, source)) = self.namespaces.iter().find(|(n, _)| *n == object.sym) {
+                self.found.push((source.clone(), prop.to_string()));
+            }
+        }
+        member.visit_children_with(self);
+    }
 }
 
 /// TypeScript with `import`/`export` that also calls `require` or reads `__dirname` is meant
@@ -235,6 +383,8 @@ struct Frame {
     args: Vec<Shape>,
     handler: Option<&'static str>,
     request: Option<Shape>,
+    /// The parameters' names, where they are plain names.
+    params: Vec<Option<Atom>>,
     react: bool,
     description: String,
 }
@@ -243,6 +393,7 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
     let mut locator = Locator {
         text,
         target,
+        listeners: FxHashMap::default(),
         exports: exported_names(program),
         iifes: FxHashSet::default(),
         object_members: FxHashMap::default(),
@@ -255,9 +406,11 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
         frames: Vec::new(),
     };
     program.visit_with(&mut locator);
-    let Some(frame) = locator.frames.into_iter().find(|f| !f.iife) else {
+    let Some(at) = locator.frames.iter().position(|f| !f.iife) else {
         return Err("the finding is in top-level code, which runs once when the module loads: there is nothing to call again (use --scenario to drive it)".into());
     };
+    let events = drives(&locator.frames[at..], &locator.listeners);
+    let frame = &locator.frames[at];
     if frame.react {
         return Err(format!(
             "{} looks like a React component or hook (it renders JSX or calls hooks): calling it outside a React renderer proves nothing (use --scenario with a renderer)",
@@ -273,6 +426,7 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
         ctor_args,
         handler: frame.handler,
         request: frame.request.clone(),
+        events: events.clone(),
         description: frame.description.clone(),
     };
     match &frame.site {
@@ -344,9 +498,50 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
     }
 }
 
+/// The listeners to run after calling `frames[0]` so that the code around the finding runs:
+/// each inner function registered inline as a listener (`x.on('event', (…) => …)`), outermost
+/// first, up to the first inner function that is not one.
+fn drives(frames: &[Frame], listeners: &FxHashMap<Span, (Atom, String)>) -> Vec<Drive> {
+    let mut events = Vec::new();
+    for pair in frames.windows(2) {
+        let (outer, inner) = (&pair[0], &pair[1]);
+        let Some((receiver, event)) = listeners.get(&inner.span) else {
+            break;
+        };
+        let param = outer
+            .params
+            .iter()
+            .position(|p| p.as_ref() == Some(receiver));
+        let (on, index) = match param {
+            Some(index) if events.is_empty() => ("arg", index),
+            Some(index) => ("listener-arg", index),
+            None => ("registered", 0),
+        };
+        events.push(Drive {
+            on,
+            index,
+            event: event.clone(),
+            args: inner.args.clone(),
+        });
+    }
+    events
+}
+
+/// Methods that register a listener: `receiver.on('event', listener)`.
+const LISTEN_METHODS: &[&str] = &[
+    "on",
+    "once",
+    "addListener",
+    "prependListener",
+    "prependOnceListener",
+    "addEventListener",
+];
+
 struct Locator<'a> {
     text: &'a str,
     target: Span,
+    /// Functions registered inline as listeners on a name: (the name, the event).
+    listeners: FxHashMap<Span, (Atom, String)>,
     /// Top-level names and how they are exported (`export \`get\``, `module.exports.get`).
     exports: FxHashMap<Atom, String>,
     iifes: FxHashSet<Span>,
@@ -408,6 +603,7 @@ impl Locator<'_> {
     ) {
         let args = param_shapes(params.iter().copied(), body);
         let handler = handler_kind(&params);
+        let names = params.iter().map(|p| param_name(p).cloned()).collect();
         let request = match handler {
             Some("plain") => args.first().cloned(),
             Some(_) => args.get(1).cloned(),
@@ -420,6 +616,7 @@ impl Locator<'_> {
             args,
             handler,
             request,
+            params: names,
             react,
             description,
         });
@@ -539,6 +736,7 @@ impl Visit for Locator<'_> {
                 }
                 _ => {}
             }
+            self.note_listener(callee, &call.args);
             let callee_text = self.snippet(callee.span());
             let first = call.args.first().and_then(|a| match unwrap(&a.expr) {
                 Expr::Lit(Lit::Str(s)) => Some(format!("'{}'", s.value.to_atom_lossy())),
@@ -871,6 +1069,7 @@ impl Visit for Locator<'_> {
                             args: Vec::new(),
                             handler: None,
                             request: None,
+                            params: Vec::new(),
                             react: false,
                             description: format!(
                                 "the initializer of field `{}` of {}",
@@ -888,6 +1087,34 @@ impl Visit for Locator<'_> {
 }
 
 impl Locator<'_> {
+    /// `name.on('event', function)`: remembers the function as a listener on `name`.
+    fn note_listener(&mut self, callee: &Expr, args: &[ExprOrSpread]) {
+        let Expr::Member(member) = unwrap(callee) else {
+            return;
+        };
+        let Expr::Ident(receiver) = unwrap(&member.obj) else {
+            return;
+        };
+        if !prop_name(&member.prop).is_some_and(|p| LISTEN_METHODS.contains(&&**p)) {
+            return;
+        }
+        let (Some(Expr::Lit(Lit::Str(event))), Some(listener)) = (
+            args.first().map(|a| unwrap(&a.expr)),
+            args.get(1).map(|a| unwrap(&a.expr)),
+        ) else {
+            return;
+        };
+        if matches!(listener, Expr::Fn(_) | Expr::Arrow(_)) {
+            self.listeners.insert(
+                listener.span(),
+                (
+                    receiver.sym.clone(),
+                    event.value.to_atom_lossy().to_string(),
+                ),
+            );
+        }
+    }
+
     fn object_function(&mut self, function: &Function) {
         if !self.contains(function.span) {
             return;
@@ -946,6 +1173,15 @@ fn prop_key(key: &PropName) -> Option<String> {
         PropName::Ident(name) => Some(name.sym.to_string()),
         PropName::Str(s) => Some(s.value.to_atom_lossy().to_string()),
         PropName::Num(n) => Some(n.value.to_string()),
+        _ => None,
+    }
+}
+
+/// The name a parameter binds, when it is a plain name (with or without a default).
+fn param_name(pat: &Pat) -> Option<&Atom> {
+    match pat {
+        Pat::Ident(i) => Some(&i.id.sym),
+        Pat::Assign(a) => param_name(&a.left),
         _ => None,
     }
 }
@@ -1133,17 +1369,31 @@ fn member_path(member: &MemberExpr) -> Option<String> {
 
 // ---- the collection an unbounded-cache finding grows ---------------------------------------
 
-/// The collection grown at `target` (`cache` in `cache.set(k, v)`, `seen` in `seen[k] = v`),
-/// when it is a name or a static path from one, and where a probe can see it.
-fn collection_at(program: &Program, semantic: &Semantic, target: Span) -> Option<ProbeSite> {
+/// Where the collection an `unbounded-cache` finding grows can be read.
+enum Collection {
+    /// From a name, through a probe added to the module.
+    Probe(ProbeSite),
+    /// From the instance, in an instance method: `this.cache` → `["cache"]`.
+    OnInstance(Vec<String>),
+}
+
+/// The collection grown at `target` (`cache` in `cache.set(k, v)`, `seen` in `seen[k] = v`,
+/// `this.cache` in a method), when it is a name or a static path from one (or from the
+/// instance), and where a probe can see it.
+fn collection_at(program: &Program, semantic: &Semantic, target: Span) -> Option<Collection> {
     let mut finder = GrowthFinder {
         target,
         found: None,
         classes: Vec::new(),
-        in_static: false,
+        this: This::Unknown,
     };
     program.visit_with(&mut finder);
-    let collection = finder.found?;
+    let (collection, this) = finder.found?;
+    if this == This::Instance {
+        if let Some(path) = instance_path(&collection) {
+            return Some(Collection::OnInstance(path));
+        }
+    }
     let (root, props) = static_path(&collection)?;
     let body = match semantic.binding_of(&root) {
         None => None,
@@ -1156,11 +1406,25 @@ fn collection_at(program: &Program, semantic: &Semantic, target: Span) -> Option
             }
         }
     };
-    Some(ProbeSite {
+    Some(Collection::Probe(ProbeSite {
         body,
         root: root.sym.clone(),
         props,
-    })
+    }))
+}
+
+/// `this.a.b` → `["a", "b"]`.
+fn instance_path(expr: &Expr) -> Option<Vec<String>> {
+    let Expr::Member(member) = unwrap(expr) else {
+        return None;
+    };
+    let prop = prop_name(&member.prop)?.to_string();
+    let mut path = match unwrap(&member.obj) {
+        Expr::This(_) => Vec::new(),
+        inner => instance_path(inner)?,
+    };
+    path.push(prop);
+    Some(path)
 }
 
 fn static_path(expr: &Expr) -> Option<(Ident, Vec<Atom>)> {
@@ -1177,11 +1441,23 @@ fn static_path(expr: &Expr) -> Option<(Ident, Vec<Atom>)> {
 
 struct GrowthFinder {
     target: Span,
-    found: Option<Expr>,
-    /// The named classes around the current node, and whether it is in a static member of
-    /// the innermost one (where `this` is the class).
+    /// The collection, and what `this` was where it grew.
+    found: Option<(Expr, This)>,
+    /// The named classes around the current node.
     classes: Vec<Option<Atom>>,
-    in_static: bool,
+    /// What `this` is at the current node.
+    this: This,
+}
+
+/// What `this` is in the code being visited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum This {
+    /// The innermost class, in a static member.
+    Class,
+    /// An instance of the innermost class, in a method or constructor.
+    Instance,
+    /// Anything else (a plain function's own `this`, the module's).
+    Unknown,
 }
 
 impl GrowthFinder {
@@ -1200,14 +1476,22 @@ impl GrowthFinder {
                 _ => None,
             }
         }
-        match (self.in_static, self.classes.last()) {
-            (true, Some(Some(class))) => replace(object, class).unwrap_or_else(|| object.clone()),
+        match (self.this, self.classes.last()) {
+            (This::Class, Some(Some(class))) => {
+                replace(object, class).unwrap_or_else(|| object.clone())
+            }
             _ => object.clone(),
         }
     }
 }
 
 impl GrowthFinder {
+    fn with_this(&mut self, this: This, visit: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.this, this);
+        visit(self);
+        self.this = outer;
+    }
+
     fn overlaps(&self, span: Span) -> bool {
         span.lo < self.target.hi && self.target.lo < span.hi
             || (span.lo == self.target.lo && span.hi == self.target.hi)
@@ -1225,7 +1509,7 @@ impl Visit for GrowthFinder {
                 let growth =
                     prop_name(&member.prop).is_some_and(|name| GROWTH_METHODS.contains(&&**name));
                 if growth && self.overlaps(member.span) {
-                    self.found = Some(self.resolve_this(&member.obj));
+                    self.found = Some((self.resolve_this(&member.obj), self.this));
                 }
             }
         }
@@ -1240,7 +1524,7 @@ impl Visit for GrowthFinder {
             if self.overlaps(member.span)
                 || self.overlaps(assign.span) && self.target.lo >= member.span.lo
             {
-                self.found = Some(self.resolve_this(&member.obj));
+                self.found = Some((self.resolve_this(&member.obj), self.this));
             }
         }
     }
@@ -1259,28 +1543,34 @@ impl Visit for GrowthFinder {
     }
 
     fn visit_class_method(&mut self, method: &ClassMethod) {
-        let outer = std::mem::replace(&mut self.in_static, method.is_static);
-        method.visit_children_with(self);
-        self.in_static = outer;
+        let this = if method.is_static {
+            This::Class
+        } else {
+            This::Instance
+        };
+        self.with_this(this, |v| method.visit_children_with(v));
     }
 
     fn visit_constructor(&mut self, ctor: &Constructor) {
-        let outer = std::mem::replace(&mut self.in_static, false);
-        ctor.visit_children_with(self);
-        self.in_static = outer;
+        self.with_this(This::Instance, |v| ctor.visit_children_with(v));
+    }
+
+    fn visit_class_prop(&mut self, prop: &ClassProp) {
+        let this = if prop.is_static {
+            This::Class
+        } else {
+            This::Instance
+        };
+        self.with_this(this, |v| prop.visit_children_with(v));
     }
 
     fn visit_fn_expr(&mut self, expr: &FnExpr) {
         // A plain function has its own `this`.
-        let outer = std::mem::replace(&mut self.in_static, false);
-        expr.visit_children_with(self);
-        self.in_static = outer;
+        self.with_this(This::Unknown, |v| expr.visit_children_with(v));
     }
 
     fn visit_fn_decl(&mut self, decl: &FnDecl) {
-        let outer = std::mem::replace(&mut self.in_static, false);
-        decl.visit_children_with(self);
-        self.in_static = outer;
+        self.with_this(This::Unknown, |v| decl.visit_children_with(v));
     }
 }
 
@@ -1359,6 +1649,101 @@ mod tests {
         )
         .unwrap_err();
         assert!(private.contains("private"), "{private}");
+    }
+
+    fn plan_at(name: &str, code: &str, needle: &str) -> Plan {
+        let start = code.find(needle).expect("the needle is in the code");
+        plan(
+            Path::new(name),
+            code,
+            false,
+            Measure::CollectionSize,
+            Range::new(start, start + needle.len()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn listeners_around_the_finding_are_driven() {
+        // Registered on the handler's own parameter: emitted on that argument.
+        let e = entry_of(
+            "a.js",
+            "const rooms = new Map();\nio.on('connection', (socket) => {\n  socket.on('join', (room) => { rooms.set(socket.id, room); });\n});",
+            "rooms.set",
+        )
+        .unwrap();
+        assert_eq!(
+            e.description,
+            "the function passed to `io.on('connection', …)`"
+        );
+        let drives: Vec<(&str, usize, &str)> = e
+            .events
+            .iter()
+            .map(|d| (d.on, d.index, d.event.as_str()))
+            .collect();
+        assert_eq!(drives, vec![("arg", 0, "join")]);
+        // Registered on something the call made (a stubbed server), then on the listener's
+        // own argument.
+        let e = entry_of(
+            "a.js",
+            "const seen = new Set();\nexports.attach = function attach(server) {\n  const io = new Server(server);\n  io.on('connection', (socket) => { socket.on('hello', (name) => { seen.add(name); }); });\n};",
+            "seen.add",
+        )
+        .unwrap();
+        let drives: Vec<(&str, usize, &str)> = e
+            .events
+            .iter()
+            .map(|d| (d.on, d.index, d.event.as_str()))
+            .collect();
+        assert_eq!(
+            drives,
+            vec![
+                ("registered", 0, "connection"),
+                ("listener-arg", 0, "hello")
+            ]
+        );
+        // Not inside a listener: nothing to drive.
+        let e = entry_of(
+            "a.js",
+            "const c = new Map();\nexports.get = function get(k) { c.set(k, 1); };",
+            "c.set",
+        )
+        .unwrap();
+        assert!(e.events.is_empty());
+    }
+
+    #[test]
+    fn collections_on_the_instance_are_read_from_it() {
+        let plan = plan_at(
+            "a.js",
+            "class Client {\n  constructor() { this.cache = { byPath: new Map() }; }\n  get(p) { this.cache.byPath.set(p, 1); }\n}\nmodule.exports = new Client();",
+            "this.cache.byPath.set",
+        );
+        assert_eq!(
+            plan.instance_collection,
+            Some(vec!["cache".to_string(), "byPath".to_string()])
+        );
+        assert_eq!(plan.collection.as_deref(), Some("this.cache.byPath"));
+        // `this` in a plain function is not the instance.
+        let plan = plan_at(
+            "a.js",
+            "class A {\n  m() { return function (k) { this.seen.set(k, 1); }; }\n}\nmodule.exports = A;",
+            "this.seen.set",
+        );
+        assert_eq!(plan.instance_collection, None);
+    }
+
+    #[test]
+    fn imported_names_are_what_a_stub_must_export() {
+        let plan = plan_at(
+            "a.mjs",
+            "import pg, { Pool as P, types } from 'pg';\nimport * as redis from 'redis';\nexport { Server } from 'socket.io';\nconst c = new Map();\nexport function f(k) { redis.createClient(); c.set(k, 1); }",
+            "c.set",
+        );
+        let names = |source: &str| plan.imports.get(source).cloned().unwrap_or_default();
+        assert_eq!(names("pg"), vec!["Pool", "default", "types"]);
+        assert_eq!(names("redis"), vec!["createClient"]);
+        assert_eq!(names("socket.io"), vec!["Server"]);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! What arguments to make up for a function: one shape per parameter, read from its pattern,
 //! its TypeScript annotation and how the body uses it (`req.headers.authorization` makes an
-//! object with `headers.authorization`; `n * 2` a number; `cb()` a function). The driver turns
-//! each shape into a value that differs on every call (`"k0"`, `"k1"`, …), because a cache keyed
-//! by unique values is exactly what grows.
+//! object with `headers.authorization`; `n * 2` a number; `cb()` or `emitter.on('x', cb)` a
+//! function; `await p` a promise; `for (const x of xs)` an array; `new Ctor()` a class;
+//! `socket.on(…)` an emitter). The driver turns each shape into a value that differs on every
+//! call (`"k0"`, `"k1"`, …), because a cache keyed by unique values is exactly what grows.
 
 use std::collections::BTreeMap;
 
@@ -29,6 +30,19 @@ pub enum Shape {
     Bool,
     #[serde(rename = "fn")]
     Fn,
+    /// Called with `new`: a fresh class.
+    #[serde(rename = "class")]
+    Class,
+    /// Awaited or given `.then`: a promise that resolves.
+    #[serde(rename = "thenable")]
+    Thenable,
+    /// Given listeners (`.on`, `.addEventListener`): an emitter with the data properties `p`
+    /// the body reads; `dom` for an `EventTarget`.
+    #[serde(rename = "emitter")]
+    Emitter {
+        p: BTreeMap<String, Shape>,
+        dom: bool,
+    },
     #[serde(rename = "obj")]
     Obj { p: BTreeMap<String, Shape> },
     #[serde(rename = "arr")]
@@ -67,12 +81,77 @@ const ARRAY_METHODS: &[&str] = &[
     "map", "forEach", "filter", "reduce", "some", "every", "find", "join", "flatMap",
 ];
 const NUMBER_METHODS: &[&str] = &["toFixed", "toPrecision"];
+/// Methods of a promise: a name they are called on is awaited.
+const PROMISE_METHODS: &[&str] = &["then", "catch", "finally"];
+/// Methods of an emitter: a name they are called on gets listeners.
+const EMITTER_METHODS: &[&str] = &[
+    "on",
+    "once",
+    "addListener",
+    "prependListener",
+    "prependOnceListener",
+    "off",
+    "removeListener",
+    "removeAllListeners",
+    "emit",
+    "addEventListener",
+    "removeEventListener",
+    "dispatchEvent",
+];
+/// The `EventTarget` ones among them.
+const DOM_EVENT_METHODS: &[&str] = &["addEventListener", "removeEventListener", "dispatchEvent"];
+/// Functions that take a callback first: `setTimeout(fn)`.
+const CALLBACK_FIRST: &[&str] = &[
+    "setTimeout",
+    "setInterval",
+    "setImmediate",
+    "queueMicrotask",
+    "requestAnimationFrame",
+    "requestIdleCallback",
+    "nextTick",
+];
+/// Array methods whose first argument is a callback: `xs.forEach(fn)`.
+const ARRAY_CALLBACK_METHODS: &[&str] = &[
+    "map",
+    "forEach",
+    "filter",
+    "reduce",
+    "reduceRight",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "findLast",
+    "flatMap",
+    "sort",
+];
+/// Static functions that iterate their first argument: `Array.from(xs)`, `Promise.all(ps)`.
+const ITERATING_FUNCTIONS: &[(&str, &str)] = &[
+    ("Array", "from"),
+    ("Promise", "all"),
+    ("Promise", "allSettled"),
+    ("Promise", "race"),
+    ("Promise", "any"),
+];
 
 /// How the body uses one name: property paths read or called, and whether it is called or used
 /// as a number.
 #[derive(Default, Debug)]
 struct Usage {
     called: bool,
+    /// Handed over as a listener or callback (`emitter.on('x', fn)`, `setTimeout(fn)`).
+    listener: bool,
+    /// Called with `new`.
+    constructed: bool,
+    /// Awaited, or given `.then`/`.catch`/`.finally`.
+    awaited: bool,
+    /// Iterated (`for…of`) or spread (`...xs`).
+    iterated: bool,
+    /// What `for (const { id } of xs)` takes from each element.
+    element: Option<Shape>,
+    /// Given listeners (`.on`, `.emit`); `dom` when through `addEventListener`.
+    emitter: bool,
+    dom: bool,
     numeric: bool,
     stringy: bool,
     array: bool,
@@ -104,27 +183,43 @@ impl Usage {
     fn shape(&self) -> Shape {
         if self.module_path {
             Shape::Path
-        } else if self.called {
+        } else if self.constructed {
+            Shape::Class
+        } else if self.called || self.listener {
             Shape::Fn
+        } else if self.awaited {
+            Shape::Thenable
+        } else if self.emitter {
+            // Before arrays: `socket.join(room)` is not `Array.prototype.join`.
+            Shape::Emitter {
+                p: self.prop_shapes(),
+                dom: self.dom,
+            }
         } else if self.numeric {
             Shape::Num
-        } else if self.array {
+        } else if self.array || self.iterated {
+            let element = self.element.clone().unwrap_or(Shape::Str);
             Shape::Arr {
-                e: vec![Shape::Str, Shape::Str],
+                e: vec![element.clone(), element],
             }
         } else if !self.props.is_empty() {
             Shape::Obj {
-                p: self
-                    .props
-                    .iter()
-                    .map(|(k, u)| (k.clone(), u.shape_named(k)))
-                    .collect(),
+                p: self.prop_shapes(),
             }
         } else if self.indexed && !self.stringy {
             Shape::Obj { p: BTreeMap::new() }
         } else {
             Shape::Str
         }
+    }
+}
+
+impl Usage {
+    fn prop_shapes(&self) -> BTreeMap<String, Shape> {
+        self.props
+            .iter()
+            .map(|(k, u)| (k.clone(), u.shape_named(k)))
+            .collect()
     }
 }
 
@@ -145,6 +240,12 @@ impl Walkable for FunctionBody {
 }
 
 impl Walkable for ArrowFunctionBody {
+    fn walk(&self, visitor: &mut UsageVisitor) {
+        self.visit_with(visitor);
+    }
+}
+
+impl Walkable for Stmt {
     fn walk(&self, visitor: &mut UsageVisitor) {
         self.visit_with(visitor);
     }
@@ -214,6 +315,15 @@ fn pat_shape(pat: &Pat, body: &dyn Walkable) -> Shape {
         }
         Pat::Rest(_) => Shape::Undef,
         _ => Shape::Str,
+    }
+}
+
+/// The pattern a `for…of` binds each element to (`const { id } of xs` → `{ id }`).
+fn loop_binding(head: &ForHead) -> Option<&Pat> {
+    match head {
+        ForHead::VarDecl(decl) => decl.decls.first().map(|d| &d.name),
+        ForHead::Pat(pat) => Some(pat),
+        ForHead::UsingDecl(_) => None,
     }
 }
 
@@ -319,10 +429,59 @@ impl UsageVisitor {
     }
 
     fn mark_numeric(&mut self, expr: &Expr) {
+        self.mark(expr, |u| u.numeric = true);
+    }
+
+    /// Marks the usage of `expr` when it is the name or a path from it.
+    fn mark(&mut self, expr: &Expr, set: impl FnOnce(&mut Usage)) {
         if let Some(path) = self.path(expr) {
-            self.usage.at(&path).numeric = true;
+            set(self.usage.at(&path));
         }
     }
+
+    /// Arguments that a call hands over as callbacks, and spread ones.
+    fn mark_call_args(&mut self, callee: Option<&Expr>, args: &[ExprOrSpread]) {
+        let takes_callbacks_from = callee.map_or(usize::MAX, callback_position);
+        for (i, arg) in args.iter().enumerate() {
+            if arg.spread.is_some() {
+                self.mark(&arg.expr, |u| u.iterated = true);
+            } else if i >= takes_callbacks_from {
+                self.mark(&arg.expr, |u| u.listener = true);
+            }
+        }
+        if callee.is_some_and(iterates_first_argument) {
+            if let Some(first) = args.first() {
+                self.mark(&first.expr, |u| u.iterated = true);
+            }
+        }
+    }
+}
+
+/// From which argument on a call with this callee takes callbacks: listeners from the second
+/// (`emitter.on('x', fn)`), timers and array methods from the first; `usize::MAX` for none.
+fn callback_position(callee: &Expr) -> usize {
+    match unwrap(callee) {
+        Expr::Ident(i) if CALLBACK_FIRST.contains(&&*i.sym) => 0,
+        Expr::Member(m) => match prop_name(&m.prop).map(|p| &**p) {
+            Some(p) if EMITTER_METHODS.contains(&p) && p != "emit" => 1,
+            Some(p) if CALLBACK_FIRST.contains(&p) => 0,
+            Some(p) if ARRAY_CALLBACK_METHODS.contains(&p) || PROMISE_METHODS.contains(&p) => 0,
+            _ => usize::MAX,
+        },
+        _ => usize::MAX,
+    }
+}
+
+fn iterates_first_argument(callee: &Expr) -> bool {
+    let Expr::Member(m) = unwrap(callee) else {
+        return false;
+    };
+    let (Expr::Ident(object), Some(prop)) = (unwrap(&m.obj), prop_name(&m.prop)) else {
+        return false;
+    };
+    ITERATING_FUNCTIONS
+        .iter()
+        .any(|(o, p)| object.sym == *o && prop == p)
 }
 
 impl Visit for UsageVisitor {
@@ -348,6 +507,16 @@ impl Visit for UsageVisitor {
             if let Some(mut path) = self.path(callee) {
                 let method = path.last().map(|m| m.to_string());
                 match method.as_deref() {
+                    Some(m) if PROMISE_METHODS.contains(&m) && !path.is_empty() => {
+                        path.pop();
+                        self.usage.at(&path).awaited = true;
+                    }
+                    Some(m) if EMITTER_METHODS.contains(&m) && !path.is_empty() => {
+                        path.pop();
+                        let usage = self.usage.at(&path);
+                        usage.emitter = true;
+                        usage.dom |= DOM_EVENT_METHODS.contains(&m);
+                    }
                     Some(m) if STRING_METHODS.contains(&m) => {
                         path.pop();
                         self.usage.at(&path).stringy = true;
@@ -362,11 +531,50 @@ impl Visit for UsageVisitor {
                     }
                     _ => self.usage.at(&path).called = true,
                 }
+                self.mark_call_args(Some(callee), &call.args);
                 call.args.visit_with(self);
                 return;
             }
         }
+        let callee = match &call.callee {
+            Callee::Expr(callee) => Some(&**callee),
+            _ => None,
+        };
+        self.mark_call_args(callee, &call.args);
         call.visit_children_with(self);
+    }
+
+    fn visit_new_expr(&mut self, new: &NewExpr) {
+        self.mark(&new.callee, |u| u.constructed = true);
+        if let Some(args) = &new.args {
+            self.mark_call_args(None, args);
+        }
+        new.visit_children_with(self);
+    }
+
+    fn visit_await_expr(&mut self, expr: &AwaitExpr) {
+        self.mark(&expr.arg, |u| u.awaited = true);
+        expr.visit_children_with(self);
+    }
+
+    fn visit_for_of_stmt(&mut self, stmt: &ForOfStmt) {
+        let element = loop_binding(&stmt.left).map(|pat| pat_shape(pat, &*stmt.body));
+        self.mark(&stmt.right, |u| {
+            u.iterated = true;
+            if u.element.is_none() {
+                u.element = element;
+            }
+        });
+        stmt.visit_children_with(self);
+    }
+
+    fn visit_array_lit(&mut self, array: &ArrayLit) {
+        for elem in array.elems.iter().flatten() {
+            if elem.spread.is_some() {
+                self.mark(&elem.expr, |u| u.iterated = true);
+            }
+        }
+        array.visit_children_with(self);
     }
 
     fn visit_member_expr(&mut self, member: &MemberExpr) {
@@ -483,6 +691,70 @@ mod tests {
             vec![Shape::Arr {
                 e: vec![Shape::Str, Shape::Str]
             }]
+        );
+    }
+
+    fn emitter(props: &[(&str, Shape)], dom: bool) -> Shape {
+        let Shape::Obj { p } = obj(props) else {
+            unreachable!()
+        };
+        Shape::Emitter { p, dom }
+    }
+
+    #[test]
+    fn callbacks_promises_iterables_classes_and_emitters_follow_use() {
+        // Handed over as a listener, a timer's callback, an array method's callback.
+        assert_eq!(
+            shapes("function f(a, b, c, xs) { bus.on('x', a); setTimeout(b, 10); xs.forEach(c); }"),
+            vec![
+                Shape::Fn,
+                Shape::Fn,
+                Shape::Fn,
+                Shape::Arr {
+                    e: vec![Shape::Str, Shape::Str]
+                }
+            ]
+        );
+        // Awaited, or given `.then`: a promise, not an object whose `then` never calls back.
+        assert_eq!(
+            shapes("async function f(p, q) { await p; q.then((v) => v); }"),
+            vec![Shape::Thenable, Shape::Thenable]
+        );
+        // Iterated or spread: an array; a `for…of` pattern shapes its elements.
+        assert_eq!(
+            shapes(
+                "function f(a, b, c) { for (const { id } of a) use(id); g(...b); return [...c]; }"
+            ),
+            vec![
+                Shape::Arr {
+                    e: vec![obj(&[("id", Shape::Str)]); 2]
+                },
+                Shape::Arr {
+                    e: vec![Shape::Str, Shape::Str]
+                },
+                Shape::Arr {
+                    e: vec![Shape::Str, Shape::Str]
+                }
+            ]
+        );
+        // Called with `new`: a class.
+        assert_eq!(
+            shapes("function f(Plugin, o) { return new Plugin(o) }"),
+            vec![Shape::Class, Shape::Str]
+        );
+        // Given listeners: an emitter with the data the body reads; `join` is the socket's,
+        // not an array's.
+        assert_eq!(
+            shapes("function f(socket, el) { socket.on('m', () => socket.join(socket.room)); el.addEventListener('click', g); }"),
+            vec![
+                emitter(&[("room", Shape::Str)], false),
+                emitter(&[], true)
+            ]
+        );
+        // Otherwise as before.
+        assert_eq!(
+            shapes("function f(id, n) { cache.set(id, n + 1) }"),
+            vec![Shape::Str, Shape::Num]
         );
     }
 }

@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::{Verdict, Verification};
+use crate::diagnostic::{Stubbed, Verdict, Verification};
 use crate::rules::Measure;
 use crate::verify::sandbox::{Exit, Outcome};
 
@@ -92,6 +92,8 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
         heap_bytes_per_call: None,
         heap_limit_reached_after: None,
         elapsed_ms: run.elapsed.as_millis() as u64,
+        mode: None,
+        stubbed: stubbed(run),
     };
     let message = |kind: &str| run.messages.iter().find(|m| m["t"] == kind);
     let loaded = message("loaded").is_some();
@@ -129,6 +131,11 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
                 "reached the {} MB heap limit after {} calls (JavaScript heap out of memory)",
                 claim.heap_limit_mb, run.calls
             );
+            // The phase that was running is the mode that ran out of memory.
+            verification.mode = phases(run).last().and_then(Phase::mode_text);
+            if let Some(mode) = &verification.mode {
+                verification.summary = format!("on {mode}: {}", verification.summary);
+            }
         } else {
             unverifiable(
                 &mut verification,
@@ -209,16 +216,137 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
         unverifiable(&mut verification, reason);
         return verification;
     };
-    let windows: Vec<Window> = run
-        .messages
-        .iter()
-        .filter(|m| m["t"] == "window")
-        .map(Window::from)
-        .collect();
     verification.calls = done["calls"].as_u64().unwrap_or(run.calls);
-    let errors = &done["errors"];
+    let judged: Vec<(Option<String>, Verification)> = phases(run)
+        .into_iter()
+        .map(|phase| {
+            let mode = phase.mode_text();
+            (mode, judge(claim, verification.clone(), &phase))
+        })
+        .collect();
+    combine(verification, judged)
+}
+
+/// One way of calling the code, as the driver reports it: `calls` (a function), `fresh`
+/// (a new instance per call), `instance` (every call on one instance) or `singleton` (every
+/// call on the instance the module exports).
+struct Phase {
+    mode: String,
+    /// Where the exported instance was found (`module.exports`), for `singleton`.
+    found_at: Option<String>,
+    windows: Vec<Window>,
+    /// Its `phase-done` message (calls and errors), if it finished.
+    done: Option<Value>,
+}
+
+impl Phase {
+    /// How the report names the mode; `None` for plain calls.
+    fn mode_text(&self) -> Option<String> {
+        match self.mode.as_str() {
+            "fresh" => Some("a fresh instance per call".into()),
+            "instance" => Some("one instance, called again and again".into()),
+            "singleton" => Some(format!(
+                "the exported instance (`{}`)",
+                self.found_at.as_deref().unwrap_or("?")
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The phases of a run, from its `phase`, `window` and `phase-done` messages.
+fn phases(run: &Outcome) -> Vec<Phase> {
+    let mut phases: Vec<Phase> = Vec::new();
+    for message in &run.messages {
+        match message["t"].as_str() {
+            Some("phase") => phases.push(Phase {
+                mode: text(&message["mode"]),
+                found_at: message["foundAt"].as_str().map(str::to_string),
+                windows: Vec::new(),
+                done: None,
+            }),
+            Some("window") => match phases.last_mut() {
+                Some(phase) => phase.windows.push(Window::from(message)),
+                None => phases.push(Phase {
+                    mode: "calls".into(),
+                    found_at: None,
+                    windows: vec![Window::from(message)],
+                    done: None,
+                }),
+            },
+            Some("phase-done") => {
+                if let Some(phase) = phases.last_mut() {
+                    phase.done = Some(message.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    phases
+}
+
+/// One verdict from the phases' verdicts: confirmed in any mode is confirmed (in the first
+/// mode that confirmed it, naming the others that did too); else the modes' figures side by
+/// side, not reproduced if any mode ran far enough to tell.
+fn combine(base: Verification, judged: Vec<(Option<String>, Verification)>) -> Verification {
+    let label = |mode: &Option<String>, v: &Verification| match mode {
+        Some(mode) => format!("on {mode}: {}", v.summary),
+        None => v.summary.clone(),
+    };
+    let confirmed: Vec<&(Option<String>, Verification)> = judged
+        .iter()
+        .filter(|(_, v)| v.verdict == Verdict::Confirmed)
+        .collect();
+    if let Some((mode, first)) = confirmed.first() {
+        let mut v = first.clone();
+        v.summary = label(mode, first);
+        let also: Vec<&str> = confirmed[1..]
+            .iter()
+            .filter_map(|(m, _)| m.as_deref())
+            .collect();
+        if !also.is_empty() {
+            v.summary
+                .push_str(&format!(" (confirmed on {} too)", also.join(" and ")));
+        }
+        v.mode = mode.clone();
+        return v;
+    }
+    let Some((_, chosen)) = judged
+        .iter()
+        .find(|(_, v)| v.verdict == Verdict::NotReproduced)
+        .or(judged.first())
+    else {
+        let mut v = base;
+        v.summary = "the driver did not report every window".into();
+        return v;
+    };
+    let mut v = chosen.clone();
+    v.summary = judged
+        .iter()
+        .map(|(mode, verification)| label(mode, verification))
+        .collect::<Vec<_>>()
+        .join("; ");
+    v.mode = None;
+    v
+}
+
+/// The verdict of one phase from its windows.
+fn judge(claim: &Claim, mut verification: Verification, phase: &Phase) -> Verification {
+    let unverifiable = |v: &mut Verification, reason: String| {
+        v.verdict = Verdict::Unverifiable;
+        v.summary = reason;
+    };
+    let windows = &phase.windows;
+    let (phase_calls, errors) = match &phase.done {
+        Some(done) => (done["calls"].as_u64().unwrap_or(0), &done["errors"]),
+        None => (0, &Value::Null),
+    };
     let error_count = errors["count"].as_u64().unwrap_or(0);
     let first_error = errors["first"].as_str().map(str::to_string);
+    if let Some(reason) = phase.done.as_ref().and_then(|d| d["unverifiable"].as_str()) {
+        unverifiable(&mut verification, truncate(reason, 300));
+        return verification;
+    }
     if windows.len() < WINDOWS as usize + 2 {
         unverifiable(
             &mut verification,
@@ -233,7 +361,7 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
     let calls = (last.calls - first.calls).max(1.0);
     let heap_per_call = (last.heap - first.heap) / calls;
     verification.heap_bytes_per_call = Some(heap_per_call);
-    let all_threw = error_count >= verification.calls && verification.calls > 0;
+    let all_threw = error_count >= phase_calls && phase_calls > 0;
     let series = |get: &dyn Fn(&Window) -> f64| -> Vec<f64> {
         measured
             .windows(2)
@@ -340,8 +468,7 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
         verification.verdict = Verdict::NotReproduced;
         let errors_note = if error_count > 0 {
             format!(
-                "; {error_count} of {} calls threw ({})",
-                verification.calls,
+                "; {error_count} of {phase_calls} calls threw ({})",
                 first_error.unwrap_or_default()
             )
         } else {
@@ -355,6 +482,21 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
         );
     }
     verification
+}
+
+/// The packages the driver stubbed, from its `stub` messages, in the order it stubbed them.
+fn stubbed(run: &Outcome) -> Vec<Stubbed> {
+    let mut stubbed: Vec<Stubbed> = Vec::new();
+    for message in run.messages.iter().filter(|m| m["t"] == "stub") {
+        let module = text(&message["module"]);
+        if !stubbed.iter().any(|s| s.module == module) {
+            stubbed.push(Stubbed {
+                module,
+                reason: text(&message["reason"]),
+            });
+        }
+    }
+    stubbed
 }
 
 fn implicit_global(
@@ -477,6 +619,85 @@ fn per_call_bytes(bytes: f64) -> String {
 mod tests {
     use super::*;
     use crate::verify::{verifiable_rules, DEFAULT_HEAP_LIMIT_MB, DEFAULT_ITERATIONS};
+
+    fn run_with(messages: Vec<Value>) -> Outcome {
+        Outcome {
+            exit: Exit::Code(0),
+            timed_out: false,
+            output_exceeded: None,
+            messages,
+            calls: 2000,
+            stderr: String::new(),
+            elapsed: std::time::Duration::from_millis(10),
+        }
+    }
+
+    /// A phase of 6 windows of 200 calls whose listener count grows by `step` per window.
+    fn phase(mode: &str, first_call: u64, step: u64) -> Vec<Value> {
+        let mut messages = vec![serde_json::json!({ "t": "phase", "mode": mode })];
+        for w in 0..6u64 {
+            messages.push(serde_json::json!({
+                "t": "window", "w": w, "calls": first_call + w * 200,
+                "heap": 1_000_000, "listeners": 3 + w * step, "intervals": 0,
+            }));
+        }
+        messages.push(
+            serde_json::json!({ "t": "phase-done", "calls": 1000, "errors": { "count": 0 } }),
+        );
+        messages
+    }
+
+    fn listeners_claim() -> Claim<'static> {
+        Claim {
+            rule: "repeated-listener",
+            measure: Measure::Listeners,
+            collection: None,
+            global_name: None,
+            entry: None,
+            heap_limit_mb: 64,
+            timeout_secs: 30.0,
+        }
+    }
+
+    #[test]
+    fn a_leak_on_one_instance_is_confirmed_and_says_so() {
+        let mut messages = vec![serde_json::json!({ "t": "loaded" })];
+        messages.extend(phase("fresh", 0, 0));
+        messages.extend(phase("instance", 1200, 200));
+        messages.push(serde_json::json!({ "t": "done", "calls": 2400, "errors": { "count": 0 } }));
+        let v = decide(&listeners_claim(), &run_with(messages));
+        assert_eq!(v.verdict, Verdict::Confirmed, "{}", v.summary);
+        assert_eq!(
+            v.mode.as_deref(),
+            Some("one instance, called again and again")
+        );
+        assert!(
+            v.summary
+                .starts_with("on one instance, called again and again: listeners"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn no_growth_in_any_mode_reports_each_mode() {
+        let mut messages = vec![serde_json::json!({ "t": "loaded" })];
+        messages.extend(phase("fresh", 0, 0));
+        messages.extend(phase("instance", 1200, 0));
+        messages.push(serde_json::json!({ "t": "done", "calls": 2400, "errors": { "count": 0 } }));
+        let v = decide(&listeners_claim(), &run_with(messages));
+        assert_eq!(v.verdict, Verdict::NotReproduced, "{}", v.summary);
+        assert_eq!(v.mode, None);
+        assert!(
+            v.summary.starts_with(
+                "on a fresh instance per call: listeners on live emitters did not grow"
+            ) && v
+                .summary
+                .contains("; on one instance, called again and again: listeners"),
+            "{}",
+            v.summary
+        );
+    }
 
     /// The criteria are written out in each rule's page and the README: they must say what
     /// the code does.
