@@ -63,6 +63,9 @@ struct Registration {
     shared_connection: Option<&'static str>,
     /// Registered with `once`: removed when the event fires.
     once: bool,
+    /// On a member of `this` that the method keeps, in a method that runs again on its own
+    /// instance: the method's name, and the call that runs it again.
+    rerun: Option<(String, Span)>,
 }
 
 #[derive(Default)]
@@ -145,6 +148,28 @@ fn outlives_the_call(semantic: &Semantic, receiver: &Holder) -> bool {
         }
         _ => false,
     }
+}
+
+/// `this.socket.on(…)` (or `this.on(…)`) in a method that runs again on its own instance
+/// (a reconnect) and keeps `this.socket` from one run to the next: each run adds a listener to
+/// the same emitter. The method's name and the call that runs it again.
+fn rerun_on_a_kept_member(
+    semantic: &Semantic,
+    span: Span,
+    receiver: &Holder,
+) -> Option<(String, Span)> {
+    let Holder::Path(Root::Other(root), props) = receiver else {
+        return None;
+    };
+    if root != "this" {
+        return None;
+    }
+    let (method, again) = semantic.reruns_on_its_instance(span)?;
+    let scope = semantic.function_scope_at(span)?;
+    let kept = props
+        .first()
+        .is_none_or(|member| semantic.keeps_member(scope, member));
+    kept.then(|| (method.to_string(), again))
 }
 
 /// `{ once: true }` or `{ signal }` as the options argument; any options the rule cannot read
@@ -246,7 +271,13 @@ impl RepeatedListener {
             return;
         };
         let shared = semantic.is_shared_connection(&receiver);
-        if !(outlives_the_call(semantic, &receiver) || shared.is_some()) || site.self_removing {
+        let long_lived = outlives_the_call(semantic, &receiver) || shared.is_some();
+        let rerun = if long_lived {
+            None
+        } else {
+            rerun_on_a_kept_member(semantic, call.span, &receiver)
+        };
+        if !(long_lived || rerun.is_some()) || site.self_removing {
             return;
         }
         self.registrations.push(Registration {
@@ -258,6 +289,7 @@ impl RepeatedListener {
             once: site.once,
             receiver,
             in_effect: semantic.in_effect(call.span),
+            rerun,
         });
     }
 
@@ -388,6 +420,13 @@ fn report(ctx: &mut Context, registration: Registration) {
             registration.receiver_text
         ),
     };
+    let lives = match &registration.rerun {
+        Some((method, _)) => format!(
+            "`{method}` runs again on the same instance (a reconnect or a retry) and keeps `{}`, so every run adds another listener to the same emitter",
+            registration.receiver_text
+        ),
+        None => lives,
+    };
     let lives = if registration.once {
         format!(
             "a `once` listener is removed only when {} fires, so each call before that (or every call, if it never comes) adds another; {lives}",
@@ -401,16 +440,31 @@ fn report(ctx: &mut Context, registration: Registration) {
     } else {
         ""
     };
+    let (label, severity) = match &registration.rerun {
+        Some((method, again)) => (
+            Some(Label {
+                range: Range::from_span(*again),
+                message: format!("`{method}` runs again here, on the same instance"),
+            }),
+            // The instance may live briefly; what piles up is bounded by how often it reruns.
+            Some(Severity::Warn),
+        ),
+        None => (label, None),
+    };
+    let when = match &registration.rerun {
+        Some((method, _)) => format!("each time `{method}` runs"),
+        None => "on every call".to_string(),
+    };
     ctx.report(Finding {
         rule: ID,
         range: Range::from_span(registration.span),
         message: format!(
-            "a listener for {} is added to `{}` on every call, and nothing removes it{effect}: {lives}",
+            "a listener for {} is added to `{}` {when}, and nothing removes it{effect}: {lives}",
             registration.event, registration.receiver_text
         ),
         labels: label.into_iter().collect(),
         help: Some("register it once (at module level or behind a run-once guard), use `once`, pass `{ signal }` and abort it, or remove it with `off`/`removeListener`/`removeEventListener` and the same function".into()),
-        severity: None,
+        severity,
         subject: Some(Subject::Listener {
             receiver: registration.receiver_text,
             event: registration.event,
@@ -472,6 +526,12 @@ mod tests {
             ("let socket; export function connect() { socket = new WebSocket(url); socket.addEventListener('message', f); }", "a.mjs"),
             // `this` and unknown receivers.
             ("export class A { constructor() { this.on('x', f); } }", "a.mjs"),
+            // A reconnect that replaces the socket (its listeners go with it), removes the old
+            // listeners first, or a method that never runs again on its instance.
+            ("class Feed { connect() { this.socket = new WebSocket(this.url); this.socket.on('message', (d) => this.handle(d)); this.socket.on('close', () => setTimeout(() => this.connect(), 1000)); } } module.exports = Feed;", "a.js"),
+            ("class Feed { connect() { if (this.socket) this.socket.removeAllListeners(); else this.socket = new WebSocket(this.url); this.socket.on('message', this.handle); this.socket.on('close', () => this.connect()); } } module.exports = Feed;", "a.js"),
+            ("class Feed { connect() { if (!this.socket) this.socket = new WebSocket(this.url); this.socket.on('message', (d) => this.handle(d)); } } module.exports = Feed;", "a.js"),
+            ("class Feed { connect() { this.socket.on('message', this.handle); setTimeout(function () { this.connect(); }, 10); } } module.exports = Feed;", "a.js"),
             ("export function f() { undeclaredEmitter.on('x', g); }", "a.mjs"),
         ]);
     }
@@ -479,6 +539,11 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // A reconnect that keeps its socket, or its client, and adds listeners to it again.
+            ("class Feed { connect() { if (!this.socket) this.socket = new WebSocket(this.url); this.socket.on('message', (d) => this.handle(d)); this.socket.on('close', () => setTimeout(() => this.connect(), 1000)); } } module.exports = Feed;", "a.js", &["this.socket.on('message'", "this.socket.on('close'"]),
+            ("class Feed { connect() { this.socket = this.socket || new WebSocket(this.url); this.socket.on('message', this.handle); } retry() { setTimeout(() => this.connect(), 10); } } module.exports = Feed;", "a.js", &["this.socket.on"]),
+            ("export class Sub { client = mqtt.connect(url); constructor() { this.client.on('connect', () => this.resubscribe()); } resubscribe() { this.client.on('message', (t, p) => this.dispatch(t, p)); } }", "a.mjs", &["this.client.on('message'"]),
+            ("class Poller extends EventEmitter { poll() { this.once('data', this.onData); this.timer = setTimeout(() => this.poll(), 100); } } module.exports = Poller;", "a.js", &["this.once"]),
             // A request's connection outlives the request (keep-alive).
             ("module.exports = function onRequest(ctx) { ctx.socket.on('error', onError); };", "a.js", &["ctx.socket.on"]),
             ("server.on('request', (req, res) => { req.connection.on('close', () => log(req.url)); });", "a.js", &["req.connection.on"]),

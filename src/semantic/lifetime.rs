@@ -610,6 +610,74 @@ impl Semantic<'_> {
         only_created_once && news > 0
     }
 
+    /// `connect() { …; this.socket.on('close', () => this.connect()); }`: is the method around
+    /// `span` called again on its own instance, as `this.m()` from a callback inside it or
+    /// another method (a reconnect, a retry, a poll loop)? Then its name and that call's callee.
+    /// What such a method adds to a member it keeps ([`Semantic::keeps_member`]) piles up on
+    /// the one instance, however long the instance lives.
+    pub fn reruns_on_its_instance(&self, span: Span) -> Option<(&Atom, Span)> {
+        let method = self.function_scope_at(span)?;
+        let ThisValue::Instance(owner) = self.scope(method).this else {
+            return None;
+        };
+        let name = self.function_name(method)?;
+        self.nodes().iter().find_map(|node| {
+            let super::Node::Call(call) = node else {
+                return None;
+            };
+            let Callee::Expr(callee) = &call.callee else {
+                return None;
+            };
+            let Expr::Member(member) = unwrap(callee) else {
+                return None;
+            };
+            let calls_it = matches!(unwrap(&member.obj), Expr::This(_))
+                && prop_name(&member.prop) == Some(name);
+            // From an arrow, which shares the method's `this`: a later run, not a recursion.
+            let from = self.function_scope_at(call.span)?;
+            (calls_it
+                && self.scope(from).kind == ScopeKind::Arrow
+                && self.this_at(call.span) == ThisValue::Instance(owner))
+            .then(|| (name, callee.span()))
+        })
+    }
+
+    /// Does the method whose scope is `method` keep `this.<prop>` from one call to the next:
+    /// it never replaces it, or only behind a test (`if (!this.socket) this.socket = …`,
+    /// `this.socket ||= …`, `this.socket = this.socket || …`)?
+    pub fn keeps_member(&self, method: ScopeId, prop: &Atom) -> bool {
+        let body = self.scope(method).span;
+        let is_this_prop = |member: &MemberExpr| {
+            matches!(unwrap(&member.obj), Expr::This(_)) && prop_name(&member.prop) == Some(prop)
+        };
+        let is_the_member =
+            |expr: &Expr| matches!(unwrap(expr), Expr::Member(member) if is_this_prop(member));
+        !self.nodes().iter().any(|node| {
+            let super::Node::Assign(assign) = node else {
+                return false;
+            };
+            let AssignTarget::Simple(SimpleAssignTarget::Member(target)) = &assign.left else {
+                return false;
+            };
+            if !body.contains(assign.span)
+                || self.function_scope_at(assign.span) != Some(method)
+                || !is_this_prop(target)
+            {
+                return false;
+            }
+            let keeps_the_old = assign.op != AssignOp::Assign
+                || matches!(unwrap(&assign.right), Expr::Bin(bin)
+                    if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) && is_the_member(&bin.left));
+            // Its own statement is the only one around it in the method: no `if` decides it.
+            let tested = self
+                .enclosing_statements(assign.span)
+                .filter(|statement| body.contains(*statement))
+                .nth(1)
+                .is_some();
+            !keeps_the_old && !tested
+        })
+    }
+
     /// The name of the class or constructor function whose scope is `owner`.
     pub fn owner_name(&self, owner: ScopeId) -> Option<&Atom> {
         self.owners
@@ -825,6 +893,54 @@ impl Releases {
 mod tests {
     use super::*;
     use crate::semantic::tests::semantic;
+
+    /// A reconnect: the method runs again on its instance from an arrow, and it keeps the
+    /// member only when nothing replaces it unconditionally.
+    #[test]
+    fn a_method_that_reruns_on_its_instance_and_the_members_it_keeps() {
+        let at = |source: &str, needle: &str| {
+            let lo = source.find(needle).expect("in the source") as u32 + crate::parse::BASE;
+            Span::new(BytePos(lo), BytePos(lo + 1))
+        };
+        let kept = |source: &str| {
+            let s = semantic(source, "a.js");
+            let span = at(source, "this.socket.on");
+            let rerun = s
+                .reruns_on_its_instance(span)
+                .map(|(name, _)| name.to_string());
+            let method = s.function_scope_at(span).expect("in a method");
+            (rerun, s.keeps_member(method, &Atom::from("socket")))
+        };
+        let again = "this.socket.on('close', () => setTimeout(() => this.connect(), 9)); } }";
+        assert_eq!(
+            kept(&format!(
+                "class F {{ connect() {{ if (!this.socket) this.socket = open(); {again}"
+            )),
+            (Some("connect".into()), true)
+        );
+        assert_eq!(
+            kept(&format!(
+                "class F {{ connect() {{ this.socket ||= open(); {again}"
+            )),
+            (Some("connect".into()), true)
+        );
+        assert_eq!(
+            kept(&format!(
+                "class F {{ connect() {{ this.socket = open(); {again}"
+            )),
+            (Some("connect".into()), false)
+        );
+        // A plain function's `this` is not the instance; a direct call is a recursion.
+        assert_eq!(
+            kept("class F { connect() { this.socket.on('x', f); setTimeout(function () { this.connect(); }); } }").0,
+            None
+        );
+        assert_eq!(
+            kept("class F { connect(n) { this.socket.on('x', f); if (n) this.connect(n - 1); } }")
+                .0,
+            None
+        );
+    }
 
     /// The first binding named `name`.
     fn binding(semantic: &Semantic, name: &str) -> BindingId {
