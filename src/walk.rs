@@ -97,22 +97,30 @@ pub fn walk(paths: &[PathBuf], threads: usize) -> Walk {
     result
 }
 
-/// Sorts as `Vec::sort` would, splitting each path into components once rather than at every
-/// comparison (which took 1 % of a run over 11,000 files).
-fn sort_files(files: &mut Vec<WalkedFile>) {
-    let mut keyed: Vec<(Vec<std::path::Component<'_>>, bool, usize)> = files
-        .iter()
-        .enumerate()
-        .map(|(i, file)| (file.path.components().collect(), file.explicit, i))
-        .collect();
-    keyed.sort();
-    let order: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
-    let mut slots: Vec<Option<WalkedFile>> = std::mem::take(files).into_iter().map(Some).collect();
-    files.extend(
-        order
-            .into_iter()
-            .map(|i| slots[i].take().expect("each index once")),
-    );
+/// Sorts as `Vec::sort` would, comparing each path's [`sort_key`] instead of splitting both
+/// paths into components at every comparison (which took 1 % of a run over 11,000 files).
+fn sort_files(files: &mut [WalkedFile]) {
+    files.sort_by_cached_key(|file| (sort_key(&file.path), file.explicit));
+}
+
+/// Bytes that order as `Path`'s `Ord` does: per component, its kind (in the order of
+/// `Component`'s variants), its text and a NUL, which no component contains and which sorts a
+/// component before any longer one it begins.
+fn sort_key(path: &Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for component in path.components() {
+        key.push(match component {
+            Component::Prefix(_) => 0,
+            Component::RootDir => 1,
+            Component::CurDir => 2,
+            Component::ParentDir => 3,
+            Component::Normal(_) => 4,
+        });
+        key.extend_from_slice(component.as_os_str().as_encoded_bytes());
+        key.push(0);
+    }
+    key
 }
 
 /// A file found in a folder is linted when its extension is one leaklint reads and its name does
@@ -163,5 +171,30 @@ pub fn describe_io_error(error: &std::io::Error) -> String {
             "too many levels of symbolic links (a symlink loop)".into()
         }
         _ => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key orders paths exactly as `Path` does, on the shapes that tell a byte order and
+    /// a component order apart (`a-b` against `a/b`, a component against a longer one).
+    #[test]
+    fn sort_keys_order_as_paths_do() {
+        let paths = [
+            "a/b.js", "a-b.js", "a.b/c.js", "a/b/c.js", "a", "a/", "./a.js", "../x.js", "/r/a.js",
+            "/r-a.js", "a//b.js", "a/./b.js", "ab/c.js", "a b/c.js", "é/x.js", "Z/a.js",
+        ];
+        for x in paths {
+            for y in paths {
+                let (x, y) = (Path::new(x), Path::new(y));
+                assert_eq!(
+                    sort_key(x).cmp(&sort_key(y)),
+                    x.cmp(y),
+                    "{x:?} against {y:?}"
+                );
+            }
+        }
     }
 }

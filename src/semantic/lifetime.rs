@@ -224,8 +224,22 @@ pub(super) fn guarded_regions(
         .iter()
         .map(|c| squeezed_text(text, c.flag))
         .collect();
+    // An assignment's code starts with its target's first byte, as the flag's squeezed text
+    // does: most assignments are ruled out by that byte alone.
+    let mut first_bytes = [false; 256];
+    for flag in &flags {
+        if let Some(&b) = flag.as_bytes().first() {
+            first_bytes[b as usize] = true;
+        }
+    }
+    let starts_like_a_flag = |span: &Span| {
+        let start = crate::diagnostic::Range::from_span(*span).start;
+        text.as_bytes()
+            .get(start)
+            .is_some_and(|&b| first_bytes[b as usize])
+    };
     let mut assigned: FxHashMap<String, Vec<BytePos>> = FxHashMap::default();
-    for span in assignments {
+    for span in assignments.iter().filter(|span| starts_like_a_flag(span)) {
         let target = squeezed(text, *span);
         if flags.contains(&*target) {
             assigned
