@@ -108,6 +108,65 @@ pub struct Plan {
     /// The names the module imports from each package (`{"pg": ["Pool"]}`), which a stub
     /// standing in for it must export.
     pub imports: BTreeMap<String, Vec<String>>,
+    /// Browser code (it reads `window`, `document`…, which Node lacks) runs in a browser
+    /// environment.
+    pub browser: Option<BrowserNeeds>,
+}
+
+/// What browser code reads that Node lacks, and so what its environment must provide.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BrowserNeeds {
+    /// The browser globals the module reads, in source order, each once.
+    pub globals: Vec<String>,
+    /// It reads `jQuery` or `$` (a plugin), which a page would have loaded before it.
+    pub jquery: bool,
+}
+
+/// Globals of a browser page that Node does not have: reading one (not only under `typeof`)
+/// makes a module browser code. `self`, `fetch`, `Event` and `EventTarget` are left out: Node
+/// has them, or code reads them in workers and servers too.
+const BROWSER_GLOBALS: &[&str] = &[
+    "window",
+    "document",
+    "navigator",
+    "location",
+    "history",
+    "localStorage",
+    "sessionStorage",
+    "requestAnimationFrame",
+    "cancelAnimationFrame",
+    "requestIdleCallback",
+    "HTMLElement",
+    "Element",
+    "customElements",
+    "ResizeObserver",
+    "MutationObserver",
+    "IntersectionObserver",
+    "matchMedia",
+    "getComputedStyle",
+    "innerWidth",
+    "innerHeight",
+    "XMLHttpRequest",
+    "jQuery",
+];
+
+/// The browser globals `semantic` reads, or `None` when the module is not browser code.
+/// A read under `typeof` alone is a probe (`typeof window !== 'undefined'`), which code that
+/// runs in Node too makes: it does not count.
+pub fn browser_needs(semantic: &Semantic) -> Option<BrowserNeeds> {
+    let mut globals: Vec<String> = Vec::new();
+    let mut jquery = false;
+    for reference in &semantic.references {
+        if reference.resolution != Resolution::Unresolved || reference.in_typeof {
+            continue;
+        }
+        let name = &*reference.name;
+        jquery |= name == "jQuery" || name == "$";
+        if BROWSER_GLOBALS.contains(&name) && !globals.iter().any(|g| g == name) {
+            globals.push(name.to_string());
+        }
+    }
+    (!globals.is_empty()).then_some(BrowserNeeds { globals, jquery })
 }
 
 /// Plans the verification of a finding at `range` in the file `path` with `text`, whose rule
@@ -162,6 +221,7 @@ pub fn plan(
         .map(str::to_string);
     let commonjs_names =
         format == Format::Esm && source_type.typescript && uses_commonjs(&semantic);
+    let browser = browser_needs(&semantic);
     drop(semantic);
     let capture = entry.as_ref().ok().map(|(_, site)| site.clone());
     let collection = match (&probe, &instance_collection) {
@@ -188,6 +248,7 @@ pub fn plan(
         global_name,
         instance_collection,
         imports,
+        browser,
     })
 }
 
