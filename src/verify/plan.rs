@@ -626,6 +626,26 @@ impl Locator<'_> {
         span.lo <= self.target.lo && self.target.hi <= span.hi
     }
 
+    /// A UMD bundle's factory, `(function (root, factory) { … factory() … })(this, function
+    /// () { … })`: the wrapper runs once at load and calls the factory once, so the factory is
+    /// skipped like the wrapper and the functions it returns are what gets called. Only at the
+    /// top level, and only when the wrapper's text calls the parameter (`factory(`).
+    fn note_factories(&mut self, params: &[Option<&Atom>], wrapper: Span, args: &[ExprOrSpread]) {
+        if !self.frames.iter().all(|f| f.iife) {
+            return;
+        }
+        let range = Range::from_span(wrapper);
+        let body = self.text.get(range.start..range.end).unwrap_or("");
+        for (param, arg) in params.iter().zip(args) {
+            let (Some(name), Expr::Fn(_) | Expr::Arrow(_)) = (*param, unwrap(&arg.expr)) else {
+                continue;
+            };
+            if body.contains(&format!("{name}(")) || body.contains(&format!(", {name})")) {
+                self.iifes.insert(unwrap(&arg.expr).span());
+            }
+        }
+    }
+
     fn snippet(&self, span: Span) -> String {
         let range = Range::from_span(span);
         let code = self.text.get(range.start..range.end).unwrap_or("");
@@ -791,9 +811,14 @@ impl Visit for Locator<'_> {
             match function {
                 Expr::Fn(f) => {
                     self.iifes.insert(f.function.span);
+                    let params: Vec<Option<&Atom>> =
+                        f.function.params.iter().map(|p| param_name(&p.pat)).collect();
+                    self.note_factories(&params, f.function.span, &call.args);
                 }
                 Expr::Arrow(a) => {
                     self.iifes.insert(a.span);
+                    let params: Vec<Option<&Atom>> = a.params.iter().map(param_name).collect();
+                    self.note_factories(&params, a.span, &call.args);
                 }
                 _ => {}
             }
