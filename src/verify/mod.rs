@@ -218,7 +218,15 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
     let mut results = results.into_inner().expect("no poisoned lock");
     // Threads finish in any order: report in the order of the files and their findings.
     results.sort_by_key(|(f, d, _)| (*f, *d));
-    for (f, d, Ran { verification, browser }) in results {
+    for (
+        f,
+        d,
+        Ran {
+            verification,
+            browser,
+        },
+    ) in results
+    {
         summary.verified += 1;
         if let Some(name) = browser {
             match summary
@@ -338,13 +346,13 @@ fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime
         Ok(outcome) => {
             browser = browser_environment(&outcome);
             let mut verification = verdict::decide(
-            &verdict::Claim {
-                rule: target.rule,
-                measure: target.measure,
-                collection: plan.collection.as_deref(),
-                global_name: plan.global_name.as_deref(),
-                entry: entry_description.clone(),
-                heap_limit_mb: options.heap_limit_mb,
+                &verdict::Claim {
+                    rule: target.rule,
+                    measure: target.measure,
+                    collection: plan.collection.as_deref(),
+                    global_name: plan.global_name.as_deref(),
+                    entry: entry_description.clone(),
+                    heap_limit_mb: options.heap_limit_mb,
                     timeout_secs: options.timeout.as_secs_f64(),
                 },
                 &outcome,

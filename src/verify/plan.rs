@@ -629,12 +629,13 @@ impl Locator<'_> {
     /// A UMD bundle's factory, `(function (root, factory) { … factory() … })(this, function
     /// () { … })`: the wrapper runs once at load and calls the factory once, so the factory is
     /// skipped like the wrapper and the functions it returns are what gets called. Only at the
-    /// top level, and only when the wrapper's text calls the parameter (`factory(`).
-    fn note_factories(&mut self, params: &[Option<&Atom>], wrapper: Span, args: &[ExprOrSpread]) {
+    /// top level, and only when the wrapper's body calls the parameter (`factory(`) or hands
+    /// it to `define(…, factory)`.
+    fn note_factories(&mut self, params: &[Option<&Atom>], body: Span, args: &[ExprOrSpread]) {
         if !self.frames.iter().all(|f| f.iife) {
             return;
         }
-        let range = Range::from_span(wrapper);
+        let range = Range::from_span(body);
         let body = self.text.get(range.start..range.end).unwrap_or("");
         for (param, arg) in params.iter().zip(args) {
             let (Some(name), Expr::Fn(_) | Expr::Arrow(_)) = (*param, unwrap(&arg.expr)) else {
@@ -811,14 +812,20 @@ impl Visit for Locator<'_> {
             match function {
                 Expr::Fn(f) => {
                     self.iifes.insert(f.function.span);
-                    let params: Vec<Option<&Atom>> =
-                        f.function.params.iter().map(|p| param_name(&p.pat)).collect();
-                    self.note_factories(&params, f.function.span, &call.args);
+                    let params: Vec<Option<&Atom>> = f
+                        .function
+                        .params
+                        .iter()
+                        .map(|p| param_name(&p.pat))
+                        .collect();
+                    if let Some(body) = &f.function.body {
+                        self.note_factories(&params, body.span, &call.args);
+                    }
                 }
                 Expr::Arrow(a) => {
                     self.iifes.insert(a.span);
                     let params: Vec<Option<&Atom>> = a.params.iter().map(param_name).collect();
-                    self.note_factories(&params, a.span, &call.args);
+                    self.note_factories(&params, a.body.span(), &call.args);
                 }
                 _ => {}
             }
@@ -1857,5 +1864,47 @@ mod tests {
             plan.code
         );
         assert_eq!(plan.collection.as_deref(), Some("byId"));
+    }
+
+    #[test]
+    fn browser_code_is_what_reads_browser_globals() {
+        let needs = |code: &str| plan_at("a.js", code, "c.push").browser;
+        let page = needs(
+            "const c = [];\nfunction f() { c.push(location.href); window.scrollTo(0, 0); document.title = ''; location.hash; }",
+        )
+        .expect("it reads location, window and document");
+        assert_eq!(needs_names(&page), ["location", "window", "document"]);
+        assert!(!page.jquery);
+        // A probe under `typeof` is how code that runs in Node too checks: not browser code.
+        assert_eq!(
+            needs("const c = [];\nfunction f() { if (typeof window !== 'undefined') return; c.push(1); }"),
+            None
+        );
+        // A binding of the module's own named like a global is not the global.
+        assert_eq!(
+            needs("const c = [];\nconst document = { title: '' };\nfunction f() { c.push(document.title); }"),
+            None
+        );
+        let plugin = needs(
+            "const c = [];\n(function ($) { $.fn.x = function () { c.push(1); }; })(jQuery);",
+        )
+        .expect("a plugin reads jQuery");
+        assert!(plugin.jquery);
+    }
+
+    fn needs_names(needs: &BrowserNeeds) -> Vec<&str> {
+        needs.globals.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn a_umd_factory_is_skipped_like_its_wrapper() {
+        let code = "const c = [];\n(function (root, factory) {\n  if (typeof module === 'object') module.exports = factory();\n  else root.Lib = factory();\n})(this, function () {\n  function add(k) { c.push(k); }\n  return { add };\n});";
+        let e = entry_of("a.js", code, "c.push").unwrap();
+        assert_eq!(e.kind, "function");
+        assert!(e.description.contains("add"), "{}", e.description);
+        // A function handed to a wrapper that does not call it is not a factory.
+        let code = "const c = [];\n(function (root, later) {\n  root.later = later;\n})(this, function () { c.push(1); });";
+        let e = entry_of("a.js", code, "c.push").unwrap();
+        assert!(!e.description.contains("add"), "{}", e.description);
     }
 }
