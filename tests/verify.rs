@@ -249,6 +249,7 @@ fn real_leaks_are_confirmed_and_look_alikes_the_linter_flags_are_not() {
             "fixtures/verify/clients",
             "fixtures/verify/singletons",
             "fixtures/verify/callbacks",
+            "fixtures/verify/browser",
             "--format",
             "json",
             "-j",
@@ -906,5 +907,110 @@ fn installed_packages_are_used_as_they_are_unless_named_with_stub() {
         assert_eq!(refused.code, 2, "{bad}: {}", refused.stderr);
         assert!(refused.stderr.contains(why), "{bad}: {}", refused.stderr);
     }
+    assert_nothing_left(tmp.path());
+}
+
+/// Browser code (classic scripts, a UMD bundle, a jQuery-style plugin, a custom element) runs
+/// in leaklint's built-in browser environment instead of failing with `window is not
+/// defined`, and every verdict and the closing note say which environment ran.
+#[test]
+fn browser_code_runs_in_a_browser_environment_that_the_report_names() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            "fixtures/verify/browser",
+            "fixtures/verify/unbounded-cache",
+            "--format",
+            "json",
+            "-j",
+            "2",
+        ],
+    );
+    let got = verdicts(&run);
+    let browser: Vec<_> = got
+        .iter()
+        .filter(|((file, _), _)| file.contains("/browser/"))
+        .collect();
+    assert!(browser.len() >= 9, "{browser:#?}");
+    for ((file, line), v) in &browser {
+        let summary = v["summary"].as_str().unwrap();
+        assert!(
+            summary.contains("; browser environment: built-in (browser code: it reads `"),
+            "{file}:{line}: {summary}"
+        );
+        assert!(
+            !summary.contains("is not defined"),
+            "{file}:{line}: {summary}"
+        );
+    }
+    // Node code gets no browser environment.
+    for ((file, line), v) in got.iter().filter(|((f, _), _)| !f.contains("/browser/")) {
+        let summary = v["summary"].as_str().unwrap();
+        assert!(
+            !summary.contains("browser environment"),
+            "{file}:{line}: {summary}"
+        );
+    }
+    // Listeners on `window` are counted on it and named so.
+    let resize = got
+        .iter()
+        .find(|((f, _), _)| f.ends_with("browser/resize-on-render.js"))
+        .map(|(_, v)| v["summary"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(resize.contains("window 'resize': 1001 → 5001"), "{resize}");
+    assert!(
+        run.stderr.contains(&format!(
+            "browser environment: built-in ({} findings)",
+            browser.len()
+        )),
+        "the closing note names the environment: {}",
+        run.stderr
+    );
+    assert_nothing_left(tmp.path());
+}
+
+/// A plugin's page has jQuery loaded: the project's own where it has one, else a minimal one.
+#[test]
+fn a_plugin_gets_the_projects_own_jquery() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    // A jQuery of the project's that marks what it binds, so the test can tell it was used.
+    let dir = project(&[
+        ("package.json", b"{ \"name\": \"site\" }\n"),
+        (
+            "node_modules/jquery/package.json",
+            b"{ \"name\": \"jquery\", \"main\": \"dist/jquery.js\" }\n",
+        ),
+        (
+            "node_modules/jquery/dist/jquery.js",
+            b"function jQuery(target) { return { on(type, fn) { window.addEventListener('project-jquery:' + type, fn); return this; } }; }\njQuery.fn = jQuery.prototype;\nmodule.exports = jQuery;\n",
+        ),
+        (
+            "plugin.js",
+            b"(function ($) {\n  $.fn.lazy = function () {\n    $(window).on('scroll', function () { return 1; }); // expect: repeated-listener\n    return this;\n  };\n})(jQuery);\n",
+        ),
+    ]);
+    let plugin = dir.path().join("plugin.js");
+    let run = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            plugin.to_str().unwrap(),
+            "--iterations",
+            "1000",
+            "--format",
+            "json",
+        ],
+    );
+    let v = &run.json()[0]["messages"][0]["verification"];
+    assert_eq!(v["verdict"], "confirmed", "{v}");
+    let summary = v["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("window 'project-jquery:scroll'"),
+        "{summary}"
+    );
     assert_nothing_left(tmp.path());
 }

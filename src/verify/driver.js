@@ -147,6 +147,8 @@ function emitterLabel(emitter) {
   const stub = stubLabels.get(emitter);
   if (stub !== undefined) return `stub \`${stub}\``;
   if (typeof window !== 'undefined' && emitter === globalThis.window) return 'window';
+  const dom = browser && browser.label(emitter);
+  if (dom) return dom;
   const name = emitter && emitter.constructor && emitter.constructor.name;
   return name || 'an emitter';
 }
@@ -256,6 +258,38 @@ if (typeof globalThis.fetch === 'function' && typeof Response === 'function') {
       headers: { 'content-type': 'application/json' },
     });
   };
+}
+
+// ---- a browser environment, for browser code ---------------------------------------------
+
+// leaklint puts its built-in browser environment here (src/verify/browser.js).
+/*LEAKLINT_BROWSER*/
+
+// A page loads jQuery before its plugins: the project's own, where it has one that loads in
+// this environment, else a minimal one.
+function projectJQuery() {
+  try {
+    const from = Module.createRequire(CONFIG.file);
+    const jquery = from(from.resolve('jquery'));
+    return typeof jquery === 'function' && jquery.fn ? jquery : null;
+  } catch {
+    return null;
+  }
+}
+
+// Browser code (it reads `window`, `document`… which Node lacks) gets a browser environment
+// before it loads, installed before the baseline of global keys is taken.
+let browser = null;
+if (CONFIG.browser) {
+  browser = installBuiltInBrowser({ setTimeout: setTimeoutOriginal, clearTimeout: timers.clearTimeout, jquery: false });
+  if (CONFIG.browser.jquery && globalThis.jQuery === undefined) {
+    const jquery = projectJQuery();
+    const value = jquery || makeJQuery(globalThis.document);
+    for (const name of ['jQuery', '$']) {
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    }
+  }
+  send({ t: 'environment', name: browser.name });
 }
 
 // ---- stubs: packages that are not installed, or named with --stub ------------------------
@@ -1105,6 +1139,18 @@ async function main() {
     send({ t: 'load-error', error: describe(error) });
     exitNow(0);
     return;
+  }
+  if (browser) {
+    // The page finishes loading after its scripts: DOMContentLoaded and load run their
+    // listeners (an `init` registered for them creates what is called).
+    try {
+      browser.loaded();
+    } catch (error) {
+      send({ t: 'load-error', error: `a DOMContentLoaded or load listener threw: ${describe(error)}` });
+      exitNow(0);
+      return;
+    }
+    await turn();
   }
   stage = 'calls';
   send({ t: 'loaded', ms: Date.now() - started });

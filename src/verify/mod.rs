@@ -34,6 +34,9 @@ use crate::rules::{self, Measure, RuleMeta};
 /// The driver template; leaklint fills in its configuration.
 const DRIVER: &str = include_str!("driver.js");
 const CONFIG_PLACEHOLDER: &str = "/*LEAKLINT_CONFIG*/ null";
+/// The built-in browser environment, put into the driver where it says so.
+const BROWSER: &str = include_str!("browser.js");
+const BROWSER_PLACEHOLDER: &str = "/*LEAKLINT_BROWSER*/";
 
 /// The rules whose findings can be verified: those whose metadata says what to measure.
 pub fn verifiable_rules() -> impl Iterator<Item = &'static RuleMeta> {
@@ -93,6 +96,8 @@ pub struct Summary {
     pub unverifiable: usize,
     /// The packages stubbed in any finding's run, each once, with why.
     pub stubbed: Vec<crate::diagnostic::Stubbed>,
+    /// The browser environments browser code ran in (`built-in`), each with its findings.
+    pub browser_environments: Vec<(String, usize)>,
 }
 
 impl Summary {
@@ -119,8 +124,18 @@ impl Summary {
                 .collect();
             format!("; stubbed packages: {}", names.join(", "))
         };
+        let browser: String = self
+            .browser_environments
+            .iter()
+            .map(|(name, n)| {
+                format!(
+                    "; browser environment: {name} ({n} {})",
+                    if *n == 1 { "finding" } else { "findings" }
+                )
+            })
+            .collect();
         format!(
-            "verified {} {} in node {} under {} (project read-only; no writes, child processes or workers), {network}, heap limit {} MB, timeout {} s: {} confirmed, {} not reproduced, {} unverifiable{stubbed}",
+            "verified {} {} in node {} under {} (project read-only; no writes, child processes or workers), {network}, heap limit {} MB, timeout {} s: {} confirmed, {} not reproduced, {} unverifiable{stubbed}{browser}",
             self.verified,
             if self.verified == 1 { "finding" } else { "findings" },
             runtime.version,
@@ -178,12 +193,13 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
         not_reproduced: 0,
         unverifiable: 0,
         stubbed: Vec::new(),
+        browser_environments: Vec::new(),
     };
     if targets.is_empty() {
         return Ok(summary);
     }
     let runtime = NodeRuntime::detect(&options.node)?;
-    let results: Mutex<Vec<(usize, usize, Verification)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<(usize, usize, Ran)>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.clamp(1, targets.len().max(1)) {
@@ -202,8 +218,26 @@ pub fn verify(result: &mut CheckResult, options: &VerifyOptions) -> Result<Summa
     let mut results = results.into_inner().expect("no poisoned lock");
     // Threads finish in any order: report in the order of the files and their findings.
     results.sort_by_key(|(f, d, _)| (*f, *d));
-    for (f, d, verification) in results {
+    for (
+        f,
+        d,
+        Ran {
+            verification,
+            browser,
+        },
+    ) in results
+    {
         summary.verified += 1;
+        if let Some(name) = browser {
+            match summary
+                .browser_environments
+                .iter_mut()
+                .find(|(n, _)| *n == name)
+            {
+                Some((_, count)) => *count += 1,
+                None => summary.browser_environments.push((name, 1)),
+            }
+        }
         match verification.verdict {
             Verdict::Confirmed => summary.confirmed += 1,
             Verdict::NotReproduced => summary.not_reproduced += 1,
@@ -247,7 +281,32 @@ fn unverifiable(reason: String, entry: Option<String>) -> Verification {
     }
 }
 
-fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime) -> Verification {
+/// A finding's verification, and the browser environment it ran in, if any.
+struct Ran {
+    verification: Verification,
+    browser: Option<String>,
+}
+
+impl From<Verification> for Ran {
+    fn from(verification: Verification) -> Self {
+        Ran {
+            verification,
+            browser: None,
+        }
+    }
+}
+
+/// The browser environment the driver says it installed (`built-in`).
+fn browser_environment(outcome: &sandbox::Outcome) -> Option<String> {
+    outcome
+        .messages
+        .iter()
+        .find(|m| m["t"] == "environment")
+        .and_then(|m| m["name"].as_str())
+        .map(str::to_string)
+}
+
+fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime) -> Ran {
     let started = std::time::Instant::now();
     // Planning parses and transforms an AST: give it the stack the linter's workers have.
     let planned = std::thread::scope(|scope| {
@@ -268,36 +327,60 @@ fn verify_target(target: &Target, options: &VerifyOptions, runtime: &NodeRuntime
     });
     let plan = match planned {
         Ok(Ok(Ok(Ok(plan)))) => plan,
-        Ok(Ok(Ok(Err(reason)))) => return unverifiable(reason, None),
+        Ok(Ok(Ok(Err(reason)))) => return unverifiable(reason, None).into(),
         _ => {
             return unverifiable(
                 "internal error in leaklint while preparing the module; please report it".into(),
                 None,
             )
+            .into()
         }
     };
     let entry_description = match (&options.scenario, &plan.entry) {
         (Some(scenario), _) => Some(format!("scenario {} step(i)", scenario.display())),
         (None, Ok(entry)) => Some(entry.description.clone()),
-        (None, Err(reason)) => return unverifiable(reason.clone(), None),
+        (None, Err(reason)) => return unverifiable(reason.clone(), None).into(),
     };
+    let mut browser = None;
     let mut verification = match run_plan(target, &plan, options, runtime) {
-        Ok(outcome) => verdict::decide(
-            &verdict::Claim {
-                rule: target.rule,
-                measure: target.measure,
-                collection: plan.collection.as_deref(),
-                global_name: plan.global_name.as_deref(),
-                entry: entry_description.clone(),
-                heap_limit_mb: options.heap_limit_mb,
-                timeout_secs: options.timeout.as_secs_f64(),
-            },
-            &outcome,
-        ),
+        Ok(outcome) => {
+            browser = browser_environment(&outcome);
+            let mut verification = verdict::decide(
+                &verdict::Claim {
+                    rule: target.rule,
+                    measure: target.measure,
+                    collection: plan.collection.as_deref(),
+                    global_name: plan.global_name.as_deref(),
+                    entry: entry_description.clone(),
+                    heap_limit_mb: options.heap_limit_mb,
+                    timeout_secs: options.timeout.as_secs_f64(),
+                },
+                &outcome,
+            );
+            if let Some(name) = &browser {
+                verification.summary = format!(
+                    "{}; browser environment: {name} (browser code: {})",
+                    verification.summary,
+                    browser_reads(plan.browser.as_ref())
+                );
+            }
+            verification
+        }
         Err(reason) => unverifiable(reason, entry_description),
     };
     verification.elapsed_ms = started.elapsed().as_millis() as u64;
-    verification
+    Ran {
+        verification,
+        browser,
+    }
+}
+
+/// "it reads `window`, `document`": why the module ran in a browser environment.
+fn browser_reads(needs: Option<&plan::BrowserNeeds>) -> String {
+    let names: Vec<String> = needs
+        .map(|n| n.globals.iter().take(4).map(|g| format!("`{g}`")).collect())
+        .unwrap_or_default();
+    format!("it reads {}", names.join(", "))
 }
 
 fn run_plan(
@@ -363,8 +446,11 @@ fn run_plan(
         "modulePaths": json_files_near(&file),
         "scenario": scenario.as_ref().map(|s| s.to_string_lossy().into_owned()),
         "scenarioIsModule": scenario.as_ref().is_some_and(|s| is_module_file(s)),
+        "browser": plan.browser,
     });
-    let driver_text = DRIVER.replacen(CONFIG_PLACEHOLDER, &config.to_string(), 1);
+    let driver_text = DRIVER
+        .replacen(CONFIG_PLACEHOLDER, &config.to_string(), 1)
+        .replacen(BROWSER_PLACEHOLDER, BROWSER, 1);
     let driver = workdir_path.join("driver.cjs");
     std::fs::write(&driver, driver_text).map_err(|e| format!("cannot write the driver: {e}"))?;
     let job = Job {

@@ -108,6 +108,65 @@ pub struct Plan {
     /// The names the module imports from each package (`{"pg": ["Pool"]}`), which a stub
     /// standing in for it must export.
     pub imports: BTreeMap<String, Vec<String>>,
+    /// Browser code (it reads `window`, `document`…, which Node lacks) runs in a browser
+    /// environment.
+    pub browser: Option<BrowserNeeds>,
+}
+
+/// What browser code reads that Node lacks, and so what its environment must provide.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BrowserNeeds {
+    /// The browser globals the module reads, in source order, each once.
+    pub globals: Vec<String>,
+    /// It reads `jQuery` or `$` (a plugin), which a page would have loaded before it.
+    pub jquery: bool,
+}
+
+/// Globals of a browser page that Node does not have: reading one (not only under `typeof`)
+/// makes a module browser code. `self`, `fetch`, `Event` and `EventTarget` are left out: Node
+/// has them, or code reads them in workers and servers too.
+const BROWSER_GLOBALS: &[&str] = &[
+    "window",
+    "document",
+    "navigator",
+    "location",
+    "history",
+    "localStorage",
+    "sessionStorage",
+    "requestAnimationFrame",
+    "cancelAnimationFrame",
+    "requestIdleCallback",
+    "HTMLElement",
+    "Element",
+    "customElements",
+    "ResizeObserver",
+    "MutationObserver",
+    "IntersectionObserver",
+    "matchMedia",
+    "getComputedStyle",
+    "innerWidth",
+    "innerHeight",
+    "XMLHttpRequest",
+    "jQuery",
+];
+
+/// The browser globals `semantic` reads, or `None` when the module is not browser code.
+/// A read under `typeof` alone is a probe (`typeof window !== 'undefined'`), which code that
+/// runs in Node too makes: it does not count.
+pub fn browser_needs(semantic: &Semantic) -> Option<BrowserNeeds> {
+    let mut globals: Vec<String> = Vec::new();
+    let mut jquery = false;
+    for reference in &semantic.references {
+        if reference.resolution != Resolution::Unresolved || reference.in_typeof {
+            continue;
+        }
+        let name = &*reference.name;
+        jquery |= name == "jQuery" || name == "$";
+        if BROWSER_GLOBALS.contains(&name) && !globals.iter().any(|g| g == name) {
+            globals.push(name.to_string());
+        }
+    }
+    (!globals.is_empty()).then_some(BrowserNeeds { globals, jquery })
 }
 
 /// Plans the verification of a finding at `range` in the file `path` with `text`, whose rule
@@ -162,6 +221,7 @@ pub fn plan(
         .map(str::to_string);
     let commonjs_names =
         format == Format::Esm && source_type.typescript && uses_commonjs(&semantic);
+    let browser = browser_needs(&semantic);
     drop(semantic);
     let capture = entry.as_ref().ok().map(|(_, site)| site.clone());
     let collection = match (&probe, &instance_collection) {
@@ -188,6 +248,7 @@ pub fn plan(
         global_name,
         instance_collection,
         imports,
+        browser,
     })
 }
 
@@ -565,6 +626,27 @@ impl Locator<'_> {
         span.lo <= self.target.lo && self.target.hi <= span.hi
     }
 
+    /// A UMD bundle's factory, `(function (root, factory) { … factory() … })(this, function
+    /// () { … })`: the wrapper runs once at load and calls the factory once, so the factory is
+    /// skipped like the wrapper and the functions it returns are what gets called. Only at the
+    /// top level, and only when the wrapper's body calls the parameter (`factory(`) or hands
+    /// it to `define(…, factory)`.
+    fn note_factories(&mut self, params: &[Option<&Atom>], body: Span, args: &[ExprOrSpread]) {
+        if !self.frames.iter().all(|f| f.iife) {
+            return;
+        }
+        let range = Range::from_span(body);
+        let body = self.text.get(range.start..range.end).unwrap_or("");
+        for (param, arg) in params.iter().zip(args) {
+            let (Some(name), Expr::Fn(_) | Expr::Arrow(_)) = (*param, unwrap(&arg.expr)) else {
+                continue;
+            };
+            if body.contains(&format!("{name}(")) || body.contains(&format!(", {name})")) {
+                self.iifes.insert(unwrap(&arg.expr).span());
+            }
+        }
+    }
+
     fn snippet(&self, span: Span) -> String {
         let range = Range::from_span(span);
         let code = self.text.get(range.start..range.end).unwrap_or("");
@@ -730,9 +812,20 @@ impl Visit for Locator<'_> {
             match function {
                 Expr::Fn(f) => {
                     self.iifes.insert(f.function.span);
+                    let params: Vec<Option<&Atom>> = f
+                        .function
+                        .params
+                        .iter()
+                        .map(|p| param_name(&p.pat))
+                        .collect();
+                    if let Some(body) = &f.function.body {
+                        self.note_factories(&params, body.span, &call.args);
+                    }
                 }
                 Expr::Arrow(a) => {
                     self.iifes.insert(a.span);
+                    let params: Vec<Option<&Atom>> = a.params.iter().map(param_name).collect();
+                    self.note_factories(&params, a.body.span(), &call.args);
                 }
                 _ => {}
             }
@@ -1771,5 +1864,47 @@ mod tests {
             plan.code
         );
         assert_eq!(plan.collection.as_deref(), Some("byId"));
+    }
+
+    #[test]
+    fn browser_code_is_what_reads_browser_globals() {
+        let needs = |code: &str| plan_at("a.js", code, "c.push").browser;
+        let page = needs(
+            "const c = [];\nfunction f() { c.push(location.href); window.scrollTo(0, 0); document.title = ''; location.hash; }",
+        )
+        .expect("it reads location, window and document");
+        assert_eq!(needs_names(&page), ["location", "window", "document"]);
+        assert!(!page.jquery);
+        // A probe under `typeof` is how code that runs in Node too checks: not browser code.
+        assert_eq!(
+            needs("const c = [];\nfunction f() { if (typeof window !== 'undefined') return; c.push(1); }"),
+            None
+        );
+        // A binding of the module's own named like a global is not the global.
+        assert_eq!(
+            needs("const c = [];\nconst document = { title: '' };\nfunction f() { c.push(document.title); }"),
+            None
+        );
+        let plugin = needs(
+            "const c = [];\n(function ($) { $.fn.x = function () { c.push(1); }; })(jQuery);",
+        )
+        .expect("a plugin reads jQuery");
+        assert!(plugin.jquery);
+    }
+
+    fn needs_names(needs: &BrowserNeeds) -> Vec<&str> {
+        needs.globals.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn a_umd_factory_is_skipped_like_its_wrapper() {
+        let code = "const c = [];\n(function (root, factory) {\n  if (typeof module === 'object') module.exports = factory();\n  else root.Lib = factory();\n})(this, function () {\n  function add(k) { c.push(k); }\n  return { add };\n});";
+        let e = entry_of("a.js", code, "c.push").unwrap();
+        assert_eq!(e.kind, "function");
+        assert!(e.description.contains("add"), "{}", e.description);
+        // A function handed to a wrapper that does not call it is not a factory.
+        let code = "const c = [];\n(function (root, later) {\n  root.later = later;\n})(this, function () { c.push(1); });";
+        let e = entry_of("a.js", code, "c.push").unwrap();
+        assert!(!e.description.contains("add"), "{}", e.description);
     }
 }
