@@ -1126,6 +1126,27 @@ fn many_findings_are_reported_in_linear_time() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Found on review, now fixed: repeated-listener asked, for every listener added to a member of
+/// `this`, whether the method runs again on its instance by scanning every node of the file, so
+/// 20,000 registrations in one reconnecting method took 5.8 s in the release build. The model
+/// now answers from an index built once per file.
+#[test]
+fn many_registrations_in_a_reconnecting_method_are_linted_in_linear_time() {
+    let body = "this.s.on('x', f);\n".repeat(40_000);
+    let text = format!(
+        "class F {{ connect() {{ if (!this.s) this.s = open();\n{body}setTimeout(() => this.connect(), 9); }} }}\nmodule.exports = F;\n"
+    );
+    let problems = within_deadline(
+        &[(
+            "40,000 registrations on a kept member",
+            vec![("feed.js", text.into_bytes())],
+            &["check", "-f", "json"],
+        )],
+        Duration::from_secs(20),
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Found by this test, now fixed: the pretty report (the default format) panics on a finding past column 65,535:
 /// `panicked at miette-7.6.0/src/handlers/graphical.rs:1159:22: Formatting argument out of
 /// range` (miette pads the underline with `{:width$}`, and Rust's formatter refuses widths

@@ -520,23 +520,26 @@ fn a_scenario_drives_what_discovery_cannot() {
     assert_nothing_left(tmp.path());
 }
 
+/// `leaklint verify FILE` with 1,000 calls, in `format`, without color.
+fn verify_in_format<'a>(file: &'a str, format: &'a str) -> Vec<&'a str> {
+    vec![
+        "verify",
+        file,
+        "--iterations",
+        "1000",
+        "--format",
+        format,
+        "--color",
+        "never",
+    ]
+}
+
 #[test]
 fn verdicts_show_in_every_format() {
     require_node();
     let tmp = tempfile::tempdir().unwrap();
     let file = "fixtures/verify/unbounded-cache/memoize.js";
-    let args = |format: &'static str| {
-        vec![
-            "verify",
-            file,
-            "--iterations",
-            "1000",
-            "--format",
-            format,
-            "--color",
-            "never",
-        ]
-    };
+    let args = |format: &'static str| verify_in_format(file, format);
 
     let json = leaklint(tmp.path(), &args("json"));
     let message = &json.json()[0]["messages"][0];
@@ -740,18 +743,7 @@ fn packages_that_are_not_installed_are_stubbed_and_every_format_says_so() {
     require_node();
     let tmp = tempfile::tempdir().unwrap();
     let file = "fixtures/verify/servers/chat-rooms.js";
-    let args = |format: &'static str| {
-        vec![
-            "verify",
-            file,
-            "--iterations",
-            "1000",
-            "--format",
-            format,
-            "--color",
-            "never",
-        ]
-    };
+    let args = |format: &'static str| verify_in_format(file, format);
     let json = leaklint(tmp.path(), &args("json"));
     let v = &json.json()[0]["messages"][0]["verification"];
     assert_eq!(v["verdict"], "confirmed", "{v}");

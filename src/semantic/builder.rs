@@ -189,6 +189,8 @@ impl<'a> Builder<'a> {
             wrappers: Default::default(),
             calls_by_callee: Default::default(),
             declarators_by_name: Default::default(),
+            reruns: Default::default(),
+            replaced_members: Default::default(),
             uses,
             scopes: self.scopes,
             bindings: self.bindings,

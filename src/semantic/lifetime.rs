@@ -635,61 +635,69 @@ impl Semantic<'_> {
             return None;
         };
         let name = self.function_name(method)?;
-        self.nodes().iter().find_map(|node| {
-            let super::Node::Call(call) = node else {
-                return None;
-            };
-            let Callee::Expr(callee) = &call.callee else {
-                return None;
-            };
-            let Expr::Member(member) = unwrap(callee) else {
-                return None;
-            };
-            let calls_it = matches!(unwrap(&member.obj), Expr::This(_))
-                && prop_name(&member.prop) == Some(name);
-            // From an arrow, which shares the method's `this`: a later run, not a recursion.
-            let from = self.function_scope_at(call.span)?;
-            (calls_it
-                && self.scope(from).kind == ScopeKind::Arrow
-                && self.this_at(call.span) == ThisValue::Instance(owner))
-            .then(|| (name, callee.span()))
-        })
+        let reruns = self.reruns.get_or_init(|| {
+            let mut reruns = FxHashMap::default();
+            for node in self.nodes() {
+                let super::Node::Call(call) = node else {
+                    continue;
+                };
+                let Callee::Expr(callee) = &call.callee else {
+                    continue;
+                };
+                let Some(name) = this_member(callee) else {
+                    continue;
+                };
+                // From an arrow, which shares the method's `this`: a later run, not a recursion.
+                let from_an_arrow = self
+                    .function_scope_at(call.span)
+                    .is_some_and(|from| self.scope(from).kind == ScopeKind::Arrow);
+                if let (true, ThisValue::Instance(owner)) = (from_an_arrow, self.this_at(call.span))
+                {
+                    reruns.entry((owner, name.clone())).or_insert(callee.span());
+                }
+            }
+            reruns
+        });
+        let again = *reruns.get(&(owner, name.clone()))?;
+        Some((name, again))
     }
 
     /// Does the method whose scope is `method` keep `this.<prop>` from one call to the next:
     /// it never replaces it, or only behind a test (`if (!this.socket) this.socket = …`,
     /// `this.socket ||= …`, `this.socket = this.socket || …`)?
     pub fn keeps_member(&self, method: ScopeId, prop: &Atom) -> bool {
-        let body = self.scope(method).span;
-        let is_this_prop = |member: &MemberExpr| {
-            matches!(unwrap(&member.obj), Expr::This(_)) && prop_name(&member.prop) == Some(prop)
-        };
-        let is_the_member =
-            |expr: &Expr| matches!(unwrap(expr), Expr::Member(member) if is_this_prop(member));
-        !self.nodes().iter().any(|node| {
-            let super::Node::Assign(assign) = node else {
-                return false;
-            };
-            let AssignTarget::Simple(SimpleAssignTarget::Member(target)) = &assign.left else {
-                return false;
-            };
-            if !body.contains(assign.span)
-                || self.function_scope_at(assign.span) != Some(method)
-                || !is_this_prop(target)
-            {
-                return false;
+        let replaced = self.replaced_members.get_or_init(|| {
+            let mut replaced = FxHashSet::default();
+            for node in self.nodes() {
+                let super::Node::Assign(assign) = node else {
+                    continue;
+                };
+                let AssignTarget::Simple(SimpleAssignTarget::Member(target)) = &assign.left else {
+                    continue;
+                };
+                let (Some(prop), Some(method)) =
+                    (this_member_of(target), self.function_scope_at(assign.span))
+                else {
+                    continue;
+                };
+                let keeps_the_old = assign.op != AssignOp::Assign
+                    || matches!(unwrap(&assign.right), Expr::Bin(bin)
+                        if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing)
+                            && this_member(&bin.left) == Some(prop));
+                // Its own statement is the only one around it in the method: no `if` decides it.
+                let body = self.scope(method).span;
+                let tested = self
+                    .enclosing_statements(assign.span)
+                    .filter(|statement| body.contains(*statement))
+                    .nth(1)
+                    .is_some();
+                if !keeps_the_old && !tested {
+                    replaced.insert((method, prop.clone()));
+                }
             }
-            let keeps_the_old = assign.op != AssignOp::Assign
-                || matches!(unwrap(&assign.right), Expr::Bin(bin)
-                    if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) && is_the_member(&bin.left));
-            // Its own statement is the only one around it in the method: no `if` decides it.
-            let tested = self
-                .enclosing_statements(assign.span)
-                .filter(|statement| body.contains(*statement))
-                .nth(1)
-                .is_some();
-            !keeps_the_old && !tested
-        })
+            replaced
+        });
+        !replaced.contains(&(method, prop.clone()))
     }
 
     /// The name of the class or constructor function whose scope is `owner`.
@@ -900,6 +908,21 @@ impl Releases {
                     _ => false,
                 }
         })
+    }
+}
+
+/// `prop` of `this.prop`.
+fn this_member_of(member: &MemberExpr) -> Option<&Atom> {
+    matches!(unwrap(&member.obj), Expr::This(_))
+        .then(|| prop_name(&member.prop))
+        .flatten()
+}
+
+/// `prop` when `expr` is `this.prop`.
+fn this_member(expr: &Expr) -> Option<&Atom> {
+    match unwrap(expr) {
+        Expr::Member(member) => this_member_of(member),
+        _ => None,
     }
 }
 

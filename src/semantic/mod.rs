@@ -11,7 +11,7 @@ pub mod keys;
 pub mod lifetime;
 pub mod listeners;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
@@ -226,6 +226,11 @@ pub struct Semantic<'a> {
     /// declare, as positions in `nodes`: indexes for the key questions, built on first use.
     calls_by_callee: std::cell::OnceCell<FxHashMap<BytePos, usize>>,
     declarators_by_name: std::cell::OnceCell<FxHashMap<BytePos, usize>>,
+    /// Instance facts built on first use, one pass over `nodes` each: the methods called again
+    /// as `this.m()` from an arrow (by owner and name, with the first such callee), and the
+    /// members a method replaces unconditionally (by method scope and name).
+    reruns: std::cell::OnceCell<FxHashMap<(ScopeId, Atom), Span>>,
+    replaced_members: std::cell::OnceCell<FxHashSet<(ScopeId, Atom)>>,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,
