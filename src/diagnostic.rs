@@ -201,6 +201,52 @@ pub struct Verification {
     /// Packages replaced by leaklint's recording stub for the run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stubbed: Vec<Stubbed>,
+    /// The measured quantity and the retained heap at the end of each window, the one before
+    /// any call first: the figures a plot draws.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<Sample>,
+    /// What holds the growth, from heap snapshots after the warm-up and at the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// The measured quantity and the retained heap after `calls` calls.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sample {
+    pub calls: u64,
+    pub value: f64,
+    pub heap: f64,
+}
+
+/// What the heap snapshots showed: the kinds of object that grew, and the chain of references
+/// that keeps one of the new ones alive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// The kinds of object whose count grew most, largest growth first.
+    pub grown: Vec<Grown>,
+    /// From a root (the global object, a module) to one of the new objects.
+    pub path: Vec<RetainerStep>,
+}
+
+/// Objects of one kind (`Map`, `closure onResize`, `Array`) in the first and the last snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Grown {
+    pub name: String,
+    pub before: u64,
+    pub after: u64,
+}
+
+/// One object on a retainer path, and the reference that leads from it to the next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RetainerStep {
+    /// The object: `Window`, `Map`, `closure onResize`.
+    pub node: String,
+    /// The property, element or variable that holds the next object: `listeners`, `[12]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<String>,
+    /// The line of the checked file a closure on the path was created at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 impl Eq for Verification {}

@@ -278,6 +278,8 @@ fn unverifiable(reason: String, entry: Option<String>) -> Verification {
         elapsed_ms: 0,
         mode: None,
         stubbed: Vec::new(),
+        samples: Vec::new(),
+        evidence: None,
     }
 }
 

@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::{Stubbed, Verdict, Verification};
+use crate::diagnostic::{Sample, Stubbed, Verdict, Verification};
 use crate::rules::Measure;
 use crate::verify::sandbox::{Exit, Outcome};
 
@@ -94,6 +94,8 @@ pub fn decide(claim: &Claim, run: &Outcome) -> Verification {
         elapsed_ms: run.elapsed.as_millis() as u64,
         mode: None,
         stubbed: stubbed(run),
+        samples: Vec::new(),
+        evidence: None,
     };
     let message = |kind: &str| run.messages.iter().find(|m| m["t"] == kind);
     let loaded = message("loaded").is_some();
@@ -362,62 +364,29 @@ fn judge(claim: &Claim, mut verification: Verification, phase: &Phase) -> Verifi
     let heap_per_call = (last.heap - first.heap) / calls;
     verification.heap_bytes_per_call = Some(heap_per_call);
     let all_threw = error_count >= phase_calls && phase_calls > 0;
-    let series = |get: &dyn Fn(&Window) -> f64| -> Vec<f64> {
-        measured
-            .windows(2)
-            .map(|w| get(&w[1]) - get(&w[0]))
-            .collect()
-    };
     let heap_note = format!("retained heap {}", per_call_bytes(heap_per_call));
 
-    let (measured_what, deltas, total_before, total_after, threshold): (
-        String,
-        Vec<f64>,
-        f64,
-        f64,
-        f64,
-    ) = match claim.measure {
+    let sizes_read = measured.iter().all(|w| w.size.is_some());
+    let (measured_what, value, threshold): (String, fn(&Window) -> f64, f64) = match claim.measure {
         Measure::GlobalKeys => {
             return implicit_global(claim, verification, last, all_threw, first_error);
         }
-        Measure::CollectionSize if measured.iter().all(|w| w.size.is_some()) => (
+        Measure::CollectionSize if sizes_read => (
             format!(
                 "entries in `{}`",
                 claim.collection.unwrap_or("the collection")
             ),
-            series(&|w| w.size.unwrap_or(0.0)),
-            first.size.unwrap_or(0.0),
-            last.size.unwrap_or(0.0),
+            |w| w.size.unwrap_or(0.0),
             1.0,
         ),
         Measure::CollectionSize => (
             "retained heap bytes".into(),
-            series(&|w| w.heap),
-            first.heap,
-            last.heap,
+            |w| w.heap,
             HEAP_MIN_WINDOW_BYTES,
         ),
-        Measure::LiveIntervals => (
-            "live intervals".into(),
-            series(&|w| w.intervals),
-            first.intervals,
-            last.intervals,
-            1.0,
-        ),
-        Measure::Listeners => (
-            "listeners on live emitters".into(),
-            series(&|w| w.listeners),
-            first.listeners,
-            last.listeners,
-            1.0,
-        ),
-        Measure::RequireCache => (
-            "live module records".into(),
-            series(&|w| w.modules),
-            first.modules,
-            last.modules,
-            1.0,
-        ),
+        Measure::LiveIntervals => ("live intervals".into(), |w| w.intervals, 1.0),
+        Measure::Listeners => ("listeners on live emitters".into(), |w| w.listeners, 1.0),
+        Measure::RequireCache => ("live module records".into(), |w| w.modules, 1.0),
         Measure::None => {
             unverifiable(
                 &mut verification,
@@ -426,6 +395,20 @@ fn judge(claim: &Claim, mut verification: Verification, phase: &Phase) -> Verifi
             return verification;
         }
     };
+    let deltas: Vec<f64> = measured
+        .windows(2)
+        .map(|w| value(&w[1]) - value(&w[0]))
+        .collect();
+    let (total_before, total_after) = (value(first), value(last));
+    // Every window the driver reported, the one before any call first: what a plot shows.
+    verification.samples = windows
+        .iter()
+        .map(|w| Sample {
+            calls: w.calls as u64,
+            value: value(w),
+            heap: w.heap,
+        })
+        .collect();
     let per_call = (total_after - total_before) / calls;
     let grew_every_window = deltas.iter().all(|d| *d >= threshold);
     verification.measured = Some(measured_what.clone());
