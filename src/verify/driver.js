@@ -144,6 +144,8 @@ if (typeof EventTarget === 'function') {
 
 function emitterLabel(emitter) {
   if (emitter === process) return 'process';
+  const component = componentLabels.get(emitter);
+  if (component !== undefined) return component;
   const stub = stubLabels.get(emitter);
   if (stub !== undefined) return `stub \`${stub}\``;
   if (typeof window !== 'undefined' && emitter === globalThis.window) return 'window';
@@ -291,6 +293,11 @@ if (CONFIG.browser) {
   }
   send({ t: 'environment', name: browser.name });
 }
+
+// ---- components ---------------------------------------------------------------------------
+
+// leaklint puts its component runtime here (src/verify/components.js).
+/*LEAKLINT_COMPONENTS*/
 
 // ---- stubs: packages that are not installed, or named with --stub ------------------------
 
@@ -496,6 +503,8 @@ function moduleStub(specifier, reason) {
 
 const loadModule = Module._load;
 Module._load = function (request, parent, isMain) {
+  const framework = typeof request === 'string' && fromProjectCode(parent) ? frameworkModule(request) : undefined;
+  if (framework !== undefined) return framework;
   if (typeof request === 'string' && namedStub(request)) return moduleStub(request, '--stub');
   try {
     return Reflect.apply(loadModule, this, [request, parent, isMain]);
@@ -568,6 +577,7 @@ function resolveEsm(specifier, parentFile) {
     const file = resolveFile(path.resolve(path.dirname(parentFile), specifier));
     return { url: pathToFileURL(file).href, file };
   }
+  if (FRAMEWORKS.has(specifier) && fromProjectCode({ filename: parentFile })) return { stub: specifier, framework: true };
   if (namedStub(specifier)) return { stub: specifier, reason: '--stub' };
   // A package: CommonJS resolution from the module's folder, which finds what most packages
   // export to `require` (an ESM-only package without a `require` condition fails here).
@@ -586,10 +596,10 @@ function resolveEsm(specifier, parentFile) {
 // An ES module standing for a stubbed package: its default export is the stub, and each name
 // the importing module asks for is the stub's property of that name.
 function stubModule(vm, target, importerFile) {
-  const stub = moduleStub(target.stub, target.reason);
+  const stub = target.framework ? frameworkModule(target.stub) : moduleStub(target.stub, target.reason);
   const importer = sources.get(importerFile);
   const wanted = (importer && importer.imports && importer.imports[target.stub]) || [];
-  const names = [...new Set(['default', ...wanted])];
+  const names = [...new Set(['default', ...wanted, ...(target.framework ? Object.keys(stub) : [])])];
   return new vm.SyntheticModule(
     names,
     function () {
@@ -1053,6 +1063,7 @@ function makePhases(entry, exportsValue, step) {
   if (step) return { phases: [phase('calls', (i) => step(i))] };
   const target = captures.get(0);
   if (target === undefined) return { unverifiable: notCreatedReason() };
+  if (entry.lifecycle) return componentPhases(entry, target);
   switch (entry.kind) {
     case 'function':
       if (typeof target !== 'function') return { unverifiable: 'the captured value is not a function' };
@@ -1077,6 +1088,36 @@ function makePhases(entry, exportsValue, step) {
   }
 }
 let constructorFailures = 0;
+
+// A component's whole life per call: a fresh one mounted, then unmounted, as a page that shows
+// and hides it does. A finding in a method that is not a lifecycle hook (an event handler, a
+// helper) is called once while the component is mounted.
+function componentPhases(entry, target) {
+  const { lifecycle } = entry;
+  const mode = { mode: 'mount', text: MOUNT_TEXT[lifecycle.framework] || 'mounted and unmounted' };
+  const hooks = [...lifecycle.mount, ...lifecycle.unmount];
+  const extra = entry.name && entry.access === 'call' && !hooks.includes(entry.name) && entry.name !== 'constructor'
+    ? (instance) => invoke(entry, instance[entry.name], instance, calls)
+    : null;
+  switch (lifecycle.framework) {
+    case 'react': {
+      const fn = entry.kind === 'property' ? target && target[entry.name] : target;
+      if (typeof fn !== 'function') return { unverifiable: 'the component is not a function at run time' };
+      return { phases: [phase('mount', (i) => react.mountFunction(fn, makeArgs(entry.args, i)), mode)] };
+    }
+    case 'vue':
+      if (target === null || typeof target !== 'object') return { unverifiable: "the component's options are not an object at run time" };
+      return { phases: [phase('mount', (i) => vue.mountOptions(target, lifecycle, i, extra), mode)] };
+    default: {
+      if (typeof target !== 'function') return { unverifiable: 'the class was not created' };
+      // Angular injects services, which live as long as the app: the same ones every time.
+      const shared = lifecycle.framework === 'angular' ? makeArgs(entry.ctorArgs, 0) : null;
+      return {
+        phases: [phase('mount', (i) => mountClass(target, lifecycle, shared || makeArgs(entry.ctorArgs, i), extra), mode)],
+      };
+    }
+  }
+}
 
 // ---- measuring ---------------------------------------------------------------------------
 
@@ -1200,7 +1241,7 @@ function windowWithin(budget) {
 }
 
 async function runPhase(current, perWindow) {
-  send({ t: 'phase', mode: current.mode, foundAt: current.foundAt });
+  send({ t: 'phase', mode: current.mode, foundAt: current.foundAt, text: current.text });
   const before = { calls, count: errors.count };
   errors.count = 0;
   errors.first = null;

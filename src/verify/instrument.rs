@@ -1,5 +1,5 @@
 //! The module's code as the driver runs it: TypeScript types stripped with swc's own
-//! TypeScript transform, JSX compiled to `React.createElement`, plus two calls leaklint adds:
+//! TypeScript transform, decorators dropped, JSX compiled to the driver's element factory, plus two calls leaklint adds:
 //! `__leaklint_capture(0, f)` hands over the function (or its class or object) to call, and
 //! `__leaklint_probe(() => cache)` lets the driver read the collection an `unbounded-cache`
 //! finding grows. The result is printed with swc's code generator.
@@ -17,6 +17,52 @@ use crate::parse::BASE;
 
 /// The name given to an anonymous `export default function/class` so it can be captured.
 const DEFAULT_NAME: &str = "__leaklint_default";
+
+/// The element factory and fragment JSX compiles to (defined by the driver).
+const JSX_FACTORY: &str = "__leaklint_jsx";
+const JSX_FRAGMENT: &str = "__leaklint_fragment";
+
+/// Drops decorators (Angular's `@Component`, Lit's `@customElement`, `@HostListener`): Node
+/// does not run them, and the metadata they register is the framework's, which the driver
+/// stands in for. A decorator that replaces its class is lost with them.
+struct DropDecorators;
+
+impl VisitMut for DropDecorators {
+    fn visit_mut_class(&mut self, class: &mut Class) {
+        class.decorators.clear();
+        class.visit_mut_children_with(self);
+    }
+
+    fn visit_mut_class_method(&mut self, method: &mut ClassMethod) {
+        method.function.decorators.clear();
+        method.visit_mut_children_with(self);
+    }
+
+    fn visit_mut_class_prop(&mut self, prop: &mut ClassProp) {
+        prop.decorators.clear();
+        prop.visit_mut_children_with(self);
+    }
+
+    fn visit_mut_private_prop(&mut self, prop: &mut PrivateProp) {
+        prop.decorators.clear();
+        prop.visit_mut_children_with(self);
+    }
+
+    fn visit_mut_auto_accessor(&mut self, accessor: &mut AutoAccessor) {
+        accessor.decorators.clear();
+        accessor.visit_mut_children_with(self);
+    }
+
+    fn visit_mut_param(&mut self, param: &mut Param) {
+        param.decorators.clear();
+        param.visit_mut_children_with(self);
+    }
+
+    fn visit_mut_ts_param_prop(&mut self, prop: &mut TsParamProp) {
+        prop.decorators.clear();
+        prop.visit_mut_children_with(self);
+    }
+}
 
 /// Where the function to call is handed over.
 #[derive(Clone, Debug)]
@@ -79,6 +125,7 @@ pub fn prepare(
     GLOBALS.set(&Globals::new(), || {
         let unresolved = Mark::new();
         let top_level = Mark::new();
+        program.visit_mut_with(&mut DropDecorators);
         program.mutate(swc_ecma_transforms_base::resolver(
             unresolved, top_level, typescript,
         ));
@@ -91,6 +138,10 @@ pub fn prepare(
                 None::<swc_common::comments::SingleThreadedComments>,
                 swc_ecma_transforms_react::Options {
                     runtime: Some(swc_ecma_transforms_react::Runtime::Classic),
+                    // The driver's own element factory: files written for the automatic
+                    // runtime have no `React` in scope, and an element is never rendered.
+                    pragma: Some(JSX_FACTORY.into()),
+                    pragma_frag: Some(JSX_FRAGMENT.into()),
                     ..Default::default()
                 },
                 top_level,

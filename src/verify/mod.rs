@@ -9,6 +9,7 @@
 //! README for what is and is not contained.
 
 pub mod instrument;
+pub mod lifecycle;
 pub mod plan;
 pub mod sandbox;
 pub mod shapes;
@@ -37,6 +38,9 @@ const CONFIG_PLACEHOLDER: &str = "/*LEAKLINT_CONFIG*/ null";
 /// The built-in browser environment, put into the driver where it says so.
 const BROWSER: &str = include_str!("browser.js");
 const BROWSER_PLACEHOLDER: &str = "/*LEAKLINT_BROWSER*/";
+/// The component runtime (stand-ins for React, Vue and Lit, and mounting), spliced likewise.
+const COMPONENTS: &str = include_str!("components.js");
+const COMPONENTS_PLACEHOLDER: &str = "/*LEAKLINT_COMPONENTS*/";
 
 /// The rules whose findings can be verified: those whose metadata says what to measure.
 pub fn verifiable_rules() -> impl Iterator<Item = &'static RuleMeta> {
@@ -452,7 +456,8 @@ fn run_plan(
     });
     let driver_text = DRIVER
         .replacen(CONFIG_PLACEHOLDER, &config.to_string(), 1)
-        .replacen(BROWSER_PLACEHOLDER, BROWSER, 1);
+        .replacen(BROWSER_PLACEHOLDER, BROWSER, 1)
+        .replacen(COMPONENTS_PLACEHOLDER, COMPONENTS, 1);
     let driver = workdir_path.join("driver.cjs");
     std::fs::write(&driver, driver_text).map_err(|e| format!("cannot write the driver: {e}"))?;
     let job = Job {

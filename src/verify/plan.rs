@@ -24,6 +24,7 @@ use crate::rules::Measure;
 use crate::semantic::{Resolution, ScopeKind, Semantic};
 use crate::source::SourceType;
 use crate::verify::instrument::{self, CaptureSite, ProbeSite};
+use crate::verify::lifecycle::{self, Lifecycle};
 use crate::verify::shapes::{param_shapes, Shape};
 
 /// Methods that end an object's life, called after each call on a constructed instance, as
@@ -71,6 +72,9 @@ pub struct Entry {
     /// The listeners around the finding that the call registers, run after each call so that
     /// the finding's code runs too.
     pub events: Vec<Drive>,
+    /// The component the function belongs to, mounted and unmounted instead of called.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<Lifecycle>,
     /// How the function was reached, for the report.
     #[serde(skip)]
     pub description: String,
@@ -434,6 +438,7 @@ struct ClassSite {
     name: Option<Atom>,
     ctor_args: Vec<Shape>,
     description: String,
+    lifecycle: Option<Lifecycle>,
 }
 
 #[derive(Debug)]
@@ -459,6 +464,7 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
         iifes: FxHashSet::default(),
         object_members: FxHashMap::default(),
         object_descriptions: FxHashMap::default(),
+        object_lifecycles: FxHashMap::default(),
         class_fields: FxHashMap::default(),
         default_decls: FxHashSet::default(),
         descriptions: FxHashMap::default(),
@@ -472,12 +478,21 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
     };
     let events = drives(&locator.frames[at..], &locator.listeners);
     let frame = &locator.frames[at];
-    if frame.react {
+    if frame.react && matches!(frame.site, Site::Member { .. }) {
         return Err(format!(
-            "{} looks like a React component or hook (it renders JSX or calls hooks): calling it outside a React renderer proves nothing (use --scenario with a renderer)",
+            "{} calls hooks or renders JSX inside a class: leaklint mounts function components and class components' lifecycles, not this (use --scenario with a renderer)",
             frame.description
         ));
     }
+    let lifecycle = match &frame.site {
+        _ if frame.react => Some(lifecycle::react_function()),
+        Site::Member { class, .. } => class.lifecycle.clone(),
+        Site::Property { object, .. } => locator
+            .object_lifecycles
+            .get(object)
+            .map(|(_, lifecycle)| lifecycle.clone()),
+        _ => None,
+    };
     let entry = |kind, name, is_static, access, ctor_args| Entry {
         kind,
         name,
@@ -488,6 +503,7 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
         handler: frame.handler,
         request: frame.request.clone(),
         events: events.clone(),
+        lifecycle: lifecycle.clone(),
         description: frame.description.clone(),
     };
     match &frame.site {
@@ -516,9 +532,15 @@ fn find_entry(program: &Program, text: &str, target: Span) -> Result<(Entry, Cap
                     frame.description
                 ));
             }
+            // A method in a Vue component's `methods` runs on the component: the options
+            // object is what gets captured and mounted.
+            let options = locator
+                .object_lifecycles
+                .get(object)
+                .map_or(*object, |(options, _)| *options);
             Ok((
                 entry("property", Some(key.clone()), false, "call", Vec::new()),
-                CaptureSite::Wrap { span: *object },
+                CaptureSite::Wrap { span: options },
             ))
         }
         Site::Member {
@@ -609,6 +631,9 @@ struct Locator<'a> {
     /// Functions that are members of an object literal: (object, key, access).
     object_members: FxHashMap<Span, (Span, Option<String>, &'static str)>,
     object_descriptions: FxHashMap<Span, String>,
+    /// Object literals that are a component's options (Vue's `{ data, mounted, methods }`),
+    /// and the `methods` objects inside them, each with the options object and its lifecycle.
+    object_lifecycles: FxHashMap<Span, (Span, Lifecycle)>,
     /// Functions stored in class fields: (key, static).
     class_fields: FxHashMap<Span, (Option<String>, bool)>,
     /// Anonymous `export default function/class`.
@@ -998,6 +1023,7 @@ impl Visit for Locator<'_> {
         }
         let description = self.expr_description(object.span, "object");
         self.object_descriptions.insert(object.span, description);
+        self.note_options(object);
         for prop in &object.props {
             let PropOrSpread::Prop(prop) = prop else {
                 continue;
@@ -1224,6 +1250,41 @@ impl Locator<'_> {
         function.visit_children_with(self);
     }
 
+    /// A Vue component's options object: remembers it, and its `methods` object, with the
+    /// lifecycle.
+    fn note_options(&mut self, object: &ObjectLit) {
+        let keys: Vec<String> = object
+            .props
+            .iter()
+            .filter_map(|prop| match prop {
+                PropOrSpread::Prop(prop) => match &**prop {
+                    Prop::Method(m) => prop_key(&m.key),
+                    Prop::KeyValue(kv) => prop_key(&kv.key),
+                    Prop::Shorthand(name) => Some(name.sym.to_string()),
+                    _ => None,
+                },
+                PropOrSpread::Spread(_) => None,
+            })
+            .collect();
+        let Some(lifecycle) = lifecycle::of_options(&keys) else {
+            return;
+        };
+        for prop in &object.props {
+            if let PropOrSpread::Prop(prop) = prop {
+                if let Prop::KeyValue(kv) = &**prop {
+                    if let (Some("methods"), Expr::Object(methods)) =
+                        (prop_key(&kv.key).as_deref(), unwrap(&kv.value))
+                    {
+                        self.object_lifecycles
+                            .insert(methods.span, (object.span, lifecycle.clone()));
+                    }
+                }
+            }
+        }
+        self.object_lifecycles
+            .insert(object.span, (object.span, lifecycle));
+    }
+
     fn enter_class(&mut self, class: &Class, decl: bool, name: Option<Atom>, description: String) {
         let ctor_args = class
             .body
@@ -1235,16 +1296,40 @@ impl Locator<'_> {
                 _ => None,
             })
             .unwrap_or_default();
+        let methods: Vec<String> = class
+            .body
+            .iter()
+            .filter_map(|member| match member {
+                ClassMember::Method(m) => prop_key(&m.key),
+                ClassMember::ClassProp(p) => prop_key(&p.key),
+                _ => None,
+            })
+            .collect();
+        let lifecycle = lifecycle::of_class(&methods, extends_react(class));
         self.classes.push(ClassSite {
             span: class.span,
             decl,
             name,
             ctor_args,
             description,
+            lifecycle,
         });
         class.visit_children_with(self);
         self.classes.pop();
     }
+}
+
+/// `extends Component`, `extends React.PureComponent`: a React class component.
+fn extends_react(class: &Class) -> bool {
+    let base = match class.super_class.as_deref().map(unwrap) {
+        Some(Expr::Ident(name)) => name.sym.clone(),
+        Some(Expr::Member(member)) => match prop_name(&member.prop) {
+            Some(name) => name.clone(),
+            None => return false,
+        },
+        _ => return false,
+    };
+    matches!(&*base, "Component" | "PureComponent")
 }
 
 /// A constructor's parameters as patterns, TypeScript parameter properties included.
@@ -1725,16 +1810,57 @@ mod tests {
     }
 
     #[test]
+    fn components_are_mounted_with_their_framework_lifecycle() {
+        let lifecycle = |name: &str, code: &str| {
+            entry_of(name, code, "c.set")
+                .unwrap()
+                .lifecycle
+                .map(|l| (l.framework, l.mount, l.unmount))
+        };
+        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            lifecycle(
+                "a.jsx",
+                "const c = new Map();\nexport function Item({ id }) { c.set(id, 1); return <li>{id}</li>; }",
+            ),
+            Some(("react", vec![], vec![]))
+        );
+        assert_eq!(
+            lifecycle(
+                "a.js",
+                "const c = new Map();\nclass A extends HTMLElement { connectedCallback() { c.set(this, 1); } disconnectedCallback() {} }\ncustomElements.define('a-b', A);",
+            ),
+            Some((
+                "custom-element",
+                strings(&["connectedCallback"]),
+                strings(&["disconnectedCallback"])
+            ))
+        );
+        // A method of a Vue component's `methods`: the options object is what is mounted.
+        let vue = entry_of(
+            "a.js",
+            "const c = new Map();\nexport default { mounted() { this.track(); }, methods: { track() { c.set(this, 1); } } };",
+            "c.set",
+        )
+        .unwrap();
+        assert_eq!(
+            (vue.kind, vue.name.as_deref()),
+            ("property", Some("track"))
+        );
+        assert_eq!(vue.lifecycle.unwrap().mount, strings(&["mounted"]));
+        assert_eq!(
+            lifecycle(
+                "a.js",
+                "const c = new Map();\nclass A { start() { c.set(this, 1); } }\nmodule.exports = A;",
+            ),
+            None
+        );
+    }
+
+    #[test]
     fn unreachable_code_says_why() {
         let top = entry_of("a.js", "const c = new Map();\nc.set(1, 2);", "c.set").unwrap_err();
         assert!(top.contains("top-level code"), "{top}");
-        let react = entry_of(
-            "a.jsx",
-            "const c = new Map();\nexport function Item({ id }) { c.set(id, 1); return <li>{id}</li>; }",
-            "c.set",
-        )
-        .unwrap_err();
-        assert!(react.contains("React component"), "{react}");
         let private = entry_of(
             "a.js",
             "const c = new Map();\nclass A { #add(k) { c.set(k, 1); } }\nmodule.exports = A;",

@@ -236,6 +236,8 @@ struct Phase {
     mode: String,
     /// Where the exported instance was found (`module.exports`), for `singleton`.
     found_at: Option<String>,
+    /// How a component was run (`connected and disconnected`), for `mount`.
+    text: Option<String>,
     windows: Vec<Window>,
     /// Its `phase-done` message (calls and errors), if it finished.
     done: Option<Value>,
@@ -247,6 +249,10 @@ impl Phase {
         match self.mode.as_str() {
             "fresh" => Some("a fresh instance per call".into()),
             "instance" => Some("one instance, called again and again".into()),
+            "mount" => Some(format!(
+                "a fresh component per call, {}",
+                self.text.as_deref().unwrap_or("mounted and unmounted")
+            )),
             "singleton" => Some(format!(
                 "the exported instance (`{}`)",
                 self.found_at.as_deref().unwrap_or("?")
@@ -264,6 +270,7 @@ fn phases(run: &Outcome) -> Vec<Phase> {
             Some("phase") => phases.push(Phase {
                 mode: text(&message["mode"]),
                 found_at: message["foundAt"].as_str().map(str::to_string),
+                text: message["text"].as_str().map(str::to_string),
                 windows: Vec::new(),
                 done: None,
             }),
@@ -272,6 +279,7 @@ fn phases(run: &Outcome) -> Vec<Phase> {
                 None => phases.push(Phase {
                     mode: "calls".into(),
                     found_at: None,
+                    text: None,
                     windows: vec![Window::from(message)],
                     done: None,
                 }),
