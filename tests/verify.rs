@@ -250,6 +250,7 @@ fn real_leaks_are_confirmed_and_look_alikes_the_linter_flags_are_not() {
             "fixtures/verify/singletons",
             "fixtures/verify/callbacks",
             "fixtures/verify/browser",
+            "fixtures/verify/components",
             "--format",
             "json",
             "-j",

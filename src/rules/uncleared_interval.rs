@@ -391,10 +391,7 @@ impl UnclearedInterval {
             return None;
         }
         let function = semantic.function_scope_at(span)?;
-        if semantic
-            .function_name(function)
-            .is_some_and(|name| name == "constructor")
-        {
+        if semantic.runs_once_per_object(function) {
             return None;
         }
         let body = semantic.scope(function).span;
@@ -402,7 +399,12 @@ impl UnclearedInterval {
             .property_clears
             .iter()
             .any(|(cleared, at)| cleared == name && body.lo <= *at && *at < span.lo);
-        if cleared_first {
+        // A component is unmounted before it mounts again.
+        let cleared_at_unmount = self
+            .property_clears
+            .iter()
+            .any(|(cleared, at)| cleared == name && semantic.unmounts(function, *at));
+        if cleared_first || cleared_at_unmount {
             return None;
         }
         // `socket.on('close', () => this.connect())`: it runs again on the same object.
@@ -503,6 +505,11 @@ mod tests {
             ("export class P { start() { clearTimeout(this.timer); this.timer = setInterval(f, 1); } close() { clearTimeout(this.timer); } }", "a.mjs"),
             // A constructor runs once per object: nothing overwrites its handle.
             ("export class P { constructor() { this.timer = setInterval(f, 1); } close() { clearInterval(this.timer); } }", "a.mjs"),
+            // So does a component's mount hook, with the clear in the unmount hook.
+            ("export class C extends React.Component { componentDidMount() { this.timer = setInterval(f, 1); } componentWillUnmount() { clearInterval(this.timer); } }", "a.mjs"),
+            ("export class C { ngOnInit() { this.timer = setInterval(() => this.tick(), 1); } ngOnDestroy() { clearInterval(this.timer); } }", "a.ts"),
+            ("export default { mounted() { this.timer = setInterval(this.poll, 1); }, beforeDestroy() { clearInterval(this.timer); } };", "a.mjs"),
+            ("class E extends HTMLElement { connectedCallback() { this.timer = setInterval(() => this.tick(), 1); } disconnectedCallback() { clearInterval(this.timer); } }", "a.js"),
             ("let timer; export function start() { clearInterval(timer); timer = setInterval(f, 10); }", "a.mjs"),
             ("export function f() { const t = window.setInterval(g, 1); window.clearInterval(t); }", "a.mjs"),
             // The handle escapes.
@@ -528,6 +535,8 @@ mod tests {
             // A second start() overwrites the handle: the clear in stop() is not on that path.
             ("class Poller { start() { this.timer = setInterval(() => this.poll(), 1000); } stop() { clearInterval(this.timer); } } module.exports = Poller;", "a.js", &["setInterval"]),
             ("export class Poller { start() { this.timer = setInterval(() => this.tick(), 1000); } stop() { clearInterval(this.timer); } }", "a.mjs", &["setInterval"]),
+            // An element is connected again when it moves; the clear is not in its disconnect.
+            ("class E extends HTMLElement { connectedCallback() { this.timer = setInterval(() => this.tick(), 1); } remove() { clearInterval(this.timer); } }", "a.js", &["setInterval"]),
             ("class Client { connect() { this.ping = setInterval(() => this.send('ping'), 5000); this.socket.on('close', () => this.connect()); } close() { clearInterval(this.ping); } } module.exports = Client;", "a.js", &["setInterval"]),
             ("export function start() { setInterval(tick, 1000); }", "a.mjs", &["setInterval"]),
             ("export function start() { setInterval(tick, 1000).unref(); }", "a.mjs", &["setInterval"]),

@@ -354,6 +354,25 @@ impl Semantic<'_> {
             .map(|i| &names[i].1)
     }
 
+    /// Does the function run once for each object it belongs to: a constructor, or a
+    /// component's mount hook (`componentDidMount`, `ngOnInit`, Vue's `mounted`).
+    pub fn runs_once_per_object(&self, scope: ScopeId) -> bool {
+        self.function_name(scope).is_some_and(|name| {
+            name == "constructor" || super::lifecycle::runs_once_per_instance(name)
+        })
+    }
+
+    /// Is the function at `unmount` the unmount hook paired with the mount hook `mount`
+    /// (`disconnectedCallback` for `connectedCallback`).
+    pub fn unmounts(&self, mount: ScopeId, unmount: BytePos) -> bool {
+        let Some(mount) = self.function_name(mount) else {
+            return false;
+        };
+        self.function_scope_at(Span::new(unmount, unmount))
+            .and_then(|scope| self.function_name(scope))
+            .is_some_and(|unmount| super::lifecycle::unmounts(mount, unmount))
+    }
+
     /// Does the function whose scope is `scope` outlive the call of the function around it: is it
     /// returned (`return (req, res) => …`, `() => (x) => …`) or registered as a listener?
     pub fn outlives_its_call(&self, scope: ScopeId) -> bool {

@@ -8,6 +8,7 @@
 mod builder;
 pub mod frequency;
 pub mod keys;
+pub mod lifecycle;
 pub mod lifetime;
 pub mod listeners;
 

@@ -67,7 +67,7 @@ function heapReadStream(stream) {
  * the closures' locations (`locNode`, `locScript`, `locLine`, `locColumn`); the strings,
  * packed (`stringData`, all of them end to end, and `stringEnd`, where each ends: 2 heap
  * objects where an array would be some 20,000, which the next snapshot would have to take
- * and the diff to tell apart; `heapUnpack` gives them back as an array); `ms`, what it took,
+ * and the diff to tell apart; `heapString(snap, k)` reads string `k`); `ms`, what it took,
  * and `timing`, its parts. The caller runs `gc()` first (V8 also collects before it
  * snapshots). Returns null on any failure.
  */
@@ -87,7 +87,12 @@ async function heapTake() {
   const taken = Date.now();
   let buffer = await heapReadStream(stream);
   const read = Date.now();
-  const snap = heapParseFast(buffer) || heapCompact(JSON.parse(buffer.toString('utf8')));
+  let snap = heapParseFast(buffer);
+  if (!snap) {
+    // Not laid out as expected: parse it all, which takes some ten times its size in the heap.
+    heapNeedRoom(buffer.length * 12);
+    snap = heapCompact(JSON.parse(buffer.toString('utf8')));
+  }
   buffer = null;
   if (!snap) return null;
   const done = Date.now();
@@ -110,22 +115,6 @@ function heapPack(snap) {
   snap.stringEnd = ends;
   snap.strings = null;
   return snap;
-}
-
-/** `snap` with its strings as an array: a copy when they are packed (`snap` stays as is). */
-function heapUnpack(snap) {
-  if (Array.isArray(snap.strings)) return snap;
-  const copy = Object.assign({}, snap);
-  const data = snap.stringData;
-  const ends = snap.stringEnd;
-  const strings = new Array(ends.length);
-  for (let k = 0, from = 0; k < ends.length; k++) {
-    strings[k] = data.slice(from, ends[k]);
-    from = ends[k];
-  }
-  copy.strings = strings;
-  copy.stringData = null;
-  return copy;
 }
 
 /**
@@ -180,8 +169,36 @@ function heapParseFast(buffer) {
   if (stringsAt < 0) return null;
   const last = buffer.lastIndexOf(93); // the strings' closing ]
   if (last < stringsAt - 1) return null;
+  // The strings' text and the strings parsed (some 3 bytes a byte of JSON: short strings have
+  // a 16-byte header and an 8-byte slot), and packed: some 5 times their JSON in the heap.
+  heapNeedRoom((last - stringsAt) * 5);
   const strings = JSON.parse(buffer.toString('utf8', stringsAt - 1, last + 1));
   return heapCompact({ snapshot: header.snapshot, nodes, edges, locations, strings });
+}
+
+/**
+ * Throws unless the JS heap has room for `bytes` more (and a margin): a snapshot of a big heap
+ * under a small `--max-old-space-size` would otherwise end the process. (Typed arrays live
+ * outside the JS heap; what counts are strings and arrays of them.)
+ */
+function heapNeedRoom(bytes) {
+  if (heapRoom() < bytes + 8 * 1024 * 1024) throw new Error('leaklint: no room for a heap snapshot');
+}
+
+/**
+ * The bytes the JS heap can still grow by: up to `--max-old-space-size` when the process was
+ * given one (V8's own limit counts the young generation's reserve as well), less what is in
+ * use (garbage included: callers collect first where they can).
+ */
+function heapRoom() {
+  const stats = require('node:v8').getHeapStatistics();
+  let limit = stats.heap_size_limit;
+  const flags = process.execArgv.concat(String(process.env.NODE_OPTIONS || '').split(/\s+/));
+  for (const flag of flags) {
+    const match = /^--max[-_]old[-_]space[-_]size=([0-9]+)$/.exec(flag);
+    if (match) limit = Math.min(limit, Number(match[1]) * 1024 * 1024);
+  }
+  return limit - stats.used_heap_size;
 }
 
 /**
@@ -303,7 +320,15 @@ function heapTypeOf(snap, i) {
 }
 
 function heapNameOf(snap, i) {
-  return snap.strings[snap.name[i]];
+  return heapString(snap, snap.name[i]);
+}
+
+/** String `k` of the snapshot, whether its strings are an array or packed. */
+function heapString(snap, k) {
+  if (snap.strings) return snap.strings[k];
+  const ends = snap.stringEnd;
+  if (k >= ends.length) return undefined;
+  return snap.stringData.slice(k === 0 ? 0 : ends[k - 1], ends[k]);
 }
 
 function heapIsInternalName(name) {
@@ -325,7 +350,7 @@ function heapEdgeLabel(snap, j) {
   const type = snap.edgeTypes[snap.edgeType[j]];
   const name = snap.edgeName[j];
   if (type === 'element' || type === 'hidden') return `[${name}]`;
-  const text = snap.strings[name];
+  const text = heapString(snap, name);
   return typeof text === 'string' ? text : String(name);
 }
 
@@ -487,12 +512,17 @@ async function heapEvidence(base, options) {
     if (!(base instanceof LeaklintHeapSnapshot)) return null;
     // The second snapshot costs at least what the first did; the diff about as much again.
     if (typeof base.ms === 'number' && base.ms * 1.5 > budget) return null;
+    // Room for the second snapshot's strings, as many as the first's and some (the base's,
+    // packed, are in use already); measured after a collection, without the garbage.
+    if (typeof globalThis.gc === 'function') globalThis.gc();
+    const baseText = typeof base.stringData === 'string' ? base.stringData.length : 0;
+    heapNeedRoom(baseText * 6);
     const late = () => Date.now() - started > budget;
 
     const snap = await heapTake();
     if (!snap || late()) return null;
     const diffStarted = Date.now();
-    const result = heapCompare(heapUnpack(base), snap, minGrowth, late, options);
+    const result = heapCompare(base, snap, minGrowth, late, options);
     if (!result) return null;
     result.ms = { snapshot: snap.ms, diff: Date.now() - diffStarted };
     result.nodes = { before: base.n, after: snap.n };
@@ -557,7 +587,8 @@ function heapCompare(base, snap, minGrowth, late, options) {
   // of functions compiled since `base` (leaklint's own among them).
   const after = new Map();
   const fresh = new Map();
-  const keyOf = new Array(n);
+  const kindIds = new Map(); // key → its number in `kindOf`
+  const kindOf = new Int32Array(n).fill(-1); // per node, its kind's number (-1: not counted)
   for (let i = 0; i < n; i++) {
     if (!live[i]) continue;
     const key = heapKindKey(snap, i);
@@ -566,7 +597,9 @@ function heapCompare(base, snap, minGrowth, late, options) {
       if (!heapHeldByData(snap, retainers, i, live, weak)) continue;
       fresh.set(key, (fresh.get(key) || 0) + 1);
     }
-    keyOf[i] = key;
+    let kind = kindIds.get(key);
+    if (kind === undefined) kindIds.set(key, (kind = kindIds.size));
+    kindOf[i] = kind;
     after.set(key, (after.get(key) || 0) + 1);
   }
   if (late()) return null;
@@ -589,14 +622,13 @@ function heapCompare(base, snap, minGrowth, late, options) {
   if (kinds.length === 0) return { grown: [], path: [] };
 
   // A sample node of each kind, for its label and location.
-  const sample = new Map(kinds.map((kind) => [kind.key, -1]));
+  const sample = new Map(kinds.map((kind) => [kindIds.get(kind.key), -1]));
   for (let i = n - 1; i >= 0; i--) {
-    if (keyOf[i] !== undefined && sample.get(keyOf[i]) === -1 && isNew(snap.id[i])) {
-      sample.set(keyOf[i], i);
-    }
+    if (sample.get(kindOf[i]) === -1 && isNew(snap.id[i])) sample.set(kindOf[i], i);
   }
+  for (const kind of kinds) kind.sample = sample.get(kindIds.get(kind.key));
   const grown = kinds.map((kind) => {
-    const i = sample.get(kind.key);
+    const i = kind.sample;
     const entry = { name: heapNodeLabel(snap, i), before: kind.before, after: kind.after };
     if (heapTypeOf(snap, i) === 'closure') heapAddLocation(snap, i, entry, options);
     return entry;
@@ -606,7 +638,7 @@ function heapCompare(base, snap, minGrowth, late, options) {
   let chosen = kinds[0];
   let chosenRank = -1;
   for (const kind of kinds) {
-    const rank = heapKindRank(kind.key, heapNodeLabel(snap, sample.get(kind.key)));
+    const rank = heapKindRank(kind.key, heapNodeLabel(snap, kind.sample));
     if (rank > chosenRank) {
       chosen = kind;
       chosenRank = rank;
@@ -614,13 +646,13 @@ function heapCompare(base, snap, minGrowth, late, options) {
   }
   if (late()) return { grown, path: [] };
 
-  const target = heapPickTarget(snap, retainers, keyOf, chosen.key, isNew, live);
+  const target = heapPickTarget(snap, retainers, kindOf, kindIds.get(chosen.key), isNew, live);
   if (target < 0) return { grown, path: [] };
   // Rather through objects than through the engine's arrays and code, and rather to the global
-  // object, a module or a lasting handle than to the stack or a handle scope of the moment.
+  // object or a module than to a lasting handle, and to that than to the stack of the moment.
   let raw = null;
-  for (const [strict, fleeting] of [[true, false], [false, false], [true, true], [false, true]]) {
-    raw = heapRetainerPath(snap, retainers, target, live, late, strict, fleeting);
+  for (const [strict, roots] of [[true, 0], [true, 1], [true, 2], [false, 0], [false, 1], [false, 2]]) {
+    raw = heapRetainerPath(snap, retainers, target, live, late, strict, roots);
     if (raw || late()) break;
   }
   if (!raw) return { grown, path: [] };
@@ -688,24 +720,36 @@ function heapIsRoot(snap, i) {
   return heapIsGlobalName(name) || name === 'Module';
 }
 
-/** Roots of the moment: what the stack and the open handle scopes hold while V8 snapshots. */
+/**
+ * Roots of the moment: what the stack, the open handle scopes and the engine's own strong
+ * roots (the microtask queue, the last objects its caches saw) hold while V8 snapshots.
+ */
 function heapIsFleetingRoot(snap, i) {
-  if (heapTypeOf(snap, i) !== 'synthetic') return false;
-  const name = heapNameOf(snap, i);
-  return name === '(Stack roots)' || name === '(Handle scope)' || name === '(Extensions)';
+  switch (heapNameOf(snap, i)) {
+    case '(Stack roots)':
+    case '(Handle scope)':
+    case '(Strong roots)':
+    case '(Extensions)':
+    case '(Relocatable)':
+    case '(Thread manager)':
+    case '(Debugger)':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /**
- * A new node of kind `key` held where most of that kind is held: its holder (first strong
+ * A new node of kind `kind` held where most of that kind is held: its holder (first strong
  * retainer) is of the kind, and holds it by the edge, that hold the most of them (one array
  * holding listeners, or many objects holding each one by the same property); the last one.
  */
-function heapPickTarget(snap, retainers, keyOf, key, isNew, live) {
+function heapPickTarget(snap, retainers, kindOf, kind, isNew, live) {
   const weak = snap.edgeTypes.indexOf('weak');
   const byHolder = new Map();
   let fallback = -1;
   for (let i = 0; i < snap.n; i++) {
-    if (keyOf[i] !== key || !live[i] || !isNew(snap.id[i])) continue;
+    if (kindOf[i] !== kind || !live[i] || !isNew(snap.id[i])) continue;
     fallback = i;
     let holder = -1;
     let via = -1;
@@ -737,12 +781,14 @@ function heapPickTarget(snap, retainers, keyOf, key, isNew, live) {
 /**
  * The shortest chain of strong references from a root to `target`, as `[node, edge]` pairs
  * root first (the last pair's edge -1), by a breadth-first search over the retainers. With
- * `strict`, only through holders (objects, closures, scopes, hash tables); with `fleeting`,
- * also to the stack and handle scopes. It goes on a few levels past a first engine root (a
- * handle, the stack) for the global object or a module.
+ * `strict`, only through holders (objects, closures, scopes, hash tables). The roots it may
+ * end at: with `roots` 0, the global object or a module only; 1, also the engine's lasting
+ * roots (global handles, …); 2, also the stack and the like (`heapIsFleetingRoot`). Past a
+ * first engine root it goes on a few levels for the global object or a module.
  */
-function heapRetainerPath(snap, retainers, target, live, late, strict, fleeting) {
+function heapRetainerPath(snap, retainers, target, live, late, strict, roots) {
   const weak = snap.edgeTypes.indexOf('weak');
+  const synthetic = snap.nodeTypes.indexOf('synthetic');
   const n = snap.n;
   const via = new Int32Array(n).fill(-1); // the edge slot by which a node was reached
   const depth = new Uint16Array(n);
@@ -777,7 +823,9 @@ function heapRetainerPath(snap, retainers, target, live, late, strict, fleeting)
       if (seen[from] || !live[from]) continue;
       if (snap.edgeType[retainers.edge[k]] === weak) continue;
       if (strict && !heapIsHolder(snap, from)) continue;
-      if (!fleeting && heapIsFleetingRoot(snap, from)) continue;
+      if (snap.type[from] === synthetic) {
+        if (roots === 0 || (roots === 1 && heapIsFleetingRoot(snap, from))) continue;
+      }
       seen[from] = 1;
       via[from] = k;
       depth[from] = depth[i] + 1;

@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::semantic::lifecycle::{Phases, CLASS_PHASES, VUE_PHASES};
+
 /// How the driver mounts and unmounts a component (serialized into its configuration).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Lifecycle {
@@ -17,56 +19,21 @@ pub struct Lifecycle {
     pub unmount: Vec<String>,
 }
 
-/// A framework's phases: the methods it calls when a component mounts and when it unmounts.
-struct Phases {
-    framework: &'static str,
-    mount: &'static [&'static str],
-    unmount: &'static [&'static str],
-}
-
-/// For classes; the first whose mount or unmount methods the class defines is its framework.
-const CLASS_PHASES: &[Phases] = &[
-    Phases {
-        framework: "react-class",
-        mount: &["componentDidMount"],
-        unmount: &["componentWillUnmount"],
-    },
-    // Web Components, and Lit (whose `firstUpdated` runs after the first render).
-    Phases {
-        framework: "custom-element",
-        mount: &["connectedCallback", "firstUpdated"],
-        unmount: &["disconnectedCallback"],
-    },
-    Phases {
-        framework: "angular",
-        mount: &["ngOnInit", "ngAfterContentInit", "ngAfterViewInit"],
-        unmount: &["ngOnDestroy"],
-    },
-];
-
-/// Vue's Options API, 2 and 3 (`beforeDestroy`/`destroyed` are Vue 2's names).
-const VUE_PHASES: Phases = Phases {
-    framework: "vue",
-    mount: &["beforeCreate", "created", "beforeMount", "mounted"],
-    unmount: &["beforeDestroy", "beforeUnmount", "destroyed", "unmounted"],
-};
-
-impl Phases {
-    fn of(&self, names: &[String]) -> Option<Lifecycle> {
-        let present = |phase: &[&str]| -> Vec<String> {
-            phase
-                .iter()
-                .filter(|m| names.iter().any(|n| n == *m))
-                .map(|m| m.to_string())
-                .collect()
-        };
-        let (mount, unmount) = (present(self.mount), present(self.unmount));
-        (!mount.is_empty() || !unmount.is_empty()).then_some(Lifecycle {
-            framework: self.framework,
-            mount,
-            unmount,
-        })
-    }
+/// The lifecycle of a component of `phases` that defines `names`, if it defines any hook.
+fn lifecycle_of(phases: &Phases, names: &[String]) -> Option<Lifecycle> {
+    let present = |phase: &[&str]| -> Vec<String> {
+        phase
+            .iter()
+            .filter(|m| names.iter().any(|n| n == *m))
+            .map(|m| m.to_string())
+            .collect()
+    };
+    let (mount, unmount) = (present(phases.mount), present(phases.unmount));
+    (!mount.is_empty() || !unmount.is_empty()).then_some(Lifecycle {
+        framework: phases.framework,
+        mount,
+        unmount,
+    })
 }
 
 /// The lifecycle of a class that defines `methods`, if it is a component. A React class
@@ -74,7 +41,7 @@ impl Phases {
 pub fn of_class(methods: &[String], extends_react: bool) -> Option<Lifecycle> {
     CLASS_PHASES
         .iter()
-        .find_map(|phases| phases.of(methods))
+        .find_map(|phases| lifecycle_of(phases, methods))
         .or_else(|| {
             extends_react.then_some(Lifecycle {
                 framework: "react-class",
@@ -87,7 +54,7 @@ pub fn of_class(methods: &[String], extends_react: bool) -> Option<Lifecycle> {
 /// The lifecycle of an object literal with these keys, if it is a Vue component's options
 /// (it has a hook, or `setup`).
 pub fn of_options(keys: &[String]) -> Option<Lifecycle> {
-    VUE_PHASES.of(keys).or_else(|| {
+    lifecycle_of(&VUE_PHASES, keys).or_else(|| {
         keys.iter().any(|k| k == "setup").then_some(Lifecycle {
             framework: "vue",
             mount: Vec::new(),

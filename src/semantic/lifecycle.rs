@@ -1,0 +1,64 @@
+//! Components' lifecycles: the methods a framework calls when a component mounts and when it
+//! unmounts. A mount hook runs once for each component, many times over the life of a page;
+//! what it acquires on a long-lived target must be released in the matching unmount hook.
+
+/// One framework's phases, in the order it calls their hooks.
+pub struct Phases {
+    pub framework: &'static str,
+    pub mount: &'static [&'static str],
+    pub unmount: &'static [&'static str],
+}
+
+/// Class components; a class is a component of the first whose hooks it defines.
+pub const CLASS_PHASES: &[Phases] = &[
+    Phases {
+        framework: "react-class",
+        mount: &["componentDidMount"],
+        unmount: &["componentWillUnmount"],
+    },
+    // Web Components, and Lit (whose `firstUpdated` runs after the first render).
+    Phases {
+        framework: "custom-element",
+        mount: &["connectedCallback", "firstUpdated"],
+        unmount: &["disconnectedCallback"],
+    },
+    Phases {
+        framework: "angular",
+        mount: &["ngOnInit", "ngAfterContentInit", "ngAfterViewInit"],
+        unmount: &["ngOnDestroy"],
+    },
+];
+
+/// Vue's Options API, 2 and 3 (`beforeDestroy`/`destroyed` are Vue 2's names).
+pub const VUE_PHASES: Phases = Phases {
+    framework: "vue",
+    mount: &["beforeCreate", "created", "beforeMount", "mounted"],
+    unmount: &["beforeDestroy", "beforeUnmount", "destroyed", "unmounted"],
+};
+
+/// Mount hooks that run exactly once for each component instance: a handle one of them stores
+/// on the instance is not overwritten by a second run. (`connectedCallback` is not one: an
+/// element moved in the page is connected again.)
+pub fn runs_once_per_instance(method: &str) -> bool {
+    matches!(
+        method,
+        "componentDidMount"
+            | "ngOnInit"
+            | "ngAfterContentInit"
+            | "ngAfterViewInit"
+            | "firstUpdated"
+            | "beforeCreate"
+            | "created"
+            | "beforeMount"
+            | "mounted"
+    )
+}
+
+/// Is `unmount` the hook that ends what `mount` starts, in one framework (`connectedCallback`
+/// and `disconnectedCallback`): between two runs of the mount hook the unmount hook runs.
+pub fn unmounts(mount: &str, unmount: &str) -> bool {
+    CLASS_PHASES
+        .iter()
+        .chain(std::iter::once(&VUE_PHASES))
+        .any(|phases| phases.mount.contains(&mount) && phases.unmount.contains(&unmount))
+}
