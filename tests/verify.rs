@@ -442,6 +442,7 @@ fn hostile_modules_are_contained_with_a_clear_verdict() {
         hostile.join("written-by-module.txt"),
         hostile.join("spawned-by-module.txt"),
         hostile.join("written-through-stub.txt"),
+        hostile.join("written-through-dom.txt"),
     ];
     for file in &written {
         let _ = std::fs::remove_file(file);
@@ -468,8 +469,8 @@ fn hostile_modules_are_contained_with_a_clear_verdict() {
         .collect();
     assert_eq!(
         selected.len(),
-        7,
-        "loop at load, process.exit, a write, a child process, 1 GB of output, a throw, a stub used as a way out"
+        8,
+        "loop at load, process.exit, a write, a child process, 1 GB of output, a throw, a stub and the DOM used as ways out"
     );
     let got = verdicts(&run);
     let problems = check(&selected, &got);
