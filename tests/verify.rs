@@ -121,7 +121,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         if path.is_dir() {
             files.extend(walk(&path));
         } else if path.extension().is_some_and(|e| {
-            ["js", "mjs", "cjs", "ts", "mts", "cts"].contains(&e.to_str().unwrap())
+            ["js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx"].contains(&e.to_str().unwrap())
         }) {
             files.push(path);
         }

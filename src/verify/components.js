@@ -293,7 +293,8 @@ const vue = (() => {
   // instance API, and any other `$name` the app put on every instance as a shared bus.
   function instance(options, i) {
     const own = eventApi({}, new VueEvents());
-    const element = globalThis.document && typeof document.createElement === 'function' ? document.createElement('div') : {};
+    // The component's own element, which dies with it.
+    const element = globalThis.document && typeof document.createElement === 'function' ? document.createElement('div') : new EventTarget();
     const base = Object.assign(own, {
       $el: element,
       $refs: {},

@@ -443,11 +443,12 @@ const STUB_TRAPS = {
     const state = stubStates.get(target);
     return state.proto !== null ? state.proto : Reflect.getPrototypeOf(target);
   },
-  apply(target) {
+  apply(target, _thisArg, args) {
     // The same result every time: `io.of('/chat')`, `express.Router()` and `getClient()`
     // hand back a long-lived object.
     const state = stubStates.get(target);
     if (state.returned === null) state.returned = makeStub(`${state.label}()`, { thenable: true });
+    callBack(args, state.returned);
     return state.returned;
   },
   construct(target, args, newTarget) {
@@ -457,6 +458,30 @@ const STUB_TRAPS = {
     return makeStub(`new ${state.label}()`, subclass ? { proto: newTarget.prototype } : {});
   },
 };
+
+// A Node-style callback, last among the arguments, whose first parameter is the error
+// (`pool.query(sql, (err, rows) => …)`, `fs.readFile(p, function (error, data) …)`): the stub
+// calls it once, soon after, with no error and a stub result, as the package would. A route
+// handler (`app.get('/x', (req, res) => …)`) is not one: its first parameter is not an error.
+const ERROR_FIRST = /^(?:async\s+)?(?:function\b[^(]*)?\(?\s*(?:err|error|er|e|ex|exception)\s*[,)=]/;
+function callBack(args, result) {
+  const callback = args.length > 0 ? args[args.length - 1] : undefined;
+  if (typeof callback !== 'function' || stubStates.has(callback)) return;
+  let source;
+  try {
+    source = Function.prototype.toString.call(callback);
+  } catch {
+    return;
+  }
+  if (!ERROR_FIRST.test(source)) return;
+  setImmediateOriginal(() => {
+    try {
+      callback(null, result);
+    } catch (error) {
+      countError(error);
+    }
+  });
+}
 
 function makeStub(label, options = {}) {
   const target = function stub() {};
@@ -608,6 +633,32 @@ function stubModule(vm, target, importerFile) {
     { identifier: `leaklint-stub:${target.stub}` },
   );
 }
+
+// `import(x)` from CommonJS (see src/verify/instrument.rs): stubs and the component runtime
+// for what they stand in for, Node's loader for the rest.
+async function importFromCommonJs(specifier, parentFile) {
+  specifier = String(specifier);
+  const framework = fromProjectCode({ filename: parentFile }) ? frameworkModule(specifier) : undefined;
+  let stub = framework;
+  if (stub === undefined && namedStub(specifier)) stub = moduleStub(specifier, '--stub');
+  if (stub === undefined && isBareSpecifier(specifier)) {
+    try {
+      Module.createRequire(parentFile).resolve(specifier);
+    } catch (error) {
+      if (!isMissingPackage(error, specifier)) throw error;
+      stub = moduleStub(specifier, 'not installed');
+    }
+  }
+  if (stub === undefined) {
+    const target = specifier.startsWith('.') ? resolveFile(path.resolve(path.dirname(parentFile), specifier)) : specifier;
+    return import(target.startsWith('/') ? pathToFileURL(target).href : target);
+  }
+  // A namespace: `default` is the stub, every other name its property.
+  return new Proxy(Object.create(null), {
+    get: (_t, key) => (key === 'default' ? stub : key === 'then' ? undefined : stub[key]),
+  });
+}
+Object.defineProperty(globalThis, '__leaklint_import', { value: importFromCommonJs, enumerable: false });
 
 async function loadEsm(file) {
   const vm = require('node:vm');
@@ -1053,7 +1104,7 @@ function exportsClass(exportsValue, cls) {
 function notCreatedReason() {
   const stubs = [...moduleStubs.keys()].map((s) => `\`${s}\``);
   const callbacks = stubs.length
-    ? `, or a callback nobody called; leaklint's stubs, here for ${stubs.join(', ')}, never call the callbacks they are given`
+    ? `, or a callback nobody called; leaklint's stubs, here for ${stubs.join(', ')}, call only Node-style callbacks (\`(err, result) => …\`) and keep listeners without emitting`
     : '';
   return `the function that contains the finding was not created while the module loaded (it sits in code that did not run at load: a branch not taken${callbacks}), so nothing can call it; write a --scenario`;
 }
@@ -1095,8 +1146,9 @@ let constructorFailures = 0;
 function componentPhases(entry, target) {
   const { lifecycle } = entry;
   const mode = { mode: 'mount', text: MOUNT_TEXT[lifecycle.framework] || 'mounted and unmounted' };
-  const hooks = [...lifecycle.mount, ...lifecycle.unmount];
-  const extra = entry.name && entry.access === 'call' && !hooks.includes(entry.name) && entry.name !== 'constructor'
+  // What mounting runs by itself: the hooks, the constructor, Vue's `setup` and `data`.
+  const hooks = [...lifecycle.mount, ...lifecycle.unmount, 'constructor', 'setup', 'data', 'render'];
+  const extra = entry.name && entry.access === 'call' && !hooks.includes(entry.name)
     ? (instance) => invoke(entry, instance[entry.name], instance, calls)
     : null;
   switch (lifecycle.framework) {
@@ -1110,8 +1162,11 @@ function componentPhases(entry, target) {
       return { phases: [phase('mount', (i) => vue.mountOptions(target, lifecycle, i, extra), mode)] };
     default: {
       if (typeof target !== 'function') return { unverifiable: 'the class was not created' };
-      // Angular injects services, which live as long as the app: the same ones every time.
-      const shared = lifecycle.framework === 'angular' ? makeArgs(entry.ctorArgs, 0) : null;
+      // Angular injects services, which live as long as the app: the same ones for every
+      // component, stubs that keep the listeners given to them.
+      const shared = lifecycle.framework === 'angular'
+        ? entry.ctorArgs.map((_, j) => makeStub(`injected service ${j + 1}`))
+        : null;
       return {
         phases: [phase('mount', (i) => mountClass(target, lifecycle, shared || makeArgs(entry.ctorArgs, i), extra), mode)],
       };

@@ -64,6 +64,26 @@ impl VisitMut for DropDecorators {
     }
 }
 
+/// `import(x)` in CommonJS becomes `__leaklint_import(x, __filename)`: Node's own loader would
+/// resolve it, past the driver's stubs for packages that are not installed.
+struct CommonJsImports;
+
+impl VisitMut for CommonJsImports {
+    fn visit_mut_call_expr(&mut self, call: &mut CallExpr) {
+        call.visit_mut_children_with(self);
+        if matches!(call.callee, Callee::Import(_)) && !call.args.is_empty() {
+            call.callee = Callee::Expr(Box::new(Expr::Ident(ident(&Atom::from(
+                "__leaklint_import",
+            )))));
+            call.args.truncate(1);
+            call.args.push(ExprOrSpread {
+                spread: None,
+                expr: Box::new(Expr::Ident(ident(&Atom::from("__filename")))),
+            });
+        }
+    }
+}
+
 /// Where the function to call is handed over.
 #[derive(Clone, Debug)]
 pub enum CaptureSite {
@@ -154,6 +174,9 @@ pub fn prepare(
     }
     if let Program::Script(script) = &mut program {
         script.shebang = None;
+    }
+    if let Program::Script(script) = &mut program {
+        script.visit_mut_with(&mut CommonJsImports);
     }
     let mut instrumenter = Instrumenter {
         capture: capture.cloned(),
