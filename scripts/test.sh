@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, with what it needs: the pre-commit framework (PyPI) for the hook tests,
-# Node.js 20 or later for the verifier tests, and npm (with Node.js 20.17 or later, which
+# Node.js 20 or later for the verifier tests, Debian's chromium for the HTML report's browser
+# test (tests/html_report.rs), and npm (with Node.js 20.17 or later, which
 # lint-staged 16 needs) and binutils' strip for the npm package tests (tests/npm.rs,
 # tests/lint_staged.rs; the latter installs lint-staged and husky from the npm registry once,
 # into an npm cache under target/tmp/npm-tools). Missing ones are installed; a failed install
@@ -44,12 +45,20 @@ fi
 if ! command -v strip >/dev/null 2>&1; then
   apt_install binutils
 fi
+# tests/html_report.rs opens the page in Debian's headless Chromium, at this path.
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: tests/html_report.rs needs Debian's chromium at /usr/bin/chromium" >&2
+  exit 1
+fi
 for tool in npm npx git strip; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "test.sh: tests/npm.rs and tests/lint_staged.rs need $tool on PATH" >&2
     exit 1
   fi
 done
-echo "test.sh: node $(node --version), npm $(npm --version)" >&2
+echo "test.sh: node $(node --version), npm $(npm --version), $(/usr/bin/chromium --version 2>/dev/null)" >&2
 
 cargo test --locked "$@"

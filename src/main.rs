@@ -1,5 +1,6 @@
+use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -8,7 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use leaklint::check::{check, check_stdin, CheckOptions, DEFAULT_MAX_FILE_SIZE};
 use leaklint::config::Overrides;
 use leaklint::diagnostic::Severity;
+use leaklint::report::html::{self, RunInfo};
 use leaklint::report::{self, display_path, Format, ReportOptions};
+use leaklint::result::CheckResult;
 use leaklint::rules;
 use leaklint::verify::{self, AtTarget, VerifyOptions};
 
@@ -141,6 +144,10 @@ struct VerifyArgs {
     /// that are not installed always are), e.g. `--stub pg,redis`
     #[arg(long, value_name = "PACKAGES", value_delimiter = ',', value_parser = verify::parse_stub)]
     stub: Vec<String>,
+    /// Also write a self-contained HTML page with each finding's source, verdict, plots of the
+    /// figures per window and retainer path
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 impl VerifyArgs {
@@ -161,6 +168,8 @@ impl VerifyArgs {
             Some("--at")
         } else if !self.stub.is_empty() {
             Some("--stub")
+        } else if self.report.is_some() {
+            Some("--report")
         } else {
             None
         }
@@ -263,6 +272,12 @@ fn run_check(args: CheckArgs) -> ExitCode {
         eprintln!("leaklint: --file-timeout must be a number of seconds above 0");
         return ExitCode::from(2);
     }
+    // Opened before the run, which can take minutes, so that a path that cannot be written
+    // fails at once.
+    let page = match open_page(args.verify_options.report.as_deref()) {
+        Ok(page) => page,
+        Err(code) => return code,
+    };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -333,6 +348,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         report::filter_quiet(&mut result);
     }
     let mut confirmed = 0;
+    let mut run = RunInfo::default();
     if args.verify {
         let v = &args.verify_options;
         let options = VerifyOptions {
@@ -346,8 +362,13 @@ fn run_check(args: CheckArgs) -> ExitCode {
         };
         match verify::verify(&mut result, &options) {
             Ok(summary) => {
-                eprintln!("leaklint: {}", summary.describe(&options));
+                let description = summary.describe(&options);
+                eprintln!("leaklint: {description}");
                 confirmed = summary.confirmed;
+                run = RunInfo {
+                    node: summary.runtime.map(|r| r.version),
+                    description: Some(description),
+                };
             }
             Err(message) => {
                 eprintln!("leaklint: verify: {message}");
@@ -364,6 +385,16 @@ fn run_check(args: CheckArgs) -> ExitCode {
         color,
         quiet: args.quiet,
     };
+    // The page first: a closed pipe on standard output must not lose it.
+    if let Some((path, file)) = page {
+        if let Err(error) = write_page(&result, &run, file) {
+            eprintln!(
+                "leaklint: cannot write the report to {}: {error}",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if let Err(error) =
         report::write(args.format, &result, &options, &mut out).and_then(|_| out.flush())
@@ -382,4 +413,27 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The `--report` file, created (and so known to be writable) before anything runs.
+fn open_page(path: Option<&Path>) -> Result<Option<(PathBuf, File)>, ExitCode> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    match File::create(path) {
+        Ok(file) => Ok(Some((path.to_path_buf(), file))),
+        Err(error) => {
+            eprintln!(
+                "leaklint: cannot write the report to {}: {error}",
+                path.display()
+            );
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn write_page(result: &CheckResult, run: &RunInfo, file: File) -> io::Result<()> {
+    let mut out = io::BufWriter::new(file);
+    html::write(result, run, &mut out)?;
+    out.flush()
 }

@@ -8,6 +8,7 @@ use crate::result::{CheckResult, FileReport};
 
 pub mod compact;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod pretty;
 pub mod sarif;
