@@ -54,7 +54,11 @@ fn run(scenario: &str, calls: u32, flags: &[&str]) -> Value {
     std::fs::write(&script, program(scenario, calls)).unwrap();
     let output = Command::new("node")
         .arg("--expose-gc")
-        .args(flags.iter().map(|flag| flag.replace("{dir}", &dir.path().display().to_string())))
+        .args(
+            flags
+                .iter()
+                .map(|flag| flag.replace("{dir}", &dir.path().display().to_string())),
+        )
         .arg(&script)
         .current_dir(dir.path())
         .output()
@@ -74,8 +78,14 @@ fn run(scenario: &str, calls: u32, flags: &[&str]) -> Value {
         value["evidence"].is_object(),
         "heapEvidence gave null: {value}"
     );
-    assert!(value["invalid"].is_null(), "a base that is not a snapshot gives null: {value}");
-    assert!(value["rushed"].is_null(), "an impossible budget gives null: {value}");
+    assert!(
+        value["invalid"].is_null(),
+        "a base that is not a snapshot gives null: {value}"
+    );
+    assert!(
+        value["rushed"].is_null(),
+        "an impossible budget gives null: {value}"
+    );
     value
 }
 
@@ -90,11 +100,15 @@ fn line_of(source: &str, marker: &str) -> u64 {
 }
 
 fn grown(value: &Value) -> &Vec<Value> {
-    value["evidence"]["grown"].as_array().expect("grown is an array")
+    value["evidence"]["grown"]
+        .as_array()
+        .expect("grown is an array")
 }
 
 fn path(value: &Value) -> &Vec<Value> {
-    value["evidence"]["path"].as_array().expect("path is an array")
+    value["evidence"]["path"]
+        .as_array()
+        .expect("path is an array")
 }
 
 fn growth(kind: &Value) -> i64 {
@@ -111,9 +125,9 @@ fn grown_kind<'a>(value: &'a Value, name: &str, within: usize) -> &'a Value {
 }
 
 fn has_step(value: &Value, node: &str, edge: Option<&str>) -> bool {
-    path(value).iter().any(|step| {
-        step["node"] == node && edge.is_none_or(|edge| step["edge"] == edge)
-    })
+    path(value)
+        .iter()
+        .any(|step| step["node"] == node && edge.is_none_or(|edge| step["edge"] == edge))
 }
 
 fn has_edge(value: &Value, edge: &str) -> bool {
@@ -153,14 +167,26 @@ fn check_listeners(value: &Value) {
     let first = &grown(value)[0];
     assert_eq!(first["name"], "closure (anonymous)", "{value}");
     assert!(growth(first) >= 2000, "{value}");
-    assert_eq!(first["line"], line, "the kind's line is the listener's: {value}");
-    assert!(first["file"].as_str().unwrap().ends_with("prog.js"), "{value}");
+    assert_eq!(
+        first["line"], line,
+        "the kind's line is the listener's: {value}"
+    );
+    assert!(
+        first["file"].as_str().unwrap().ends_with("prog.js"),
+        "{value}"
+    );
     assert!(has_step(value, "EventEmitter", Some("_events")), "{value}");
     assert!(has_edge(value, "data"), "{value}");
-    assert!(has_edge(value, "emitter"), "the module's variable names the emitter: {value}");
+    assert!(
+        has_edge(value, "emitter"),
+        "the module's variable names the emitter: {value}"
+    );
     let last = path(value).last().unwrap();
     assert_eq!(last["node"], "closure (anonymous)", "{value}");
-    assert_eq!(last["line"], line, "the path's closure is on the listener's line: {value}");
+    assert_eq!(
+        last["line"], line,
+        "the path's closure is on the listener's line: {value}"
+    );
     assert!(path(value).len() <= 13, "{value}");
 }
 
@@ -171,11 +197,15 @@ exports.step = function remember(i) {\n\
   cache.set('user:' + i, { payload: new Array(10) });\n\
 };\n";
     let value = run(scenario, 2000, &[]);
-    assert!(growth(grown_kind(&value, "Object", 3)) >= 2000, "{value}");
-    assert!(growth(grown_kind(&value, "Array", 3)) >= 2000, "{value}");
+    // Net growth: an object or two of the base may have gone meanwhile.
+    assert!(growth(grown_kind(&value, "Object", 3)) >= 1990, "{value}");
+    assert!(growth(grown_kind(&value, "Array", 3)) >= 1990, "{value}");
     assert!(has_step(&value, "Map", None), "{value}");
     assert!(has_edge(&value, "cache"), "{value}");
-    let map = path(&value).iter().find(|step| step["node"] == "Map").unwrap();
+    let map = path(&value)
+        .iter()
+        .find(|step| step["node"] == "Map")
+        .unwrap();
     assert!(
         map["edge"].as_str().unwrap().starts_with("get(\"user:"),
         "the Map's step names the entry's key: {value}"
@@ -211,7 +241,10 @@ fn what_is_allocated_and_dropped_does_not_grow() {
 };\n";
     let value = run(scenario, 2000, &[]);
     // Empty, or at most a little noise from what the first calls compiled.
-    assert!(grown(&value).iter().all(|kind| growth(kind) < 100), "{value}");
+    assert!(
+        grown(&value).iter().all(|kind| growth(kind) < 100),
+        "{value}"
+    );
     assert!(grown(&value).len() <= 1, "{value}");
 }
 
@@ -220,9 +253,15 @@ fn the_file_defines_functions_and_exports_only_when_required() {
     require_node();
     // Run as a script of its own (as the driver, into which it is spliced, is run): nothing
     // happens and nothing is exported.
-    let output = Command::new("node").arg(HEAPDIFF).output().expect("node starts");
+    let output = Command::new("node")
+        .arg(HEAPDIFF)
+        .output()
+        .expect("node starts");
     assert!(output.status.success(), "{output:?}");
-    assert!(output.stdout.is_empty() && output.stderr.is_empty(), "{output:?}");
+    assert!(
+        output.stdout.is_empty() && output.stderr.is_empty(),
+        "{output:?}"
+    );
     // Spliced where the driver says so.
     let spliced = format!(
         "'use strict';\nconst LEAKLINT_SPLICED = true;\n{}\nprocess.stdout.write(typeof heapEvidence + ',' + JSON.stringify(module.exports));\n",
@@ -231,7 +270,10 @@ fn the_file_defines_functions_and_exports_only_when_required() {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("driver.js");
     std::fs::write(&script, spliced).unwrap();
-    let output = Command::new("node").arg(&script).output().expect("node starts");
+    let output = Command::new("node")
+        .arg(&script)
+        .output()
+        .expect("node starts");
     assert!(output.status.success(), "{output:?}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "function,{}");
     // Required, it exports the two functions.
@@ -244,6 +286,42 @@ fn the_file_defines_functions_and_exports_only_when_required() {
         .output()
         .expect("node starts");
     assert!(output.status.success(), "{output:?}");
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "heapEvidence,heapSnapshot");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "heapEvidence,heapSnapshot"
+    );
     assert!(Path::new(HEAPDIFF).exists());
+}
+
+/// Under a heap limit too small for the snapshot's strings, null, not a process out of memory.
+#[test]
+fn no_room_in_the_heap_gives_null_not_a_crash() {
+    require_node();
+    let heapdiff = serde_json::to_string(HEAPDIFF).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("prog.js");
+    std::fs::write(
+        &script,
+        format!(
+            "const {{ heapSnapshot }} = require({heapdiff});\n\
+             globalThis.keep = [];\n\
+             for (let i = 0; i < 100000; i++) globalThis.keep.push('value ' + i);\n\
+             (async () => {{\n\
+             \x20 global.gc();\n\
+             \x20 process.stdout.write(String(await heapSnapshot()));\n\
+             }})();\n"
+        ),
+    )
+    .unwrap();
+    let output = Command::new("node")
+        .args(["--expose-gc", "--max-old-space-size=16"])
+        .arg(&script)
+        .output()
+        .expect("node starts");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "null",
+        "{output:?}"
+    );
 }

@@ -201,11 +201,41 @@ fn removes_itself(method: &str, args: &[ExprOrSpread]) -> bool {
     }
 }
 
-/// The text of a listener argument that names a function a removal can name again.
-fn listener_key(text: &str, expr: &Expr) -> Option<String> {
+/// What a listener argument names, so that a removal naming the same function matches it: a
+/// member by its text (`this.onResize`), a name by its binding (two functions' own
+/// `onResize` are two different functions), a global by its name.
+fn listener_key(semantic: &Semantic, text: &str, expr: &Expr) -> Option<String> {
     match unwrap(expr) {
-        Expr::Ident(_) | Expr::Member(_) => Some(squeezed_text(text, unwrap(expr).span())),
+        Expr::Ident(ident) => Some(name_key(semantic, ident)),
+        Expr::Member(_) => Some(squeezed_text(text, unwrap(expr).span())),
         _ => None,
+    }
+}
+
+fn name_key(semantic: &Semantic, ident: &Ident) -> String {
+    match semantic.binding_of(ident) {
+        Some(binding) => format!("{}@{}", ident.sym, binding.span.lo.0),
+        None => ident.sym.to_string(),
+    }
+}
+
+/// Marks a listener key as one for the capture phase.
+const CAPTURE: &str = " (capture)";
+
+/// `addEventListener(type, f, true)` or `{ capture: true }`: a listener for the capture phase,
+/// which only a removal with the same flag removes.
+fn captures(method: &str, args: &[ExprOrSpread]) -> bool {
+    if method != "addEventListener" && method != "removeEventListener" {
+        return false;
+    }
+    match args.get(2).map(|a| unwrap(&a.expr)) {
+        Some(Expr::Lit(Lit::Bool(flag))) => flag.value,
+        Some(Expr::Object(object)) => object.props.iter().any(|prop| {
+            matches!(prop, PropOrSpread::Prop(prop) if matches!(&**prop,
+                Prop::KeyValue(kv) if matches!(&kv.key, PropName::Ident(key) if key.sym == "capture")
+                    && matches!(unwrap(&kv.value), Expr::Lit(Lit::Bool(flag)) if flag.value)))
+        }),
+        _ => false,
     }
 }
 
@@ -226,6 +256,8 @@ struct Site<'a> {
     once: bool,
     /// The options argument of `addEventListener`, which may make it remove itself.
     self_removing: bool,
+    /// Added or removed for the capture phase.
+    capture: bool,
 }
 
 impl<'a> Site<'a> {
@@ -236,7 +268,18 @@ impl<'a> Site<'a> {
             listener: call.args.get(1).map(|a| &*a.expr),
             once: ONCE_METHODS.contains(&method),
             self_removing: removes_itself(method, &call.args),
+            capture: captures(method, &call.args),
         }
+    }
+
+    /// The key of the listener it names, with the phase it listens in.
+    fn listener_key(&self, semantic: &Semantic, text: &str) -> Option<String> {
+        let key = listener_key(semantic, text, self.listener?)?;
+        Some(if self.capture {
+            format!("{key}{CAPTURE}")
+        } else {
+            key
+        })
     }
 
     fn of_wrapper(call: &'a CallExpr, wrapper: Wrapper) -> Option<Site<'a>> {
@@ -246,6 +289,7 @@ impl<'a> Site<'a> {
             listener: call.args.get(wrapper.listener).map(|a| &*a.expr),
             once: wrapper.once,
             self_removing: false,
+            capture: false,
         })
     }
 }
@@ -284,7 +328,7 @@ impl RepeatedListener {
             span: callee_span(call),
             receiver_text: receiver_text(semantic, &receiver),
             event: event_key(cx.text, site.event),
-            listener: site.listener.and_then(|l| listener_key(cx.text, l)),
+            listener: site.listener_key(semantic, cx.text),
             shared_connection: shared,
             once: site.once,
             receiver,
@@ -310,12 +354,37 @@ impl RepeatedListener {
             {
                 Released::Any
             } else {
-                match site.listener.and_then(|l| listener_key(cx.text, l)) {
+                match site.listener_key(cx.semantic, cx.text) {
                     Some(key) => Released::Function(key),
                     None => Released::Nothing,
                 }
             },
         });
+    }
+}
+
+impl RepeatedListener {
+    /// `this._onKey = onKey` and a removal of `this._onKey`: removed by the name it is kept
+    /// under, in the same phase.
+    fn released_by_a_kept_name(&self, registration: &Registration, acquisition: &Acquisition) -> bool {
+        let Some(listener) = registration.listener.as_deref() else {
+            return false;
+        };
+        let (function, phase) = match listener.strip_suffix(CAPTURE) {
+            Some(function) => (function, CAPTURE),
+            None => (listener, ""),
+        };
+        self.kept_as
+            .iter()
+            .filter(|(_, kept)| kept == function)
+            .any(|(kept_as, _)| {
+                let by_kept_name = format!("{kept_as}{phase}");
+                let acquisition = Acquisition {
+                    function: Some(&by_kept_name),
+                    ..*acquisition
+                };
+                self.removals.released_by(&acquisition).is_some()
+            })
     }
 }
 
@@ -356,12 +425,12 @@ impl Rule for RepeatedListener {
             return;
         };
         let kept = match target {
-            SimpleAssignTarget::Ident(ident) => ident.span,
-            SimpleAssignTarget::Member(member) => member.span,
+            SimpleAssignTarget::Ident(ident) => name_key(cx.semantic, &ident.id),
+            SimpleAssignTarget::Member(member) => squeezed_text(cx.text, member.span),
             _ => return,
         };
-        if let Some(listener) = listener_key(cx.text, &assign.right) {
-            self.kept_as.push((squeezed_text(cx.text, kept), listener));
+        if let Some(listener) = listener_key(cx.semantic, cx.text, &assign.right) {
+            self.kept_as.push((kept, listener));
         }
     }
 
@@ -379,17 +448,7 @@ impl Rule for RepeatedListener {
                         .removals
                         .released_through_any_holder(&acquisition)
                         .is_some())
-                || self
-                    .kept_as
-                    .iter()
-                    .filter(|(_, listener)| Some(listener) == registration.listener.as_ref())
-                    .any(|(kept, _)| {
-                        let by_kept_name = Acquisition {
-                            function: Some(kept),
-                            ..acquisition
-                        };
-                        self.removals.released_by(&by_kept_name).is_some()
-                    });
+                || self.released_by_a_kept_name(&registration, &acquisition);
             if !released {
                 report(ctx, registration);
             }
@@ -479,6 +538,8 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // Removed in the same phase: capture with capture.
+            ("export function attach() { const onDown = () => {}; window.addEventListener('pointerdown', onDown, { capture: true }); return () => window.removeEventListener('pointerdown', onDown, true); }", "a.mjs"),
             // Registered once: top level, or a setup function only called from there.
             ("process.on('SIGTERM', shutdown);", "a.js"),
             // A socket the function creates itself, or a connection that is removed from again.
@@ -539,6 +600,10 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // A removal of another function's own `onResize`, or in the other phase, removes
+            // nothing this one added.
+            ("export function A() { useEffect(() => { const onResize = () => {}; window.addEventListener('resize', onResize); }, []); return null; }\nexport function B() { useEffect(() => { const onResize = () => {}; window.addEventListener('resize', onResize); return () => window.removeEventListener('resize', onResize); }, []); return null; }", "a.jsx", &["window.addEventListener"]),
+            ("export function attach() { const onDown = () => {}; window.addEventListener('pointerdown', onDown, true); return () => window.removeEventListener('pointerdown', onDown); }", "a.mjs", &["window.addEventListener"]),
             // A reconnect that keeps its socket, or its client, and adds listeners to it again.
             ("class Feed { connect() { if (!this.socket) this.socket = new WebSocket(this.url); this.socket.on('message', (d) => this.handle(d)); this.socket.on('close', () => setTimeout(() => this.connect(), 1000)); } } module.exports = Feed;", "a.js", &["this.socket.on('message'", "this.socket.on('close'"]),
             ("class Feed { connect() { this.socket = this.socket || new WebSocket(this.url); this.socket.on('message', this.handle); } retry() { setTimeout(() => this.connect(), 10); } } module.exports = Feed;", "a.js", &["this.socket.on"]),

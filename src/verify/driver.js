@@ -63,11 +63,12 @@ process.on('unhandledRejection', (error) => {
 
 // ---- instruments: intervals, listeners, globals, modules --------------------------------
 
+// Held weakly: Node's timer lists keep a live interval, and a retainer path must show them.
 const intervals = new Set();
 const setIntervalOriginal = timers.setInterval;
 function setInterval(...args) {
   const handle = Reflect.apply(setIntervalOriginal, this, args);
-  intervals.add(handle);
+  intervals.add(new WeakRef(handle));
   return handle;
 }
 globalThis.setInterval = setInterval;
@@ -76,9 +77,10 @@ Module.syncBuiltinESMExports();
 
 function liveIntervals() {
   let live = 0;
-  for (const handle of intervals) {
+  for (const ref of intervals) {
     // Node marks a Timeout `_destroyed` when clearInterval (or clearTimeout) stops it.
-    if (handle._destroyed) intervals.delete(handle);
+    const handle = ref.deref();
+    if (handle === undefined || handle._destroyed) intervals.delete(ref);
     else live++;
   }
   return live;
@@ -130,14 +132,20 @@ if (typeof EventTarget === 'function') {
       let byKey = targetListeners.get(this);
       if (!byKey) targetListeners.set(this, (byKey = new Map()));
       const key = `${type}\u0000${capture(options)}`;
-      if (!byKey.has(key)) byKey.set(key, new Set());
-      byKey.get(key).add(listener);
+      // Held weakly, counted: the target itself keeps its listeners, and a retainer path
+      // must show that, not leaklint's count.
+      if (!byKey.has(key)) byKey.set(key, { listeners: new WeakSet(), size: 0 });
+      const entry = byKey.get(key);
+      if (!entry.listeners.has(listener)) {
+        entry.listeners.add(listener);
+        entry.size++;
+      }
     }
     return Reflect.apply(add, this, [type, listener, options]);
   };
   EventTarget.prototype.removeEventListener = function (type, listener, options) {
-    const byKey = targetListeners.get(this);
-    if (byKey) byKey.get(`${type}\u0000${capture(options)}`)?.delete(listener);
+    const entry = targetListeners.get(this)?.get(`${type}\u0000${capture(options)}`);
+    if (entry && listener && entry.listeners.delete(listener)) entry.size--;
     return Reflect.apply(remove, this, [type, listener, options]);
   };
 }
@@ -1192,6 +1200,26 @@ function retainedHeap() {
   return bytes;
 }
 
+// ---- evidence: what holds the growth --------------------------------------------------------
+
+// leaklint puts its heap-snapshot diff here (src/verify/heapdiff.js).
+const LEAKLINT_SPLICED = true;
+/*LEAKLINT_HEAPDIFF*/
+
+// A closure's line in the checked file, from its line in the prepared module.
+function sourceLine({ file, line }) {
+  const own = file === CONFIG.file || file === pathToFileURL(CONFIG.file).href;
+  return own ? CONFIG.lines[line] || null : null;
+}
+
+// Did anything the rules measure grow in every window (the windows after the warm-up)?
+function grewEveryWindow(windows) {
+  const keys = ['heap', 'size', 'intervals', 'listeners', 'modules'];
+  return keys.some((key) =>
+    windows.slice(1).every((w, i) => typeof w[key] === 'number' && w[key] > windows[i][key]),
+  );
+}
+
 async function measure() {
   await turn();
   gc();
@@ -1295,6 +1323,9 @@ function windowWithin(budget) {
   return perWindow >= 5 ? perWindow : 0;
 }
 
+// Evidence is taken once a run, in the first phase that grows.
+let evidenceTaken = false;
+
 async function runPhase(current, perWindow) {
   send({ t: 'phase', mode: current.mode, foundAt: current.foundAt, text: current.text });
   const before = { calls, count: errors.count };
@@ -1308,6 +1339,10 @@ async function runPhase(current, perWindow) {
   }
   constructorFailures = 0;
   send({ t: 'window', w: 0, calls, ...(await measure()) });
+  // A snapshot after the warm-up, and a second at the end when something grew: the new
+  // objects, and what keeps one of them alive.
+  let base = null;
+  const measured = [];
   for (let w = 1; w <= CONFIG.windows + 1; w++) {
     for (let j = 0; j < perWindow; j++) {
       try {
@@ -1324,8 +1359,22 @@ async function runPhase(current, perWindow) {
         return false;
       }
     }
-    send({ t: 'window', w, calls, ...(await measure()) });
+    let figures = await measure();
+    // The first measured window grew: a snapshot, then the figures again, so that the
+    // snapshot's own memory is in this window's figures and the later ones alike.
+    if (w === 2 && !evidenceTaken && grewEveryWindow([measured[0], figures])) {
+      base = await heapSnapshot();
+      if (base) figures = await measure();
+    }
+    send({ t: 'window', w, calls, ...figures });
+    measured.push(figures);
   }
+  if (base && grewEveryWindow(measured)) {
+    evidenceTaken = true;
+    const evidence = await heapEvidence(base, { gc, lineOf: sourceLine });
+    if (evidence) send({ t: 'evidence', grown: evidence.grown, path: evidence.path });
+  }
+  base = null;
   send({ t: 'phase-done', calls: calls - before.calls, errors });
   await current.release();
   errors.count += before.count;

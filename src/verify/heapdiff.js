@@ -6,10 +6,13 @@
 // since `base` and, for one new object of the most telling kind, the chain of references that
 // keeps it alive, from a root down to it:
 //
-//   { grown: [{ name: 'closure (anonymous)', before: 3, after: 2003, line: 7, file: '…' }, …],
-//     path: [{ node: 'module prog.js', edge: 'exports' }, …,
+//   { grown: [{ name: 'closure (anonymous)', before: 0, after: 2000,
+//               line: 6, column: 22, script: 82, file: '/tmp/…/prog.js' }],
+//     path: [{ node: 'module prog.js', edge: 'exports' }, { node: 'Object', edge: 'step' },
+//            { node: 'closure subscribe', line: 5, …, edge: 'emitter' },
 //            { node: 'EventEmitter', edge: '_events' }, { node: 'Object', edge: 'data' },
-//            { node: 'Array', edge: '[1999]' }, { node: 'closure (anonymous)', line: 7 }] }
+//            { node: 'Array', edge: '[1999]' }, { node: 'closure (anonymous)', line: 6, … }],
+//     ms: { snapshot: 180, diff: 45 }, nodes: { before: 39432, after: 44419 } }
 //
 // Object ids are stable between snapshots of one isolate, so a node of the second snapshot
 // whose id is not in the first is new. Both functions return null instead of throwing.
@@ -32,31 +35,36 @@
 function LeaklintHeapSnapshot() {}
 
 /**
- * Reads a heap snapshot stream fully into one Buffer. It lets go of the chunks and of the
- * stream before it resolves: the continuation runs while the stream's `end` is still on the
- * stack, and the next snapshot would find them there.
+ * Reads a heap snapshot stream fully into one Buffer. It lets go of the chunks and of its
+ * listeners before it resolves: the continuation runs while the stream's `end` is still on
+ * the stack, where the next snapshot would find them, and the driver counts the listeners of
+ * the emitters that are still alive.
  */
 function heapReadStream(stream) {
   return new Promise((resolve, reject) => {
     let chunks = [];
-    stream.on('data', (chunk) => chunks.push(chunk));
-    stream.once('error', (error) => {
-      chunks = [];
-      reject(error);
-    });
-    stream.once('end', () => {
-      let buffer;
-      try {
-        buffer = Buffer.concat(chunks);
-      } catch (error) {
-        reject(error);
-        return;
-      } finally {
-        chunks = [];
-        stream.removeAllListeners('data');
+    const onData = (chunk) => chunks.push(chunk);
+    const finish = (error) => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', onError);
+      let buffer = null;
+      if (!error) {
+        try {
+          buffer = Buffer.concat(chunks);
+        } catch (failure) {
+          error = failure;
+        }
       }
-      resolve(buffer);
-    });
+      chunks = [];
+      if (error) reject(error);
+      else resolve(buffer);
+    };
+    const onEnd = () => finish(null);
+    const onError = (error) => finish(error || new Error('heap snapshot stream failed'));
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
   });
 }
 
@@ -497,11 +505,15 @@ function heapKindRank(key, label) {
 
 /**
  * Takes a second snapshot and compares it with `base` (from `heapSnapshot()`). Returns
- * `{ grown, path, ms }`: `grown`, the kinds that grew by at least `options.minGrowth` (10),
- * most first, at most 5, each `{ name, before, after }` (closures also `line`, `file`, …);
- * `path`, root first, the references that keep one new object of the most telling grown kind
- * alive, each step `{ node, edge }` (the last without `edge`; closures with `line`, …), empty
- * when nothing grew. Null when it fails or would take more than `options.timeBudgetMs` (1500).
+ * `{ grown, path, ms, nodes }`: `grown`, the kinds that grew by at least `options.minGrowth`
+ * (10), most first, at most 5, each `{ name, before, after }` (closures also `line`, `column`,
+ * `script`, `file`); `path`, root first, the references that keep one new object of the most
+ * telling grown kind alive, each step `{ node, edge }` (the last without `edge`, closures
+ * with their location), empty when nothing grew; `ms`, `{ snapshot, diff }`; `nodes`, the two
+ * snapshots' sizes. Null when it fails, when the heap has no room for the second snapshot,
+ * or when it would take more than `options.timeBudgetMs` (1500; judged from what `base` took,
+ * then checked as it goes). `options.gc`: the collector to run first (default `globalThis.gc`,
+ * when there is one), for a caller that took it before the code under test could replace it.
  */
 async function heapEvidence(base, options) {
   try {
@@ -514,7 +526,8 @@ async function heapEvidence(base, options) {
     if (typeof base.ms === 'number' && base.ms * 1.5 > budget) return null;
     // Room for the second snapshot's strings, as many as the first's and some (the base's,
     // packed, are in use already); measured after a collection, without the garbage.
-    if (typeof globalThis.gc === 'function') globalThis.gc();
+    const gc = typeof options.gc === 'function' ? options.gc : globalThis.gc;
+    if (typeof gc === 'function') gc();
     const baseText = typeof base.stringData === 'string' ? base.stringData.length : 0;
     heapNeedRoom(baseText * 6);
     const late = () => Date.now() - started > budget;

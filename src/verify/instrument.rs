@@ -130,6 +130,13 @@ impl ProbeSite {
     }
 }
 
+/// The module as node runs it, and for each of its lines the line of the checked file it came
+/// from (1-based; 0 where none does), so that a closure in a heap snapshot maps back.
+pub struct Printed {
+    pub code: String,
+    pub lines: Vec<u32>,
+}
+
 /// Strips types and JSX, adds the capture and probe calls, and prints the program.
 pub fn prepare(
     mut program: Program,
@@ -138,7 +145,7 @@ pub fn prepare(
     jsx: bool,
     capture: Option<&CaptureSite>,
     probe: Option<&ProbeSite>,
-) -> Result<String, String> {
+) -> Result<Printed, String> {
     let cm: Lrc<SourceMap> = Default::default();
     let file = cm.new_source_file(Lrc::new(FileName::Anon), text.to_string());
     let spans_match = file.start_pos.0 == BASE;
@@ -190,19 +197,47 @@ pub fn prepare(
     // Parentheses the transforms and the wrapping made necessary.
     program.mutate(swc_ecma_transforms_base::fixer::fixer(None));
     let mut buf = Vec::new();
+    let mut mappings = Vec::new();
     {
         let cm_for_writer = if spans_match { Some(cm.clone()) } else { None };
         let mut emitter = Emitter {
             cfg: Config::default().with_target(EsVersion::latest()),
             cm: cm.clone(),
             comments: None,
-            wr: JsWriter::new(cm_for_writer.unwrap_or_default(), "\n", &mut buf, None),
+            wr: JsWriter::new(
+                cm_for_writer.unwrap_or_default(),
+                "\n",
+                &mut buf,
+                spans_match.then_some(&mut mappings),
+            ),
         };
         program
             .emit_with(&mut emitter)
             .map_err(|e| format!("cannot print the prepared module: {e}"))?;
     }
-    String::from_utf8(buf).map_err(|_| "the prepared module is not UTF-8".into())
+    let code = String::from_utf8(buf).map_err(|_| "the prepared module is not UTF-8")?;
+    let lines = line_map(&code, text, &mappings);
+    Ok(Printed { code, lines })
+}
+
+/// For each printed line, the first source line a node printed on it starts at.
+fn line_map(code: &str, text: &str, mappings: &[(swc_common::BytePos, swc_common::LineCol)]) -> Vec<u32> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut lines = vec![0u32; code.lines().count() + 1];
+    for (pos, at) in mappings {
+        let Some(offset) = pos.0.checked_sub(BASE) else {
+            continue;
+        };
+        let source_line = starts.partition_point(|&start| start <= offset as usize) as u32;
+        if let Some(line) = lines.get_mut(at.line as usize) {
+            if *line == 0 {
+                *line = source_line;
+            }
+        }
+    }
+    lines
 }
 
 fn has_jsx(program: &Program) -> bool {

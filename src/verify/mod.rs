@@ -41,6 +41,9 @@ const BROWSER_PLACEHOLDER: &str = "/*LEAKLINT_BROWSER*/";
 /// The component runtime (stand-ins for React, Vue and Lit, and mounting), spliced likewise.
 const COMPONENTS: &str = include_str!("components.js");
 const COMPONENTS_PLACEHOLDER: &str = "/*LEAKLINT_COMPONENTS*/";
+/// Heap snapshots and their diff (what holds the growth), spliced likewise.
+const HEAPDIFF: &str = include_str!("heapdiff.js");
+const HEAPDIFF_PLACEHOLDER: &str = "/*LEAKLINT_HEAPDIFF*/";
 
 /// The rules whose findings can be verified: those whose metadata says what to measure.
 pub fn verifiable_rules() -> impl Iterator<Item = &'static RuleMeta> {
@@ -453,11 +456,13 @@ fn run_plan(
         "scenario": scenario.as_ref().map(|s| s.to_string_lossy().into_owned()),
         "scenarioIsModule": scenario.as_ref().is_some_and(|s| is_module_file(s)),
         "browser": plan.browser,
+        "lines": plan.lines,
     });
     let driver_text = DRIVER
         .replacen(CONFIG_PLACEHOLDER, &config.to_string(), 1)
         .replacen(BROWSER_PLACEHOLDER, BROWSER, 1)
-        .replacen(COMPONENTS_PLACEHOLDER, COMPONENTS, 1);
+        .replacen(COMPONENTS_PLACEHOLDER, COMPONENTS, 1)
+        .replacen(HEAPDIFF_PLACEHOLDER, HEAPDIFF, 1);
     let driver = workdir_path.join("driver.cjs");
     std::fs::write(&driver, driver_text).map_err(|e| format!("cannot write the driver: {e}"))?;
     let job = Job {

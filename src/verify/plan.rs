@@ -100,6 +100,9 @@ pub struct Plan {
     pub format: Format,
     /// The module's code as node runs it: types stripped, capture and probe calls added.
     pub code: String,
+    /// For each line of `code` (0-based), the line of the checked file it came from (1-based,
+    /// 0 for none).
+    pub lines: Vec<u32>,
     /// The function to call, or why there is none.
     pub entry: Result<Entry, String>,
     /// The collection measured for `unbounded-cache`, as written (`cache`, `Registry.byId`).
@@ -233,7 +236,10 @@ pub fn plan(
         (None, Some(path)) => Some(format!("this.{}", path.join("."))),
         (None, None) => None,
     };
-    let mut code = instrument::prepare(
+    let instrument::Printed {
+        mut code,
+        mut lines,
+    } = instrument::prepare(
         program,
         text,
         source_type.typescript,
@@ -243,10 +249,13 @@ pub fn plan(
     )?;
     if commonjs_names {
         code.insert_str(0, COMMONJS_PRELUDE);
+        let prelude = COMMONJS_PRELUDE.matches('\n').count();
+        lines.splice(0..0, std::iter::repeat_n(0, prelude));
     }
     Ok(Plan {
         format,
         code,
+        lines,
         entry: entry.map(|(entry, _)| entry),
         collection,
         global_name,
@@ -280,7 +289,8 @@ pub fn prepare_module(
         source_type.jsx,
         None,
         None,
-    )?;
+    )?
+    .code;
     Ok(Prepared {
         format,
         code,

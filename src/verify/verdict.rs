@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::{Sample, Stubbed, Verdict, Verification};
+use crate::diagnostic::{Evidence, Grown, RetainerStep, Sample, Stubbed, Verdict, Verification};
 use crate::rules::Measure;
 use crate::verify::sandbox::{Exit, Outcome};
 
@@ -241,6 +241,8 @@ struct Phase {
     windows: Vec<Window>,
     /// Its `phase-done` message (calls and errors), if it finished.
     done: Option<Value>,
+    /// What the heap snapshots showed, when something grew.
+    evidence: Option<Evidence>,
 }
 
 impl Phase {
@@ -273,6 +275,7 @@ fn phases(run: &Outcome) -> Vec<Phase> {
                 text: message["text"].as_str().map(str::to_string),
                 windows: Vec::new(),
                 done: None,
+                evidence: None,
             }),
             Some("window") => match phases.last_mut() {
                 Some(phase) => phase.windows.push(Window::from(message)),
@@ -282,8 +285,14 @@ fn phases(run: &Outcome) -> Vec<Phase> {
                     text: None,
                     windows: vec![Window::from(message)],
                     done: None,
+                    evidence: None,
                 }),
             },
+            Some("evidence") => {
+                if let Some(phase) = phases.last_mut() {
+                    phase.evidence = evidence(message);
+                }
+            }
             Some("phase-done") => {
                 if let Some(phase) = phases.last_mut() {
                     phase.done = Some(message.clone());
@@ -439,6 +448,7 @@ fn judge(claim: &Claim, mut verification: Verification, phase: &Phase) -> Verifi
         .join(", ");
     if grew_every_window {
         verification.verdict = Verdict::Confirmed;
+        verification.evidence = phase.evidence.clone();
         verification.summary = format!(
             "{measured_what} grew in each of {} windows ({windows_text}): {} per call, {} → {} over {} calls{detail}; {heap_note}",
             deltas.len(),
@@ -473,6 +483,37 @@ fn judge(claim: &Claim, mut verification: Verification, phase: &Phase) -> Verifi
         );
     }
     verification
+}
+
+/// The driver's `evidence` message: the kinds of object that grew and a retainer path.
+fn evidence(message: &Value) -> Option<Evidence> {
+    let grown: Vec<Grown> = message["grown"]
+        .as_array()?
+        .iter()
+        .filter_map(|g| {
+            Some(Grown {
+                name: g["name"].as_str()?.to_string(),
+                before: g["before"].as_u64().unwrap_or(0),
+                after: g["after"].as_u64()?,
+            })
+        })
+        .collect();
+    let path: Vec<RetainerStep> = message["path"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .filter_map(|step| {
+                    Some(RetainerStep {
+                        node: step["node"].as_str()?.to_string(),
+                        edge: step["edge"].as_str().map(str::to_string),
+                        line: step["line"].as_u64().map(|l| l as u32),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (!grown.is_empty() || !path.is_empty()).then_some(Evidence { grown, path })
 }
 
 /// The packages the driver stubbed, from its `stub` messages, in the order it stubbed them.
