@@ -228,6 +228,32 @@ pub struct Evidence {
     pub path: Vec<RetainerStep>,
 }
 
+impl Evidence {
+    /// The retainer path read like property access: `module cache.js.exports → closure get
+    /// (line 4).users → Map.get("k1") → Object`.
+    pub fn path_text(&self) -> Option<String> {
+        if self.path.is_empty() {
+            return None;
+        }
+        let steps: Vec<String> = self
+            .path
+            .iter()
+            .map(|step| {
+                let node = match step.line {
+                    Some(line) => format!("{} (line {line})", step.node),
+                    None => step.node.clone(),
+                };
+                match step.edge.as_deref() {
+                    Some(edge) if edge.starts_with('[') => format!("{node}{edge}"),
+                    Some(edge) => format!("{node}.{edge}"),
+                    None => node,
+                }
+            })
+            .collect();
+        Some(steps.join(" → "))
+    }
+}
+
 /// Objects of one kind (`Map`, `closure onResize`, `Array`) in the first and the last snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grown {
@@ -254,15 +280,19 @@ impl Eq for Verification {}
 impl Verification {
     /// The summary, then what was stubbed: what every text format shows after the verdict.
     pub fn details(&self) -> String {
-        if self.stubbed.is_empty() {
-            return self.summary.clone();
+        let mut details = self.summary.clone();
+        if let Some(path) = self.evidence.as_ref().and_then(Evidence::path_text) {
+            details.push_str(&format!("; held by {path}"));
         }
-        let stubs: Vec<String> = self
-            .stubbed
-            .iter()
-            .map(|s| format!("`{}` ({})", s.module, s.reason))
-            .collect();
-        format!("{}; stubbed: {}", self.summary, stubs.join(", "))
+        if !self.stubbed.is_empty() {
+            let stubs: Vec<String> = self
+                .stubbed
+                .iter()
+                .map(|s| format!("`{}` ({})", s.module, s.reason))
+                .collect();
+            details.push_str(&format!("; stubbed: {}", stubs.join(", ")));
+        }
+        details
     }
 }
 
