@@ -148,6 +148,11 @@ struct VerifyArgs {
     /// figures per window and retainer path
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// For each confirmed finding, what holds the growth: the kinds of object that grew and a
+    /// retainer path, from two heap snapshots (about a second more per confirmed finding; on
+    /// with --report)
+    #[arg(long)]
+    evidence: bool,
 }
 
 impl VerifyArgs {
@@ -170,6 +175,8 @@ impl VerifyArgs {
             Some("--stub")
         } else if self.report.is_some() {
             Some("--report")
+        } else if self.evidence {
+            Some("--evidence")
         } else {
             None
         }
@@ -359,6 +366,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             jobs,
             node: v.node.clone().unwrap_or_else(|| PathBuf::from("node")),
             stubs: v.stub.clone(),
+            evidence: v.evidence || v.report.is_some(),
         };
         match verify::verify(&mut result, &options) {
             Ok(summary) => {

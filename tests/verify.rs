@@ -1008,3 +1008,82 @@ fn a_plugin_gets_the_projects_own_jquery() {
     );
     assert_nothing_left(tmp.path());
 }
+
+/// `--evidence`: for a confirmed finding, the kinds of object that grew and the chain of
+/// references that holds one of them, closures on it at the checked file's lines; nothing for
+/// a look-alike.
+#[test]
+fn evidence_shows_what_holds_the_growth() {
+    require_node();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            "--evidence",
+            "fixtures/verify/unbounded-cache/memoize.js",
+            "fixtures/verify/browser/shared-handler.js",
+            "--format",
+            "json",
+        ],
+    );
+    let got = verdicts(&run);
+    let cache = got
+        .get(&("fixtures/verify/unbounded-cache/memoize.js".to_string(), 7))
+        .expect("the cache finding is verified");
+    assert_eq!(cache["verdict"], "confirmed", "{cache}");
+    let path: Vec<&serde_json::Value> = cache["evidence"]["path"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a path: {cache}"))
+        .iter()
+        .collect();
+    let holder = path
+        .iter()
+        .position(|step| step["node"] == "Map")
+        .unwrap_or_else(|| panic!("the Map holds the entries: {cache}"));
+    assert_eq!(
+        path[holder - 1]["edge"],
+        "users",
+        "the Map is reached as `users`: {cache}"
+    );
+    assert!(
+        path.iter()
+            .any(|step| step["node"] == "closure getUser" && step["line"] == 4),
+        "the closure that keeps `users` is at line 4 of the file: {cache}"
+    );
+    let grown = cache["evidence"]["grown"].as_array().unwrap();
+    assert!(
+        grown
+            .iter()
+            .any(|kind| kind["after"].as_u64().unwrap() >= kind["before"].as_u64().unwrap() + 1000),
+        "a kind of object grew by about one per call: {cache}"
+    );
+    let summary = cache["summary"].as_str().unwrap();
+    let text = leaklint(
+        tmp.path(),
+        &[
+            "verify",
+            "--evidence",
+            "fixtures/verify/unbounded-cache/memoize.js",
+            "--color",
+            "never",
+        ],
+    );
+    assert!(
+        text.stdout.contains("held by module memoize.js.exports → closure getUser (line 4).users → Map"),
+        "the text output shows the path after the figures ({summary}):\n{}",
+        text.stdout
+    );
+    assert!(
+        got.values().any(|v| v["verdict"] == "not-reproduced"),
+        "the look-alike ran: {got:?}"
+    );
+    for (key, verification) in &got {
+        if verification["verdict"] != "confirmed" {
+            assert!(
+                verification.get("evidence").is_none(),
+                "{key:?}: no evidence without growth: {verification}"
+            );
+        }
+    }
+}

@@ -820,3 +820,98 @@ function makeJQuery(document) {
   jQuery.proxy = (fn, context) => fn.bind(context);
   return jQuery;
 }
+
+// ---- the project's own DOM ---------------------------------------------------------------
+
+// happy-dom or jsdom, when the project has one: a real DOM (parsing, selectors, events as
+// browsers dispatch them) in place of the built-in one. Its window's properties become
+// globals, except what Node's realm must keep (timers, which leaklint counts, and Node's own
+// names); its EventTarget is instrumented like Node's, so listeners are counted the same way.
+// Null when neither loads.
+function installProjectDom(from, hooks) {
+  const makers = [
+    ['happy-dom', (pkg) => new pkg.Window({ url: 'http://localhost/' })],
+    ['jsdom', (pkg) => new pkg.JSDOM('<!doctype html><html><head></head><body></body></html>', {
+      url: 'http://localhost/',
+      pretendToBeVisual: true,
+    }).window],
+  ];
+  for (const [name, make] of makers) {
+    let pkg;
+    try {
+      pkg = from(name);
+    } catch {
+      continue;
+    }
+    let window;
+    try {
+      window = make(pkg);
+    } catch (error) {
+      hooks.send({ t: 'note', text: `${name} did not start (${hooks.describe(error)}); the built-in browser environment runs instead` });
+      continue;
+    }
+    return adoptWindow(window, name, hooks);
+  }
+  return null;
+}
+
+const NODE_KEEPS = new Set([
+  'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate',
+  'queueMicrotask', 'console', 'process', 'global', 'globalThis', 'Buffer', 'performance',
+  'structuredClone', 'gc', 'WeakRef', 'FinalizationRegistry', 'undefined', 'NaN', 'Infinity',
+]);
+
+function adoptWindow(window, name, hooks) {
+  const g = globalThis;
+  // The prototypes that define the listener methods for the window, the document and an
+  // element (a DOM may bind its classes to each window, or override them on the way down).
+  const defining = new Set();
+  for (const target of [window, window.document, window.document.createElement('div'), new window.EventTarget()]) {
+    for (let o = Object.getPrototypeOf(target); o; o = Object.getPrototypeOf(o)) {
+      if (Object.prototype.hasOwnProperty.call(o, 'addEventListener')) {
+        defining.add(o);
+        break;
+      }
+    }
+  }
+  for (const proto of defining) hooks.instrumentEventTarget(proto);
+  // The window's own timers are leaklint's, so that its intervals are counted.
+  for (const [key, value] of [['setInterval', hooks.setInterval], ['clearInterval', g.clearInterval]]) {
+    try {
+      Object.defineProperty(window, key, { value, writable: true, configurable: true });
+    } catch {}
+  }
+  const names = new Set();
+  for (let o = window; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) names.add(key);
+  }
+  for (const key of names) {
+    if (NODE_KEEPS.has(key) || key === 'constructor' || /^[_$]/.test(key)) continue;
+    // Node's builtins that the page defines too (URL, TextEncoder…) stay Node's, except the
+    // DOM's own: events and targets must be the DOM's for its dispatch to accept them.
+    const dom = /Event|Target|^HTML|^SVG|Element$|Node$|^Node|^Document|^Window|Observer$|^Storage$|^DOM|^window$|^self$|^document$|^location$|^history$|^navigator$|^localStorage$|^sessionStorage$|^customElements$|^requestAnimationFrame$|^cancelAnimationFrame$|^getComputedStyle$|^matchMedia$|^innerWidth$|^innerHeight$|^scroll|^addEventListener$|^removeEventListener$|^dispatchEvent$/.test(key);
+    if (key in g && !dom) continue;
+    try {
+      Object.defineProperty(g, key, {
+        get: () => window[key],
+        set: (value) => { window[key] = value; },
+        configurable: true,
+        enumerable: false,
+      });
+    } catch {}
+  }
+  const document = window.document;
+  return {
+    name,
+    loaded() {
+      document.dispatchEvent(new window.Event('DOMContentLoaded'));
+      window.dispatchEvent(new window.Event('load'));
+    },
+    label(target) {
+      if (target === window) return 'window';
+      if (target === document) return 'document';
+      if (target && typeof target.localName === 'string') return `<${target.localName}${target.id ? `#${target.id}` : ''}>`;
+      return undefined;
+    },
+  };
+}

@@ -117,14 +117,15 @@ for (const name of ['on', 'addListener', 'prependListener']) {
     return Reflect.apply(original, this, args);
   };
 }
-// EventTarget has no listener count: keep one, the way EventTarget dedupes listeners.
+// EventTarget has no listener count: keep one, the way EventTarget dedupes listeners. Node's
+// own, and a project DOM's (jsdom, happy-dom), which has its own EventTarget.
 const targetListeners = new WeakMap();
-if (typeof EventTarget === 'function') {
-  const add = EventTarget.prototype.addEventListener;
-  const remove = EventTarget.prototype.removeEventListener;
+function instrumentEventTarget(proto) {
+  const add = proto.addEventListener;
+  const remove = proto.removeEventListener;
   const capture = (options) =>
     typeof options === 'boolean' ? options : Boolean(options && options.capture);
-  EventTarget.prototype.addEventListener = function (type, listener, options) {
+  proto.addEventListener = function (type, listener, options) {
     // `once` and `signal` listeners remove themselves: they are not what the rule is about.
     const selfRemoving = options && typeof options === 'object' && (options.once || options.signal);
     if (listener && !selfRemoving) {
@@ -143,12 +144,13 @@ if (typeof EventTarget === 'function') {
     }
     return Reflect.apply(add, this, [type, listener, options]);
   };
-  EventTarget.prototype.removeEventListener = function (type, listener, options) {
+  proto.removeEventListener = function (type, listener, options) {
     const entry = targetListeners.get(this)?.get(`${type}\u0000${capture(options)}`);
     if (entry && listener && entry.listeners.delete(listener)) entry.size--;
     return Reflect.apply(remove, this, [type, listener, options]);
   };
 }
+if (typeof EventTarget === 'function') instrumentEventTarget(EventTarget.prototype);
 
 function emitterLabel(emitter) {
   if (emitter === process) return 'process';
@@ -291,7 +293,8 @@ function projectJQuery() {
 // before it loads, installed before the baseline of global keys is taken.
 let browser = null;
 if (CONFIG.browser) {
-  browser = installBuiltInBrowser({ setTimeout: setTimeoutOriginal, clearTimeout: timers.clearTimeout, jquery: false });
+  browser = installProjectDom(Module.createRequire(CONFIG.file), { setInterval, instrumentEventTarget, send, describe })
+    || installBuiltInBrowser({ setTimeout: setTimeoutOriginal, clearTimeout: timers.clearTimeout, jquery: false });
   if (CONFIG.browser.jquery && globalThis.jQuery === undefined) {
     const jquery = projectJQuery();
     const value = jquery || makeJQuery(globalThis.document);
@@ -1362,7 +1365,7 @@ async function runPhase(current, perWindow) {
     let figures = await measure();
     // The first measured window grew: a snapshot, then the figures again, so that the
     // snapshot's own memory is in this window's figures and the later ones alike.
-    if (w === 2 && !evidenceTaken && grewEveryWindow([measured[0], figures])) {
+    if (w === 2 && CONFIG.evidence && !evidenceTaken && grewEveryWindow([measured[0], figures])) {
       base = await heapSnapshot();
       if (base) figures = await measure();
     }
@@ -1371,7 +1374,9 @@ async function runPhase(current, perWindow) {
   }
   if (base && grewEveryWindow(measured)) {
     evidenceTaken = true;
-    const evidence = await heapEvidence(base, { gc, lineOf: sourceLine });
+    // As long as the run's time limit allows: a busy machine takes seconds for a snapshot.
+    const left = driverStarted + CONFIG.timeoutMs * PHASE_BUDGET - Date.now();
+    const evidence = await heapEvidence(base, { gc, lineOf: sourceLine, timeBudgetMs: Math.min(10000, left - 1000) });
     if (evidence) send({ t: 'evidence', grown: evidence.grown, path: evidence.path });
   }
   base = null;

@@ -76,6 +76,8 @@ pub struct VerifyOptions {
     pub node: PathBuf,
     /// Packages replaced by a recording stub even where they are installed (`--stub pg`).
     pub stubs: Vec<String>,
+    /// Take heap snapshots for what holds the growth of a confirmed finding.
+    pub evidence: bool,
 }
 
 impl Default for VerifyOptions {
@@ -88,6 +90,7 @@ impl Default for VerifyOptions {
             jobs: 1,
             node: PathBuf::from("node"),
             stubs: Vec::new(),
+            evidence: false,
         }
     }
 }
@@ -457,6 +460,7 @@ fn run_plan(
         "scenarioIsModule": scenario.as_ref().is_some_and(|s| is_module_file(s)),
         "browser": plan.browser,
         "lines": plan.lines,
+        "evidence": options.evidence,
     });
     let driver_text = DRIVER
         .replacen(CONFIG_PLACEHOLDER, &config.to_string(), 1)
