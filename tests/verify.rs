@@ -1087,3 +1087,81 @@ fn evidence_shows_what_holds_the_growth() {
         }
     }
 }
+
+/// A project with a DOM of its own, from the npm registry once, into a cache under the target
+/// folder (pinned versions; the first run needs the registry, later runs reuse it).
+fn project_with_dom(package: &str) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dom-projects");
+    let dir = root.join(package.replace('@', "-"));
+    if dir.join("node_modules/.package-lock.json").is_file() {
+        return dir;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("package.json"), "{\"private\": true}\n").unwrap();
+    let output = Command::new("npm")
+        .current_dir(&dir)
+        .args(["install", "--no-save", "--no-audit", "--no-fund", package])
+        .env("npm_config_cache", root.join("cache"))
+        .env("npm_config_update_notifier", "false")
+        .stdin(Stdio::null())
+        .output()
+        .expect("npm starts (scripts/test.sh installs it)");
+    assert!(
+        output.status.success(),
+        "could not install {package} from the npm registry into {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    dir
+}
+
+/// Browser code in a project that has happy-dom or jsdom runs on that DOM: its parser, its
+/// selectors and its events, with listeners counted as on the built-in one, and the verdict
+/// names it.
+#[test]
+fn a_project_dom_is_the_browser_environment_when_the_project_has_one() {
+    require_node();
+    const WIDGET: &str = "// Each init adds a keydown listener to the document and never removes it.\n\
+        function initTooltip(selector) {\n\
+        \x20 const el = document.querySelector(selector) || document.body;\n\
+        \x20 document.addEventListener('keydown', (event) => { if (event.key === 'Escape') el.classList.remove('open'); });\n\
+        \x20 return el;\n\
+        }\n\
+        // A listener on an element it parses itself, which dies with it.\n\
+        function initBadge() {\n\
+        \x20 const host = document.createElement('div');\n\
+        \x20 host.innerHTML = '<span class=\"badge\">new</span>';\n\
+        \x20 host.querySelector('.badge').addEventListener('click', () => host.remove());\n\
+        \x20 return host;\n\
+        }\n\
+        window.initTooltip = initTooltip;\n\
+        window.initBadge = initBadge;\n";
+    let tmp = tempfile::tempdir().unwrap();
+    for (package, name) in [("happy-dom@15.11.7", "happy-dom"), ("jsdom@26.1.0", "jsdom")] {
+        let dir = project_with_dom(package);
+        let file = dir.join("widget.js");
+        std::fs::write(&file, WIDGET).unwrap();
+        let file = file.to_string_lossy().into_owned();
+        let leak = leaklint(tmp.path(), &["verify", &file, "--format", "json"]);
+        let got = verdicts(&leak);
+        let (_, tooltip) = got
+            .iter()
+            .find(|((_, line), _)| *line == 4)
+            .unwrap_or_else(|| panic!("the document listener is flagged and verified: {got:?}"));
+        assert_eq!(tooltip["verdict"], "confirmed", "{name}: {tooltip}");
+        let summary = tooltip["summary"].as_str().unwrap();
+        assert!(
+            summary.contains(&format!("browser environment: {name} ("))
+                && summary.contains("document 'keydown'"),
+            "{name}: the verdict names the environment and the target: {summary}"
+        );
+        let at = format!("{file}:11:repeated-listener");
+        let badge = leaklint(tmp.path(), &["verify", "--at", &at, "--format", "json"]);
+        let got = verdicts(&badge);
+        let verification = got.values().next().expect("the look-alike is verified");
+        assert_eq!(
+            verification["verdict"], "not-reproduced",
+            "{name}: the element's own listener dies with it (innerHTML and querySelector are the DOM's): {verification}"
+        );
+    }
+}
