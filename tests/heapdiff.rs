@@ -325,3 +325,111 @@ fn no_room_in_the_heap_gives_null_not_a_crash() {
         "{output:?}"
     );
 }
+
+/// The steps' edges that fold hops through one kind: `next ×100` on a `Listener` or `Object`.
+fn folded_hops<'a>(value: &'a Value, node: &str) -> Option<&'a str> {
+    path(value)
+        .iter()
+        .filter(|step| step["node"] == node)
+        .filter_map(|step| step["edge"].as_str())
+        .find(|edge| edge.starts_with("next ×"))
+}
+
+/// The path starts where the program's data does: the global object or the program's module.
+fn starts_at_global_or_module(value: &Value) -> bool {
+    let first = &path(value)[0]["node"];
+    first == "global" || first.as_str().is_some_and(|node| node.starts_with("module"))
+}
+
+/// Node's own `EventTarget` (which window, document and elements of the verifier's browser
+/// environment are) keeps its listeners in a linked list of `Listener` objects: the path goes
+/// to the first new one, the hops along the list folded into one step.
+const EVENT_TARGET: &str = "const target = new EventTarget();\n\
+require('node:events').setMaxListeners(0, target);\n\
+globalThis.document = target;\n\
+for (let i = 0; i < 100; i++) target.addEventListener('keydown', () => i);\n\
+exports.step = function listen(i) {\n\
+  const state = { i };\n\
+  target.addEventListener('keydown', () => state); // the listener\n\
+};\n";
+
+#[test]
+fn listeners_of_an_event_target_are_held_by_its_linked_list() {
+    let value = run(EVENT_TARGET, 3000, &[]);
+    let line = line_of(EVENT_TARGET, "// the listener");
+    let first = &grown(&value)[0];
+    assert_eq!(first["name"], "closure (anonymous)", "{value}");
+    assert!(growth(first) >= 3000, "{value}");
+    assert_eq!(first["line"], line, "{value}");
+    assert!(growth(grown_kind(&value, "Listener", 3)) >= 3000, "{value}");
+    assert!(starts_at_global_or_module(&value), "{value}");
+    assert_eq!(path(&value)[0]["node"], "global", "{value}");
+    assert_eq!(path(&value)[0]["edge"], "document", "{value}");
+    assert!(has_step(&value, "EventTarget", None), "{value}");
+    let hops = folded_hops(&value, "Listener")
+        .unwrap_or_else(|| panic!("the hops along the list are folded: {value}"));
+    let count: u32 = hops.trim_start_matches("next ×").parse().unwrap();
+    assert!(
+        (99..=101).contains(&count),
+        "to the first new listener, past the 100 old ones: {value}"
+    );
+    let last = path(&value).last().unwrap();
+    assert_eq!(last["node"], "closure (anonymous)", "{value}");
+    assert_eq!(last["line"], line, "{value}");
+    assert!(path(&value).len() <= 12, "{value}");
+    assert!(
+        !path(&value).iter().any(|step| step["node"] == "…"),
+        "nothing left out: {value}"
+    );
+}
+
+/// A linked list the program builds, new nodes in front: `head = { next: head, payload }`.
+const LIST_IN_FRONT: &str = "class Payload {\n\
+  constructor(i) {\n\
+    this.i = i;\n\
+  }\n\
+}\n\
+let head = null;\n\
+exports.step = function push(i) {\n\
+  head = { next: head, payload: new Payload(i) };\n\
+};\n";
+
+/// And at the end, after 100 nodes that were there before (no tail kept: the walk is the
+/// program's): the first new node is 101 hops from the module's `first`.
+const LIST_AT_THE_END: &str = "class Payload {\n\
+  constructor(i) {\n\
+    this.i = i;\n\
+  }\n\
+}\n\
+const first = { next: null, payload: null };\n\
+for (let i = 0, last = first; i < 100; i++) last = last.next = { next: null, payload: null };\n\
+exports.step = function append(i) {\n\
+  let last = first;\n\
+  while (last.next) last = last.next;\n\
+  last.next = { next: null, payload: new Payload(i) };\n\
+};\n";
+
+#[test]
+fn payloads_of_a_linked_list_are_held_by_the_list() {
+    for (scenario, variable) in [(LIST_IN_FRONT, "head"), (LIST_AT_THE_END, "first")] {
+        let value = run(scenario, 3000, &[]);
+        let payload = grown_kind(&value, "Payload", 3);
+        assert_eq!(payload["before"], 0, "{value}");
+        assert_eq!(payload["after"], 3000, "{value}");
+        assert!(growth(grown_kind(&value, "Object", 3)) >= 2990, "{value}");
+        assert!(starts_at_global_or_module(&value), "{value}");
+        assert!(has_edge(&value, variable), "{value}");
+        assert!(has_edge(&value, "payload"), "{value}");
+        assert_eq!(path(&value).last().unwrap()["node"], "Payload", "{value}");
+        assert!(path(&value).len() <= 12, "{value}");
+        assert!(
+            !path(&value).iter().any(|step| step["node"] == "…"),
+            "nothing left out: {value}"
+        );
+        if variable == "first" {
+            let hops = folded_hops(&value, "Object")
+                .unwrap_or_else(|| panic!("the hops along the list are folded: {value}"));
+            assert_eq!(hops, "next ×101", "{value}");
+        }
+    }
+}

@@ -315,7 +315,8 @@ impl RepeatedListener {
             return;
         };
         let shared = semantic.is_shared_connection(&receiver);
-        let long_lived = outlives_the_call(semantic, &receiver) || shared.is_some();
+        let long_lived =
+            outlives_the_call(semantic, &receiver) || shared.is_some() || semantic.is_app_wide(&receiver);
         let rerun = if long_lived {
             None
         } else {
@@ -415,7 +416,7 @@ impl Rule for RepeatedListener {
                 cx,
                 Site::of_method(call, object, method),
                 all,
-                &**method == "off",
+                matches!(&**method, "off" | "$off"),
             );
         }
     }
@@ -538,6 +539,10 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // A Vue component's listener on the root instance, removed at unmount; its own events.
+            ("export default { created() { this.$root.$on('refresh', this.reload); }, beforeDestroy() { this.$root.$off('refresh', this.reload); }, methods: { reload() {} } };", "a.mjs"),
+            ("export default { created() { this.$eventHub.$on('select', this.pick); }, beforeDestroy() { this.$eventHub.$off('select'); }, methods: { pick() {} } };", "a.mjs"),
+            ("export default { mounted() { this.$on('close', () => this.hide()); }, methods: { hide() {} } };", "a.mjs"),
             // Removed in the same phase: capture with capture.
             ("export function attach() { const onDown = () => {}; window.addEventListener('pointerdown', onDown, { capture: true }); return () => window.removeEventListener('pointerdown', onDown, true); }", "a.mjs"),
             // Registered once: top level, or a setup function only called from there.
@@ -600,6 +605,9 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // The root instance and an app-wide bus outlive every component that adds to them.
+            ("export default { created() { this.$root.$on('refresh', this.reload); }, methods: { reload() {} } };", "a.mjs", &["this.$root.$on"]),
+            ("export default { mounted() { this.$eventHub.$on('select', (id) => this.items.push(id)); } };", "a.mjs", &["this.$eventHub.$on"]),
             // A removal of another function's own `onResize`, or in the other phase, removes
             // nothing this one added.
             ("export function A() { useEffect(() => { const onResize = () => {}; window.addEventListener('resize', onResize); }, []); return null; }\nexport function B() { useEffect(() => { const onResize = () => {}; window.addEventListener('resize', onResize); return () => window.removeEventListener('resize', onResize); }, []); return null; }", "a.jsx", &["window.addEventListener"]),

@@ -822,6 +822,20 @@ impl Semantic<'_> {
     /// `stream.session.socket`)? The object passed in lives for one request, but its connection
     /// is shared with the requests before and after it, so what is added to it per call piles up
     /// for as long as the connection lives.
+    /// `this.$root`, `this.$eventHub`, `this.$rootScope`: what a Vue or AngularJS app puts on
+    /// every component (the root instance, an app-wide event bus) lives as long as the app,
+    /// while the component that adds to it comes and goes.
+    pub fn is_app_wide(&self, holder: &Holder) -> bool {
+        let Holder::Path(Root::Other(root), props) = holder else {
+            return false;
+        };
+        root == "this"
+            && props.first().is_some_and(|member| {
+                matches!(&**member, "$root" | "$rootScope" | "$bus" | "$hub" | "$events" | "$emitter")
+                    || (member.starts_with('$') && (member.ends_with("Bus") || member.ends_with("Hub")))
+            })
+    }
+
     pub fn is_shared_connection(&self, holder: &Holder) -> Option<&'static str> {
         let Holder::Path(Root::Binding(root), props) = holder else {
             return None;

@@ -17,12 +17,15 @@ pub const REGISTRATION_METHODS: &[&str] = &[
     "addEventListener",
     "once",
     "prependOnceListener",
+    // Vue 2's instance events, on a bus or the root instance.
+    "$on",
+    "$once",
 ];
 /// Registrations removed when their event fires: on a long-lived receiver, in code that runs
 /// again before the event comes (or when it never comes), they pile up all the same.
-pub const ONCE_METHODS: &[&str] = &["once", "prependOnceListener"];
+pub const ONCE_METHODS: &[&str] = &["once", "prependOnceListener", "$once"];
 /// Methods that remove one: `emitter.off(event, listener)`.
-pub const REMOVAL_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
+pub const REMOVAL_METHODS: &[&str] = &["off", "removeListener", "removeEventListener", "$off"];
 
 /// What a wrapper function does with its parameters: it calls `method` on the parameter at
 /// `receiver`, with the parameters at `event` and `listener`.

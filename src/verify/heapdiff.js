@@ -4,14 +4,20 @@
 // permission model where `node:inspector` does not) and keeps a compact copy of its graph;
 // `heapEvidence(base, options)` takes a second one and reports the kinds of objects that grew
 // since `base` and, for one new object of the most telling kind, the chain of references that
-// keeps it alive, from a root down to it:
+// keeps it alive, from a root down to it. The object is the one nearest to the global object
+// or a module (a search forward from them, not back from an object that may sit at the far
+// end of a list), and hops by one edge through one kind are one step: Node's EventTarget
+// keeps its listeners in a linked list, and the path to a new one reads
+// `global` `document` → `EventTarget` `<symbol kEvents>` → `Map` `get("keydown")` →
+// `Object` `next` → `Listener` `next ×100` → `Listener` `listener` → `closure (anonymous)`.
+// For an EventEmitter:
 //
 //   { grown: [{ name: 'closure (anonymous)', before: 0, after: 2000,
 //               line: 6, column: 22, script: 82, file: '/tmp/…/prog.js' }],
 //     path: [{ node: 'module prog.js', edge: 'exports' }, { node: 'Object', edge: 'step' },
 //            { node: 'closure subscribe', line: 5, …, edge: 'emitter' },
 //            { node: 'EventEmitter', edge: '_events' }, { node: 'Object', edge: 'data' },
-//            { node: 'Array', edge: '[1999]' }, { node: 'closure (anonymous)', line: 6, … }],
+//            { node: 'Array', edge: '[0]' }, { node: 'closure (anonymous)', line: 6, … }],
 //     ms: { snapshot: 180, diff: 45 }, nodes: { before: 39432, after: 44419 } }
 //
 // Object ids are stable between snapshots of one isolate, so a node of the second snapshot
@@ -127,9 +133,9 @@ function heapPack(snap) {
 
 /**
  * Parses the snapshot's JSON without making JS arrays of its million numbers: the numeric
- * sections (`nodes`, `edges`, `locations`) are scanned byte by byte into typed arrays, the
- * header and `strings` go to JSON.parse. Null when the text is not laid out as V8 writes it
- * (the caller then parses it all).
+ * sections (`nodes`, `edges`, `locations`) are scanned byte by byte straight into the compact
+ * form's typed arrays, the header and `strings` go to JSON.parse. Null when the text is not
+ * laid out as V8 writes it (the caller then parses it all).
  */
 function heapParseFast(buffer) {
   const at = (key, from) => {
@@ -140,38 +146,26 @@ function heapParseFast(buffer) {
   if (nodesAt < 0) return null;
   const headerText = buffer.toString('utf8', 0, nodesAt - '"nodes":['.length);
   const header = JSON.parse(headerText.slice(0, headerText.lastIndexOf('}') + 1) + '}');
-  const meta = header.snapshot.meta;
-  const nodeCount = header.snapshot.node_count;
-  const edgeCount = header.snapshot.edge_count;
-  const nodeWidth = meta.node_fields.length;
-  const edgeWidth = meta.edge_fields.length;
+  const snap = heapCompactHeader(header.snapshot);
+  if (!snap) return null;
+  const n = Number(header.snapshot.node_count);
+  const e = Number(header.snapshot.edge_count);
+  if (!(n >= 1 && e >= 0 && n <= 0x7fffffff / snap.nodeWidth)) return null;
+  heapCompactArrays(snap, n, e);
   // Scanned through a plain Uint8Array view, which V8 reads faster than a Buffer.
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
-  const nodes = new Uint32Array(nodeCount * nodeWidth);
-  let end = heapScanNumbers(bytes, nodesAt, nodes);
+  let end = heapScanNodes(bytes, nodesAt, snap);
   if (end < 0) return null;
   const edgesAt = at('"edges":[', end);
   if (edgesAt < 0) return null;
-  const edges = new Uint32Array(edgeCount * edgeWidth);
-  end = heapScanNumbers(bytes, edgesAt, edges);
+  end = heapScanEdges(bytes, edgesAt, snap);
   if (end < 0) return null;
-  let locations = new Uint32Array(0);
   const locationsAt = at('"locations":[', end);
   if (locationsAt >= 0) {
-    // Count the numbers first: the header does not say how many.
-    let count = 0;
-    let inNumber = false;
-    let k = locationsAt;
-    for (; k < buffer.length; k++) {
-      const c = bytes[k];
-      if (c === 93) break; // ]
-      const digit = c >= 48 && c <= 57;
-      if (digit && !inNumber) count++;
-      inNumber = digit;
-    }
-    locations = new Uint32Array(count);
-    end = heapScanNumbers(bytes, locationsAt, locations);
+    end = heapScanLocations(bytes, locationsAt, snap);
     if (end < 0) return null;
+  } else {
+    heapNoLocations(snap);
   }
   const stringsAt = at('"strings":[', end);
   if (stringsAt < 0) return null;
@@ -181,7 +175,8 @@ function heapParseFast(buffer) {
   // a 16-byte header and an 8-byte slot), and packed: some 5 times their JSON in the heap.
   heapNeedRoom((last - stringsAt) * 5);
   const strings = JSON.parse(buffer.toString('utf8', stringsAt - 1, last + 1));
-  return heapCompact({ snapshot: header.snapshot, nodes, edges, locations, strings });
+  if (!Array.isArray(strings)) return null;
+  return heapCompactStrings(snap, strings);
 }
 
 /**
@@ -209,62 +204,159 @@ function heapRoom() {
   return limit - stats.used_heap_size;
 }
 
-/**
- * Scans the comma-separated unsigned integers from `start` up to the closing `]` into `out`,
- * which they must fill exactly. Returns the offset after the `]`, or -1.
- */
-function heapScanNumbers(buffer, start, out) {
-  let k = start;
-  let n = 0;
-  let value = 0;
-  let inNumber = false;
-  const length = buffer.length;
-  const size = out.length;
-  for (; k < length; k++) {
-    const c = buffer[k];
-    if (c >= 48 && c <= 57) {
-      value = value * 10 + (c - 48);
-      inNumber = true;
-    } else {
-      if (inNumber) {
-        if (n >= size) return -1;
-        out[n++] = value > 4294967295 ? 4294967295 : value;
-        value = 0;
-        inNumber = false;
+// The scanners below read comma-separated unsigned integers (V8 puts a newline before each
+// node's first) from `k`, a row of `width` at a time, up to the closing `]`; each returns the
+// offset after the `]`, or -1 when the text is anything else or the count is not the header's.
+// One loop each, with the fields written where they go: no array of all the numbers, no copy.
+
+/** Scans `nodes` into `snap.type`, `name`, `id`, `size` and `firstEdge`. */
+function heapScanNodes(bytes, k, snap) {
+  const { n, e, nodeWidth: width, fType, fName, fId, fSize, fEdges } = snap;
+  const type = snap.type;
+  const name = snap.name;
+  const id = snap.id;
+  const size = snap.size;
+  const firstEdge = snap.firstEdge;
+  let edge = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < width; f++) {
+      c = bytes[k];
+      while (c === 44 || c === 10 || c === 13 || c === 32) c = bytes[++k];
+      if (!(c >= 48 && c <= 57)) return -1;
+      let value = c - 48;
+      for (c = bytes[++k]; c >= 48 && c <= 57; c = bytes[++k]) value = value * 10 + (c - 48);
+      if (f === fType) type[i] = value;
+      else if (f === fName) name[i] = value;
+      else if (f === fId) id[i] = value;
+      else if (f === fSize) size[i] = value > 0xffffffff ? 0xffffffff : value;
+      else if (f === fEdges) {
+        firstEdge[i] = edge;
+        edge += value;
       }
-      if (c === 93) break; // ]
-      if (c !== 44 && c !== 10 && c !== 13 && c !== 32) return -1; // , \n \r space
     }
   }
-  return n === size && k < length ? k + 1 : -1;
+  if (edge !== e) return -1;
+  firstEdge[n] = e;
+  return heapScanClose(bytes, k);
 }
 
-/** The compact form of a parsed snapshot, or null when it is not the format expected. */
-function heapCompact(raw) {
-  const meta = raw && raw.snapshot && raw.snapshot.meta;
-  if (!meta || !raw.nodes || !raw.edges || !Array.isArray(raw.strings)) return null;
+/** Scans `edges` into `snap.edgeType`, `edgeName` and `edgeTo` (a node's ordinal). */
+function heapScanEdges(bytes, k, snap) {
+  const { e, n, nodeWidth, edgeWidth: width, eType, eName, eTo } = snap;
+  const edgeType = snap.edgeType;
+  const edgeName = snap.edgeName;
+  const edgeTo = snap.edgeTo;
+  let c = 0;
+  for (let j = 0; j < e; j++) {
+    for (let f = 0; f < width; f++) {
+      c = bytes[k];
+      while (c === 44 || c === 10 || c === 13 || c === 32) c = bytes[++k];
+      if (!(c >= 48 && c <= 57)) return -1;
+      let value = c - 48;
+      for (c = bytes[++k]; c >= 48 && c <= 57; c = bytes[++k]) value = value * 10 + (c - 48);
+      if (f === eType) edgeType[j] = value;
+      else if (f === eName) edgeName[j] = value > 0xffffffff ? 0xffffffff : value;
+      else if (f === eTo) {
+        const to = value / nodeWidth;
+        if (!(to < n) || to !== Math.floor(to)) return -1;
+        edgeTo[j] = to;
+      }
+    }
+  }
+  return heapScanClose(bytes, k);
+}
+
+/**
+ * Scans `locations` (rows of `location_fields`, as many as there are, which the header does
+ * not say: at most one a 2 bytes of each field) into `snap.locNode`, `locScript`, `locLine`
+ * and `locColumn`.
+ */
+function heapScanLocations(bytes, k, snap) {
+  const close = bytes.indexOf(93, k);
+  if (close < 0) return -1;
+  const { lWidth: width, lNode, lScript, lLine, lColumn, nodeWidth } = snap;
+  if (lScript < 0 || lLine < 0) {
+    heapNoLocations(snap);
+    return close + 1;
+  }
+  const most = Math.ceil((close - k) / (2 * width)) + 1;
+  const locNode = new Uint32Array(most);
+  const locScript = new Int32Array(most);
+  const locLine = new Int32Array(most);
+  const locColumn = new Int32Array(most);
+  let rows = 0;
+  let c = 0;
+  for (;; rows++) {
+    c = bytes[k];
+    while (c === 44 || c === 10 || c === 13 || c === 32) c = bytes[++k];
+    if (c === 93) break;
+    if (rows >= most) return -1;
+    for (let f = 0; f < width; f++) {
+      if (f > 0) {
+        c = bytes[k];
+        while (c === 44 || c === 10 || c === 13 || c === 32) c = bytes[++k];
+      }
+      if (!(c >= 48 && c <= 57)) return -1;
+      let value = c - 48;
+      for (c = bytes[++k]; c >= 48 && c <= 57; c = bytes[++k]) value = value * 10 + (c - 48);
+      if (f === lNode) locNode[rows] = value / nodeWidth;
+      else if (f === lScript) locScript[rows] = value;
+      else if (f === lLine) locLine[rows] = value;
+      else if (f === lColumn) locColumn[rows] = value;
+    }
+  }
+  snap.locNode = locNode.slice(0, rows);
+  snap.locScript = locScript.slice(0, rows);
+  snap.locLine = locLine.slice(0, rows);
+  snap.locColumn = locColumn.slice(0, rows);
+  return k + 1;
+}
+
+/** The offset after the `]` at `k` (separators before it aside), or -1. */
+function heapScanClose(bytes, k) {
+  let c = bytes[k];
+  while (c === 44 || c === 10 || c === 13 || c === 32) c = bytes[++k];
+  return c === 93 ? k + 1 : -1;
+}
+
+/**
+ * A LeaklintHeapSnapshot with what the header says (the fields' places, the types' names), its
+ * arrays not yet made; null when the header is not the format expected.
+ */
+function heapCompactHeader(header) {
+  const meta = header && header.meta;
+  if (!meta || !Array.isArray(meta.node_fields) || !Array.isArray(meta.edge_fields)) return null;
   const nodeFields = meta.node_fields;
   const edgeFields = meta.edge_fields;
-  const nodeWidth = nodeFields.length;
-  const edgeWidth = edgeFields.length;
-  const fType = nodeFields.indexOf('type');
-  const fName = nodeFields.indexOf('name');
-  const fId = nodeFields.indexOf('id');
-  const fSize = nodeFields.indexOf('self_size');
-  const fEdges = nodeFields.indexOf('edge_count');
-  const eType = edgeFields.indexOf('type');
-  const eName = edgeFields.indexOf('name_or_index');
-  const eTo = edgeFields.indexOf('to_node');
-  if (Math.min(fType, fName, fId, fSize, fEdges, eType, eName, eTo) < 0) return null;
-
-  const nodes = raw.nodes;
-  const edges = raw.edges;
-  const n = Math.floor(nodes.length / nodeWidth);
-  const e = Math.floor(edges.length / edgeWidth);
   const snap = new LeaklintHeapSnapshot();
-  snap.nodeTypes = meta.node_types[fType];
-  snap.edgeTypes = meta.edge_types[eType];
-  snap.strings = raw.strings;
+  snap.nodeWidth = nodeFields.length;
+  snap.edgeWidth = edgeFields.length;
+  snap.fType = nodeFields.indexOf('type');
+  snap.fName = nodeFields.indexOf('name');
+  snap.fId = nodeFields.indexOf('id');
+  snap.fSize = nodeFields.indexOf('self_size');
+  snap.fEdges = nodeFields.indexOf('edge_count');
+  snap.eType = edgeFields.indexOf('type');
+  snap.eName = edgeFields.indexOf('name_or_index');
+  snap.eTo = edgeFields.indexOf('to_node');
+  if (Math.min(snap.fType, snap.fName, snap.fId, snap.fSize, snap.fEdges,
+    snap.eType, snap.eName, snap.eTo) < 0) return null;
+  snap.nodeTypes = meta.node_types && meta.node_types[snap.fType];
+  snap.edgeTypes = meta.edge_types && meta.edge_types[snap.eType];
+  if (!Array.isArray(snap.nodeTypes) || !Array.isArray(snap.edgeTypes)) return null;
+  // Closures' locations: [node offset, script id, line, column], 0-based.
+  const locationFields = Array.isArray(meta.location_fields) ? meta.location_fields : [];
+  snap.lWidth = locationFields.length || 4;
+  snap.lNode = Math.max(0, locationFields.indexOf('object_index'));
+  snap.lScript = locationFields.indexOf('script_id');
+  snap.lLine = locationFields.indexOf('line');
+  snap.lColumn = locationFields.indexOf('column');
+  return snap;
+}
+
+/** Makes `snap`'s arrays for `n` nodes and `e` edges. */
+function heapCompactArrays(snap, n, e) {
   snap.n = n;
   snap.e = e;
   snap.type = new Uint8Array(n);
@@ -275,6 +367,35 @@ function heapCompact(raw) {
   snap.edgeType = new Uint8Array(e);
   snap.edgeName = new Uint32Array(e);
   snap.edgeTo = new Uint32Array(e);
+}
+
+function heapNoLocations(snap) {
+  snap.locNode = new Uint32Array(0);
+  snap.locScript = new Int32Array(0);
+  snap.locLine = new Int32Array(0);
+  snap.locColumn = new Int32Array(0);
+}
+
+/** Adds the strings, and the indices of the few the diff compares names against. */
+function heapCompactStrings(snap, strings) {
+  snap.strings = strings;
+  snap.sharedString = strings.indexOf('shared');
+  snap.contextString = strings.indexOf('context');
+  snap.previousString = strings.indexOf('previous');
+  snap.tableString = strings.indexOf('table');
+  return snap;
+}
+
+/** The compact form of a snapshot parsed all at once, or null when it is not as expected. */
+function heapCompact(raw) {
+  const snap = raw && heapCompactHeader(raw.snapshot);
+  if (!snap || !raw.nodes || !raw.edges || !Array.isArray(raw.strings)) return null;
+  const { nodeWidth, edgeWidth, fType, fName, fId, fSize, fEdges, eType, eName, eTo } = snap;
+  const nodes = raw.nodes;
+  const edges = raw.edges;
+  const n = Math.floor(nodes.length / nodeWidth);
+  const e = Math.floor(edges.length / edgeWidth);
+  heapCompactArrays(snap, n, e);
   let edge = 0;
   for (let i = 0, o = 0; i < n; i++, o += nodeWidth) {
     snap.type[i] = nodes[o + fType];
@@ -291,15 +412,8 @@ function heapCompact(raw) {
     snap.edgeName[j] = edges[o + eName];
     snap.edgeTo[j] = edges[o + eTo] / nodeWidth;
   }
-
-  // Closures' locations: [node offset, script id, line, column], 0-based.
-  const locationFields = meta.location_fields || [];
-  const locations = raw.locations && raw.locations.length ? raw.locations : [];
-  const lWidth = locationFields.length || 4;
-  const lNode = Math.max(0, locationFields.indexOf('object_index'));
-  const lScript = locationFields.indexOf('script_id');
-  const lLine = locationFields.indexOf('line');
-  const lColumn = locationFields.indexOf('column');
+  const { lWidth, lNode, lScript, lLine, lColumn } = snap;
+  const locations = Array.isArray(raw.locations) ? raw.locations : [];
   const count = lScript < 0 || lLine < 0 ? 0 : Math.floor(locations.length / lWidth);
   snap.locNode = new Uint32Array(count);
   snap.locScript = new Int32Array(count);
@@ -311,13 +425,7 @@ function heapCompact(raw) {
     snap.locLine[k] = locations[o + lLine];
     snap.locColumn[k] = lColumn < 0 ? 0 : locations[o + lColumn];
   }
-
-  // The indices of the few strings the diff compares names against.
-  snap.sharedString = snap.strings.indexOf('shared');
-  snap.contextString = snap.strings.indexOf('context');
-  snap.previousString = snap.strings.indexOf('previous');
-  snap.tableString = snap.strings.indexOf('table');
-  return snap;
+  return heapCompactStrings(snap, raw.strings);
 }
 
 // ---- labels ------------------------------------------------------------------------------
@@ -374,38 +482,78 @@ function heapChild(snap, i, type, nameIndex) {
 }
 
 /**
- * The key that groups node `i` with its kind, or null for what is not reported: closures by
- * function (their shared info's id, stable between snapshots), objects by constructor name,
- * strings together; hidden, code, synthetic, number, sliced and concatenated strings, shapes
- * and the engine's `(…)` and `system / …` objects are left out.
+ * Per node of `snap`, the number of its kind in `table` (`{ ids: key → number, keys }`), or
+ * -1 for what is not reported; with `add`, kinds not yet in the table are added, else such
+ * nodes are -1 too; with `live`, only the nodes it marks are looked at. A kind's key:
+ * closures by function (their shared info's id, stable between snapshots), objects by
+ * constructor name, strings together; hidden, code, synthetic, number, sliced and
+ * concatenated strings, shapes and the engine's `(…)` and `system / …` objects are left out.
+ * A name is judged once, not once a node.
  */
-function heapKindKey(snap, i) {
-  const type = heapTypeOf(snap, i);
-  switch (type) {
-    case 'closure': {
-      const shared = heapChild(snap, i, 'internal', snap.sharedString);
-      return shared < 0 ? `\u0001${heapNameOf(snap, i)}` : `\u0001${snap.id[shared]}`;
+function heapKinds(snap, table, add, live) {
+  const n = snap.n;
+  const types = snap.nodeTypes;
+  const kindOf = new Int32Array(n).fill(-1);
+  const kindFor = (key) => {
+    let kind = table.ids.get(key);
+    if (kind === undefined) {
+      if (!add) return -1;
+      kind = table.keys.length;
+      table.ids.set(key, kind);
+      table.keys.push(key);
     }
-    case 'object': {
-      const name = heapNameOf(snap, i);
-      if (heapIsInternalName(name) || name === 'LeaklintHeapSnapshot') return null;
-      return name;
-    }
-    case 'string':
-      return '\u0002string';
-    case 'regexp':
-      return 'RegExp';
-    case 'symbol':
-      return '\u0002symbol';
-    case 'bigint':
-      return '\u0002bigint';
-    case 'native': {
-      const name = heapNameOf(snap, i);
-      return heapIsInternalName(name) ? null : name;
-    }
-    default:
-      return null;
+    return kind;
+  };
+  const closure = types.indexOf('closure');
+  const internal = snap.edgeTypes.indexOf('internal');
+  const sharedName = snap.sharedString; // a closure's edge to its shared info
+  const named = new Uint8Array(types.length); // by constructor name
+  for (const type of ['object', 'native']) {
+    if (types.indexOf(type) >= 0) named[types.indexOf(type)] = 1;
   }
+  // The kinds that are one each type: strings, regular expressions, symbols, bigints.
+  const byType = new Int32Array(types.length).fill(-1);
+  for (const [type, key] of [['string', '\u0002string'], ['regexp', 'RegExp'],
+    ['symbol', '\u0002symbol'], ['bigint', '\u0002bigint']]) {
+    if (types.indexOf(type) >= 0) byType[types.indexOf(type)] = kindFor(key);
+  }
+  const names = snap.strings ? snap.strings.length : snap.stringEnd.length;
+  const byName = new Int32Array(names).fill(-2); // a name's string index → its kind (-2: not yet)
+  const byShared = new Map(); // a closure's shared info's id → its kind
+  for (let i = 0; i < n; i++) {
+    if (live && !live[i]) continue;
+    const type = snap.type[i];
+    if (named[type]) {
+      const k = snap.name[i];
+      let kind = k < names ? byName[k] : -1;
+      if (kind === -2) {
+        const name = heapString(snap, k);
+        kind = typeof name !== 'string' || heapIsInternalName(name) ||
+          name === 'LeaklintHeapSnapshot' ? -1 : kindFor(name);
+        byName[k] = kind;
+      }
+      kindOf[i] = kind;
+    } else if (type === closure) {
+      let shared = -1;
+      for (let j = snap.firstEdge[i]; j < snap.firstEdge[i + 1]; j++) {
+        if (snap.edgeName[j] === sharedName && snap.edgeType[j] === internal) {
+          shared = snap.edgeTo[j];
+          break;
+        }
+      }
+      if (shared < 0) {
+        kindOf[i] = kindFor(`\u0001${heapNameOf(snap, i)}`);
+        continue;
+      }
+      const id = snap.id[shared];
+      let kind = byShared.get(id);
+      if (kind === undefined) byShared.set(id, (kind = kindFor(`\u0001${id}`)));
+      kindOf[i] = kind;
+    } else {
+      kindOf[i] = byType[type];
+    }
+  }
+  return kindOf;
 }
 
 /** How a path or a kind names node `i`. */
@@ -512,8 +660,9 @@ function heapKindRank(key, label) {
  * with their location), empty when nothing grew; `ms`, `{ snapshot, diff }`; `nodes`, the two
  * snapshots' sizes. Null when it fails, when the heap has no room for the second snapshot,
  * or when it would take more than `options.timeBudgetMs` (1500; judged from what `base` took,
- * then checked as it goes). `options.gc`: the collector to run first (default `globalThis.gc`,
- * when there is one), for a caller that took it before the code under test could replace it.
+ * then checked as it goes). `options.gc`: the collector to run first when the heap looks
+ * short of room (default `globalThis.gc`, when there is one), for a caller that took it
+ * before the code under test could replace it. (V8 collects before it snapshots anyway.)
  */
 async function heapEvidence(base, options) {
   try {
@@ -525,10 +674,11 @@ async function heapEvidence(base, options) {
     // The second snapshot costs at least what the first did; the diff about as much again.
     if (typeof base.ms === 'number' && base.ms * 1.5 > budget) return null;
     // Room for the second snapshot's strings, as many as the first's and some (the base's,
-    // packed, are in use already); measured after a collection, without the garbage.
+    // packed, are in use already); when short, measured again after a collection, without
+    // the garbage (a collection costs some 5–10 ms, which V8 spends again as it snapshots).
     const gc = typeof options.gc === 'function' ? options.gc : globalThis.gc;
-    if (typeof gc === 'function') gc();
     const baseText = typeof base.stringData === 'string' ? base.stringData.length : 0;
+    if (typeof gc === 'function' && heapRoom() < baseText * 6 + 8 * 1024 * 1024) gc();
     heapNeedRoom(baseText * 6);
     const late = () => Date.now() - started > budget;
 
@@ -547,31 +697,55 @@ async function heapEvidence(base, options) {
 
 function heapCompare(base, snap, minGrowth, late, options) {
   const n = snap.n;
+  const weak = snap.edgeTypes.indexOf('weak');
 
-  // The ids of `base`, sorted, to tell new nodes from old.
+  // Which nodes are new: their ids are not among `base`'s (sorted, for a binary search).
   const baseIds = Uint32Array.from(base.id).sort();
   const maxBaseId = baseIds.length ? baseIds[baseIds.length - 1] : 0;
-  const isNew = (id) => {
-    if (id > maxBaseId) return true;
-    let lo = 0;
-    let hi = baseIds.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const value = baseIds[mid];
-      if (value === id) return false;
-      if (value < id) lo = mid + 1;
-      else hi = mid - 1;
+  const isNew = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = snap.id[i];
+    let fresh = 1;
+    if (id <= maxBaseId) {
+      let lo = 0;
+      let hi = baseIds.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const value = baseIds[mid];
+        if (value === id) {
+          fresh = 0;
+          break;
+        }
+        if (value < id) lo = mid + 1;
+        else hi = mid - 1;
+      }
     }
-    return true;
-  };
+    isNew[i] = fresh;
+  }
 
-  // What is alive without leaklint's own snapshot copies: reachable from the root over strong
-  // edges, not through a LeaklintHeapSnapshot (whose thousands of strings are new), nor through
-  // the string table alone (JSON.parse interns many of those strings; the table is weak).
-  const weak = snap.edgeTypes.indexOf('weak');
+  // What each node is to a path (a holder, a root, …), judged by its type and name.
   const interned = snap.strings.indexOf('(Internalized strings)');
   const ours = snap.strings.indexOf('LeaklintHeapSnapshot');
+  const graph = heapGraphRoles(snap, ours, interned);
+  const pass = graph.pass;
+  const root = graph.root;
+  const data = new Uint8Array(snap.nodeTypes.length); // the types of the program's data
+  for (const type of ['object', 'closure', 'array', 'hidden', 'native', 'regexp']) {
+    if (snap.nodeTypes.indexOf(type) >= 0) data[snap.nodeTypes.indexOf(type)] = 1;
+  }
+
+  // One pass over the graph, from the root over strong edges. `live`: what is alive without
+  // leaklint's own snapshot copies: not through a LeaklintHeapSnapshot (whose thousands of
+  // strings are new), nor through the string table alone (JSON.parse interns many of those
+  // strings; the table is weak). `held`: what the program's data holds (a strong reference
+  // from a live object, closure, array or native), not only code (constant pools, scope
+  // infos), shapes (property names) or roots, as with the names and constants of functions
+  // compiled since `base` (leaklint's own among them). `holderVia` and `holderOf`: a node's
+  // first holder (a holder, the global object or a module) and the edge from it.
   const live = new Uint8Array(n);
+  const held = new Uint8Array(n);
+  const holderVia = new Int32Array(n).fill(-1);
+  const holderOf = new Int32Array(n);
   const queue = new Uint32Array(n);
   let head = 0;
   let tail = 0;
@@ -581,65 +755,68 @@ function heapCompare(base, snap, minGrowth, late, options) {
     const i = queue[head++];
     if ((head & 0xffff) === 0 && late()) return null;
     if (snap.name[i] === interned) continue;
+    const isData = data[snap.type[i]] === 1;
+    const isHolder = pass[i] === 1 || root[i] === 1;
     for (let j = snap.firstEdge[i]; j < snap.firstEdge[i + 1]; j++) {
       if (snap.edgeType[j] === weak) continue;
       const to = snap.edgeTo[j];
+      if (isData) held[to] = 1;
+      if (isHolder && holderVia[to] < 0) {
+        holderVia[to] = j;
+        holderOf[to] = i;
+      }
       if (live[to]) continue;
       live[to] = 1;
       if (snap.name[to] === ours) continue;
       queue[tail++] = to;
     }
   }
-
-  const retainers = heapRetainers(snap);
   if (late()) return null;
 
-  // Count the kinds: after (live nodes of the second snapshot) and new (of those, not in base).
-  // A new node counts only when the program's data holds it: not when only code (constant
-  // pools, scope infos), shapes (property names) or roots do, as with the names and constants
-  // of functions compiled since `base` (leaklint's own among them).
-  const after = new Map();
-  const fresh = new Map();
-  const kindIds = new Map(); // key → its number in `kindOf`
-  const kindOf = new Int32Array(n).fill(-1); // per node, its kind's number (-1: not counted)
+  // Count the kinds: after (live nodes of the second snapshot) and new (of those, not in base,
+  // and held by the program's data).
+  const kindTable = { ids: new Map(), keys: [] };
+  const kindOf = heapKinds(snap, kindTable, true, live); // per node, its kind's number
+  const count = kindTable.keys.length;
+  const after = new Int32Array(count);
+  const fresh = new Int32Array(count);
   for (let i = 0; i < n; i++) {
-    if (!live[i]) continue;
-    const key = heapKindKey(snap, i);
-    if (key === null) continue;
-    if (isNew(snap.id[i])) {
-      if (!heapHeldByData(snap, retainers, i, live, weak)) continue;
-      fresh.set(key, (fresh.get(key) || 0) + 1);
+    const kind = kindOf[i];
+    if (kind < 0) continue;
+    if (isNew[i]) {
+      if (!held[i]) {
+        kindOf[i] = -1; // not counted
+        continue;
+      }
+      fresh[kind]++;
     }
-    let kind = kindIds.get(key);
-    if (kind === undefined) kindIds.set(key, (kind = kindIds.size));
-    kindOf[i] = kind;
-    after.set(key, (after.get(key) || 0) + 1);
+    after[kind]++;
   }
   if (late()) return null;
-  const before = new Map();
-  for (const key of fresh.keys()) before.set(key, 0);
-  for (let i = 0; i < base.n; i++) {
-    const key = heapKindKey(base, i);
-    if (key !== null && before.has(key)) before.set(key, before.get(key) + 1);
-  }
+  const before = new Int32Array(count);
+  const baseKinds = heapKinds(base, kindTable, false, null);
+  for (let i = 0; i < base.n; i++) if (baseKinds[i] >= 0) before[baseKinds[i]]++;
   if (late()) return null;
 
   const kinds = [];
-  for (const [key, count] of fresh) {
-    const was = before.get(key);
-    const now = after.get(key);
-    if (now - was >= Math.max(1, minGrowth)) kinds.push({ key, before: was, after: now });
+  for (let kind = 0; kind < count; kind++) {
+    if (fresh[kind] === 0) continue;
+    if (after[kind] - before[kind] >= Math.max(1, minGrowth)) {
+      kinds.push({ key: kindTable.keys[kind], kind, before: before[kind], after: after[kind] });
+    }
   }
   kinds.sort((a, b) => (b.after - b.before) - (a.after - a.before) || (a.key < b.key ? -1 : 1));
   kinds.length = Math.min(kinds.length, 5);
   if (kinds.length === 0) return { grown: [], path: [] };
 
   // A sample node of each kind, for its label and location.
-  const sample = new Map(kinds.map((kind) => [kindIds.get(kind.key), -1]));
+  const sample = new Int32Array(count).fill(-2); // -2: not wanted, -1: not found yet
+  for (const kind of kinds) sample[kind.kind] = -1;
   for (let i = n - 1; i >= 0; i--) {
-    if (sample.get(kindOf[i]) === -1 && isNew(snap.id[i])) sample.set(kindOf[i], i);
+    const kind = kindOf[i];
+    if (kind >= 0 && sample[kind] === -1 && isNew[i]) sample[kind] = i;
   }
-  for (const kind of kinds) kind.sample = sample.get(kindIds.get(kind.key));
+  for (const kind of kinds) kind.sample = sample[kind.kind];
   const grown = kinds.map((kind) => {
     const i = kind.sample;
     const entry = { name: heapNodeLabel(snap, i), before: kind.before, after: kind.after };
@@ -659,83 +836,83 @@ function heapCompare(base, snap, minGrowth, late, options) {
   }
   if (late()) return { grown, path: [] };
 
-  const target = heapPickTarget(snap, retainers, kindOf, kindIds.get(chosen.key), isNew, live);
-  if (target < 0) return { grown, path: [] };
-  // Rather through objects than through the engine's arrays and code, and rather to the global
-  // object or a module than to a lasting handle, and to that than to the stack of the moment.
+  const holders = { via: holderVia, of: holderOf };
+  const targets = heapPickTargets(snap, holders, kindOf, chosen.kind, isNew, live);
+  if (!targets) return { grown, path: [] };
+  // Rather through objects than through the engine's arrays and code, and rather from the
+  // global object or a module than from a lasting handle, and from that than from the stack
+  // of the moment.
   let raw = null;
   for (const [strict, roots] of [[true, 0], [true, 1], [true, 2], [false, 0], [false, 1], [false, 2]]) {
-    raw = heapRetainerPath(snap, retainers, target, live, late, strict, roots);
+    raw = heapForwardPath(snap, graph, live, targets, late, strict, roots, weak);
     if (raw || late()) break;
   }
   if (!raw) return { grown, path: [] };
   return { grown, path: heapRenderPath(snap, raw, options) };
 }
 
-/** Whether a strong reference from a live object, closure, array or native holds node `i`. */
-function heapHeldByData(snap, retainers, i, live, weak) {
-  for (let k = retainers.first[i]; k < retainers.first[i + 1]; k++) {
-    const from = retainers.from[k];
-    if (!live[from] || snap.edgeType[retainers.edge[k]] === weak) continue;
-    switch (heapTypeOf(snap, from)) {
-      case 'object':
-      case 'closure':
-      case 'array':
-      case 'hidden':
-      case 'native':
-      case 'regexp':
-        return true;
-      default:
-    }
-  }
-  return false;
-}
-
-/** The reverse edges: for each node, the edges that point at it (`first`, `edge`, `from`). */
-function heapRetainers(snap) {
+/**
+ * What each node is to the search for a path: `pass`, 1 for a holder (objects, closures,
+ * scopes, the hash tables of Maps and Sets: not the engine's own bookkeeping), 2 for what a
+ * path may go through only when not strict, 0 for what it never goes through (roots,
+ * leaklint's snapshot copies, the string table); `root`, 1 for the global object or a module,
+ * 2 for the engine's lasting roots (global handles, …), 3 for the roots of the moment
+ * (`heapIsFleetingRoot`). Names are judged once each, not once a node.
+ */
+function heapGraphRoles(snap, ours, interned) {
   const n = snap.n;
-  const e = snap.e;
-  const first = new Uint32Array(n + 1);
-  for (let j = 0; j < e; j++) first[snap.edgeTo[j] + 1]++;
-  for (let i = 0; i < n; i++) first[i + 1] += first[i];
-  const fill = first.slice(0, n);
-  const edge = new Uint32Array(e);
-  const from = new Uint32Array(e);
+  const object = snap.nodeTypes.indexOf('object');
+  const synthetic = snap.nodeTypes.indexOf('synthetic');
+  const array = snap.nodeTypes.indexOf('array');
+  const named = new Uint8Array(snap.nodeTypes.length); // judged by name: holders if not internal
+  for (const type of ['object', 'closure', 'regexp', 'native']) {
+    const t = snap.nodeTypes.indexOf(type);
+    if (t >= 0) named[t] = 1;
+  }
+  const strings = snap.strings;
+  // Per string index: 1 a name a holder may have, 2 not, 0 not judged yet.
+  const nameRole = new Uint8Array(strings.length);
+  const objectRoot = new Uint8Array(strings.length); // 1 a root's name, 2 not, 0 not judged
+  const pass = new Uint8Array(n);
+  const root = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    for (let j = snap.firstEdge[i]; j < snap.firstEdge[i + 1]; j++) {
-      const slot = fill[snap.edgeTo[j]]++;
-      edge[slot] = j;
-      from[slot] = i;
+    const type = snap.type[i];
+    const k = snap.name[i];
+    if (type === synthetic) {
+      root[i] = heapIsFleetingRoot(snap, i) ? 3 : 2;
+      continue;
     }
+    if (k === ours || k === interned) continue;
+    if (type === object) {
+      if (objectRoot[k] === 0) {
+        const name = strings[k];
+        objectRoot[k] = heapIsGlobalName(name) || name === 'Module' ? 1 : 2;
+      }
+      if (objectRoot[k] === 1) {
+        root[i] = 1;
+        continue;
+      }
+    }
+    let holder = false;
+    if (named[type]) {
+      if (nameRole[k] === 0) {
+        const name = strings[k];
+        const holds = name === 'system / Context' || name === '' || !heapIsInternalName(name);
+        nameRole[k] = holds ? 1 : 2;
+      }
+      holder = nameRole[k] === 1;
+    } else if (type === array) {
+      holder = k < strings.length && strings[k] === ''; // a Map's or Set's hash table
+    }
+    pass[i] = holder ? 1 : 2;
   }
-  return { first, edge, from };
-}
-
-/** Whether a path may go through node `i` as a holder (not the engine's own bookkeeping). */
-function heapIsHolder(snap, i) {
-  const type = heapTypeOf(snap, i);
-  if (type === 'synthetic') return true;
-  if (type === 'object' || type === 'closure' || type === 'regexp' || type === 'native') {
-    const name = heapNameOf(snap, i);
-    return name === 'system / Context' || !heapIsInternalName(name) || name === '';
-  }
-  // A Map's or Set's hash table is an unnamed array.
-  return type === 'array' && heapNameOf(snap, i) === '';
-}
-
-/** Whether the search for a root stops at node `i`. */
-function heapIsRoot(snap, i) {
-  if (i === 0) return true;
-  const type = heapTypeOf(snap, i);
-  if (type === 'synthetic') return true;
-  if (type !== 'object') return false;
-  const name = heapNameOf(snap, i);
-  return heapIsGlobalName(name) || name === 'Module';
+  return { pass, root };
 }
 
 /**
- * Roots of the moment: what the stack, the open handle scopes and the engine's own strong
- * roots (the microtask queue, the last objects its caches saw) hold while V8 snapshots.
+ * Whether node `i` is one of the engine's roots of the moment: what the stack, the open handle
+ * scopes and the engine's own strong roots (the microtask queue, the last objects its caches
+ * saw) hold while V8 snapshots.
  */
 function heapIsFleetingRoot(snap, i) {
   switch (heapNameOf(snap, i)) {
@@ -753,116 +930,126 @@ function heapIsFleetingRoot(snap, i) {
 }
 
 /**
- * A new node of kind `kind` held where most of that kind is held: its holder (first strong
- * retainer) is of the kind, and holds it by the edge, that hold the most of them (one array
- * holding listeners, or many objects holding each one by the same property); the last one.
+ * The new nodes of kind `kind` held where most of that kind is held (Uint8Array, 1 for each),
+ * or null when there is none: their holder (first strong retainer that is a holder, in
+ * `holders`: `via`, the edge, and `of`, the node) is of the kind, and holds them by the edge,
+ * that hold the most of them (one array holding listeners, a `Listener` each by its
+ * `listener`, many objects each one by the same property). Held nowhere in particular, all the
+ * new nodes of the kind.
  */
-function heapPickTarget(snap, retainers, kindOf, kind, isNew, live) {
-  const weak = snap.edgeTypes.indexOf('weak');
-  const byHolder = new Map();
-  let fallback = -1;
-  for (let i = 0; i < snap.n; i++) {
-    if (kindOf[i] !== kind || !live[i] || !isNew(snap.id[i])) continue;
-    fallback = i;
-    let holder = -1;
-    let via = -1;
-    for (let k = retainers.first[i]; k < retainers.first[i + 1]; k++) {
-      const from = retainers.from[k];
-      if (snap.edgeType[retainers.edge[k]] === weak || !live[from]) continue;
-      if (heapTypeOf(snap, from) === 'synthetic') continue; // a handle or the stack
-      if (!heapIsHolder(snap, from)) continue;
-      holder = from;
-      via = k;
-      break;
+function heapPickTargets(snap, holders, kindOf, kind, isNew, live) {
+  const n = snap.n;
+  const via = holders.via;
+  const from = holders.of;
+  let any = false;
+  // How a holder holds: its type and name, and the edge's type and name, numbers aside (an
+  // element's index, the 7 of `user:7`). An edge's name is judged once.
+  const groups = new Map();
+  const groupOf = new Int32Array(n).fill(-1);
+  const shapes = new Map(); // an edge name's string index → the name without its numbers
+  const element = snap.edgeTypes.indexOf('element');
+  const hidden = snap.edgeTypes.indexOf('hidden');
+  for (let i = 0; i < n; i++) {
+    if (kindOf[i] !== kind || isNew[i] !== 1 || live[i] !== 1) continue;
+    any = true;
+    const j = via[i];
+    if (j < 0) continue;
+    const holder = from[i];
+    let shape = '#';
+    if (snap.edgeType[j] !== element && snap.edgeType[j] !== hidden) {
+      shape = shapes.get(snap.edgeName[j]);
+      if (shape === undefined) {
+        shape = heapEdgeLabel(snap, j).replace(/[0-9]+/g, '#');
+        shapes.set(snap.edgeName[j], shape);
+      }
     }
-    if (holder < 0) continue;
-    const how = `${snap.type[holder]}:${snap.name[holder]}:${snap.edgeType[retainers.edge[via]]}:` +
-      heapEdgeLabel(snap, retainers.edge[via]).replace(/[0-9]+/g, '#');
-    const entry = byHolder.get(how);
-    if (entry) {
-      entry.count++;
-      entry.last = i;
-    } else {
-      byHolder.set(how, { count: 1, last: i });
+    const how = `${snap.type[holder]}:${snap.name[holder]}:${snap.edgeType[j]}:${shape}`;
+    let group = groups.get(how);
+    if (!group) groups.set(how, (group = { id: groups.size, count: 0 }));
+    group.count++;
+    groupOf[i] = group.id;
+  }
+  if (!any) return null;
+  let best = null;
+  for (const group of groups.values()) if (!best || group.count > best.count) best = group;
+  const targets = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (best ? groupOf[i] === best.id : kindOf[i] === kind && isNew[i] === 1 && live[i] === 1) {
+      targets[i] = 1;
     }
   }
-  let best = null;
-  for (const entry of byHolder.values()) if (!best || entry.count > best.count) best = entry;
-  return best ? best.last : fallback;
+  return targets;
 }
 
 /**
- * The shortest chain of strong references from a root to `target`, as `[node, edge]` pairs
- * root first (the last pair's edge -1), by a breadth-first search over the retainers. With
- * `strict`, only through holders (objects, closures, scopes, hash tables). The roots it may
- * end at: with `roots` 0, the global object or a module only; 1, also the engine's lasting
- * roots (global handles, …); 2, also the stack and the like (`heapIsFleetingRoot`). Past a
- * first engine root it goes on a few levels for the global object or a module.
+ * The shortest chain of strong references from a root to one of `targets`, as `[node, edge]`
+ * pairs root first (the last pair's edge -1), or null: a breadth-first search forward from
+ * the roots, so that the target is the one nearest to a root (the first listener of a long
+ * list, not the last). With `strict`, only through holders (`graph.pass` 1). The roots it may
+ * start from: with `roots` 0, the global object and the modules; 1, also the engine's lasting
+ * roots; 2, also the stack and the like. A path never goes through another root.
  */
-function heapRetainerPath(snap, retainers, target, live, late, strict, roots) {
-  const weak = snap.edgeTypes.indexOf('weak');
-  const synthetic = snap.nodeTypes.indexOf('synthetic');
+function heapForwardPath(snap, graph, live, targets, late, strict, roots, weak) {
   const n = snap.n;
-  const via = new Int32Array(n).fill(-1); // the edge slot by which a node was reached
-  const depth = new Uint16Array(n);
-  const seen = new Uint8Array(n);
+  const { pass, root } = graph;
+  const most = roots === 0 ? 1 : roots === 1 ? 2 : 3;
+  // The edge by which a node was reached: -1 not yet, -2 a root it starts from.
+  const via = new Int32Array(n).fill(-1);
   const queue = new Uint32Array(n);
   let head = 0;
   let tail = 0;
-  queue[tail++] = target;
-  seen[target] = 1;
+  for (let i = 0; i < n; i++) {
+    if (root[i] !== 0 && root[i] <= most && live[i]) {
+      via[i] = -2;
+      queue[tail++] = i;
+    }
+  }
+  const through = strict ? 1 : 2;
   let found = -1;
-  let foundDepth = 0;
-  const maxDepth = 40;
-  while (head < tail) {
+  while (head < tail && found < 0) {
     const i = queue[head++];
     if ((head & 0x3fff) === 0 && late()) return null;
-    if (found >= 0 && depth[i] > foundDepth + 3) break;
-    if (i !== target && heapIsRoot(snap, i)) {
-      const nice = heapTypeOf(snap, i) === 'object';
-      if (nice) {
-        found = i;
+    for (let j = snap.firstEdge[i]; j < snap.firstEdge[i + 1]; j++) {
+      const to = snap.edgeTo[j];
+      if (via[to] !== -1 || snap.edgeType[j] === weak) continue;
+      if (targets[to]) {
+        via[to] = j;
+        found = to;
         break;
       }
-      if (found < 0) {
-        found = i;
-        foundDepth = depth[i];
-      }
-      continue;
-    }
-    if (depth[i] >= maxDepth) continue;
-    for (let k = retainers.first[i]; k < retainers.first[i + 1]; k++) {
-      const from = retainers.from[k];
-      if (seen[from] || !live[from]) continue;
-      if (snap.edgeType[retainers.edge[k]] === weak) continue;
-      if (strict && !heapIsHolder(snap, from)) continue;
-      if (snap.type[from] === synthetic) {
-        if (roots === 0 || (roots === 1 && heapIsFleetingRoot(snap, from))) continue;
-      }
-      seen[from] = 1;
-      via[from] = k;
-      depth[from] = depth[i] + 1;
-      queue[tail++] = from;
+      const role = pass[to];
+      if (role === 0 || role > through) continue;
+      via[to] = j;
+      queue[tail++] = to;
     }
   }
   if (found < 0) return null;
-  const steps = [];
-  for (let i = found; ; ) {
-    const k = via[i];
-    if (i === target || k < 0) {
-      steps.push([i, -1]);
-      break;
-    }
-    steps.push([i, retainers.edge[k]]);
-    i = snap.edgeTo[retainers.edge[k]];
+  const steps = [[found, -1]];
+  for (let i = found; via[i] >= 0; ) {
+    const from = heapEdgeSource(snap, via[i]);
+    steps.push([from, via[i]]);
+    i = from;
   }
-  return steps;
+  return steps.reverse();
+}
+
+/** The node whose edge `j` is (a binary search of the nodes' first edges). */
+function heapEdgeSource(snap, j) {
+  let lo = 0;
+  let hi = snap.n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (snap.firstEdge[mid] <= j) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
  * The path as the report shows it: `{ node, edge }` steps; a closure's scope folded into the
  * closure's step (its edge is the variable's name), a Map's or Set's hash table into the
- * collection's (`get("key")`, `[member]`), at most 12 steps.
+ * collection's (`get("key")`, `[member]`), hops by the same edge through the same kind (a
+ * linked list's) into one step (`{ node: 'Listener', edge: 'next ×1499' }`), at most 12 steps.
  */
 function heapRenderPath(snap, steps, options) {
   const out = [];
@@ -901,7 +1088,31 @@ function heapRenderPath(snap, steps, options) {
     }
     out.push(step);
   }
-  if (out.length > 12) return out.slice(0, 4).concat([{ node: '…' }], out.slice(-7));
+  const folded = heapFoldRepeats(out);
+  if (folded.length > 12) return folded.slice(0, 4).concat([{ node: '…' }], folded.slice(-7));
+  return folded;
+}
+
+/**
+ * Folds runs of steps alike (the same node label and location, on by the same edge) into one
+ * whose edge says how many hops: `Listener` `next` a thousand times reads `next ×1000`.
+ */
+function heapFoldRepeats(steps) {
+  const out = [];
+  let run = 1;
+  const same = (a, b) => a.edge !== undefined && a.edge === b.edge && a.node === b.node &&
+    a.line === b.line && a.column === b.column && a.file === b.file;
+  for (const step of steps) {
+    const last = out[out.length - 1];
+    if (last && same(last, step)) {
+      run++;
+      continue;
+    }
+    if (run > 1) last.edge = `${last.edge} ×${run}`;
+    run = 1;
+    out.push(step);
+  }
+  if (run > 1) out[out.length - 1].edge = `${out[out.length - 1].edge} ×${run}`;
   return out;
 }
 
@@ -912,8 +1123,9 @@ function heapRenderPath(snap, steps, options) {
 function heapCollectionEntry(snap, table, j, owner) {
   const slot = Number(heapEdgeLabel(snap, j).replace(/[[\]]/g, ''));
   if (!Number.isInteger(slot)) return null;
-  if (owner === 'Set' || owner === 'WeakSet') return '[member]';
-  if (owner !== 'Map') return null;
+  // (Node's own code keeps its maps and sets in SafeMap and SafeSet, subclasses of Map and Set.)
+  if (owner === 'Set' || owner === 'WeakSet' || owner === 'SafeSet') return '[member]';
+  if (owner !== 'Map' && owner !== 'SafeMap') return null;
   const keySlot = String(slot - 1);
   for (let k = snap.firstEdge[table]; k < snap.firstEdge[table + 1]; k++) {
     const label = heapEdgeLabel(snap, k).replace(/[[\]]/g, '');
