@@ -338,7 +338,10 @@ fn folded_hops<'a>(value: &'a Value, node: &str) -> Option<&'a str> {
 /// The path starts where the program's data does: the global object or the program's module.
 fn starts_at_global_or_module(value: &Value) -> bool {
     let first = &path(value)[0]["node"];
-    first == "global" || first.as_str().is_some_and(|node| node.starts_with("module"))
+    first == "global"
+        || first
+            .as_str()
+            .is_some_and(|node| node.starts_with("module"))
 }
 
 /// Node's own `EventTarget` (which window, document and elements of the verifier's browser

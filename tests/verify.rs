@@ -1070,7 +1070,8 @@ fn evidence_shows_what_holds_the_growth() {
         ],
     );
     assert!(
-        text.stdout.contains("held by module memoize.js.exports → closure getUser (line 4).users → Map"),
+        text.stdout
+            .contains("held by module memoize.js.exports → closure getUser (line 4).users → Map"),
         "the text output shows the path after the figures ({summary}):\n{}",
         text.stdout
     );
@@ -1137,7 +1138,10 @@ fn a_project_dom_is_the_browser_environment_when_the_project_has_one() {
         window.initTooltip = initTooltip;\n\
         window.initBadge = initBadge;\n";
     let tmp = tempfile::tempdir().unwrap();
-    for (package, name) in [("happy-dom@15.11.7", "happy-dom"), ("jsdom@26.1.0", "jsdom")] {
+    for (package, name) in [
+        ("happy-dom@15.11.7", "happy-dom"),
+        ("jsdom@26.1.0", "jsdom"),
+    ] {
         let dir = project_with_dom(package);
         let file = dir.join("widget.js");
         std::fs::write(&file, WIDGET).unwrap();

@@ -315,8 +315,9 @@ impl RepeatedListener {
             return;
         };
         let shared = semantic.is_shared_connection(&receiver);
-        let long_lived =
-            outlives_the_call(semantic, &receiver) || shared.is_some() || semantic.is_app_wide(&receiver);
+        let long_lived = outlives_the_call(semantic, &receiver)
+            || shared.is_some()
+            || semantic.is_app_wide(&receiver);
         let rerun = if long_lived {
             None
         } else {
@@ -367,7 +368,11 @@ impl RepeatedListener {
 impl RepeatedListener {
     /// `this._onKey = onKey` and a removal of `this._onKey`: removed by the name it is kept
     /// under, in the same phase.
-    fn released_by_a_kept_name(&self, registration: &Registration, acquisition: &Acquisition) -> bool {
+    fn released_by_a_kept_name(
+        &self,
+        registration: &Registration,
+        acquisition: &Acquisition,
+    ) -> bool {
         let Some(listener) = registration.listener.as_deref() else {
             return false;
         };

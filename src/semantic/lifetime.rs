@@ -831,8 +831,11 @@ impl Semantic<'_> {
         };
         root == "this"
             && props.first().is_some_and(|member| {
-                matches!(&**member, "$root" | "$rootScope" | "$bus" | "$hub" | "$events" | "$emitter")
-                    || (member.starts_with('$') && (member.ends_with("Bus") || member.ends_with("Hub")))
+                matches!(
+                    &**member,
+                    "$root" | "$rootScope" | "$bus" | "$hub" | "$events" | "$emitter"
+                ) || (member.starts_with('$')
+                    && (member.ends_with("Bus") || member.ends_with("Hub")))
             })
     }
 

@@ -221,7 +221,11 @@ pub fn prepare(
 }
 
 /// For each printed line, the first source line a node printed on it starts at.
-fn line_map(code: &str, text: &str, mappings: &[(swc_common::BytePos, swc_common::LineCol)]) -> Vec<u32> {
+fn line_map(
+    code: &str,
+    text: &str,
+    mappings: &[(swc_common::BytePos, swc_common::LineCol)],
+) -> Vec<u32> {
     let starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();

@@ -90,7 +90,10 @@ mod tests {
         assert_eq!(element.framework, "custom-element");
         assert_eq!(element.mount, ["connectedCallback"]);
         assert_eq!(element.unmount, ["disconnectedCallback"]);
-        let angular = of_class(&names(&["ngOnDestroy", "ngAfterViewInit", "ngOnInit"]), false);
+        let angular = of_class(
+            &names(&["ngOnDestroy", "ngAfterViewInit", "ngOnInit"]),
+            false,
+        );
         assert_eq!(
             angular.unwrap().mount,
             ["ngOnInit", "ngAfterViewInit"],

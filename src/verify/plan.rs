@@ -1853,10 +1853,7 @@ mod tests {
             "c.set",
         )
         .unwrap();
-        assert_eq!(
-            (vue.kind, vue.name.as_deref()),
-            ("property", Some("track"))
-        );
+        assert_eq!((vue.kind, vue.name.as_deref()), ("property", Some("track")));
         assert_eq!(vue.lifecycle.unwrap().mount, strings(&["mounted"]));
         assert_eq!(
             lifecycle(
