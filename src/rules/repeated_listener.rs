@@ -345,6 +345,10 @@ impl RepeatedListener {
         let Some(holder) = receiver(cx.semantic, site.receiver) else {
             return;
         };
+        // Written, but in a function nothing calls (a cleanup the effect does not return).
+        if cx.semantic.never_runs(site.receiver.span()) {
+            return;
+        }
         self.removals.record(Release {
             holder,
             event: if all && site.event.is_none() {
@@ -610,6 +614,9 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // The removal is in a cleanup that nothing calls: the effect does not return it.
+            ("export function C() { useEffect(() => { const f = () => {}; window.addEventListener('resize', f); () => window.removeEventListener('resize', f); }, []); return null; }", "a.jsx", &["window.addEventListener"]),
+            ("export function C() { useEffect(() => { const f = () => {}; window.addEventListener('resize', f); const cleanup = () => window.removeEventListener('resize', f); }, []); return null; }", "a.jsx", &["window.addEventListener"]),
             // The root instance and an app-wide bus outlive every component that adds to them.
             ("export default { created() { this.$root.$on('refresh', this.reload); }, methods: { reload() {} } };", "a.mjs", &["this.$root.$on"]),
             ("export default { mounted() { this.$eventHub.$on('select', (id) => this.items.push(id)); } };", "a.mjs", &["this.$eventHub.$on"]),

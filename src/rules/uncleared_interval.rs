@@ -220,7 +220,8 @@ impl UnclearedInterval {
                 Role::Argument(call) | Role::Receiver(call) => self.keeping_calls.contains(&call),
                 _ => false,
             };
-            !r.access.is_write() && !keeps
+            // A read in a function nothing calls hands the handle to no one.
+            !r.access.is_write() && !keeps && !semantic.never_runs(r.span)
         })
     }
 }
@@ -305,6 +306,8 @@ impl Rule for UnclearedInterval {
                     }
                 }
             }
+            // A clear in a function nothing calls (a cleanup the effect does not return) never runs.
+            Some(_) if semantic.never_runs(call.span) => {}
             Some(_clear) => match call.args.first().map(|a| unwrap(&a.expr)) {
                 Some(Expr::Ident(ident)) => {
                     if let Some(binding) = semantic.binding_id_of(ident) {
@@ -532,6 +535,8 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // The clear is in a cleanup the effect never returns.
+            ("export function C() { useEffect(() => { const id = setInterval(tick, 1000); () => clearInterval(id); }, []); return null; }", "a.jsx", &["setInterval"]),
             // A second start() overwrites the handle: the clear in stop() is not on that path.
             ("class Poller { start() { this.timer = setInterval(() => this.poll(), 1000); } stop() { clearInterval(this.timer); } } module.exports = Poller;", "a.js", &["setInterval"]),
             ("export class Poller { start() { this.timer = setInterval(() => this.tick(), 1000); } stop() { clearInterval(this.timer); } }", "a.mjs", &["setInterval"]),

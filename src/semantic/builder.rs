@@ -59,6 +59,10 @@ pub(super) struct Builder<'a> {
     /// Statement lists with an early-return guard candidate, numbered.
     guard_groups: u32,
     dropped: Vec<(BytePos, BytePos)>,
+    /// Functions written as a statement of their own (`() => off();`): never called.
+    discarded: Vec<Span>,
+    /// Functions bound to a name by a declaration (`const stop = () => …`), with the name.
+    named_functions: Vec<(BindingId, Span)>,
     inits: Vec<(BindingId, InitShape)>,
     /// The names functions are known by: where the function starts, and the name.
     function_names: Vec<(BytePos, Atom)>,
@@ -103,6 +107,8 @@ impl<'a> Builder<'a> {
             assignments: Vec::new(),
             guard_groups: 0,
             dropped: Default::default(),
+            discarded: Default::default(),
+            named_functions: Default::default(),
             inits: Vec::new(),
             function_names: Vec::new(),
             run_once: Default::default(),
@@ -160,8 +166,19 @@ impl<'a> Builder<'a> {
         );
         // Pushed in traversal order, which is source order; sorting keeps lookups right anyway.
         self.dropped.sort_unstable();
+        // A function nothing can call: discarded, or bound to a name nothing reads or exports.
+        let mut never_run = self.discarded;
+        never_run.extend(
+            self.named_functions
+                .iter()
+                .filter(|(binding, _)| {
+                    !bindings[binding.index()].exported && uses.of(*binding).is_empty()
+                })
+                .map(|(_, span)| *span),
+        );
         let lifetimes = Lifetimes {
             effects: lifetime::Regions::new(self.effects),
+            never_run: lifetime::Regions::new(never_run),
             guarded: lifetime::guarded_regions(self.text, &self.guards, &self.assignments),
             dropped: self.dropped,
             created: lifetime::created_collections(self.inits, &reference_at, &self.references),
@@ -587,6 +604,8 @@ impl<'a> Builder<'a> {
                     (start, self.binding_at.get(&name.id.span.lo))
                 {
                     self.pending_function_binding = Some((start, binding));
+                    self.named_functions
+                        .push((binding, unwrap_parens(init).span()));
                 }
                 if let (Some(shape), Some(&binding)) = (
                     lifetime::init_shape(init),
@@ -1227,6 +1246,9 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_expr_stmt(&mut self, stmt: &ExprStmt) {
+        if let Expr::Arrow(_) | Expr::Fn(_) = unwrap_parens(&stmt.expr) {
+            self.discarded.push(unwrap_parens(&stmt.expr).span());
+        }
         if let Some(call) = dropped_call(&stmt.expr) {
             self.dropped.push((call.span.lo, call.span.hi));
         }

@@ -162,6 +162,9 @@ pub(super) struct Lifetimes {
     pub(super) effects: Regions,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
     pub(super) guarded: Regions,
+    /// Functions nothing can call: a function written as a statement of its own, or bound to
+    /// a name that nothing reads or exports.
+    pub(super) never_run: Regions,
     /// The calls whose result is dropped, by span, in source order.
     pub(super) dropped: Vec<(BytePos, BytePos)>,
     /// The empty collection each binding is initialized with, by binding.
@@ -738,6 +741,12 @@ impl Semantic<'_> {
             .dropped
             .binary_search(&(call.lo, call.hi))
             .is_ok()
+    }
+
+    /// Is `span` inside a function nothing can call (`() => off();` as a statement, or
+    /// `const cleanup = () => …` never read): a release there never happens.
+    pub fn never_runs(&self, span: Span) -> bool {
+        self.lifetimes.never_run.contains(span.lo)
     }
 
     /// Is `span` inside the arguments of a React effect hook (`useEffect(() => …)`)?
