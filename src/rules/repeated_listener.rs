@@ -317,7 +317,8 @@ impl RepeatedListener {
         let shared = semantic.is_shared_connection(&receiver);
         let long_lived = outlives_the_call(semantic, &receiver)
             || shared.is_some()
-            || semantic.is_app_wide(&receiver);
+            || semantic.is_app_wide(&receiver)
+            || semantic.is_injected_service(&receiver, call.span);
         let rerun = if long_lived {
             None
         } else {
@@ -548,6 +549,9 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // Removed at destroy; a class without Angular's hooks is not a component.
+            ("export class Banner { constructor(private alerts: AlertService) {} ngOnInit() { this.alerts.on('alert', this.show); } ngOnDestroy() { this.alerts.off('alert', this.show); } show() {} }", "a.ts"),
+            ("export class Client { constructor(private socket: Socket) {} start() { this.socket.on('data', (d) => this.take(d)); } take(d) {} }", "a.ts"),
             // A Vue component's listener on the root instance, removed at unmount; its own events.
             ("export default { created() { this.$root.$on('refresh', this.reload); }, beforeDestroy() { this.$root.$off('refresh', this.reload); }, methods: { reload() {} } };", "a.mjs"),
             ("export default { created() { this.$eventHub.$on('select', this.pick); }, beforeDestroy() { this.$eventHub.$off('select'); }, methods: { pick() {} } };", "a.mjs"),
@@ -614,6 +618,9 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // An Angular component's injected service outlives the component.
+            ("export class Banner { constructor(private alerts: AlertService) {} ngOnInit() { this.alerts.events.addEventListener('alert', (e) => this.show(e)); } show(e) {} }", "a.ts", &["this.alerts.events.addEventListener"]),
+            ("export class Banner { alerts = inject(AlertService); ngOnInit() { this.alerts.on('alert', (e) => this.show(e)); } show(e) {} }", "a.ts", &["this.alerts.on"]),
             // The removal is in a cleanup that nothing calls: the effect does not return it.
             ("export function C() { useEffect(() => { const f = () => {}; window.addEventListener('resize', f); () => window.removeEventListener('resize', f); }, []); return null; }", "a.jsx", &["window.addEventListener"]),
             ("export function C() { useEffect(() => { const f = () => {}; window.addEventListener('resize', f); const cleanup = () => window.removeEventListener('resize', f); }, []); return null; }", "a.jsx", &["window.addEventListener"]),

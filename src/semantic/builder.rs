@@ -61,6 +61,9 @@ pub(super) struct Builder<'a> {
     dropped: Vec<(BytePos, BytePos)>,
     /// Functions written as a statement of their own (`() => off();`): never called.
     discarded: Vec<Span>,
+    /// Members of an Angular component that its injector fills (`constructor(private bus:
+    /// Bus)`, `bus = inject(Bus)`): the class scope and the member's name.
+    injected: Vec<(ScopeId, Atom)>,
     /// Functions bound to a name by a declaration (`const stop = () => …`), with the name.
     named_functions: Vec<(BindingId, Span)>,
     inits: Vec<(BindingId, InitShape)>,
@@ -108,6 +111,7 @@ impl<'a> Builder<'a> {
             guard_groups: 0,
             dropped: Default::default(),
             discarded: Default::default(),
+            injected: Default::default(),
             named_functions: Default::default(),
             inits: Vec::new(),
             function_names: Vec::new(),
@@ -179,6 +183,7 @@ impl<'a> Builder<'a> {
         let lifetimes = Lifetimes {
             effects: lifetime::Regions::new(self.effects),
             never_run: lifetime::Regions::new(never_run),
+            injected: self.injected,
             guarded: lifetime::guarded_regions(self.text, &self.guards, &self.assignments),
             dropped: self.dropped,
             created: lifetime::created_collections(self.inits, &reference_at, &self.references),
@@ -674,6 +679,9 @@ impl<'a> Builder<'a> {
             }
             class.super_class.visit_with(this);
             let class_scope = this.current;
+            for name in injected_members(class) {
+                this.injected.push((class_scope, name));
+            }
             for member in &class.body {
                 let this_value = match (member_is_static(member), declared) {
                     (true, Some(class)) => ThisValue::Class(class),
@@ -849,6 +857,48 @@ fn early_return_flag(stmt: &Stmt) -> Option<&Expr> {
     };
     let flag = unwrap(&if_stmt.test);
     (returns && matches!(flag, Expr::Ident(_) | Expr::Member(_))).then_some(flag)
+}
+
+/// What the injector fills in an Angular component (a class with one of Angular's lifecycle
+/// hooks): its constructor's parameter properties and the fields initialized with `inject(…)`.
+fn injected_members(class: &Class) -> Vec<Atom> {
+    let key = |key: &PropName| match key {
+        PropName::Ident(name) => Some(name.sym.clone()),
+        _ => None,
+    };
+    let angular = class.body.iter().any(|member| {
+        matches!(member, ClassMember::Method(m)
+            if key(&m.key).is_some_and(|name| super::lifecycle::is_angular_hook(&name)))
+    });
+    if !angular {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    for member in &class.body {
+        match member {
+            ClassMember::Constructor(ctor) => {
+                for param in &ctor.params {
+                    if let ParamOrTsParamProp::TsParamProp(prop) = param {
+                        if let TsParamPropParam::Ident(id) = &prop.param {
+                            names.push(id.id.sym.clone());
+                        }
+                    }
+                }
+            }
+            ClassMember::ClassProp(prop) => {
+                let injects = prop.value.as_deref().is_some_and(|value| {
+                    matches!(unwrap_parens(value), Expr::Call(call)
+                        if matches!(&call.callee, Callee::Expr(callee)
+                            if matches!(&**callee, Expr::Ident(f) if f.sym == "inject")))
+                });
+                if let (true, Some(name)) = (injects, key(&prop.key)) {
+                    names.push(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    names
 }
 
 /// The call an expression statement (or the right side of `a && call()` as one) evaluates and

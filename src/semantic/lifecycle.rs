@@ -62,3 +62,11 @@ pub fn unmounts(mount: &str, unmount: &str) -> bool {
         .chain(std::iter::once(&VUE_PHASES))
         .any(|phases| phases.mount.contains(&mount) && phases.unmount.contains(&unmount))
 }
+
+/// One of Angular's lifecycle hooks: a class that defines one is a component or directive.
+pub fn is_angular_hook(method: &str) -> bool {
+    CLASS_PHASES
+        .iter()
+        .filter(|phases| phases.framework == "angular")
+        .any(|phases| phases.mount.contains(&method) || phases.unmount.contains(&method))
+}

@@ -165,6 +165,8 @@ pub(super) struct Lifetimes {
     /// Functions nothing can call: a function written as a statement of its own, or bound to
     /// a name that nothing reads or exports.
     pub(super) never_run: Regions,
+    /// Angular components' injected members: the class scope and the member.
+    pub(super) injected: Vec<(ScopeId, Atom)>,
     /// The calls whose result is dropped, by span, in source order.
     pub(super) dropped: Vec<(BytePos, BytePos)>,
     /// The empty collection each binding is initialized with, by binding.
@@ -845,6 +847,23 @@ impl Semantic<'_> {
                     "$root" | "$rootScope" | "$bus" | "$hub" | "$events" | "$emitter"
                 ) || (member.starts_with('$')
                     && (member.ends_with("Bus") || member.ends_with("Hub")))
+            })
+    }
+
+    /// `this.alerts…` in an Angular component whose injector fills `alerts`: a service, which
+    /// lives as long as the app (or its injector), while components come and go.
+    pub fn is_injected_service(&self, holder: &Holder, at: Span) -> bool {
+        let (Holder::Path(Root::Other(root), props), ThisValue::Instance(class)) =
+            (holder, self.this_at(at))
+        else {
+            return false;
+        };
+        root == "this"
+            && props.first().is_some_and(|member| {
+                self.lifetimes
+                    .injected
+                    .iter()
+                    .any(|(scope, name)| *scope == class && name == member)
             })
     }
 
