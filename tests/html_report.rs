@@ -138,21 +138,28 @@ fn assert_plots_visible(screenshot: &Path) {
     }
 }
 
-#[test]
-fn confirmed_finding_renders_with_its_plots_and_no_console_message() {
-    let dir = tempfile::tempdir().unwrap();
-    let page = verify_with_report(dir.path(), CONFIRMED);
-    let rendered = render(&page, dir.path());
+/// Verifies `fixture` with `--report`, renders the page, and checks what every page must show:
+/// no console message, and the finding at `line_col` of the fixture.
+fn render_finding(dir: &Path, fixture: &str, line_col: &str) -> Rendered {
+    let page = verify_with_report(dir, fixture);
+    let rendered = render(&page, dir);
     assert!(
         rendered.console.is_empty(),
         "console messages: {:#?}",
         rendered.console
     );
     assert!(
-        rendered.dom.contains(&format!("{CONFIRMED}:7:5")),
+        rendered.dom.contains(&format!("{fixture}:{line_col}")),
         "{}",
         rendered.dom
     );
+    rendered
+}
+
+#[test]
+fn confirmed_finding_renders_with_its_plots_and_no_console_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let rendered = render_finding(dir.path(), CONFIRMED, "7:5");
     assert!(rendered
         .dom
         .contains("<span class=\"verdict confirmed\">confirmed</span>"));
@@ -176,18 +183,7 @@ fn confirmed_finding_renders_with_its_plots_and_no_console_message() {
 #[test]
 fn not_reproduced_finding_renders_with_its_plots() {
     let dir = tempfile::tempdir().unwrap();
-    let page = verify_with_report(dir.path(), NOT_REPRODUCED);
-    let rendered = render(&page, dir.path());
-    assert!(
-        rendered.console.is_empty(),
-        "console messages: {:#?}",
-        rendered.console
-    );
-    assert!(
-        rendered.dom.contains(&format!("{NOT_REPRODUCED}:11:29")),
-        "{}",
-        rendered.dom
-    );
+    let rendered = render_finding(dir.path(), NOT_REPRODUCED, "11:29");
     assert!(rendered
         .dom
         .contains("<span class=\"verdict not-reproduced\">not reproduced</span>"));

@@ -37,21 +37,14 @@ pub const VUE_PHASES: Phases = Phases {
 };
 
 /// Mount hooks that run exactly once for each component instance: a handle one of them stores
-/// on the instance is not overwritten by a second run. (`connectedCallback` is not one: an
-/// element moved in the page is connected again.)
+/// on the instance is not overwritten by a second run. Every mount hook but `connectedCallback`,
+/// which runs again when an element moves in the page.
 pub fn runs_once_per_instance(method: &str) -> bool {
-    matches!(
-        method,
-        "componentDidMount"
-            | "ngOnInit"
-            | "ngAfterContentInit"
-            | "ngAfterViewInit"
-            | "firstUpdated"
-            | "beforeCreate"
-            | "created"
-            | "beforeMount"
-            | "mounted"
-    )
+    method != "connectedCallback"
+        && CLASS_PHASES
+            .iter()
+            .chain(std::iter::once(&VUE_PHASES))
+            .any(|phases| phases.mount.contains(&method))
 }
 
 /// Is `unmount` the hook that ends what `mount` starts, in one framework (`connectedCallback`

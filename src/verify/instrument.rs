@@ -38,6 +38,11 @@ impl VisitMut for DropDecorators {
         method.visit_mut_children_with(self);
     }
 
+    fn visit_mut_private_method(&mut self, method: &mut PrivateMethod) {
+        method.function.decorators.clear();
+        method.visit_mut_children_with(self);
+    }
+
     fn visit_mut_class_prop(&mut self, prop: &mut ClassProp) {
         prop.decorators.clear();
         prop.visit_mut_children_with(self);
