@@ -27,6 +27,7 @@ pub mod rules;
 pub mod runtime;
 pub mod semantic;
 pub mod settings;
+pub mod sfc;
 pub mod source;
 pub mod verify;
 pub mod walk;

@@ -3,6 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use swc_common::{BytePos, Span};
 
 use crate::diagnostic::{Diagnostic, Finding, Location, Range, RelatedLocation, Severity};
 use crate::directives;
@@ -13,6 +14,7 @@ use crate::rules::{self, Context};
 use crate::runtime::child_parse;
 use crate::semantic::Semantic;
 use crate::settings::Settings;
+use crate::sfc;
 use crate::source::{LazyLineIndex, LineIndex, SourceType};
 
 thread_local! {
@@ -77,12 +79,23 @@ pub fn lint_source(
     package_is_module: bool,
 ) -> LintOutput {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let index = LazyLineIndex::new(text);
-    let source_type = SourceType::from_path(path).unwrap_or(SourceType {
+    let mut source_type = SourceType::from_path(path).unwrap_or(SourceType {
         typescript: false,
         jsx: true,
         module: crate::source::ModuleKind::Auto,
+        component: None,
     });
+    // A component file is linted as its script blocks, at the file's own offsets.
+    let script;
+    let (text, per_instance) = match source_type.component {
+        Some(kind) => {
+            script = sfc::script_of(kind, text);
+            source_type = source_type.of_script(&script);
+            (script.text.as_str(), script.per_instance.as_slice())
+        }
+        None => (text, &[][..]),
+    };
+    let index = LazyLineIndex::new(text);
     // A file can nest no deeper than it has bytes: a small one cannot exhaust the workers'
     // stack, and need not be scanned.
     let depth = if text.len() > SCAN_ABOVE {
@@ -110,6 +123,7 @@ pub fn lint_source(
             text,
             &index,
             source_type,
+            per_instance,
             settings,
             package_is_module,
             test_file,
@@ -139,6 +153,7 @@ fn lint_parsed(
     text: &str,
     index: &LazyLineIndex,
     source_type: SourceType,
+    per_instance: &[std::ops::Range<usize>],
     settings: &Settings,
     package_is_module: bool,
     test_file: bool,
@@ -175,7 +190,16 @@ fn lint_parsed(
         index,
         directives::code_start(text, &parsed.comments),
     );
-    let semantic = Semantic::build(program, text, &directives.globals);
+    let per_instance: Vec<Span> = per_instance
+        .iter()
+        .map(|r| {
+            Span::new(
+                BytePos(parse::BASE + r.start as u32),
+                BytePos(parse::BASE + r.end as u32),
+            )
+        })
+        .collect();
+    let semantic = Semantic::build_component(program, text, &directives.globals, &per_instance);
     let mut ctx = Context::new(program, &semantic, source_type, text, settings);
     // A test file's process ends with the test run: what it keeps is not a leak.
     if !test_file {

@@ -887,6 +887,8 @@ impl Linter {
             "javascriptreact" => Some("jsx"),
             "typescript" => Some("ts"),
             "typescriptreact" => Some("tsx"),
+            "vue" => Some("vue"),
+            "svelte" => Some("svelte"),
             _ => None,
         };
         match file_path(uri.as_str()) {

@@ -2,12 +2,16 @@
 
 use std::path::Path;
 
+use crate::sfc::ComponentFile;
+
 /// What the file extension says about how to parse a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SourceType {
     pub typescript: bool,
     pub jsx: bool,
     pub module: ModuleKind,
+    /// A single-file component: only its script blocks are code ([`crate::sfc`]).
+    pub component: Option<ComponentFile>,
 }
 
 /// Whether a file is an ES module, a CommonJS/sloppy script, or decided by its content.
@@ -20,7 +24,9 @@ pub enum ModuleKind {
 }
 
 /// Extensions leaklint lints when it walks a folder.
-pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx"];
+pub const EXTENSIONS: &[&str] = &[
+    "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "vue", "svelte",
+];
 
 impl SourceType {
     /// The source type of `path`, or `None` when leaklint does not lint that kind of file.
@@ -40,13 +46,30 @@ impl SourceType {
             // TypeScript compiles `import`/`export` in a .cts file to CommonJS with
             // 'use strict'; without them it is a sloppy script, as content decides.
             "cts" => (true, false, ModuleKind::Auto),
+            // The script blocks' `lang` decides TypeScript and JSX ([`SourceType::of_script`]).
+            "vue" | "svelte" => (false, false, ModuleKind::Module),
             _ => return None,
+        };
+        let component = match ext {
+            "vue" => Some(ComponentFile::Vue),
+            "svelte" => Some(ComponentFile::Svelte),
+            _ => None,
         };
         Some(SourceType {
             typescript,
             jsx,
             module,
+            component,
         })
+    }
+
+    /// The syntax of a component file's script blocks: ES modules, in the language they declare.
+    pub fn of_script(self, script: &crate::sfc::Script) -> SourceType {
+        SourceType {
+            typescript: script.typescript,
+            jsx: script.jsx,
+            ..self
+        }
     }
 }
 

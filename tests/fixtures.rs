@@ -35,7 +35,10 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         if path.is_dir() {
             files.extend(walk(&path));
         } else if path.extension().is_some_and(|e| {
-            ["js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts"].contains(&e.to_str().unwrap())
+            [
+                "js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts", "vue", "svelte",
+            ]
+            .contains(&e.to_str().unwrap())
         }) {
             files.push(path);
         }

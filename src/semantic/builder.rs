@@ -77,6 +77,9 @@ pub(super) struct Builder<'a> {
     /// `X.prototype.m = function () {}`: the constructor's name, the method's start, and the
     /// scope of the assignment (to resolve the name from).
     prototype_methods: Vec<(Atom, BytePos, ScopeId)>,
+    /// The top-level code of a component file that runs for each instance (see
+    /// [`Semantic::build_component`](super::Semantic::build_component)).
+    pub(super) per_instance: Vec<Span>,
 }
 
 impl<'a> Builder<'a> {
@@ -118,6 +121,7 @@ impl<'a> Builder<'a> {
             run_once: Default::default(),
             owners: Vec::new(),
             prototype_methods: Vec::new(),
+            per_instance: Vec::new(),
             scopes: {
                 let mut scopes = Vec::with_capacity(size / 160);
                 scopes.push(program);
@@ -819,6 +823,38 @@ impl<'a> Builder<'a> {
 
     /// Marks the scopes up to the enclosing function as dynamic: a direct `eval` there can read,
     /// write and (in sloppy code) declare any name.
+    /// A component file's module: the statements of a per-instance block go into a function
+    /// scope of their own (one per block), which runs many times; imports and exports stay the
+    /// module's. The template reads what the block declares, as if the block's function returned
+    /// all of it, as the frameworks compile it.
+    fn component_module(&mut self, module: &Module) {
+        let mut instances: Vec<Option<ScopeId>> = vec![None; self.per_instance.len()];
+        for item in &module.body {
+            let block = self
+                .per_instance
+                .iter()
+                .position(|span| span.lo <= item.span().lo && item.span().hi <= span.hi);
+            self.current = ScopeId(0);
+            if let (ModuleItem::Stmt(_), Some(block)) = (item, block) {
+                self.current = match instances[block] {
+                    Some(scope) => scope,
+                    None => {
+                        let scope = self.enter(ScopeKind::Function, self.per_instance[block]);
+                        instances[block] = Some(scope);
+                        scope
+                    }
+                };
+            }
+            item.visit_with(self);
+        }
+        self.current = ScopeId(0);
+        for scope in instances.into_iter().flatten() {
+            for binding in self.scopes[scope.index()].bindings.values() {
+                self.bindings[binding.index()].exported = true;
+            }
+        }
+    }
+
     fn mark_eval(&mut self) {
         let var_scope = self.var_scope();
         let mut id = self.current;
@@ -976,7 +1012,11 @@ fn iife_callee(callee: &Expr) -> Option<BytePos> {
 
 impl Visit for Builder<'_> {
     fn visit_module(&mut self, module: &Module) {
-        module.body.visit_with(self);
+        if self.per_instance.is_empty() {
+            module.body.visit_with(self);
+        } else {
+            self.component_module(module);
+        }
     }
 
     fn visit_script(&mut self, script: &Script) {

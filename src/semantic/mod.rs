@@ -286,11 +286,25 @@ impl<'a> Semantic<'a> {
     /// Builds the model of `program`, whose source is `text`. `globals` are names declared by
     /// `/* global */` comments; they are bindings of the program scope.
     pub fn build(program: &'a Program, text: &'a str, globals: &[(Atom, Span)]) -> Semantic<'a> {
+        Semantic::build_component(program, text, globals, &[])
+    }
+
+    /// Builds the model of a single-file component's script ([`crate::sfc`]): the top-level code
+    /// in `per_instance` (Vue's `<script setup>`, Svelte's instance script) is the body of a
+    /// function the framework runs for each component instance, and its template may read or
+    /// call every name declared there.
+    pub fn build_component(
+        program: &'a Program,
+        text: &'a str,
+        globals: &[(Atom, Span)],
+        per_instance: &[Span],
+    ) -> Semantic<'a> {
         let strict = match program {
             Program::Module(_) => true,
             Program::Script(script) => has_use_strict(&script.body),
         };
         let mut builder = Builder::new(program.span(), strict, text);
+        builder.per_instance = per_instance.to_vec();
         for (name, span) in globals {
             builder.declare_in(ScopeId(0), name.clone(), BindingKind::GlobalComment, *span);
         }
