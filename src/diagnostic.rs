@@ -108,6 +108,9 @@ pub enum Subject {
     Listener { receiver: String, event: String },
     /// A module `require`d inside a function: its path when it is a literal.
     Require { path: Option<String> },
+    /// A resource released by a disposer: `observer`, `subscription`, `reaction`, `connection`,
+    /// `media-query` or `animation-frame`.
+    Subscription { kind: String },
 }
 
 /// A resolved location: byte range plus ESLint-style positions.

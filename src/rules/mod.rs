@@ -20,6 +20,7 @@ pub mod per_call_require;
 pub mod repeated_listener;
 pub mod unbounded_cache;
 pub mod uncleared_interval;
+pub mod unreleased_subscription;
 
 pub use dispatch::{Handles, Rule};
 
@@ -30,6 +31,7 @@ pub const RULES: &[RuleMeta] = &[
     uncleared_interval::META,
     repeated_listener::META,
     per_call_require::META,
+    unreleased_subscription::META,
     UNUSED_IGNORE,
     UNKNOWN_RULE,
 ];
@@ -143,6 +145,8 @@ pub enum Measure {
     Listeners,
     /// Entries of `require.cache`.
     RequireCache,
+    /// Live observations (observers observing something), else the retained heap.
+    Subscriptions,
     /// Nothing: the rule is about directives.
     None,
 }

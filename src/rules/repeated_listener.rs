@@ -14,7 +14,9 @@ use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
 use crate::diagnostic::{Finding, Label, Range, Severity, Subject};
-use crate::rules::helpers::{callee_ident, callee_span, is_global, method_call, prop_name, unwrap};
+use crate::rules::helpers::{
+    callee_ident, callee_span, is_global, method_call, prop_name, string_value, unwrap,
+};
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::lifetime::{
     squeezed_text, Acquisition, Holder, Release, Released, Releases, Root,
@@ -201,6 +203,30 @@ fn removes_itself(method: &str, args: &[ExprOrSpread]) -> bool {
     }
 }
 
+/// `addEventListener('load', f, { once: true })`: a once-listener for an event a page fires once,
+/// before a component can mount. Added when a component mounts, it is never called, so never
+/// removed.
+fn once_for_a_fired_event(args: &[ExprOrSpread]) -> bool {
+    let fired_already = args
+        .first()
+        .and_then(|a| string_value(&a.expr))
+        .is_some_and(|event| matches!(event.as_str(), "load" | "DOMContentLoaded"));
+    let once_only = |object: &ObjectLit| {
+        !object.props.iter().any(|prop| match prop {
+            PropOrSpread::Spread(_) => true,
+            PropOrSpread::Prop(prop) => match &**prop {
+                Prop::Shorthand(ident) => ident.sym == "signal",
+                Prop::KeyValue(kv) => matches!(&kv.key, PropName::Ident(k) if k.sym == "signal"),
+                _ => false,
+            },
+        })
+    };
+    fired_already
+        && args
+            .get(2)
+            .is_some_and(|o| matches!(unwrap(&o.expr), Expr::Object(o) if once_only(o)))
+}
+
 /// What a listener argument names, so that a removal naming the same function matches it: a
 /// member by its text (`this.onResize`), a name by its binding (two functions' own
 /// `onResize` are two different functions), a global by its name.
@@ -295,8 +321,14 @@ impl<'a> Site<'a> {
 }
 
 impl RepeatedListener {
-    fn registration(&mut self, cx: &Context, call: &CallExpr, site: Site) {
+    fn registration(&mut self, cx: &Context, call: &CallExpr, mut site: Site) {
         let semantic = cx.semantic;
+        if site.self_removing
+            && once_for_a_fired_event(&call.args)
+            && semantic.in_mount_phase(call.span)
+        {
+            site.self_removing = false;
+        }
         let dropped = semantic.result_dropped(call.span)
             || self.chained.contains(&(call.span.lo, call.span.hi));
         if !dropped {
@@ -654,6 +686,8 @@ mod tests {
             ("app.get('/', (req, res) => { process.on('exit', () => res.end()); });", "a.js", &["process.on"]),
             ("export function mount() { window.addEventListener('resize', () => layout()); }", "a.mjs", &["window.addEventListener"]),
             ("export function mount() { document.addEventListener('keydown', onKey, { once: false }); }", "a.mjs", &["document.addEventListener"]),
+            // `load` has fired before a component mounts: the once-listener waits forever.
+            ("export function C() { useEffect(() => { window.addEventListener('load', () => track(), { once: true }); }, []); return null; }", "a.jsx", &["window.addEventListener"]),
             ("const bus = new EventEmitter(); export function subscribe(f) { bus.on('tick', f); }", "a.mjs", &["bus.on"]),
             ("import { bus } from './bus'; export class View { constructor() { bus.addListener('change', () => this.render()); } }", "a.mjs", &["bus.addListener"]),
             ("export function f() { process.stdout.on('resize', redraw); }", "a.mjs", &["process.stdout.on"]),

@@ -44,7 +44,10 @@ pub const META: RuleMeta = RuleMeta {
         // Every interval this rule sees is started by a call that names `setInterval` (a
         // global, a `timers` import, a method of either): a file that never writes the name
         // starts none, and nine files in ten do not.
-        memchr::memmem::find(cx.text.as_bytes(), SET_INTERVAL.as_bytes())?;
+        // A timeout counts only where a component mounts: `setTimeout` then too.
+        let text = cx.text.as_bytes();
+        memchr::memmem::find(text, SET_INTERVAL.as_bytes())
+            .or_else(|| memchr::memmem::find(text, SET_TIMEOUT.as_bytes()))?;
         Some(Box::new(UnclearedInterval {
             top_level: cx.settings.option_bool(ID, "top_level"),
             ..UnclearedInterval::default()
@@ -54,7 +57,8 @@ pub const META: RuleMeta = RuleMeta {
 
 const TIMER_MODULES: &[&str] = &["timers", "node:timers"];
 const SET_INTERVAL: &str = "setInterval";
-const TIMER_FUNCTIONS: &[&str] = &[SET_INTERVAL, "clearInterval", "clearTimeout"];
+const SET_TIMEOUT: &str = "setTimeout";
+const TIMER_FUNCTIONS: &[&str] = &[SET_INTERVAL, SET_TIMEOUT, "clearInterval", "clearTimeout"];
 
 /// A clear of whatever timer `holder` keeps.
 fn clear(holder: Holder) -> Release {
@@ -77,6 +81,8 @@ struct Interval {
     span: Span,
     fate: Fate,
     in_effect: bool,
+    /// A `setTimeout` started when a component mounts: still pending if it unmounts first.
+    timeout: bool,
 }
 
 #[derive(Default)]
@@ -138,7 +144,7 @@ impl UnclearedInterval {
     ) -> Option<&'e CallExpr> {
         if self
             .timer_function(semantic, call)
-            .is_some_and(|f| f == "setInterval")
+            .is_some_and(|f| f == SET_INTERVAL || f == SET_TIMEOUT)
         {
             return Some(call);
         }
@@ -295,15 +301,27 @@ impl Rule for UnclearedInterval {
             }
         }
         match self.timer_function(semantic, call).as_deref() {
-            Some("setInterval") => {
+            Some(SET_INTERVAL) => {
                 if let Some(fate) = self.fates.remove(&call.span.lo) {
                     if self.top_level || semantic.runs_many_times(call.span) {
                         self.intervals.push(Interval {
                             span: callee_span(call),
                             fate,
                             in_effect: semantic.in_effect(call.span),
+                            timeout: false,
                         });
                     }
+                }
+            }
+            Some(SET_TIMEOUT) => {
+                let fate = self.fates.remove(&call.span.lo);
+                if let Some(fate) = fate.filter(|_| pending_at_unmount(semantic, call)) {
+                    self.intervals.push(Interval {
+                        span: callee_span(call),
+                        fate,
+                        in_effect: semantic.in_effect(call.span),
+                        timeout: true,
+                    });
                 }
             }
             // A clear in a function nothing calls (a cleanup the effect does not return) never runs.
@@ -358,7 +376,11 @@ impl Rule for UnclearedInterval {
                     )
                 }
                 Fate::Property(name, span) => {
-                    if self.cleared(&Holder::Property(name.clone())) {
+                    let cleared = self.cleared(&Holder::Property(name.clone()));
+                    if cleared && interval.timeout {
+                        continue;
+                    }
+                    if cleared {
                         if let Some(overwrite) = self.overwritten(ctx.semantic, name, *span) {
                             report_overwrite(ctx, &interval, name, *span, overwrite);
                         }
@@ -462,7 +484,22 @@ fn report_overwrite(
     });
 }
 
+/// A `setTimeout` in a component's mount phase (an effect, `componentDidMount`, `ngOnInit`,
+/// `onMounted`, …) with a delay: the component can unmount before it fires. A deferral to the
+/// next turn (no delay, or 0) is not pending for long enough to matter.
+fn pending_at_unmount(semantic: &Semantic, call: &CallExpr) -> bool {
+    let deferral = match call.args.get(1).map(|a| unwrap(&a.expr)) {
+        None => true,
+        Some(Expr::Lit(Lit::Num(n))) => n.value == 0.0,
+        Some(_) => false,
+    };
+    !deferral && semantic.in_mount_phase(call.span) && !semantic.never_runs(call.span)
+}
+
 fn report(ctx: &mut Context, interval: &Interval, what: String, label: Option<(Span, String)>) {
+    if interval.timeout {
+        return report_timeout(ctx, interval, what, label);
+    }
     let effect = if interval.in_effect {
         "; this effect returns no cleanup that clears it"
     } else {
@@ -488,6 +525,34 @@ fn report(ctx: &mut Context, interval: &Interval, what: String, label: Option<(S
     });
 }
 
+/// A timeout fires in the end, so what it keeps is kept for its delay only: a warning.
+fn report_timeout(
+    ctx: &mut Context,
+    interval: &Interval,
+    what: String,
+    label: Option<(Span, String)>,
+) {
+    let what = what.replace("clearInterval", "clearTimeout");
+    ctx.report(Finding {
+        rule: ID,
+        range: Range::from_span(interval.span),
+        message: format!(
+            "`setTimeout` is started when the component mounts and {what}: if the component unmounts first, the pending timer keeps its callback's closure (and the component it holds) alive until it fires, and then runs it on an unmounted component"
+        ),
+        labels: label
+            .map(|(span, message)| Label { range: Range::from_span(span), message })
+            .into_iter()
+            .collect(),
+        help: Some(if interval.in_effect {
+            "return a cleanup from the effect: `const id = setTimeout(…); return () => clearTimeout(id);`".into()
+        } else {
+            "keep the handle and clear it in the unmount hook: `clearTimeout(this.timer)` in `componentWillUnmount`, `ngOnDestroy`, `beforeUnmount` or `disconnectedCallback`".into()
+        }),
+        severity: Some(Severity::Warn),
+        subject: Some(Subject::Interval),
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testing::Tester;
@@ -499,6 +564,11 @@ mod tests {
             ("class Poller { start() { clearInterval(this.timer); this.timer = setInterval(() => this.poll(), 1000); } stop() { clearInterval(this.timer); } } module.exports = Poller;", "a.js"),
             ("class Poller { start() { if (this.timer) return; this.timer = setInterval(() => this.poll(), 1000); } stop() { clearInterval(this.timer); this.timer = null; } } module.exports = Poller;", "a.js"),
             ("class Poller { start() { if (!this.timer) { this.timer = setInterval(() => this.poll(), 1000); } } stop() { clearInterval(this.timer); } } module.exports = Poller;", "a.js"),
+            // A timeout cleared at unmount, a deferral to the next turn, one outside a mount phase.
+            ("export function C() { useEffect(() => { const t = setTimeout(hide, 5000); return () => clearTimeout(t); }, []); return null; }", "a.jsx"),
+            ("export function C() { useEffect(() => { setTimeout(focus); setTimeout(measure, 0); }, []); return null; }", "a.jsx"),
+            ("export class C extends React.Component { componentDidMount() { this.timer = setTimeout(() => this.hide(), 3000); } componentWillUnmount() { clearTimeout(this.timer); } }", "a.jsx"),
+            ("export function retry(f) { setTimeout(f, 1000); }", "a.mjs"),
             // Top level runs once.
             ("setInterval(tick, 1000);", "a.js"),
             ("const t = setInterval(tick, 1000); t.unref();", "a.js"),
@@ -557,6 +627,10 @@ mod tests {
             ("const timers = require('timers'); module.exports = () => { timers.setInterval(g, 1); };", "a.js", &["timers.setInterval"]),
             ("const { setInterval } = require('timers'); module.exports = () => { setInterval(g, 1); };", "a.js", &["setInterval(g"]),
             ("export function C() { useEffect(() => { setInterval(tick, 1000); }, []); return <div/>; }", "a.jsx", &["setInterval"]),
+            // A timeout still pending when the component unmounts.
+            ("export function C() { useEffect(() => { setTimeout(hide, 5000); }, []); return null; }", "a.jsx", &["setTimeout"]),
+            ("export class C extends React.Component { componentDidMount() { this.timer = setTimeout(() => this.hide(), 3000); } }", "a.jsx", &["setTimeout"]),
+            ("export default { mounted() { this.t = setTimeout(this.close, 2000); } };", "a.mjs", &["setTimeout"]),
             ("export function C() { useEffect(() => { const id = setInterval(tick, 1000); }, []); return null; }", "a.tsx", &["setInterval"]),
             ("export function C() { React.useLayoutEffect(() => { setInterval(tick, 1000); }); return null; }", "a.jsx", &["setInterval"]),
             ("export class S { private t?: NodeJS.Timeout; start(): void { this.t = setInterval(() => {}, 5); } }", "a.ts", &["setInterval"]),

@@ -839,7 +839,10 @@ impl<'a> Builder<'a> {
                 self.current = match instances[block] {
                     Some(scope) => scope,
                     None => {
-                        let scope = self.enter(ScopeKind::Function, self.per_instance[block]);
+                        let span = self.per_instance[block];
+                        let scope = self.enter(ScopeKind::Function, span);
+                        // What the frameworks compile the block to: Vue's `setup()`.
+                        self.function_names.push((span.lo, "setup".into()));
                         instances[block] = Some(scope);
                         scope
                     }

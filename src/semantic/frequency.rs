@@ -389,6 +389,18 @@ impl Semantic<'_> {
     }
 
     /// The innermost function or arrow scope around `span`.
+    /// Is `span` in a component's acquire phase: a React effect, a mount hook
+    /// (`componentDidMount`, `ngOnInit`, Vue's `mounted`, `connectedCallback`), or setup code
+    /// that runs once per instance (Vue's `setup()` and `<script setup>`, Svelte's instance
+    /// script), with the `onMounted`/`onMount` callbacks it registers?
+    pub fn in_mount_phase(&self, span: Span) -> bool {
+        self.in_effect(span)
+            || self.ancestors(self.scope_at(span)).any(|id| {
+                self.function_name(id)
+                    .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
+            })
+    }
+
     pub fn function_scope_at(&self, span: Span) -> Option<ScopeId> {
         self.ancestors(self.scope_at(span))
             .find(|&id| matches!(self.scope(id).kind, ScopeKind::Function | ScopeKind::Arrow))

@@ -47,6 +47,14 @@ pub fn runs_once_per_instance(method: &str) -> bool {
             .any(|phases| phases.mount.contains(&method))
 }
 
+/// A mount hook of any framework: code there runs once per component, many times per page.
+pub fn is_mount_hook(method: &str) -> bool {
+    CLASS_PHASES
+        .iter()
+        .chain(std::iter::once(&VUE_PHASES))
+        .any(|phases| phases.mount.contains(&method))
+}
+
 /// Is `unmount` the hook that ends what `mount` starts, in one framework (`connectedCallback`
 /// and `disconnectedCallback`): between two runs of the mount hook the unmount hook runs.
 pub fn unmounts(mount: &str, unmount: &str) -> bool {

@@ -91,7 +91,12 @@ pub const READERS: &[(&str, &[&str])] = &[
 const COPYING_CONSTRUCTORS: &[&str] = &["Map", "Set", "WeakMap", "WeakSet"];
 
 /// React hooks whose callback runs after a render and may return a cleanup.
-const EFFECT_HOOKS: &[&str] = &["useEffect", "useLayoutEffect"];
+/// An effect whose callback may return its cleanup: React's `useEffect`, `useLayoutEffect`,
+/// `useInsertionEffect` and custom `use…Effect` hooks (`useIsomorphicLayoutEffect`), Svelte's
+/// `onMount` and Svelte 5's `$effect`.
+fn is_effect_hook_name(name: &str) -> bool {
+    (name.starts_with("use") && name.ends_with("Effect")) || matches!(name, "onMount" | "$effect")
+}
 
 /// What `this` stands for in a scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -421,13 +426,17 @@ pub fn is_effect_hook_call(call: &CallExpr) -> bool {
         return false;
     };
     match unwrap(callee) {
-        Expr::Ident(ident) => EFFECT_HOOKS.contains(&&*ident.sym),
+        Expr::Ident(ident) => is_effect_hook_name(&ident.sym),
+        // Svelte 5's `$effect.pre(() => …)`.
+        Expr::Member(member) if matches!(unwrap(&member.obj), Expr::Ident(o) if o.sym == "$effect") => {
+            true
+        }
         Expr::Member(member) => {
-            matches!(&member.prop, MemberProp::Ident(p) if EFFECT_HOOKS.contains(&&*p.sym))
+            matches!(&member.prop, MemberProp::Ident(p) if is_effect_hook_name(&p.sym))
         }
         Expr::OptChain(chain) => match &*chain.base {
             OptChainBase::Member(member) => {
-                matches!(&member.prop, MemberProp::Ident(p) if EFFECT_HOOKS.contains(&&*p.sym))
+                matches!(&member.prop, MemberProp::Ident(p) if is_effect_hook_name(&p.sym))
             }
             OptChainBase::Call(_) => false,
         },

@@ -415,6 +415,12 @@ function installBuiltInBrowser(options) {
 
   // Observers keep what they observe until `unobserve` or `disconnect`, and never call back
   // (nothing resizes, mutates or scrolls here).
+  // A page's observed element keeps its observer alive: so does the set of observers that
+  // observe something, which the driver counts as live subscriptions.
+  const observing = new Set();
+  Object.defineProperty(globalThis, Symbol.for('leaklint.observations'), {
+    value: () => observing.size,
+  });
   function observerClass(name) {
     return {
       [name]: class {
@@ -425,12 +431,15 @@ function installBuiltInBrowser(options) {
         }
         observe(target) {
           this.targets.add(target);
+          observing.add(this);
         }
         unobserve(target) {
           this.targets.delete(target);
+          if (this.targets.size === 0) observing.delete(this);
         }
         disconnect() {
           this.targets.clear();
+          observing.delete(this);
         }
         takeRecords() {
           return [];

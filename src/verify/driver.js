@@ -75,6 +75,12 @@ globalThis.setInterval = setInterval;
 timers.setInterval = setInterval;
 Module.syncBuiltinESMExports();
 
+// Observers observing something (the built-in browser environment counts them).
+function liveSubscriptions() {
+  const count = globalThis[Symbol.for('leaklint.observations')];
+  return typeof count === 'function' ? count() : 0;
+}
+
 function liveIntervals() {
   let live = 0;
   for (const ref of intervals) {
@@ -1217,7 +1223,7 @@ function sourceLine({ file, line }) {
 
 // Did anything the rules measure grow in every window (the windows after the warm-up)?
 function grewEveryWindow(windows) {
-  const keys = ['heap', 'size', 'intervals', 'listeners', 'modules'];
+  const keys = ['heap', 'size', 'intervals', 'listeners', 'modules', 'subscriptions'];
   return keys.some((key) =>
     windows.slice(1).every((w, i) => typeof w[key] === 'number' && w[key] > windows[i][key]),
   );
@@ -1240,6 +1246,7 @@ async function measure() {
     size: collectionSize(),
     intervals: liveIntervals(),
     listeners: listeners.total,
+    subscriptions: liveSubscriptions(),
     listenerCounts: Object.fromEntries(listeners.counts),
     globals: newGlobals.slice(0, 20),
     globalCount: newGlobals.length,

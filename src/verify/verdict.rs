@@ -45,6 +45,7 @@ struct Window {
     size: Option<f64>,
     intervals: f64,
     listeners: f64,
+    subscriptions: f64,
     modules: f64,
     cached: f64,
     children: f64,
@@ -61,6 +62,7 @@ impl Window {
             size: value["size"].as_f64(),
             intervals: n("intervals"),
             listeners: n("listeners"),
+            subscriptions: n("subscriptions"),
             modules: n("modules"),
             cached: n("cached"),
             children: n("children"),
@@ -404,6 +406,16 @@ fn judge(claim: &Claim, mut verification: Verification, phase: &Phase) -> Verifi
         Measure::LiveIntervals => ("live intervals".into(), |w| w.intervals, 1.0),
         Measure::Listeners => ("listeners on live emitters".into(), |w| w.listeners, 1.0),
         Measure::RequireCache => ("live module records".into(), |w| w.modules, 1.0),
+        // Observations are counted where the built-in browser provides the observers; other
+        // subscriptions (a store's, a reaction's) show as the heap their closures keep.
+        Measure::Subscriptions if measured.iter().any(|w| w.subscriptions > 0.0) => {
+            ("live observations".into(), |w| w.subscriptions, 1.0)
+        }
+        Measure::Subscriptions => (
+            "retained heap bytes".into(),
+            |w| w.heap,
+            HEAP_MIN_WINDOW_BYTES,
+        ),
         Measure::None => {
             unverifiable(
                 &mut verification,
