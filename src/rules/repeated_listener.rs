@@ -68,6 +68,11 @@ struct Registration {
     /// On a member of `this` that the method keeps, in a method that runs again on its own
     /// instance: the method's name, and the call that runs it again.
     rerun: Option<(String, Span)>,
+    /// Added by a component (outside a React effect, whose cleanup the model pairs): a removal
+    /// must run when the component unmounts.
+    in_component: bool,
+    /// Removed, but not on the component's unmount path (only when it closes or deactivates).
+    removed_off_unmount: bool,
 }
 
 #[derive(Default)]
@@ -75,6 +80,8 @@ struct RepeatedListener {
     removal_methods: Vec<String>,
     registrations: Vec<Registration>,
     removals: Releases,
+    /// The removals that run when a component unmounts.
+    unmount_removals: Releases,
     /// Registrations whose result is the receiver of a registration whose result is dropped
     /// (`emitter.on('a', f).on('b', g);`): their result is dropped too.
     chained: FxHashSet<(BytePos, BytePos)>,
@@ -368,6 +375,8 @@ impl RepeatedListener {
             once: site.once,
             receiver,
             in_effect: semantic.in_effect(call.span),
+            in_component: semantic.in_component(call.span) && !semantic.in_effect(call.span),
+            removed_off_unmount: false,
             rerun,
         });
     }
@@ -382,7 +391,7 @@ impl RepeatedListener {
         if cx.semantic.never_runs(site.receiver.span()) {
             return;
         }
-        self.removals.record(Release {
+        let release = Release {
             holder,
             event: if all && site.event.is_none() {
                 None
@@ -398,7 +407,11 @@ impl RepeatedListener {
                     None => Released::Nothing,
                 }
             },
-        });
+        };
+        if cx.semantic.on_unmount_path(site.receiver.span()) {
+            self.unmount_removals.record(release.clone());
+        }
+        self.removals.record(release);
     }
 }
 
@@ -485,14 +498,23 @@ impl Rule for RepeatedListener {
                 function: registration.listener.as_deref(),
             };
             // Also by any name the listener is kept under.
-            let released = self.removals.released_by(&acquisition).is_some()
+            let removed = self.removals.released_by(&acquisition).is_some();
+            let released = removed
                 || (registration.shared_connection.is_some()
                     && self
                         .removals
                         .released_through_any_holder(&acquisition)
                         .is_some())
                 || self.released_by_a_kept_name(&registration, &acquisition);
-            if !released {
+            // Removed when it closes, but a component can unmount while open.
+            let off_unmount = removed
+                && registration.in_component
+                && self.unmount_removals.released_by(&acquisition).is_none()
+                && !self.released_by_a_kept_name(&registration, &acquisition)
+                && !ctx.semantic.unmount_may_release(registration.span);
+            if off_unmount || !released {
+                let mut registration = registration;
+                registration.removed_off_unmount = off_unmount;
                 report(ctx, registration);
             }
         }
@@ -557,6 +579,9 @@ fn report(ctx: &mut Context, registration: Registration) {
         Some((method, _)) => format!("each time `{method}` runs"),
         None => "on every call".to_string(),
     };
+    if registration.removed_off_unmount {
+        return report_removed_off_unmount(ctx, registration);
+    }
     ctx.report(Finding {
         rule: ID,
         range: Range::from_span(registration.span),
@@ -567,6 +592,27 @@ fn report(ctx: &mut Context, registration: Registration) {
         labels: label.into_iter().collect(),
         help: Some("register it once (at module level or behind a run-once guard), use `once`, pass `{ signal }` and abort it, or remove it with `off`/`removeListener`/`removeEventListener` and the same function".into()),
         severity,
+        subject: Some(Subject::Listener {
+            receiver: registration.receiver_text,
+            event: registration.event,
+        }),
+    });
+}
+
+/// The removal exists, but only on a path the component may never take before it unmounts (it
+/// closes, blurs or deactivates): unmounted while open, it leaves the listener behind. A
+/// warning: how often that happens depends on how the component is used.
+fn report_removed_off_unmount(ctx: &mut Context, registration: Registration) {
+    ctx.report(Finding {
+        rule: ID,
+        range: Range::from_span(registration.span),
+        message: format!(
+            "a listener for {} is added to `{}` by this component and removed only on another path (when it closes or deactivates), not when the component unmounts: each instance unmounted while the listener is on leaves it, and the component its closure holds, on `{}`",
+            registration.event, registration.receiver_text, registration.receiver_text
+        ),
+        labels: Vec::new(),
+        help: Some("remove it in the unmount hook too (`onBeforeUnmount`, `beforeDestroy`, `componentWillUnmount`, `ngOnDestroy`, `disconnectedCallback`), or call the method that removes it from there".into()),
+        severity: Some(Severity::Warn),
         subject: Some(Subject::Listener {
             receiver: registration.receiver_text,
             event: registration.event,
@@ -588,6 +634,10 @@ mod tests {
             ("export default { created() { this.$root.$on('refresh', this.reload); }, beforeDestroy() { this.$root.$off('refresh', this.reload); }, methods: { reload() {} } };", "a.mjs"),
             ("export default { created() { this.$eventHub.$on('select', this.pick); }, beforeDestroy() { this.$eventHub.$off('select'); }, methods: { pick() {} } };", "a.mjs"),
             ("export default { mounted() { this.$on('close', () => this.hide()); }, methods: { hide() {} } };", "a.mjs"),
+            // Removed when it closes, and at unmount too (directly or through the method).
+            ("import { watch, onBeforeUnmount } from 'vue'; export default { setup(props) { const onKey = () => {}; watch(() => props.open, (open) => { if (open) window.addEventListener('keydown', onKey); else window.removeEventListener('keydown', onKey); }); onBeforeUnmount(() => window.removeEventListener('keydown', onKey)); } };", "a.mjs"),
+            ("export class Menu extends React.Component { open() { document.addEventListener('click', this.close); } close = () => { document.removeEventListener('click', this.close); }; componentWillUnmount() { this.close(); } render() { return null; } }", "a.jsx"),
+            ("import { onUnmounted } from 'vue'; export default { setup() { const f = () => {}; function stop() { window.removeEventListener('scroll', f); } function start() { window.addEventListener('scroll', f); } onUnmounted(stop); return { start }; } };", "a.mjs"),
             // Removed in the same phase: capture with capture.
             ("export function attach() { const onDown = () => {}; window.addEventListener('pointerdown', onDown, { capture: true }); return () => window.removeEventListener('pointerdown', onDown, true); }", "a.mjs"),
             // Registered once: top level, or a setup function only called from there.
@@ -686,6 +736,9 @@ mod tests {
             ("app.get('/', (req, res) => { process.on('exit', () => res.end()); });", "a.js", &["process.on"]),
             ("export function mount() { window.addEventListener('resize', () => layout()); }", "a.mjs", &["window.addEventListener"]),
             ("export function mount() { document.addEventListener('keydown', onKey, { once: false }); }", "a.mjs", &["document.addEventListener"]),
+            // Removed only when the overlay closes: unmounted while open, it stays.
+            ("import { watch } from 'vue'; export default { setup(props) { const onKey = () => {}; watch(() => props.open, (open) => { if (open) window.addEventListener('keydown', onKey); else window.removeEventListener('keydown', onKey); }); } };", "a.mjs", &["window.addEventListener"]),
+            ("export class Menu extends React.Component { open() { document.addEventListener('click', this.close); } close = () => { document.removeEventListener('click', this.close); }; componentDidMount() {} render() { return null; } }", "a.jsx", &["document.addEventListener"]),
             // `load` has fired before a component mounts: the once-listener waits forever.
             ("export function C() { useEffect(() => { window.addEventListener('load', () => track(), { once: true }); }, []); return null; }", "a.jsx", &["window.addEventListener"]),
             ("const bus = new EventEmitter(); export function subscribe(f) { bus.on('tick', f); }", "a.mjs", &["bus.on"]),

@@ -132,6 +132,11 @@ enum Handle {
 
 struct Acquisition {
     kind: Kind,
+    /// `takeUntil(this.destroy$)`: the chain ends when the file emits on `destroy$`.
+    until: Option<Atom>,
+    /// The member of `this` the source is reached through (`focusMonitor`): stopping it ends
+    /// the stream.
+    owner: Option<Atom>,
     /// What to point at.
     span: Span,
     /// The resource as code names it: `ResizeObserver`, `store.subscribe`, `autorun`.
@@ -159,6 +164,11 @@ struct UnreleasedSubscription {
     /// Properties released by a call on them or of them (`this.sub.unsubscribe()`,
     /// `this.off()`).
     released_properties: FxHashSet<Atom>,
+    /// Properties the file emits on (`this.destroy$.next()`): what `takeUntil` waits for.
+    notified: FxHashSet<Atom>,
+    /// Members of `this` that the file stops (`this.focusMonitor.stopMonitoring(el)`): what a
+    /// subscription to their streams waits for.
+    stopped_members: FxHashSet<Atom>,
     /// `cancelAnimationFrame` is called somewhere.
     cancels_frames: bool,
     /// `removeListener`/`removeEventListener('change', …)` on a media query list somewhere.
@@ -207,6 +217,20 @@ impl UnreleasedSubscription {
     }
 
     fn released(&self, semantic: &Semantic, acquisition: &Acquisition) -> bool {
+        if acquisition
+            .owner
+            .as_ref()
+            .is_some_and(|member| self.stopped_members.contains(member))
+        {
+            return true;
+        }
+        if acquisition
+            .until
+            .as_ref()
+            .is_some_and(|notifier| self.notified.contains(notifier))
+        {
+            return true;
+        }
         match acquisition.kind {
             Kind::AnimationLoop => return self.cancels_frames,
             Kind::MediaQuery if self.removes_media_listeners => return true,
@@ -253,6 +277,8 @@ impl UnreleasedSubscription {
                 span: callee_span(call),
                 what: "the observer".into(),
                 handle,
+                until: None,
+                owner: None,
                 source: long_lived_target.then(|| {
                     crate::semantic::lifetime::squeezed_text(cx.text, target.unwrap().span())
                 }),
@@ -277,13 +303,15 @@ impl UnreleasedSubscription {
             semantic,
             Acquisition {
                 kind: Kind::Subscription,
-                span: callee_span(call),
+                span: method_span(call),
+                until: source.until,
+                owner: source.owner,
                 what: format!(
                     "`{}`",
                     crate::rules::helpers::snippet(cx.text, callee_span(call))
                 ),
                 handle,
-                source: Some(source),
+                source: Some(source.path),
                 in_mount_phase,
             },
         );
@@ -299,6 +327,18 @@ impl UnreleasedSubscription {
             }
             return;
         };
+        if method.starts_with("stop") || RELEASE_METHODS.contains(&&**method) {
+            if let Expr::Member(member) = unwrap(object) {
+                if let (true, Some(name)) = (member.obj.is_this(), prop_name(&member.prop)) {
+                    self.stopped_members.insert(name.clone());
+                }
+            }
+        }
+        if matches!(&**method, "next" | "complete" | "emit" | "error") {
+            if let Some(name) = member_name(object) {
+                self.notified.insert(name.clone());
+            }
+        }
         if RELEASE_METHODS.contains(&&**method) {
             self.release_calls.insert(call.span.lo);
             if let Some(name) = member_name(object) {
@@ -352,7 +392,15 @@ fn constructs<'n>(semantic: &Semantic, new: &NewExpr, names: &[&'n str]) -> Opti
     let Expr::Ident(callee) = unwrap(&new.callee) else {
         return None;
     };
-    if !is_global(semantic, callee, names) {
+    // The global, or a polyfill imported under its name (`import ResizeObserver from …`).
+    let imported = || {
+        semantic
+            .binding_of(callee)
+            .is_some_and(|b| b.kind == BindingKind::Import)
+    };
+    if !names.contains(&&*callee.sym)
+        || !(semantic.is_global_ref(callee, &callee.sym) || imported())
+    {
         return None;
     }
     names.iter().copied().find(|n| callee.sym == **n)
@@ -377,13 +425,29 @@ fn is_document_part(semantic: &Semantic, expr: &Expr) -> bool {
     }
 }
 
+/// The long-lived source of a `.subscribe(…)` chain, as code names it, and the notifier a
+/// `takeUntil(this.destroy$)` in the chain waits for.
+struct Source {
+    path: String,
+    until: Option<Atom>,
+    owner: Option<Atom>,
+}
+
+/// RxJS functions that combine sources: the result runs as long as its longest-lived input.
+const COMBINATIONS: &[&str] = &["combineLatest", "merge", "zip", "race", "concat"];
+
 /// The source of a `.subscribe(…)` chain when it outlives the code that subscribes: an endless
 /// RxJS source (`interval`, `fromEvent`), a store or observable the module or the app owns
 /// (an import, a module-level variable, an Angular service injected into the component,
-/// Vuex's `this.$store`). `None` when the chain ends itself or its source completes.
-fn endless_source(cx: &Context, object: &Expr, at: Span) -> Option<String> {
+/// Vuex's `this.$store`), or a combination of one. `None` when the chain ends itself or its
+/// source completes or is made fresh (`of(…)`, `Observable.of(…)`).
+fn endless_source(cx: &Context, object: &Expr, at: Span) -> Option<Source> {
     let semantic = cx.semantic;
     let mut expr = unwrap(object);
+    let mut until = None;
+    // A call on the source other than `.pipe(…)`: a method of a service returns its stream,
+    // a function of a module makes a new one.
+    let mut made_by_a_call = false;
     loop {
         match expr {
             Expr::Call(call) => {
@@ -391,16 +455,43 @@ fn endless_source(cx: &Context, object: &Expr, at: Span) -> Option<String> {
                     if ENDING_OPERATORS.contains(&&*callee.sym) {
                         return None;
                     }
+                    if COMBINATIONS.contains(&&*callee.sym) {
+                        let inputs = call.args.iter().flat_map(|a| match unwrap(&a.expr) {
+                            Expr::Array(array) => array
+                                .elems
+                                .iter()
+                                .flatten()
+                                .map(|e| &*e.expr)
+                                .collect::<Vec<_>>(),
+                            other => vec![other],
+                        });
+                        let mut source = inputs
+                            .into_iter()
+                            .find_map(|input| endless_source(cx, input, at))?;
+                        source.until = source.until.or(until);
+                        return Some(source);
+                    }
                     let endless = ENDLESS_SOURCES.contains(&&*callee.sym)
                         || (callee.sym == "timer" && call.args.len() >= 2);
-                    return endless.then(|| format!("`{}(…)`", callee.sym));
+                    return endless.then(|| Source {
+                        path: format!("`{}(…)`", callee.sym),
+                        until,
+                        owner: None,
+                    });
                 }
-                if call.args.iter().any(|a| ends_chain(&a.expr)) {
-                    return None;
+                for arg in &call.args {
+                    match ending(&arg.expr) {
+                        Some(Ending::Always) => return None,
+                        Some(Ending::When(notifier)) => until = Some(notifier),
+                        None => {}
+                    }
                 }
                 let (inner, method) = method_call(call)?;
                 if method == "toPromise" {
                     return None;
+                }
+                if method != "pipe" && method != "asObservable" {
+                    made_by_a_call = true;
                 }
                 expr = unwrap(inner);
             }
@@ -411,43 +502,73 @@ fn endless_source(cx: &Context, object: &Expr, at: Span) -> Option<String> {
     let path = crate::semantic::lifetime::squeezed_text(cx.text, expr.span());
     let root = root_of(expr)?;
     let members = members_of(expr);
-    match root {
+    if members.iter().any(|m| completes_on_its_own(m)) {
+        return None;
+    }
+    let long_lived = match root {
         Expr::Ident(ident) => {
             let binding = semantic.binding_id_of(ident)?;
             let kind = semantic.binding(binding).kind;
             let module_level = kind == BindingKind::Import
                 || (semantic.is_process_long(binding) && semantic.holds_a_value(binding));
-            if !module_level || completes_on_its_own(&ident.sym) {
-                return None;
-            }
-            if members.iter().any(|m| completes_on_its_own(m)) {
-                return None;
-            }
-            Some(format!("`{path}`"))
+            module_level && !made_by_a_call && !completes_on_its_own(&ident.sym)
         }
         Expr::This(_) => {
             let first = members.first()?;
-            if completes_on_its_own(first) || members.iter().any(|m| completes_on_its_own(m)) {
-                return None;
-            }
             let holder = crate::semantic::lifetime::Holder::Path(
                 crate::semantic::lifetime::Root::Other("this".into()),
                 vec![first.clone()],
             );
-            let app_wide = matches!(&**first, "$store" | "$root")
+            matches!(&**first, "$store" | "$root")
                 || semantic.is_app_wide(&holder)
-                || semantic.is_injected_service(&holder, at);
-            app_wide.then(|| format!("`{path}`"))
+                || semantic.is_injected_service(&holder, at)
         }
+        _ => false,
+    };
+    let owner = match root {
+        Expr::This(_) => members.first().cloned(),
         _ => None,
+    };
+    long_lived.then(|| Source {
+        path: format!("`{path}`"),
+        until,
+        owner,
+    })
+}
+
+enum Ending {
+    /// `take(1)`, `first()`, `takeUntilDestroyed()`, `takeUntil(destroy$)`.
+    Always,
+    /// `takeUntil(this.destroy$)`: when the file emits on `destroy$`.
+    When(Atom),
+}
+
+/// Does an operator among a `.pipe(…)`'s arguments end the chain?
+fn ending(expr: &Expr) -> Option<Ending> {
+    let Expr::Call(call) = unwrap(expr) else {
+        return None;
+    };
+    let callee = callee_ident(call)?;
+    if !ENDING_OPERATORS.contains(&&*callee.sym) {
+        return None;
+    }
+    let notifier = call.args.first().map(|a| unwrap(&a.expr));
+    match notifier {
+        Some(Expr::Member(member)) if callee.sym == "takeUntil" && member.obj.is_this() => {
+            prop_name(&member.prop).map(|p| Ending::When(p.clone()))
+        }
+        _ => Some(Ending::Always),
     }
 }
 
-/// `takeUntil(this.destroy$)` among a `.pipe(…)`'s operators.
-fn ends_chain(expr: &Expr) -> bool {
-    match unwrap(expr) {
-        Expr::Call(call) => callee_ident(call).is_some_and(|c| ENDING_OPERATORS.contains(&&*c.sym)),
-        _ => false,
+/// `subscribe` in `a.b.subscribe(…)`: where a chain split over lines subscribes.
+fn method_span(call: &CallExpr) -> Span {
+    let Callee::Expr(callee) = &call.callee else {
+        return call.span;
+    };
+    match unwrap(callee) {
+        Expr::Member(member) => member.prop.span(),
+        _ => callee_span(call),
     }
 }
 
@@ -556,6 +677,8 @@ impl Rule for UnreleasedSubscription {
                 span: new.span,
                 what: format!("the `{class}`"),
                 handle,
+                until: None,
+                owner: None,
                 source: None,
                 in_mount_phase: true,
             },
@@ -584,6 +707,8 @@ impl Rule for UnreleasedSubscription {
                             span: callee_span(call),
                             what: format!("`{}`", callee.sym),
                             handle,
+                            until: None,
+                            owner: None,
                             source: None,
                             in_mount_phase: semantic.in_mount_phase(call.span),
                         },
@@ -635,6 +760,8 @@ impl UnreleasedSubscription {
                 span: callee_span(call),
                 what: "a media query listener".into(),
                 handle,
+                until: None,
+                owner: None,
                 source: Some("`matchMedia(…)`".into()),
                 in_mount_phase: semantic.in_mount_phase(call.span),
             },
@@ -673,6 +800,8 @@ impl UnreleasedSubscription {
                 span: callee_span(call),
                 what: format!("the `{}` animation loop", callback.sym),
                 handle: Handle::Dropped,
+                until: None,
+                owner: None,
                 source: None,
                 in_mount_phase: semantic.in_mount_phase(call.span),
             },

@@ -80,6 +80,12 @@ pub(super) struct Builder<'a> {
     /// The top-level code of a component file that runs for each instance (see
     /// [`Semantic::build_component`](super::Semantic::build_component)).
     pub(super) per_instance: Vec<Span>,
+    /// Callbacks given to a framework's unmount registrars (`onBeforeUnmount(() => …)`), and the
+    /// starts of names given there (`onUnmounted(close)`).
+    unmount_callbacks: Vec<Span>,
+    unmount_names: Vec<BytePos>,
+    /// Callbacks given to a framework's mount registrars (`onMounted(() => …)`).
+    mount_callbacks: Vec<Span>,
 }
 
 impl<'a> Builder<'a> {
@@ -122,6 +128,9 @@ impl<'a> Builder<'a> {
             owners: Vec::new(),
             prototype_methods: Vec::new(),
             per_instance: Vec::new(),
+            unmount_callbacks: Vec::new(),
+            unmount_names: Vec::new(),
+            mount_callbacks: Vec::new(),
             scopes: {
                 let mut scopes = Vec::with_capacity(size / 160);
                 scopes.push(program);
@@ -184,7 +193,26 @@ impl<'a> Builder<'a> {
                 })
                 .map(|(_, span)| *span),
         );
+        // `onUnmounted(close)`: the function the name is bound to runs at unmount.
+        let mut unmount = self.unmount_callbacks;
+        for start in &self.unmount_names {
+            let binding =
+                reference_at
+                    .get(start)
+                    .and_then(|r| match self.references[r.index()].resolution {
+                        Resolution::Binding(b) => Some(b),
+                        _ => None,
+                    });
+            unmount.extend(
+                self.function_bindings
+                    .iter()
+                    .filter(|(_, b)| Some(*b) == binding)
+                    .map(|(scope, _)| self.scopes[scope.index()].span),
+            );
+        }
         let lifetimes = Lifetimes {
+            unmount: lifetime::Regions::new(unmount),
+            mount: lifetime::Regions::new(self.mount_callbacks),
             effects: lifetime::Regions::new(self.effects),
             never_run: lifetime::Regions::new(never_run),
             injected: self.injected,
@@ -912,6 +940,15 @@ fn injected_members(class: &Class) -> Vec<Atom> {
     if !angular {
         return Vec::new();
     }
+    // A service the component provides itself is created and destroyed with it.
+    let own = own_providers(class);
+    let type_name = |ann: &Option<Box<TsTypeAnn>>| match ann.as_deref().map(|a| &*a.type_ann) {
+        Some(TsType::TsTypeRef(TsTypeRef {
+            type_name: TsEntityName::Ident(name),
+            ..
+        })) => Some(name.sym.clone()),
+        _ => None,
+    };
     let mut names = Vec::new();
     for member in &class.body {
         match member {
@@ -919,22 +956,89 @@ fn injected_members(class: &Class) -> Vec<Atom> {
                 for param in &ctor.params {
                     if let ParamOrTsParamProp::TsParamProp(prop) = param {
                         if let TsParamPropParam::Ident(id) = &prop.param {
-                            names.push(id.id.sym.clone());
+                            if !type_name(&id.type_ann).is_some_and(|t| own.contains(&t)) {
+                                names.push(id.id.sym.clone());
+                            }
                         }
                     }
                 }
             }
             ClassMember::ClassProp(prop) => {
-                let injects = prop.value.as_deref().is_some_and(|value| {
-                    matches!(unwrap_parens(value), Expr::Call(call)
-                        if matches!(&call.callee, Callee::Expr(callee)
-                            if matches!(&**callee, Expr::Ident(f) if f.sym == "inject")))
+                let injected = prop.value.as_deref().and_then(|value| match unwrap_parens(value) {
+                    Expr::Call(call) => match &call.callee {
+                        Callee::Expr(callee) if matches!(&**callee, Expr::Ident(f) if f.sym == "inject") => {
+                            Some(match call.args.first().map(|a| unwrap_parens(&a.expr)) {
+                                Some(Expr::Ident(service)) => Some(service.sym.clone()),
+                                _ => None,
+                            })
+                        }
+                        _ => None,
+                    },
+                    _ => None,
                 });
-                if let (true, Some(name)) = (injects, key(&prop.key)) {
+                let own_service = matches!(&injected, Some(Some(t)) if own.contains(t));
+                if let (Some(_), false, Some(name)) = (&injected, own_service, key(&prop.key)) {
                     names.push(name);
                 }
             }
             _ => {}
+        }
+    }
+    names
+}
+
+fn callee_ident_of(call: &CallExpr) -> Option<&Ident> {
+    match &call.callee {
+        Callee::Expr(callee) => match unwrap_parens(callee) {
+            Expr::Ident(ident) => Some(ident),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The services a component's decorator provides for it (`@Component({ providers: [Svc] })`,
+/// also `viewProviders` and `{ provide: Svc, … }`): each instance gets its own.
+fn own_providers(class: &Class) -> Vec<Atom> {
+    let mut names = Vec::new();
+    for decorator in &class.decorators {
+        let Expr::Call(call) = unwrap_parens(&decorator.expr) else {
+            continue;
+        };
+        let Some(Expr::Object(options)) = call.args.first().map(|a| unwrap_parens(&a.expr)) else {
+            continue;
+        };
+        for prop in &options.props {
+            let PropOrSpread::Prop(prop) = prop else {
+                continue;
+            };
+            let Prop::KeyValue(kv) = &**prop else {
+                continue;
+            };
+            let listed = matches!(&kv.key, PropName::Ident(k) if k.sym == "providers" || k.sym == "viewProviders");
+            let (true, Expr::Array(array)) = (listed, unwrap_parens(&kv.value)) else {
+                continue;
+            };
+            for element in array.elems.iter().flatten() {
+                match unwrap_parens(&element.expr) {
+                    Expr::Ident(service) => names.push(service.sym.clone()),
+                    Expr::Object(provider) => names.extend(provider.props.iter().filter_map(|p| {
+                        let PropOrSpread::Prop(p) = p else {
+                            return None;
+                        };
+                        let Prop::KeyValue(kv) = &**p else {
+                            return None;
+                        };
+                        match (&kv.key, unwrap_parens(&kv.value)) {
+                            (PropName::Ident(k), Expr::Ident(v)) if k.sym == "provide" => {
+                                Some(v.sym.clone())
+                            }
+                            _ => None,
+                        }
+                    })),
+                    _ => {}
+                }
+            }
         }
     }
     names
@@ -1353,6 +1457,14 @@ impl Visit for Builder<'_> {
                 }
             }
         }
+        // `open ? add() : remove()`: both branches' results are dropped.
+        if let Expr::Cond(cond) = unwrap(&stmt.expr) {
+            for branch in [&cond.cons, &cond.alt] {
+                if let Some(call) = dropped_call(branch) {
+                    self.dropped.push((call.span.lo, call.span.hi));
+                }
+            }
+        }
         self.nested(stmt.span, false, |this| stmt.expr.visit_with(this));
     }
 
@@ -1393,6 +1505,20 @@ impl Visit for Builder<'_> {
             if let Some(start) = iife_callee(callee) {
                 if !self.scope().runs_many {
                     self.iife_start = Some(start);
+                }
+            }
+        }
+        if let Some(callee) = callee_ident_of(call) {
+            if super::lifecycle::MOUNT_REGISTRARS.contains(&&*callee.sym) {
+                self.mount_callbacks
+                    .extend(call.args.iter().map(|a| unwrap(&a.expr).span()));
+            }
+            if super::lifecycle::UNMOUNT_REGISTRARS.contains(&&*callee.sym) {
+                for arg in &call.args {
+                    match unwrap(&arg.expr) {
+                        Expr::Ident(name) => self.unmount_names.push(name.span.lo),
+                        other => self.unmount_callbacks.push(other.span()),
+                    }
                 }
             }
         }

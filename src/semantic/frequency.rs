@@ -11,7 +11,7 @@ use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
-use super::lifetime::{prop_name, unwrap};
+use super::lifetime::{prop_name, unwrap, ThisValue};
 use super::listeners::{ONCE_METHODS, REGISTRATION_METHODS};
 use super::{Node, Resolution, Scope, ScopeId, ScopeKind, Semantic};
 
@@ -395,9 +395,105 @@ impl Semantic<'_> {
     /// script), with the `onMounted`/`onMount` callbacks it registers?
     pub fn in_mount_phase(&self, span: Span) -> bool {
         self.in_effect(span)
+            || self.lifetimes.mount.contains(span.lo)
             || self.ancestors(self.scope_at(span)).any(|id| {
                 self.function_name(id)
                     .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
+            })
+    }
+
+    /// Is `span` in a component's release phase: an unmount hook (`componentWillUnmount`,
+    /// `ngOnDestroy`, Vue's `beforeUnmount`, `disconnectedCallback`) or a callback registered to
+    /// run at unmount (`onBeforeUnmount(() => …)`, `onUnmounted(close)`)?
+    pub fn in_unmount_phase(&self, span: Span) -> bool {
+        self.lifetimes.unmount.contains(span.lo)
+            || self.ancestors(self.scope_at(span)).any(|id| {
+                self.function_name(id)
+                    .is_some_and(|name| super::lifecycle::is_unmount_hook(name))
+            })
+    }
+
+    /// Does the code at `span` run when its component unmounts: in the release phase, or in a
+    /// function the release phase calls (`beforeDestroy() { this.close(); }`)?
+    pub fn on_unmount_path(&self, span: Span) -> bool {
+        if self.in_unmount_phase(span) {
+            return true;
+        }
+        let Some(name) = self
+            .function_scope_at(span)
+            .and_then(|scope| self.function_name(scope))
+        else {
+            return false;
+        };
+        self.nodes().iter().any(|node| {
+            let Node::Call(call) = node else {
+                return false;
+            };
+            let Callee::Expr(callee) = &call.callee else {
+                return false;
+            };
+            let called = match super::lifetime::unwrap(callee) {
+                Expr::Ident(ident) => Some(&ident.sym),
+                Expr::Member(member) => super::lifetime::prop_name(&member.prop),
+                _ => None,
+            };
+            called == Some(name) && self.in_unmount_phase(call.span)
+        })
+    }
+
+    /// Does the release phase of the component around `span` change its state in a way the model
+    /// cannot follow: call one of its own methods (`disconnectedCallback() { this.hide(); }`) or
+    /// set reactive state (`open.value = false`, `this.open = false`) that a watcher may answer
+    /// with a removal?
+    pub fn unmount_may_release(&self, span: Span) -> bool {
+        let this = self.this_at(span);
+        self.nodes().iter().any(|node| match node {
+            Node::Call(call) => {
+                let Callee::Expr(callee) = &call.callee else {
+                    return false;
+                };
+                let own_method = matches!(super::lifetime::unwrap(callee), Expr::Member(m)
+                    if m.obj.is_this()
+                        && !prop_name(&m.prop).is_some_and(|p| REGISTRATION_METHODS.contains(&&**p) || p.starts_with("remove")));
+                own_method && self.this_at(call.span) == this && self.in_unmount_phase(call.span)
+            }
+            Node::Assign(assign) => {
+                let sets_state = matches!(&assign.left,
+                    AssignTarget::Simple(SimpleAssignTarget::Member(m))
+                        if m.obj.is_this() || prop_name(&m.prop).is_some_and(|p| p == "value"));
+                sets_state && self.in_unmount_phase(assign.span)
+            }
+            _ => false,
+        })
+    }
+
+    /// Is `span` in a component's code: its mount phase (see [`Semantic::in_mount_phase`]), or a
+    /// method of a class that defines a framework's lifecycle hooks?
+    pub fn in_component(&self, span: Span) -> bool {
+        if self.in_mount_phase(span) {
+            return true;
+        }
+        // A hook or composable (`useSticky`) is the code of the components that call it.
+        let in_hook = self.ancestors(self.scope_at(span)).any(|id| {
+            self.function_name(id).is_some_and(|name| {
+                name.strip_prefix("use")
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            })
+        });
+        if in_hook {
+            return true;
+        }
+        let ThisValue::Instance(class) = self.this_at(span) else {
+            return false;
+        };
+        let class = self.scope(class).span;
+        let names = &self.frequency.names;
+        let first = names.partition_point(|(start, _)| *start < class.lo);
+        names[first..]
+            .iter()
+            .take_while(|(start, _)| *start < class.hi)
+            .any(|(_, name)| {
+                super::lifecycle::is_mount_hook(name) || super::lifecycle::is_unmount_hook(name)
             })
     }
 

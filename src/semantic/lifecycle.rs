@@ -47,6 +47,30 @@ pub fn runs_once_per_instance(method: &str) -> bool {
             .any(|phases| phases.mount.contains(&method))
 }
 
+/// Functions that register a callback to run when the component (or the reactive scope around
+/// it) is torn down: Vue's Composition API, Svelte's `onDestroy`, Solid's `onCleanup`, Angular's
+/// `DestroyRef.onDestroy` is a method and is matched by its name too.
+pub const UNMOUNT_REGISTRARS: &[&str] = &[
+    "onBeforeUnmount",
+    "onUnmounted",
+    "onScopeDispose",
+    "onDestroy",
+    "onCleanup",
+    "onBeforeDestroy",
+];
+
+/// Functions that register a callback to run when the component mounts (Vue's Composition API;
+/// Svelte's `onMount` is an effect, whose callback returns its cleanup).
+pub const MOUNT_REGISTRARS: &[&str] = &["onMounted", "onBeforeMount", "onActivated"];
+
+/// An unmount hook of any framework.
+pub fn is_unmount_hook(method: &str) -> bool {
+    CLASS_PHASES
+        .iter()
+        .chain(std::iter::once(&VUE_PHASES))
+        .any(|phases| phases.unmount.contains(&method))
+}
+
 /// A mount hook of any framework: code there runs once per component, many times per page.
 pub fn is_mount_hook(method: &str) -> bool {
     CLASS_PHASES

@@ -165,6 +165,11 @@ impl Regions {
 pub(super) struct Lifetimes {
     /// The arguments of React effect hooks (`useEffect(() => …, deps)`).
     pub(super) effects: Regions,
+    /// Callbacks a component registers to run when it unmounts (`onBeforeUnmount(() => …)`),
+    /// and the functions it registers by name.
+    pub(super) unmount: Regions,
+    /// Callbacks a component registers to run when it mounts (`onMounted(() => …)`).
+    pub(super) mount: Regions,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
     pub(super) guarded: Regions,
     /// Functions nothing can call: a function written as a statement of its own, or bound to
