@@ -922,7 +922,11 @@ mod tests {
             ("import store from './store'; export function C() { useEffect(() => { const off = store.subscribe(render); return () => off(); }, []); return null; }", "a.jsx"),
             ("export class A { constructor(private store: Store) {} ngOnInit() { this.sub = this.store.select(x).subscribe((v) => this.v = v); } ngOnDestroy() { this.sub.unsubscribe(); } }", "a.ts"),
             ("export class A { constructor(private store: Store) {} ngOnInit() { this.subs.add(this.store.select(x).subscribe((v) => this.v = v)); } ngOnDestroy() { this.subs.unsubscribe(); } }", "a.ts"),
-            ("export class A { constructor(private store: Store) {} ngOnInit() { this.store.select(x).pipe(takeUntil(this.destroy$)).subscribe((v) => this.v = v); } }", "a.ts"),
+            ("export class A { constructor(private store: Store) {} ngOnInit() { this.store.select(x).pipe(takeUntil(this.destroy$)).subscribe((v) => this.v = v); } ngOnDestroy() { this.destroy$.next(); } }", "a.ts"),
+            // A service stopped at destroy ends the streams it gave out.
+            ("export class A { constructor(private focusMonitor: FocusMonitor) {} ngAfterViewInit() { this.focusMonitor.monitor(this.el).subscribe((o) => this.focused = !!o); } ngOnDestroy() { this.focusMonitor.stopMonitoring(this.el); } }", "a.ts"),
+            // A service the component provides itself is created and destroyed with it.
+            ("@Component({ providers: [PickerService] }) export class A { constructor(private picker: PickerService) {} ngOnInit() { this.picker.value$.subscribe((v) => this.v = v); } ngOnDestroy() {} }", "a.ts"),
             ("export class A { constructor(private store: Store) {} ngOnInit() { this.store.select(x).pipe(take(1)).subscribe((v) => this.v = v); } }", "a.ts"),
             // An HTTP call completes; a route's parameters end with its component.
             ("export class A { constructor(private http: HttpClient, private route: ActivatedRoute) {} ngOnInit() { this.http.get('/a').subscribe((v) => this.v = v); this.route.params.subscribe((p) => this.id = p.id); } }", "a.ts"),
@@ -948,11 +952,15 @@ mod tests {
         Tester::new(&super::META).flags(&[
             ("export function C() { useEffect(() => { const ro = new ResizeObserver(() => {}); ro.observe(document.body); }, []); return null; }", "a.jsx", &["ro.observe"]),
             ("export function C({ el }) { useEffect(() => { new MutationObserver(f).observe(el, { childList: true }); }, [el]); return null; }", "a.jsx", &["new MutationObserver(f).observe"]),
-            ("import store from './store'; export function C() { useEffect(() => { store.subscribe(render); }, []); return null; }", "a.jsx", &["store.subscribe"]),
-            ("export class A { constructor(private store: Store) {} ngOnInit() { this.store.select(x).subscribe((v) => this.v = v); } }", "a.ts", &["this.store.select(x).subscribe"]),
-            ("export class A { constructor(private router: Router) {} ngOnInit() { this.sub = this.router.events.subscribe((e) => this.log(e)); } }", "a.ts", &["this.router.events.subscribe"]),
-            ("import { interval } from 'rxjs'; export class A { ngOnInit() { interval(1000).subscribe(() => this.tick()); } }", "a.ts", &["interval(1000).subscribe"]),
-            ("export default { mounted() { this.$store.subscribe((m) => this.log(m)); } };", "a.mjs", &["this.$store.subscribe"]),
+            ("import store from './store'; export function C() { useEffect(() => { store.subscribe(render); }, []); return null; }", "a.jsx", &["subscribe(render)"]),
+            ("export class A { constructor(private store: Store) {} ngOnInit() { this.store.select(x).subscribe((v) => this.v = v); } }", "a.ts", &["subscribe((v)"]),
+            // `takeUntil` of a subject nothing emits on never ends the chain.
+            ("export class A { constructor(private store: Store) {} ngOnInit() { this.store.select(x).pipe(takeUntil(this.destroy$)).subscribe((v) => this.v = v); } ngOnDestroy() { this.done$.next(); } }", "a.ts", &["subscribe((v)"]),
+            // A combination runs as long as its longest-lived input.
+            ("export class A { constructor(private table: TableService) {} ngOnInit() { combineLatest([this.table.widths$, this.cells$]).subscribe(([w, c]) => this.layout(w, c)); } }", "a.ts", &["subscribe(([w"]),
+            ("export class A { constructor(private router: Router) {} ngOnInit() { this.sub = this.router.events.subscribe((e) => this.log(e)); } }", "a.ts", &["subscribe((e)"]),
+            ("import { interval } from 'rxjs'; export class A { ngOnInit() { interval(1000).subscribe(() => this.tick()); } }", "a.ts", &["subscribe(() => this.tick"]),
+            ("export default { mounted() { this.$store.subscribe((m) => this.log(m)); } };", "a.mjs", &["subscribe((m)"]),
             ("import { autorun } from 'mobx'; export function C() { useEffect(() => { autorun(() => render(state.x)); }, []); return null; }", "a.jsx", &["autorun(() => render"]),
             ("export function C() { useEffect(() => { const ws = new WebSocket(url); ws.onmessage = (e) => set(e.data); }, []); return null; }", "a.jsx", &["new WebSocket(url)"]),
             ("export function C() { useEffect(() => { window.matchMedia('(min-width: 600px)').addListener(update); }, []); return null; }", "a.jsx", &["window.matchMedia('(min-width: 600px)').addListener"]),
