@@ -51,6 +51,25 @@ pub const META: RuleMeta = RuleMeta {
     }),
 };
 
+/// Where to point at a registration: its callee, or, for a chain written over several lines
+/// (`bus\n  .on('a', f)\n  .on('b', g)`), the line of its own method.
+fn registration_span(text: &str, call: &CallExpr) -> Span {
+    let callee = callee_span(call);
+    let multiline = text
+        .get(callee.lo.0 as usize - 1..callee.hi.0 as usize - 1)
+        .is_some_and(|code| code.contains('\n'));
+    match (&call.callee, multiline) {
+        (Callee::Expr(expr), true) => match unwrap(expr) {
+            Expr::Member(member) => member.prop.span(),
+            _ => callee,
+        },
+        _ => callee,
+    }
+}
+
+/// Emitter methods that event managers chain (they return the emitter), besides registrations.
+const RETURNS_RECEIVER: &[&str] = &["emit", "cancelEmit", "setMaxListeners"];
+
 const LONG_LIVED_GLOBALS: &[&str] = &["process", "window", "document", "globalThis", "global"];
 
 struct Registration {
@@ -114,11 +133,11 @@ fn receiver(semantic: &Semantic, expr: &Expr) -> Option<Holder> {
         }
         // `$(window).on('resize', f)`: jQuery wraps the element it is given.
         Expr::Call(call) if wraps_an_element(call) => receiver(semantic, &call.args[0].expr),
-        // `emitter.on('a', f).on('b', g)`: a chained registration returns its receiver.
+        // `emitter.on('a', f).on('b', g)`: a chained registration returns its receiver, and so
+        // do the chainable methods of event managers (`bus.cancelEmit(e).on(…)`).
         Expr::Call(call) => {
             let (object, method) = method_call(call)?;
-            REGISTRATION_METHODS
-                .contains(&&**method)
+            (REGISTRATION_METHODS.contains(&&**method) || RETURNS_RECEIVER.contains(&&**method))
                 .then(|| receiver(semantic, object))?
         }
         _ => None,
@@ -295,6 +314,23 @@ struct Site<'a> {
 
 impl<'a> Site<'a> {
     fn of_method(call: &'a CallExpr, object: &'a Expr, method: &str) -> Site<'a> {
+        // `events.on(window, 'resize', f)`, `EventHandler.off(el, 'click', f)`: a helper
+        // module's form, with the target first.
+        let target_first = matches!(method, "on" | "off" | "one")
+            && call.args.len() >= 3
+            && string_value(&call.args[1].expr).is_some()
+            && string_value(&call.args[0].expr).is_none()
+            && call.args[0].spread.is_none();
+        if target_first {
+            return Site {
+                receiver: &call.args[0].expr,
+                event: call.args.get(1),
+                listener: call.args.get(2).map(|a| &*a.expr),
+                once: method == "one",
+                self_removing: false,
+                capture: false,
+            };
+        }
         Site {
             receiver: object,
             event: call.args.first(),
@@ -367,7 +403,7 @@ impl RepeatedListener {
             return;
         }
         self.registrations.push(Registration {
-            span: callee_span(call),
+            span: registration_span(cx.text, call),
             receiver_text: receiver_text(semantic, &receiver),
             event: event_key(cx.text, site.event),
             listener: site.listener_key(semantic, cx.text),
@@ -460,6 +496,17 @@ impl Rule for RepeatedListener {
         let Some((object, method)) = method_call(call) else {
             return;
         };
+        // `bus.on('a', f).emit('ready');`: the registrations the chain made are dropped with it.
+        if RETURNS_RECEIVER.contains(&&**method) && cx.semantic.result_dropped(call.span) {
+            self.chained.insert((call.span.lo, call.span.hi));
+        }
+        if RETURNS_RECEIVER.contains(&&**method)
+            && self.chained.contains(&(call.span.lo, call.span.hi))
+        {
+            if let Expr::Call(inner) = unwrap(object) {
+                self.chained.insert((inner.span.lo, inner.span.hi));
+            }
+        }
         if REGISTRATION_METHODS.contains(&&**method) {
             self.registration(cx, call, Site::of_method(call, object, method));
         } else if REMOVAL_METHODS.contains(&&**method)
@@ -638,6 +685,7 @@ mod tests {
             ("import { watch, onBeforeUnmount } from 'vue'; export default { setup(props) { const onKey = () => {}; watch(() => props.open, (open) => { if (open) window.addEventListener('keydown', onKey); else window.removeEventListener('keydown', onKey); }); onBeforeUnmount(() => window.removeEventListener('keydown', onKey)); } };", "a.mjs"),
             ("export class Menu extends React.Component { open() { document.addEventListener('click', this.close); } close = () => { document.removeEventListener('click', this.close); }; componentWillUnmount() { this.close(); } render() { return null; } }", "a.jsx"),
             ("import { onUnmounted } from 'vue'; export default { setup() { const f = () => {}; function stop() { window.removeEventListener('scroll', f); } function start() { window.addEventListener('scroll', f); } onUnmounted(stop); return { start }; } };", "a.mjs"),
+            ("import events from 'dom-helpers/events'; export class M extends React.Component { show() { events.on(window, 'resize', this.onResize); } componentWillUnmount() { events.off(window, 'resize', this.onResize); } render() { return null; } }", "a.jsx"),
             // Removed in the same phase: capture with capture.
             ("export function attach() { const onDown = () => {}; window.addEventListener('pointerdown', onDown, { capture: true }); return () => window.removeEventListener('pointerdown', onDown, true); }", "a.mjs"),
             // Registered once: top level, or a setup function only called from there.
@@ -739,6 +787,10 @@ mod tests {
             // Removed only when the overlay closes: unmounted while open, it stays.
             ("import { watch } from 'vue'; export default { setup(props) { const onKey = () => {}; watch(() => props.open, (open) => { if (open) window.addEventListener('keydown', onKey); else window.removeEventListener('keydown', onKey); }); } };", "a.mjs", &["window.addEventListener"]),
             ("export class Menu extends React.Component { open() { document.addEventListener('click', this.close); } close = () => { document.removeEventListener('click', this.close); }; componentDidMount() {} render() { return null; } }", "a.jsx", &["document.addEventListener"]),
+            // A helper module's form: the target first.
+            ("import events from 'dom-helpers/events'; export class M extends React.Component { show() { events.on(window, 'resize', this.onResize); } render() { return null; } }", "a.jsx", &["events.on"]),
+            // A chain through an event manager's chainable methods.
+            ("import bus from './bus'; export function C() { useEffect(() => { bus.cancelEmit('gone').on('show', show).emit('ready'); }, []); return null; }", "a.jsx", &["bus.cancelEmit('gone').on"]),
             // `load` has fired before a component mounts: the once-listener waits forever.
             ("export function C() { useEffect(() => { window.addEventListener('load', () => track(), { once: true }); }, []); return null; }", "a.jsx", &["window.addEventListener"]),
             ("const bus = new EventEmitter(); export function subscribe(f) { bus.on('tick', f); }", "a.mjs", &["bus.on"]),

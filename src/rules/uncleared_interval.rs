@@ -83,6 +83,9 @@ struct Interval {
     in_effect: bool,
     /// A `setTimeout` started when a component mounts: still pending if it unmounts first.
     timeout: bool,
+    /// Started by a component outside a React effect: only a clear on its unmount path (or one
+    /// the model cannot follow) ends it in time.
+    needs_unmount_clear: bool,
 }
 
 #[derive(Default)]
@@ -103,6 +106,8 @@ struct UnclearedInterval {
     timer_modules: FxHashSet<BindingId>,
     /// Where a handle kept on an object is cleared: the property and the clear's start.
     property_clears: Vec<(Atom, BytePos)>,
+    /// Where a handle kept in a variable is cleared.
+    binding_clears: Vec<(BindingId, BytePos)>,
 }
 
 impl UnclearedInterval {
@@ -309,6 +314,7 @@ impl Rule for UnclearedInterval {
                             fate,
                             in_effect: semantic.in_effect(call.span),
                             timeout: false,
+                            needs_unmount_clear: false,
                         });
                     }
                 }
@@ -321,6 +327,8 @@ impl Rule for UnclearedInterval {
                         fate,
                         in_effect: semantic.in_effect(call.span),
                         timeout: true,
+                        needs_unmount_clear: !semantic.in_effect(call.span)
+                            && !semantic.unmount_may_release(call.span),
                     });
                 }
             }
@@ -331,6 +339,7 @@ impl Rule for UnclearedInterval {
                     if let Some(binding) = semantic.binding_id_of(ident) {
                         self.clears
                             .record(clear(Holder::Path(Root::Binding(binding), Vec::new())));
+                        self.binding_clears.push((binding, call.span.lo));
                     }
                     self.keeping_calls.insert(call.span.lo);
                 }
@@ -364,7 +373,14 @@ impl Rule for UnclearedInterval {
                 ),
                 Fate::Binding(binding, span) => {
                     let holder = Holder::Path(Root::Binding(*binding), Vec::new());
-                    if self.cleared(&holder) || self.escapes(ctx.semantic, *binding) {
+                    let cleared = if interval.needs_unmount_clear {
+                        self.binding_clears.iter().any(|(b, at)| {
+                            b == binding && ctx.semantic.on_unmount_path(Span::new(*at, *at))
+                        })
+                    } else {
+                        self.cleared(&holder)
+                    };
+                    if cleared || self.escapes(ctx.semantic, *binding) {
                         continue;
                     }
                     let name = &ctx.semantic.binding(*binding).name;
@@ -377,7 +393,18 @@ impl Rule for UnclearedInterval {
                 }
                 Fate::Property(name, span) => {
                     let cleared = self.cleared(&Holder::Property(name.clone()));
-                    if cleared && interval.timeout {
+                    let cleared_at_unmount = self.property_clears.iter().any(|(p, at)| {
+                        p == name && ctx.semantic.on_unmount_path(Span::new(*at, *at))
+                    });
+                    if interval.timeout
+                        && (cleared_at_unmount || (cleared && !interval.needs_unmount_clear))
+                    {
+                        continue;
+                    }
+                    if interval.timeout {
+                        let what = format!("its handle is kept in `.{name}` but cleared only on another path, not when the component unmounts");
+                        let label = (*span, format!("the handle is stored in `.{name}` here"));
+                        report(ctx, &interval, what, Some(label));
                         continue;
                     }
                     if cleared {
@@ -484,8 +511,9 @@ fn report_overwrite(
     });
 }
 
-/// A `setTimeout` in a component's mount phase (an effect, `componentDidMount`, `ngOnInit`,
-/// `onMounted`, …) with a delay: the component can unmount before it fires. A deferral to the
+/// A `setTimeout` in a component's code (an effect, `componentDidMount`, `ngOnInit`,
+/// `onMounted`, a method of a class component or of Vue options) with a delay: the component can
+/// unmount before it fires. A deferral to the
 /// next turn (no delay, or 0) is not pending for long enough to matter.
 fn pending_at_unmount(semantic: &Semantic, call: &CallExpr) -> bool {
     let deferral = match call.args.get(1).map(|a| unwrap(&a.expr)) {
@@ -493,7 +521,8 @@ fn pending_at_unmount(semantic: &Semantic, call: &CallExpr) -> bool {
         Some(Expr::Lit(Lit::Num(n))) => n.value == 0.0,
         Some(_) => false,
     };
-    !deferral && semantic.in_mount_phase(call.span) && !semantic.never_runs(call.span)
+    let component = semantic.in_mount_phase(call.span) || semantic.in_component(call.span);
+    !deferral && component && !semantic.never_runs(call.span)
 }
 
 fn report(ctx: &mut Context, interval: &Interval, what: String, label: Option<(Span, String)>) {
@@ -569,6 +598,9 @@ mod tests {
             ("export function C() { useEffect(() => { setTimeout(focus); setTimeout(measure, 0); }, []); return null; }", "a.jsx"),
             ("export class C extends React.Component { componentDidMount() { this.timer = setTimeout(() => this.hide(), 3000); } componentWillUnmount() { clearTimeout(this.timer); } }", "a.jsx"),
             ("export function retry(f) { setTimeout(f, 1000); }", "a.mjs"),
+            // Cleared on the unmount path, in the hook or through the method it calls.
+            ("export class T extends React.Component { show = () => { clearTimeout(this.t); this.t = setTimeout(this.hide, 500); }; componentWillUnmount() { clearTimeout(this.t); } render() { return null; } }", "a.jsx"),
+            ("export class T extends React.Component { show = () => { this.t = setTimeout(this.hide, 500); }; stop() { clearTimeout(this.t); } componentWillUnmount() { this.stop(); } render() { return null; } }", "a.jsx"),
             // Top level runs once.
             ("setInterval(tick, 1000);", "a.js"),
             ("const t = setInterval(tick, 1000); t.unref();", "a.js"),
@@ -631,6 +663,9 @@ mod tests {
             ("export function C() { useEffect(() => { setTimeout(hide, 5000); }, []); return null; }", "a.jsx", &["setTimeout"]),
             ("export class C extends React.Component { componentDidMount() { this.timer = setTimeout(() => this.hide(), 3000); } }", "a.jsx", &["setTimeout"]),
             ("export default { mounted() { this.t = setTimeout(this.close, 2000); } };", "a.mjs", &["setTimeout"]),
+            // Cleared before each restart, but not when the component unmounts.
+            ("export class T extends React.Component { show = () => { clearTimeout(this.t); this.t = setTimeout(this.hide, 500); }; componentDidMount() {} render() { return null; } }", "a.jsx", &["setTimeout"]),
+            ("export default { setup() { let timer; const poll = () => { clearTimeout(timer); timer = window.setTimeout(poll, 100); }; poll(); } };", "a.mjs", &["window.setTimeout"]),
             ("export function C() { useEffect(() => { const id = setInterval(tick, 1000); }, []); return null; }", "a.tsx", &["setInterval"]),
             ("export function C() { React.useLayoutEffect(() => { setInterval(tick, 1000); }); return null; }", "a.jsx", &["setInterval"]),
             ("export class S { private t?: NodeJS.Timeout; start(): void { this.t = setInterval(() => {}, 5); } }", "a.ts", &["setInterval"]),

@@ -169,6 +169,8 @@ struct UnreleasedSubscription {
     /// Members of `this` that the file stops (`this.focusMonitor.stopMonitoring(el)`): what a
     /// subscription to their streams waits for.
     stopped_members: FxHashSet<Atom>,
+    /// Local names of long-lived sources.
+    aliases: Aliases,
     /// `cancelAnimationFrame` is called somewhere.
     cancels_frames: bool,
     /// `removeListener`/`removeEventListener('change', …)` on a media query list somewhere.
@@ -292,7 +294,7 @@ impl UnreleasedSubscription {
         if !semantic.runs_many_times(call.span) || call.args.is_empty() {
             return;
         }
-        let Some(source) = endless_source(cx, object, call.span) else {
+        let Some(source) = endless_source(cx, &self.aliases, object, call.span) else {
             return;
         };
         let Some(handle) = self.fate(semantic, call.span) else {
@@ -427,11 +429,15 @@ fn is_document_part(semantic: &Semantic, expr: &Expr) -> bool {
 
 /// The long-lived source of a `.subscribe(…)` chain, as code names it, and the notifier a
 /// `takeUntil(this.destroy$)` in the chain waits for.
+#[derive(Clone)]
 struct Source {
     path: String,
     until: Option<Atom>,
     owner: Option<Atom>,
 }
+
+/// Local names of long-lived sources, by binding.
+type Aliases = FxHashMap<BindingId, Source>;
 
 /// RxJS functions that combine sources: the result runs as long as its longest-lived input.
 const COMBINATIONS: &[&str] = &["combineLatest", "merge", "zip", "race", "concat"];
@@ -441,7 +447,7 @@ const COMBINATIONS: &[&str] = &["combineLatest", "merge", "zip", "race", "concat
 /// (an import, a module-level variable, an Angular service injected into the component,
 /// Vuex's `this.$store`), or a combination of one. `None` when the chain ends itself or its
 /// source completes or is made fresh (`of(…)`, `Observable.of(…)`).
-fn endless_source(cx: &Context, object: &Expr, at: Span) -> Option<Source> {
+fn endless_source(cx: &Context, aliases: &Aliases, object: &Expr, at: Span) -> Option<Source> {
     let semantic = cx.semantic;
     let mut expr = unwrap(object);
     let mut until = None;
@@ -467,7 +473,7 @@ fn endless_source(cx: &Context, object: &Expr, at: Span) -> Option<Source> {
                         });
                         let mut source = inputs
                             .into_iter()
-                            .find_map(|input| endless_source(cx, input, at))?;
+                            .find_map(|input| endless_source(cx, aliases, input, at))?;
                         source.until = source.until.or(until);
                         return Some(source);
                     }
@@ -508,6 +514,18 @@ fn endless_source(cx: &Context, object: &Expr, at: Span) -> Option<Source> {
     let long_lived = match root {
         Expr::Ident(ident) => {
             let binding = semantic.binding_id_of(ident)?;
+            // `const { widths$ } = this.table;`, `const resize = fromEvent(window, 'resize');`
+            // A call on a module's name makes a new stream; on a service's, it returns its own.
+            let alias = aliases
+                .get(&binding)
+                .filter(|alias| !made_by_a_call || alias.owner.is_some());
+            if let (Some(alias), true) = (alias, members.is_empty()) {
+                return Some(Source {
+                    path: alias.path.clone(),
+                    until: until.or_else(|| alias.until.clone()),
+                    owner: alias.owner.clone(),
+                });
+            }
             let kind = semantic.binding(binding).kind;
             let module_level = kind == BindingKind::Import
                 || (semantic.is_process_long(binding) && semantic.holds_a_value(binding));
@@ -613,17 +631,22 @@ impl Rule for UnreleasedSubscription {
     }
 
     fn on_var_declarator(&mut self, cx: &Context, declarator: &VarDeclarator) {
-        let (Pat::Ident(name), Some(init)) = (&declarator.name, declarator.init.as_deref()) else {
+        let Some(init) = declarator.init.as_deref() else {
+            return;
+        };
+        self.record_aliases(cx, &declarator.name, init);
+        let Pat::Ident(name) = &declarator.name else {
             return;
         };
         let Some(binding) = cx.semantic.declared_binding(&name.id) else {
             return;
         };
         match unwrap(init) {
-            Expr::New(new) if constructs(cx.semantic, new, OBSERVERS).is_some() => {
-                if !disconnects_itself(cx.text, new) {
-                    self.observer_bindings.insert(binding);
-                }
+            Expr::New(new)
+                if constructs(cx.semantic, new, OBSERVERS).is_some()
+                    && !disconnects_itself(cx.text, new) =>
+            {
+                self.observer_bindings.insert(binding);
             }
             Expr::Call(call) if is_match_media(cx.semantic, call) => {
                 self.media_queries.insert(binding);
@@ -738,6 +761,41 @@ impl Rule for UnreleasedSubscription {
 }
 
 impl UnreleasedSubscription {
+    /// `const { a$, b$ } = this.service;` and `const resize = fromEvent(window, 'resize');`:
+    /// names for the streams of a long-lived source.
+    fn record_aliases(&mut self, cx: &Context, name: &Pat, init: &Expr) {
+        let span = init.span();
+        match name {
+            Pat::Ident(ident) => {
+                if let (Some(binding), Some(source)) = (
+                    cx.semantic.declared_binding(&ident.id),
+                    endless_source(cx, &self.aliases, init, span),
+                ) {
+                    self.aliases.insert(binding, source);
+                }
+            }
+            Pat::Object(object) => {
+                let Some(source) = endless_source(cx, &self.aliases, init, span) else {
+                    return;
+                };
+                for prop in &object.props {
+                    let ident = match prop {
+                        ObjectPatProp::Assign(assign) => &assign.key.id,
+                        ObjectPatProp::KeyValue(kv) => match &*kv.value {
+                            Pat::Ident(ident) => &ident.id,
+                            _ => continue,
+                        },
+                        ObjectPatProp::Rest(_) => continue,
+                    };
+                    if let Some(binding) = cx.semantic.declared_binding(ident) {
+                        self.aliases.insert(binding, source.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// `mql.addListener(f)` on a `matchMedia(…)` list: the list and `f` live as long as the page
     /// keeps evaluating the query, that is, for the page.
     fn media_listener(&mut self, cx: &Context, call: &CallExpr, object: &Expr) {
@@ -956,6 +1014,9 @@ mod tests {
             ("export class A { constructor(private store: Store) {} ngOnInit() { this.store.select(x).subscribe((v) => this.v = v); } }", "a.ts", &["subscribe((v)"]),
             // `takeUntil` of a subject nothing emits on never ends the chain.
             ("export class A { constructor(private store: Store) {} ngOnInit() { this.store.select(x).pipe(takeUntil(this.destroy$)).subscribe((v) => this.v = v); } ngOnDestroy() { this.done$.next(); } }", "a.ts", &["subscribe((v)"]),
+            // Names for a service's streams, or for an endless source.
+            ("export class A { constructor(private table: TableService) {} ngOnInit() { const { widths$ } = this.table; widths$.subscribe(this.widths$); } }", "a.ts", &["subscribe(this.widths$)"]),
+            ("export class A { ngAfterViewInit() { const resize = fromEvent(window, 'resize').pipe(auditTime(10)); merge(this.dir.change, resize).subscribe(() => this.align()); } }", "a.ts", &["subscribe(() => this.align"]),
             // A combination runs as long as its longest-lived input.
             ("export class A { constructor(private table: TableService) {} ngOnInit() { combineLatest([this.table.widths$, this.cells$]).subscribe(([w, c]) => this.layout(w, c)); } }", "a.ts", &["subscribe(([w"]),
             ("export class A { constructor(private router: Router) {} ngOnInit() { this.sub = this.router.events.subscribe((e) => this.log(e)); } }", "a.ts", &["subscribe((e)"]),

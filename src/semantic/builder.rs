@@ -86,6 +86,8 @@ pub(super) struct Builder<'a> {
     unmount_names: Vec<BytePos>,
     /// Callbacks given to a framework's mount registrars (`onMounted(() => …)`).
     mount_callbacks: Vec<Span>,
+    /// Object literals shaped like a Vue component's options (or a mixin's).
+    component_options: Vec<Span>,
 }
 
 impl<'a> Builder<'a> {
@@ -131,6 +133,7 @@ impl<'a> Builder<'a> {
             unmount_callbacks: Vec::new(),
             unmount_names: Vec::new(),
             mount_callbacks: Vec::new(),
+            component_options: Vec::new(),
             scopes: {
                 let mut scopes = Vec::with_capacity(size / 160);
                 scopes.push(program);
@@ -213,6 +216,7 @@ impl<'a> Builder<'a> {
         let lifetimes = Lifetimes {
             unmount: lifetime::Regions::new(unmount),
             mount: lifetime::Regions::new(self.mount_callbacks),
+            component_options: lifetime::Regions::new(self.component_options),
             effects: lifetime::Regions::new(self.effects),
             never_run: lifetime::Regions::new(never_run),
             injected: self.injected,
@@ -987,6 +991,39 @@ fn injected_members(class: &Class) -> Vec<Atom> {
     names
 }
 
+/// `{ data() {…}, watch: {…}, methods: {…}, mounted() {…} }`: the options of a Vue component or
+/// mixin, or of a `createReactClass` component: a lifecycle hook among its keys, or two of
+/// `data`, `props`, `computed`, `watch`, `methods`, `render`, `getInitialState`,
+/// `getDefaultProps`, `propTypes` and `mixins`.
+fn is_component_options(object: &ObjectLit) -> bool {
+    let keys = object.props.iter().filter_map(|prop| match prop {
+        PropOrSpread::Prop(prop) => match &**prop {
+            Prop::KeyValue(kv) => Some(&kv.key),
+            Prop::Method(m) => Some(&m.key),
+            Prop::Shorthand(_) => None,
+            _ => None,
+        },
+        PropOrSpread::Spread(_) => None,
+    });
+    let mut options = 0;
+    for key in keys {
+        let PropName::Ident(name) = key else { continue };
+        let name: &str = &name.sym;
+        if super::lifecycle::is_mount_hook(name) || super::lifecycle::is_unmount_hook(name) {
+            return true;
+        }
+        let vue = matches!(name, "data" | "props" | "computed" | "watch" | "methods");
+        let create_class = matches!(
+            name,
+            "render" | "getInitialState" | "getDefaultProps" | "propTypes" | "mixins"
+        );
+        if vue || create_class {
+            options += 1;
+        }
+    }
+    options >= 2
+}
+
 fn callee_ident_of(call: &CallExpr) -> Option<&Ident> {
     match &call.callee {
         Callee::Expr(callee) => match unwrap_parens(callee) {
@@ -1322,6 +1359,13 @@ impl Visit for Builder<'_> {
 
     fn visit_break_stmt(&mut self, _: &BreakStmt) {}
     fn visit_continue_stmt(&mut self, _: &ContinueStmt) {}
+
+    fn visit_object_lit(&mut self, object: &ObjectLit) {
+        if is_component_options(object) {
+            self.component_options.push(object.span);
+        }
+        object.visit_children_with(self);
+    }
 
     fn visit_key_value_prop(&mut self, prop: &KeyValueProp) {
         if let Some(start) = function_start(&prop.value) {

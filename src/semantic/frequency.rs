@@ -480,7 +480,7 @@ impl Semantic<'_> {
                     .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
             })
         });
-        if in_hook {
+        if in_hook || self.lifetimes.component_options.contains(span.lo) {
             return true;
         }
         let ThisValue::Instance(class) = self.this_at(span) else {

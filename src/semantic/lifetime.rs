@@ -170,6 +170,8 @@ pub(super) struct Lifetimes {
     pub(super) unmount: Regions,
     /// Callbacks a component registers to run when it mounts (`onMounted(() => …)`).
     pub(super) mount: Regions,
+    /// The options objects of Vue components and mixins.
+    pub(super) component_options: Regions,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
     pub(super) guarded: Regions,
     /// Functions nothing can call: a function written as a statement of its own, or bound to
