@@ -86,6 +86,11 @@ struct Interval {
     /// Started by a component outside a React effect: only a clear on its unmount path (or one
     /// the model cannot follow) ends it in time.
     needs_unmount_clear: bool,
+    /// Started by a component's method outside its mount phase (a click handler): reported only
+    /// when it reschedules itself, or when the component clears it, but not when it unmounts.
+    in_handler: bool,
+    /// `setTimeout(poll, t)` inside `poll`: a loop.
+    reschedules_itself: bool,
 }
 
 #[derive(Default)]
@@ -315,6 +320,8 @@ impl Rule for UnclearedInterval {
                             in_effect: semantic.in_effect(call.span),
                             timeout: false,
                             needs_unmount_clear: false,
+                            in_handler: false,
+                            reschedules_itself: false,
                         });
                     }
                 }
@@ -322,7 +329,14 @@ impl Rule for UnclearedInterval {
             Some(SET_TIMEOUT) => {
                 let fate = self.fates.remove(&call.span.lo);
                 if let Some(fate) = fate.filter(|_| pending_at_unmount(semantic, call)) {
+                    let in_handler = !semantic.in_mount_phase(call.span);
+                    let reschedules_itself = reschedules_itself(semantic, call);
+                    if in_handler && !reschedules_itself && matches!(fate, Fate::Dropped) {
+                        return;
+                    }
                     self.intervals.push(Interval {
+                        in_handler,
+                        reschedules_itself,
                         span: callee_span(call),
                         fate,
                         in_effect: semantic.in_effect(call.span),
@@ -373,14 +387,24 @@ impl Rule for UnclearedInterval {
                 ),
                 Fate::Binding(binding, span) => {
                     let holder = Holder::Path(Root::Binding(*binding), Vec::new());
+                    let cleared_anywhere = self.cleared(&holder);
                     let cleared = if interval.needs_unmount_clear {
                         self.binding_clears.iter().any(|(b, at)| {
                             b == binding && ctx.semantic.on_unmount_path(Span::new(*at, *at))
                         })
                     } else {
-                        self.cleared(&holder)
+                        cleared_anywhere
                     };
-                    if cleared || self.escapes(ctx.semantic, *binding) {
+                    let handled_elsewhere =
+                        interval.in_handler && !interval.reschedules_itself && !cleared_anywhere;
+                    if cleared || handled_elsewhere || self.escapes(ctx.semantic, *binding) {
+                        continue;
+                    }
+                    if interval.timeout && cleared_anywhere {
+                        let name = &ctx.semantic.binding(*binding).name;
+                        let what = format!("its handle is kept in `{name}` but cleared only on another path, not when the component unmounts");
+                        let label = (*span, format!("the handle is stored in `{name}` here"));
+                        report(ctx, &interval, what, Some(label));
                         continue;
                     }
                     let name = &ctx.semantic.binding(*binding).name;
@@ -396,8 +420,12 @@ impl Rule for UnclearedInterval {
                     let cleared_at_unmount = self.property_clears.iter().any(|(p, at)| {
                         p == name && ctx.semantic.on_unmount_path(Span::new(*at, *at))
                     });
+                    let handled_elsewhere =
+                        interval.in_handler && !interval.reschedules_itself && !cleared;
                     if interval.timeout
-                        && (cleared_at_unmount || (cleared && !interval.needs_unmount_clear))
+                        && (cleared_at_unmount
+                            || handled_elsewhere
+                            || (cleared && !interval.needs_unmount_clear))
                     {
                         continue;
                     }
@@ -525,6 +553,18 @@ fn pending_at_unmount(semantic: &Semantic, call: &CallExpr) -> bool {
     !deferral && component && !semantic.never_runs(call.span)
 }
 
+/// `setTimeout(poll, t)` inside `poll`: each run schedules the next, for as long as the
+/// condition around it holds.
+fn reschedules_itself(semantic: &Semantic, call: &CallExpr) -> bool {
+    let Some(Expr::Ident(callback)) = call.args.first().map(|a| unwrap(&a.expr)) else {
+        return false;
+    };
+    semantic
+        .function_scope_at(call.span)
+        .and_then(|scope| semantic.function_name(scope))
+        .is_some_and(|name| *name == callback.sym)
+}
+
 fn report(ctx: &mut Context, interval: &Interval, what: String, label: Option<(Span, String)>) {
     if interval.timeout {
         return report_timeout(ctx, interval, what, label);
@@ -601,6 +641,9 @@ mod tests {
             // Cleared on the unmount path, in the hook or through the method it calls.
             ("export class T extends React.Component { show = () => { clearTimeout(this.t); this.t = setTimeout(this.hide, 500); }; componentWillUnmount() { clearTimeout(this.t); } render() { return null; } }", "a.jsx"),
             ("export class T extends React.Component { show = () => { this.t = setTimeout(this.hide, 500); }; stop() { clearTimeout(this.t); } componentWillUnmount() { this.stop(); } render() { return null; } }", "a.jsx"),
+            // A one-shot delay from a handler, never kept: gone once it fires.
+            ("export default { methods: { save() { this.saving = true; setTimeout(() => { this.saving = false; }, 2000); } } };", "a.mjs"),
+            ("export class B extends React.Component { onClick = () => { const t = setTimeout(this.reset, 800); }; componentDidMount() {} render() { return null; } }", "a.jsx"),
             // Top level runs once.
             ("setInterval(tick, 1000);", "a.js"),
             ("const t = setInterval(tick, 1000); t.unref();", "a.js"),

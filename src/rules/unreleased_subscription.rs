@@ -154,6 +154,9 @@ struct UnreleasedSubscription {
     /// Observers kept in a variable or on a property, with the span of the `new`.
     observer_bindings: FxHashSet<BindingId>,
     observer_properties: FxHashSet<Atom>,
+    /// Those of them made by the browser's own class, not a polyfill.
+    native_observer_bindings: FxHashSet<BindingId>,
+    native_observer_properties: FxHashSet<Atom>,
     /// `matchMedia(…)` results kept in a variable.
     media_queries: FxHashSet<BindingId>,
     /// Bindings of MobX's reactions, by their import.
@@ -272,6 +275,15 @@ impl UnreleasedSubscription {
         };
         let target = call.args.first().map(|a| unwrap(&a.expr));
         let long_lived_target = target.is_some_and(|t| is_document_part(semantic, t));
+        // An instance observing its own element, once: the browser's observer goes with the
+        // element (a polyfill, imported, keeps every observer in a registry of its own).
+        let own_element = target.is_some_and(|t| root_of(t).is_some_and(|r| r.is_this()));
+        let once_per_instance = semantic
+            .function_scope_at(call.span)
+            .is_some_and(|scope| semantic.runs_once_per_object(scope));
+        if own_element && once_per_instance && self.native_observer(semantic, object) {
+            return;
+        }
         self.acquire(
             semantic,
             Acquisition {
@@ -287,6 +299,22 @@ impl UnreleasedSubscription {
                 in_mount_phase: semantic.in_mount_phase(call.span),
             },
         );
+    }
+
+    /// Is the observer a `new` of the browser's own class (not an imported polyfill)?
+    fn native_observer(&self, semantic: &Semantic, object: &Expr) -> bool {
+        match unwrap(object) {
+            Expr::New(new) => {
+                matches!(unwrap(&new.callee), Expr::Ident(c) if semantic.is_global_ref(c, &c.sym))
+            }
+            Expr::Ident(ident) => semantic
+                .binding_id_of(ident)
+                .is_some_and(|b| self.native_observer_bindings.contains(&b)),
+            Expr::Member(member) => {
+                prop_name(&member.prop).is_some_and(|p| self.native_observer_properties.contains(p))
+            }
+            _ => false,
+        }
     }
 
     fn subscribe_call(&mut self, cx: &Context, call: &CallExpr, object: &Expr) {
@@ -406,6 +434,10 @@ fn constructs<'n>(semantic: &Semantic, new: &NewExpr, names: &[&'n str]) -> Opti
         return None;
     }
     names.iter().copied().find(|n| callee.sym == **n)
+}
+
+fn is_native(semantic: &Semantic, new: &NewExpr) -> bool {
+    matches!(unwrap(&new.callee), Expr::Ident(c) if semantic.is_global_ref(c, &c.sym))
 }
 
 fn disconnects_itself(text: &str, new: &NewExpr) -> bool {
@@ -647,6 +679,9 @@ impl Rule for UnreleasedSubscription {
                     && !disconnects_itself(cx.text, new) =>
             {
                 self.observer_bindings.insert(binding);
+                if is_native(cx.semantic, new) {
+                    self.native_observer_bindings.insert(binding);
+                }
             }
             Expr::Call(call) if is_match_media(cx.semantic, call) => {
                 self.media_queries.insert(binding);
@@ -669,9 +704,13 @@ impl Rule for UnreleasedSubscription {
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(member)) => {
                 if let Some(name) = prop_name(&member.prop) {
-                    if matches!(unwrap(&assign.right), Expr::New(new) if constructs(cx.semantic, new, OBSERVERS).is_some())
-                    {
-                        self.observer_properties.insert(name.clone());
+                    if let Expr::New(new) = unwrap(&assign.right) {
+                        if constructs(cx.semantic, new, OBSERVERS).is_some() {
+                            self.observer_properties.insert(name.clone());
+                            if is_native(cx.semantic, new) {
+                                self.native_observer_properties.insert(name.clone());
+                            }
+                        }
                     }
                     self.decide(&assign.right, Handle::Property(name.clone(), member.span));
                 }
@@ -845,10 +884,19 @@ impl UnreleasedSubscription {
             .text
             .get(body.lo.0 as usize - 1..body.hi.0 as usize - 1)
             .unwrap_or("");
-        // A loop that can stop, or one started once.
+        // A loop that can stop (it returns early, or schedules the next frame only under a
+        // condition: a poll until something completes), or one started once.
         let parent = semantic.scope(function).parent;
         let started_many = parent.is_some_and(|p| semantic.scope(p).runs_many);
-        if code.contains("return") || !started_many {
+        let conditional = semantic.enclosing_statements(call.span).any(|statement| {
+            body.lo <= statement.lo
+                && statement.hi <= body.hi
+                && cx
+                    .text
+                    .get(statement.lo.0 as usize - 1..)
+                    .is_some_and(|code| code.starts_with("if"))
+        });
+        if code.contains("return") || conditional || !started_many {
             return;
         }
         self.acquire(
@@ -1000,6 +1048,9 @@ mod tests {
             // The observer disconnects itself; an observer handed on is released elsewhere.
             ("export function watch(el) { new IntersectionObserver((entries, observer) => { observer.disconnect(); }).observe(el); }", "a.mjs"),
             ("export function watch(el) { const ro = new ResizeObserver(f); ro.observe(el); return ro; }", "a.mjs"),
+            // An instance observing its own element once; a frame loop that polls until done.
+            ("export class Editor { constructor() { const ro = new ResizeObserver(() => this.layout()); ro.observe(this.dom); } }", "a.mjs"),
+            ("export function whenReady(gl, done) { function check() { if (!ready(gl)) { requestAnimationFrame(check); } else { done(); } } check(); }", "a.mjs"),
             // A subscription the caller gets back.
             ("import store from './store'; export function watch(f) { return store.subscribe(f); }", "a.mjs"),
         ]);

@@ -393,13 +393,16 @@ impl Semantic<'_> {
     /// (`componentDidMount`, `ngOnInit`, Vue's `mounted`, `connectedCallback`), or setup code
     /// that runs once per instance (Vue's `setup()` and `<script setup>`, Svelte's instance
     /// script), with the `onMounted`/`onMount` callbacks it registers?
+    ///
+    /// Only the hook's (or the setup code's) own body: a function it defines (a click handler in
+    /// `<script setup>`, a `watch` callback) runs when something else happens.
     pub fn in_mount_phase(&self, span: Span) -> bool {
         self.in_effect(span)
             || self.lifetimes.mount.contains(span.lo)
-            || self.ancestors(self.scope_at(span)).any(|id| {
-                self.function_name(id)
-                    .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
-            })
+            || self
+                .function_scope_at(span)
+                .and_then(|id| self.function_name(id))
+                .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
     }
 
     /// Is `span` in a component's release phase: an unmount hook (`componentWillUnmount`,
@@ -470,7 +473,12 @@ impl Semantic<'_> {
     /// Is `span` in a component's code: its mount phase (see [`Semantic::in_mount_phase`]), or a
     /// method of a class that defines a framework's lifecycle hooks?
     pub fn in_component(&self, span: Span) -> bool {
-        if self.in_mount_phase(span) {
+        // Anything a mount hook or setup code defines (its handlers, its watchers) too.
+        let in_setup = self.ancestors(self.scope_at(span)).any(|id| {
+            self.function_name(id)
+                .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
+        });
+        if in_setup || self.in_mount_phase(span) {
             return true;
         }
         // A hook or composable (`useSticky`) is the code of the components that call it.
