@@ -10,6 +10,7 @@
 //! result (an unsubscribe function) is kept, and behind a run-once guard.
 
 use rustc_hash::FxHashSet;
+use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
@@ -101,6 +102,12 @@ struct RepeatedListener {
     removals: Releases,
     /// The removals that run when a component unmounts.
     unmount_removals: Releases,
+    /// The removals made by a listener (`mouseup` removing `mousemove`): the gesture ends by
+    /// itself, mounted or not.
+    listener_removals: Releases,
+    /// Removals with the name of the function they are made in, to tell in `finish` which of
+    /// those functions are listeners themselves (`end()` added for `mouseup`).
+    named_removals: Vec<(Release, Atom)>,
     /// Registrations whose result is the receiver of a registration whose result is dropped
     /// (`emitter.on('a', f).on('b', g);`): their result is dropped too.
     chained: FxHashSet<(BytePos, BytePos)>,
@@ -447,6 +454,15 @@ impl RepeatedListener {
         if cx.semantic.on_unmount_path(site.receiver.span()) {
             self.unmount_removals.record(release.clone());
         }
+        if cx.semantic.in_listener(site.receiver.span()) {
+            self.listener_removals.record(release.clone());
+        } else if let Some(name) = cx
+            .semantic
+            .function_scope_at(site.receiver.span())
+            .and_then(|scope| cx.semantic.function_name(scope))
+        {
+            self.named_removals.push((release.clone(), name.clone()));
+        }
         self.removals.record(release);
     }
 }
@@ -538,6 +554,19 @@ impl Rule for RepeatedListener {
     }
 
     fn finish(&mut self, ctx: &mut Context) {
+        // A removal in a function that is itself a listener (`end()` added for `mouseup`).
+        for (release, function) in std::mem::take(&mut self.named_removals) {
+            let member = format!("this.{function}");
+            let name = format!("{function}@");
+            let is_listener = self.registrations.iter().any(|r| {
+                r.listener
+                    .as_deref()
+                    .is_some_and(|key| key == member || key.starts_with(&name))
+            });
+            if is_listener {
+                self.listener_removals.record(release);
+            }
+        }
         for registration in std::mem::take(&mut self.registrations) {
             let acquisition = Acquisition {
                 holder: &registration.receiver,
@@ -557,6 +586,7 @@ impl Rule for RepeatedListener {
             let off_unmount = removed
                 && registration.in_component
                 && self.unmount_removals.released_by(&acquisition).is_none()
+                && self.listener_removals.released_by(&acquisition).is_none()
                 && !self.released_by_a_kept_name(&registration, &acquisition)
                 && !ctx.semantic.unmount_may_release(registration.span);
             if off_unmount || !released {
@@ -684,6 +714,8 @@ mod tests {
             // Removed when it closes, and at unmount too (directly or through the method).
             ("import { watch, onBeforeUnmount } from 'vue'; export default { setup(props) { const onKey = () => {}; watch(() => props.open, (open) => { if (open) window.addEventListener('keydown', onKey); else window.removeEventListener('keydown', onKey); }); onBeforeUnmount(() => window.removeEventListener('keydown', onKey)); } };", "a.mjs"),
             ("export class Menu extends React.Component { open() { document.addEventListener('click', this.close); } close = () => { document.removeEventListener('click', this.close); }; componentWillUnmount() { this.close(); } render() { return null; } }", "a.jsx"),
+            // A drag: the end of the gesture removes what its start added.
+            ("export default { methods: { start() { document.addEventListener('mousemove', this.move); document.addEventListener('mouseup', this.end); }, move() {}, end() { document.removeEventListener('mousemove', this.move); document.removeEventListener('mouseup', this.end); } }, mounted() {} };", "a.mjs"),
             ("import { onUnmounted } from 'vue'; export default { setup() { const f = () => {}; function stop() { window.removeEventListener('scroll', f); } function start() { window.addEventListener('scroll', f); } onUnmounted(stop); return { start }; } };", "a.mjs"),
             ("import events from 'dom-helpers/events'; export class M extends React.Component { show() { events.on(window, 'resize', this.onResize); } componentWillUnmount() { events.off(window, 'resize', this.onResize); } render() { return null; } }", "a.jsx"),
             // Removed in the same phase: capture with capture.

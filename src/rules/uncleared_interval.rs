@@ -602,11 +602,16 @@ fn report_timeout(
     label: Option<(Span, String)>,
 ) {
     let what = what.replace("clearInterval", "clearTimeout");
+    let when = if interval.in_handler {
+        "by the component"
+    } else {
+        "when the component mounts"
+    };
     ctx.report(Finding {
         rule: ID,
         range: Range::from_span(interval.span),
         message: format!(
-            "`setTimeout` is started when the component mounts and {what}: if the component unmounts first, the pending timer keeps its callback's closure (and the component it holds) alive until it fires, and then runs it on an unmounted component"
+            "`setTimeout` is started {when} and {what}: if the component unmounts first, the pending timer keeps its callback's closure (and the component it holds) alive until it fires, and then runs it on an unmounted component"
         ),
         labels: label
             .map(|(span, message)| Label { range: Range::from_span(span), message })

@@ -221,7 +221,7 @@ impl UnreleasedSubscription {
         })
     }
 
-    fn released(&self, semantic: &Semantic, acquisition: &Acquisition) -> bool {
+    fn released(&self, semantic: &Semantic, text: &str, acquisition: &Acquisition) -> bool {
         if acquisition
             .owner
             .as_ref()
@@ -243,8 +243,14 @@ impl UnreleasedSubscription {
         }
         match &acquisition.handle {
             Handle::Dropped => false,
-            Handle::Binding(binding, _) => self.binding_released(semantic, *binding),
-            Handle::Property(name, _) => self.released_properties.contains(name),
+            Handle::Binding(binding, _) => {
+                self.binding_released(semantic, *binding)
+                    || released_optionally(text, &semantic.binding(*binding).name)
+            }
+            Handle::Property(name, _) => {
+                self.released_properties.contains(name)
+                    || released_optionally(text, &format!(".{name}"))
+            }
         }
     }
 
@@ -387,6 +393,24 @@ impl UnreleasedSubscription {
             self.removes_media_listeners = true;
         }
     }
+}
+
+/// `this.sub?.unsubscribe()`, `off?.()`: an optional call, which the shared traversal does not
+/// visit as a call, releasing the handle named `name` (`.sub` for a property).
+fn released_optionally(text: &str, name: &str) -> bool {
+    let call = format!("{name}?.(");
+    memchr::memmem::find_iter(text.as_bytes(), format!("{name}?.").as_bytes()).any(|at| {
+        // `observer?.…`, not `myObserver?.…`.
+        let whole = name.starts_with('.')
+            || !text[..at]
+                .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
+        let rest = &text[at + name.len() + 2..];
+        whole
+            && (text[at..].starts_with(&call)
+                || RELEASE_METHODS
+                    .iter()
+                    .any(|m| rest.starts_with(m) && rest[m.len()..].starts_with('(')))
+    })
 }
 
 /// The property a member expression reads: `sub` in `this.sub`, `this.sub?.`.
@@ -551,6 +575,9 @@ fn endless_source(cx: &Context, aliases: &Aliases, object: &Expr, at: Span) -> O
             let alias = aliases
                 .get(&binding)
                 .filter(|alias| !made_by_a_call || alias.owner.is_some());
+            if completes_on_its_own(&ident.sym) {
+                return None;
+            }
             if let (Some(alias), true) = (alias, members.is_empty()) {
                 return Some(Source {
                     path: alias.path.clone(),
@@ -792,7 +819,7 @@ impl Rule for UnreleasedSubscription {
 
     fn finish(&mut self, ctx: &mut Context) {
         for acquisition in std::mem::take(&mut self.acquisitions) {
-            if !self.released(ctx.semantic, &acquisition) {
+            if !self.released(ctx.semantic, ctx.text, &acquisition) {
                 report(ctx, acquisition);
             }
         }
@@ -896,7 +923,13 @@ impl UnreleasedSubscription {
                     .get(statement.lo.0 as usize - 1..)
                     .is_some_and(|code| code.starts_with("if"))
         });
-        if code.contains("return") || conditional || !started_many {
+        // `done ? resolve() : requestAnimationFrame(check)`, `ready || requestAnimationFrame(f)`.
+        let before = cx
+            .text
+            .get(body.lo.0 as usize - 1..call.span.lo.0 as usize - 1)
+            .unwrap_or("");
+        let guarded = before.contains('?') || before.contains("&&") || before.contains("||");
+        if code.contains("return") || conditional || guarded || !started_many {
             return;
         }
         self.acquire(
@@ -1040,6 +1073,9 @@ mod tests {
             ("export class A { ngOnInit() { this.form.valueChanges.subscribe((v) => this.v = v); } }", "a.ts"),
             ("import { autorun } from 'mobx'; export function C() { useEffect(() => autorun(() => render(state.x)), []); return null; }", "a.jsx"),
             ("export function C() { useEffect(() => { const ws = new WebSocket(url); ws.onmessage = (e) => set(e.data); return () => ws.close(); }, []); return null; }", "a.jsx"),
+            // Released through an optional call.
+            ("class Chart extends HTMLElement { connectedCallback() { this.ro = new ResizeObserver(() => this.draw()); this.ro.observe(document.body); } disconnectedCallback() { this.ro?.disconnect(); } }", "a.mjs"),
+            ("export class A { constructor(private store: Store) {} ngOnInit() { this.sub = this.store.select(x).subscribe((v) => this.v = v); } ngOnDestroy() { this.sub?.unsubscribe(); } }", "a.ts"),
             // Run once: at module level.
             ("const ro = new ResizeObserver(() => {}); ro.observe(document.body);", "a.mjs"),
             ("import store from './store'; store.subscribe(render);", "a.mjs"),
@@ -1050,6 +1086,9 @@ mod tests {
             ("export function watch(el) { const ro = new ResizeObserver(f); ro.observe(el); return ro; }", "a.mjs"),
             // An instance observing its own element once; a frame loop that polls until done.
             ("export class Editor { constructor() { const ro = new ResizeObserver(() => this.layout()); ro.observe(this.dom); } }", "a.mjs"),
+            ("export function wait(gl, done) { function check() { ready(gl) ? done() : requestAnimationFrame(check); } check(); }", "a.mjs"),
+            // Released through DestroyRef, written as a method.
+            ("export class A { private destroyRef = inject(DestroyRef); constructor(private store: Store) {} ngOnInit() { const sub = this.store.select(x).subscribe((v) => this.v = v); this.destroyRef.onDestroy(() => sub.unsubscribe()); } }", "a.ts"),
             ("export function whenReady(gl, done) { function check() { if (!ready(gl)) { requestAnimationFrame(check); } else { done(); } } check(); }", "a.mjs"),
             // A subscription the caller gets back.
             ("import store from './store'; export function watch(f) { return store.subscribe(f); }", "a.mjs"),
@@ -1078,6 +1117,8 @@ mod tests {
             ("export function C() { useEffect(() => { window.matchMedia('(min-width: 600px)').addListener(update); }, []); return null; }", "a.jsx", &["window.matchMedia('(min-width: 600px)').addListener"]),
             ("export function C() { useEffect(() => { function frame() { draw(); requestAnimationFrame(frame); } frame(); }, []); return null; }", "a.jsx", &["requestAnimationFrame"]),
             ("class Chart extends HTMLElement { connectedCallback() { this.ro = new ResizeObserver(() => this.draw()); this.ro.observe(this); } }", "a.mjs", &["this.ro.observe"]),
+            // Another name's optional release is not this one's.
+            ("export function C() { useEffect(() => { const observer = new ResizeObserver(f); observer.observe(document.body); return () => myObserver?.disconnect(); }, []); return null; }", "a.jsx", &["observer.observe"]),
         ]);
     }
 }

@@ -1024,6 +1024,33 @@ fn is_component_options(object: &ObjectLit) -> bool {
     options >= 2
 }
 
+/// `x.onDestroy(cb)` where `x` is Angular's `DestroyRef`: a member or name that says so
+/// (`this.destroyRef`, `destroyRef`), or `inject(DestroyRef)` itself. `onDestroy` alone is too
+/// common a method name to count.
+fn destroy_ref_on_destroy(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let Expr::Member(member) = unwrap(callee) else {
+        return false;
+    };
+    if !matches!(&member.prop, MemberProp::Ident(p) if p.sym == "onDestroy") {
+        return false;
+    }
+    let names_it = |name: &str| name.to_ascii_lowercase().contains("destroyref");
+    match unwrap(&member.obj) {
+        Expr::Ident(ident) => names_it(&ident.sym),
+        Expr::Member(inner) => matches!(&inner.prop, MemberProp::Ident(p) if names_it(&p.sym)),
+        Expr::Call(inject) => {
+            callee_ident_of(inject).is_some_and(|c| c.sym == "inject")
+                && inject.args.first().is_some_and(
+                    |a| matches!(unwrap(&a.expr), Expr::Ident(t) if t.sym == "DestroyRef"),
+                )
+        }
+        _ => false,
+    }
+}
+
 fn callee_ident_of(call: &CallExpr) -> Option<&Ident> {
     match &call.callee {
         Callee::Expr(callee) => match unwrap_parens(callee) {
@@ -1549,6 +1576,15 @@ impl Visit for Builder<'_> {
             if let Some(start) = iife_callee(callee) {
                 if !self.scope().runs_many {
                     self.iife_start = Some(start);
+                }
+            }
+        }
+        // Angular's `this.destroyRef.onDestroy(() => …)`, `inject(DestroyRef).onDestroy(…)`.
+        if destroy_ref_on_destroy(call) {
+            for arg in &call.args {
+                match unwrap(&arg.expr) {
+                    Expr::Ident(name) => self.unmount_names.push(name.span.lo),
+                    other => self.unmount_callbacks.push(other.span()),
                 }
             }
         }

@@ -48,8 +48,8 @@ pub fn runs_once_per_instance(method: &str) -> bool {
 }
 
 /// Functions that register a callback to run when the component (or the reactive scope around
-/// it) is torn down: Vue's Composition API, Svelte's `onDestroy`, Solid's `onCleanup`, Angular's
-/// `DestroyRef.onDestroy` is a method and is matched by its name too.
+/// it) is torn down: Vue's Composition API, Svelte's `onDestroy`, Solid's `onCleanup`. Angular's
+/// `DestroyRef.onDestroy` is a method: the builder matches it on a `DestroyRef`.
 pub const UNMOUNT_REGISTRARS: &[&str] = &[
     "onBeforeUnmount",
     "onUnmounted",
