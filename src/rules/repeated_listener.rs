@@ -373,6 +373,9 @@ impl<'a> Site<'a> {
 impl RepeatedListener {
     fn registration(&mut self, cx: &Context, call: &CallExpr, mut site: Site) {
         let semantic = cx.semantic;
+        if semantic.in_root_component(call.span) {
+            return;
+        }
         if site.self_removing
             && once_for_a_fired_event(&call.args)
             && semantic.in_mount_phase(call.span)

@@ -200,7 +200,7 @@ impl UnreleasedSubscription {
     }
 
     fn acquire(&mut self, semantic: &Semantic, acquisition: Acquisition) {
-        if semantic.never_runs(acquisition.span) {
+        if semantic.never_runs(acquisition.span) || semantic.in_root_component(acquisition.span) {
             return;
         }
         self.acquisitions.push(acquisition);
@@ -1073,6 +1073,8 @@ mod tests {
             ("export class A { ngOnInit() { this.form.valueChanges.subscribe((v) => this.v = v); } }", "a.ts"),
             ("import { autorun } from 'mobx'; export function C() { useEffect(() => autorun(() => render(state.x)), []); return null; }", "a.jsx"),
             ("export function C() { useEffect(() => { const ws = new WebSocket(url); ws.onmessage = (e) => set(e.data); return () => ws.close(); }, []); return null; }", "a.jsx"),
+            // The app's root component is created once.
+            ("export class AppComponent { constructor(private router: Router) {} ngOnInit() { this.router.events.subscribe((e) => this.track(e)); } }", "a.ts"),
             // Released through an optional call.
             ("class Chart extends HTMLElement { connectedCallback() { this.ro = new ResizeObserver(() => this.draw()); this.ro.observe(document.body); } disconnectedCallback() { this.ro?.disconnect(); } }", "a.mjs"),
             ("export class A { constructor(private store: Store) {} ngOnInit() { this.sub = this.store.select(x).subscribe((v) => this.v = v); } ngOnDestroy() { this.sub?.unsubscribe(); } }", "a.ts"),

@@ -470,6 +470,16 @@ impl Semantic<'_> {
         })
     }
 
+    /// Is `span` in an app's root component (Angular's bootstrapped `AppComponent`): created once
+    /// per page, so what it acquires is acquired once.
+    pub fn in_root_component(&self, span: Span) -> bool {
+        let ThisValue::Instance(class) = self.this_at(span) else {
+            return false;
+        };
+        self.owner_name(class)
+            .is_some_and(|name| name == "AppComponent" || name == "RootComponent")
+    }
+
     /// Is `span` in a component's code: its mount phase (see [`Semantic::in_mount_phase`]), or a
     /// method of a class that defines a framework's lifecycle hooks?
     pub fn in_component(&self, span: Span) -> bool {
