@@ -124,6 +124,8 @@ fn receiver(semantic: &Semantic, expr: &Expr) -> Option<Holder> {
                 Root::Global(ident.sym.clone())
             } else {
                 match semantic.binding_id_of(ident) {
+                    // `const that = this; that.bus.on(…)` is `this.bus.on(…)`.
+                    Some(binding) if semantic.is_this_alias(binding) => Root::Other("this".into()),
                     Some(binding) => Root::Binding(binding),
                     None => Root::Other(ident.sym.clone()),
                 }
@@ -266,7 +268,24 @@ fn once_for_a_fired_event(args: &[ExprOrSpread]) -> bool {
 fn listener_key(semantic: &Semantic, text: &str, expr: &Expr) -> Option<String> {
     match unwrap(expr) {
         Expr::Ident(ident) => Some(name_key(semantic, ident)),
-        Expr::Member(_) => Some(squeezed_text(text, unwrap(expr).span())),
+        Expr::Member(member) => {
+            let key = squeezed_text(text, unwrap(expr).span());
+            // `that.onResize` names what `this.onResize` does.
+            let mut root = &*member.obj;
+            while let Expr::Member(inner) = unwrap(root) {
+                root = &inner.obj;
+            }
+            match unwrap(root) {
+                Expr::Ident(alias)
+                    if semantic
+                        .binding_id_of(alias)
+                        .is_some_and(|b| semantic.is_this_alias(b)) =>
+                {
+                    Some(format!("this{}", &key[alias.sym.len()..]))
+                }
+                _ => Some(key),
+            }
+        }
         _ => None,
     }
 }
@@ -717,6 +736,8 @@ mod tests {
             // Removed when it closes, and at unmount too (directly or through the method).
             ("import { watch, onBeforeUnmount } from 'vue'; export default { setup(props) { const onKey = () => {}; watch(() => props.open, (open) => { if (open) window.addEventListener('keydown', onKey); else window.removeEventListener('keydown', onKey); }); onBeforeUnmount(() => window.removeEventListener('keydown', onKey)); } };", "a.mjs"),
             ("export class Menu extends React.Component { open() { document.addEventListener('click', this.close); } close = () => { document.removeEventListener('click', this.close); }; componentWillUnmount() { this.close(); } render() { return null; } }", "a.jsx"),
+            // `const that = this`: removed through the other name.
+            ("export default { mounted() { const that = this; that.$root.$on('refresh', that.reload); }, beforeDestroy() { this.$root.$off('refresh', this.reload); }, methods: { reload() {} } };", "a.mjs"),
             // A drag: the end of the gesture removes what its start added.
             ("export default { methods: { start() { document.addEventListener('mousemove', this.move); document.addEventListener('mouseup', this.end); }, move() {}, end() { document.removeEventListener('mousemove', this.move); document.removeEventListener('mouseup', this.end); } }, mounted() {} };", "a.mjs"),
             ("import { onUnmounted } from 'vue'; export default { setup() { const f = () => {}; function stop() { window.removeEventListener('scroll', f); } function start() { window.addEventListener('scroll', f); } onUnmounted(stop); return { start }; } };", "a.mjs"),
@@ -824,6 +845,8 @@ mod tests {
             ("export class Menu extends React.Component { open() { document.addEventListener('click', this.close); } close = () => { document.removeEventListener('click', this.close); }; componentDidMount() {} render() { return null; } }", "a.jsx", &["document.addEventListener"]),
             // A helper module's form: the target first.
             ("import events from 'dom-helpers/events'; export class M extends React.Component { show() { events.on(window, 'resize', this.onResize); } render() { return null; } }", "a.jsx", &["events.on"]),
+            // `const self = this`: an app-wide bus reached through the other name.
+            ("export default { created() { const self = this; self.$root.$on('refresh', () => self.reload()); }, methods: { reload() {} } };", "a.mjs", &["self.$root.$on"]),
             // A chain through an event manager's chainable methods.
             ("import bus from './bus'; export function C() { useEffect(() => { bus.cancelEmit('gone').on('show', show).emit('ready'); }, []); return null; }", "a.jsx", &["bus.cancelEmit('gone').on"]),
             // `load` has fired before a component mounts: the once-listener waits forever.

@@ -88,6 +88,8 @@ pub(super) struct Builder<'a> {
     mount_callbacks: Vec<Span>,
     /// Object literals shaped like a Vue component's options (or a mixin's).
     component_options: Vec<Span>,
+    /// Names declared as `this` (`const that = this`).
+    this_aliases: Vec<BindingId>,
 }
 
 impl<'a> Builder<'a> {
@@ -134,6 +136,7 @@ impl<'a> Builder<'a> {
             unmount_names: Vec::new(),
             mount_callbacks: Vec::new(),
             component_options: Vec::new(),
+            this_aliases: Vec::new(),
             scopes: {
                 let mut scopes = Vec::with_capacity(size / 160);
                 scopes.push(program);
@@ -217,6 +220,7 @@ impl<'a> Builder<'a> {
             unmount: lifetime::Regions::new(unmount),
             mount: lifetime::Regions::new(self.mount_callbacks),
             component_options: lifetime::Regions::new(self.component_options),
+            this_aliases: self.this_aliases,
             effects: lifetime::Regions::new(self.effects),
             never_run: lifetime::Regions::new(never_run),
             injected: self.injected,
@@ -653,6 +657,12 @@ impl<'a> Builder<'a> {
                     self.binding_at.get(&name.id.span.lo),
                 ) {
                     self.inits.push((binding, shape));
+                }
+                // `const that = this` (or `self`, `_this`): the same object under another name.
+                if let (Expr::This(_), Some(&binding)) =
+                    (unwrap_parens(init), self.binding_at.get(&name.id.span.lo))
+                {
+                    self.this_aliases.push(binding);
                 }
             }
             declarator.init.visit_with(self);

@@ -172,6 +172,8 @@ pub(super) struct Lifetimes {
     pub(super) mount: Regions,
     /// The options objects of Vue components and mixins.
     pub(super) component_options: Regions,
+    /// Names declared as `this` (`const that = this`).
+    pub(super) this_aliases: Vec<BindingId>,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
     pub(super) guarded: Regions,
     /// Functions nothing can call: a function written as a statement of its own, or bound to
@@ -727,6 +729,12 @@ impl Semantic<'_> {
             .iter()
             .find(|(scope, _)| *scope == owner)
             .map(|(_, binding)| &self.binding(*binding).name)
+    }
+
+    /// Is the binding `this` under another name (`const that = this`), never reassigned?
+    pub fn is_this_alias(&self, binding: BindingId) -> bool {
+        self.lifetimes.this_aliases.contains(&binding)
+            && !self.references_to(binding).any(|r| r.access.is_write())
     }
 
     /// What `this` stands for at `span`.
