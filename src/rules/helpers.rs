@@ -4,7 +4,7 @@ use swc_atoms::Atom;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 
-pub use crate::semantic::lifetime::{is_effect_hook_call, prop_name, unwrap};
+pub use crate::semantic::lifetime::{callee_ident, is_effect_hook_call, prop_name, unwrap};
 use crate::semantic::{ScopeKind, Semantic};
 
 /// `obj.method(…)`: the receiver and the method name.
@@ -27,17 +27,6 @@ pub fn callee_span(call: &CallExpr) -> Span {
     match &call.callee {
         Callee::Expr(callee) => callee.span(),
         _ => call.span,
-    }
-}
-
-/// The callee when it is a plain identifier: `name(…)`.
-pub fn callee_ident(call: &CallExpr) -> Option<&Ident> {
-    let Callee::Expr(callee) = &call.callee else {
-        return None;
-    };
-    match unwrap(callee) {
-        Expr::Ident(ident) => Some(ident),
-        _ => None,
     }
 }
 

@@ -576,16 +576,17 @@ impl Rule for RepeatedListener {
     }
 
     fn finish(&mut self, ctx: &mut Context) {
-        // A removal in a function that is itself a listener (`end()` added for `mouseup`).
+        // A removal in a function that is itself a listener (`end()` added for `mouseup`): the
+        // listeners' keys, a name's without its binding's position.
+        let listeners: FxHashSet<&str> = self
+            .registrations
+            .iter()
+            .filter_map(|r| r.listener.as_deref())
+            .map(|key| key.split_once('@').map_or(key, |(name, _)| name))
+            .collect();
         for (release, function) in std::mem::take(&mut self.named_removals) {
             let member = format!("this.{function}");
-            let name = format!("{function}@");
-            let is_listener = self.registrations.iter().any(|r| {
-                r.listener
-                    .as_deref()
-                    .is_some_and(|key| key == member || key.starts_with(&name))
-            });
-            if is_listener {
+            if listeners.contains(member.as_str()) || listeners.contains(&*function) {
                 self.listener_removals.record(release);
             }
         }

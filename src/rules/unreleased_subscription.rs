@@ -295,7 +295,7 @@ impl UnreleasedSubscription {
             Acquisition {
                 kind: Kind::Observer,
                 span: callee_span(call),
-                what: "the observer".into(),
+                what: "The observer".into(),
                 handle,
                 until: None,
                 owner: None,
@@ -310,9 +310,7 @@ impl UnreleasedSubscription {
     /// Is the observer a `new` of the browser's own class (not an imported polyfill)?
     fn native_observer(&self, semantic: &Semantic, object: &Expr) -> bool {
         match unwrap(object) {
-            Expr::New(new) => {
-                matches!(unwrap(&new.callee), Expr::Ident(c) if semantic.is_global_ref(c, &c.sym))
-            }
+            Expr::New(new) => is_native(semantic, new),
             Expr::Ident(ident) => semantic
                 .binding_id_of(ident)
                 .is_some_and(|b| self.native_observer_bindings.contains(&b)),
@@ -764,7 +762,7 @@ impl Rule for UnreleasedSubscription {
             Acquisition {
                 kind: Kind::Connection,
                 span: new.span,
-                what: format!("the `{class}`"),
+                what: format!("The `{class}`"),
                 handle,
                 until: None,
                 owner: None,
@@ -882,7 +880,7 @@ impl UnreleasedSubscription {
             Acquisition {
                 kind: Kind::MediaQuery,
                 span: callee_span(call),
-                what: "a media query listener".into(),
+                what: "A media query listener".into(),
                 handle,
                 until: None,
                 owner: None,
@@ -937,7 +935,7 @@ impl UnreleasedSubscription {
             Acquisition {
                 kind: Kind::AnimationLoop,
                 span: callee_span(call),
-                what: format!("the `{}` animation loop", callback.sym),
+                what: format!("The `{}` animation loop", callback.sym),
                 handle: Handle::Dropped,
                 until: None,
                 owner: None,
@@ -1027,7 +1025,7 @@ fn report(ctx: &mut Context, acquisition: Acquisition) {
         range: Range::from_span(acquisition.span),
         message: format!(
             "{} is acquired {when} and its handle {what}: {keeps}",
-            capitalized(&acquisition.what)
+            acquisition.what
         ),
         labels: label.into_iter().collect(),
         help: Some(format!(
@@ -1038,14 +1036,6 @@ fn report(ctx: &mut Context, acquisition: Acquisition) {
             kind: subject_kind.to_string(),
         }),
     });
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -253,6 +253,7 @@ impl<'a> Builder<'a> {
             declarators_by_name: Default::default(),
             reruns: Default::default(),
             replaced_members: Default::default(),
+            unmount_facts: Default::default(),
             uses,
             scopes: self.scopes,
             bindings: self.bindings,
@@ -1052,22 +1053,12 @@ fn destroy_ref_on_destroy(call: &CallExpr) -> bool {
         Expr::Ident(ident) => names_it(&ident.sym),
         Expr::Member(inner) => matches!(&inner.prop, MemberProp::Ident(p) if names_it(&p.sym)),
         Expr::Call(inject) => {
-            callee_ident_of(inject).is_some_and(|c| c.sym == "inject")
+            lifetime::callee_ident(inject).is_some_and(|c| c.sym == "inject")
                 && inject.args.first().is_some_and(
                     |a| matches!(unwrap(&a.expr), Expr::Ident(t) if t.sym == "DestroyRef"),
                 )
         }
         _ => false,
-    }
-}
-
-fn callee_ident_of(call: &CallExpr) -> Option<&Ident> {
-    match &call.callee {
-        Callee::Expr(callee) => match unwrap_parens(callee) {
-            Expr::Ident(ident) => Some(ident),
-            _ => None,
-        },
-        _ => None,
     }
 }
 
@@ -1598,7 +1589,7 @@ impl Visit for Builder<'_> {
                 }
             }
         }
-        if let Some(callee) = callee_ident_of(call) {
+        if let Some(callee) = lifetime::callee_ident(call) {
             if super::lifecycle::MOUNT_REGISTRARS.contains(&&*callee.sym) {
                 self.mount_callbacks
                     .extend(call.args.iter().map(|a| unwrap(&a.expr).span()));

@@ -7,6 +7,7 @@
 //! `http.createServer(fn)`, `socket.onmessage = fn`, `exports.handler = async (event) => …`.
 //! Its parameters are the data of each event: what request-driven growth is keyed by.
 
+use rustc_hash::FxHashSet;
 use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
@@ -401,8 +402,14 @@ impl Semantic<'_> {
             || self.lifetimes.mount.contains(span.lo)
             || self
                 .function_scope_at(span)
-                .and_then(|id| self.function_name(id))
-                .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
+                .is_some_and(|id| self.is_mount_function(id))
+    }
+
+    /// A mount hook, or setup code that runs once per instance (named `setup` as Vue compiles
+    /// it).
+    fn is_mount_function(&self, scope: ScopeId) -> bool {
+        self.function_name(scope)
+            .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
     }
 
     /// Is `span` in a component's release phase: an unmount hook (`componentWillUnmount`,
@@ -422,26 +429,9 @@ impl Semantic<'_> {
         if self.in_unmount_phase(span) {
             return true;
         }
-        let Some(name) = self
-            .function_scope_at(span)
+        self.function_scope_at(span)
             .and_then(|scope| self.function_name(scope))
-        else {
-            return false;
-        };
-        self.nodes().iter().any(|node| {
-            let Node::Call(call) = node else {
-                return false;
-            };
-            let Callee::Expr(callee) = &call.callee else {
-                return false;
-            };
-            let called = match super::lifetime::unwrap(callee) {
-                Expr::Ident(ident) => Some(&ident.sym),
-                Expr::Member(member) => super::lifetime::prop_name(&member.prop),
-                _ => None,
-            };
-            called == Some(name) && self.in_unmount_phase(call.span)
-        })
+            .is_some_and(|name| self.unmount_facts().called.contains(name))
     }
 
     /// Does the release phase of the component around `span` change its state in a way the model
@@ -449,24 +439,44 @@ impl Semantic<'_> {
     /// set reactive state (`open.value = false`, `this.open = false`) that a watcher may answer
     /// with a removal?
     pub fn unmount_may_release(&self, span: Span) -> bool {
-        let this = self.this_at(span);
-        self.nodes().iter().any(|node| match node {
-            Node::Call(call) => {
-                let Callee::Expr(callee) = &call.callee else {
-                    return false;
-                };
-                let own_method = matches!(super::lifetime::unwrap(callee), Expr::Member(m)
-                    if m.obj.is_this()
-                        && !prop_name(&m.prop).is_some_and(|p| REGISTRATION_METHODS.contains(&&**p) || p.starts_with("remove")));
-                own_method && self.this_at(call.span) == this && self.in_unmount_phase(call.span)
+        let facts = self.unmount_facts();
+        facts.sets_state || facts.own_method_calls.contains(&self.this_at(span))
+    }
+
+    fn unmount_facts(&self) -> &UnmountFacts {
+        self.unmount_facts.get_or_init(|| {
+            let mut facts = UnmountFacts::default();
+            for node in self.nodes() {
+                match node {
+                    Node::Call(call) if self.in_unmount_phase(call.span) => {
+                        let Callee::Expr(callee) = &call.callee else {
+                            continue;
+                        };
+                        let (name, own_method) = match unwrap(callee) {
+                            Expr::Ident(ident) => (Some(&ident.sym), false),
+                            Expr::Member(m) => {
+                                let name = prop_name(&m.prop);
+                                let releases = name.is_some_and(|p| {
+                                    REGISTRATION_METHODS.contains(&&**p) || p.starts_with("remove")
+                                });
+                                (name, m.obj.is_this() && !releases)
+                            }
+                            _ => (None, false),
+                        };
+                        facts.called.extend(name.cloned());
+                        if own_method {
+                            facts.own_method_calls.push(self.this_at(call.span));
+                        }
+                    }
+                    Node::Assign(assign) if self.in_unmount_phase(assign.span) => {
+                        facts.sets_state |= matches!(&assign.left,
+                            AssignTarget::Simple(SimpleAssignTarget::Member(m))
+                                if m.obj.is_this() || prop_name(&m.prop).is_some_and(|p| p == "value"));
+                    }
+                    _ => {}
+                }
             }
-            Node::Assign(assign) => {
-                let sets_state = matches!(&assign.left,
-                    AssignTarget::Simple(SimpleAssignTarget::Member(m))
-                        if m.obj.is_this() || prop_name(&m.prop).is_some_and(|p| p == "value"));
-                sets_state && self.in_unmount_phase(assign.span)
-            }
-            _ => false,
+            facts
         })
     }
 
@@ -484,10 +494,9 @@ impl Semantic<'_> {
     /// method of a class that defines a framework's lifecycle hooks?
     pub fn in_component(&self, span: Span) -> bool {
         // Anything a mount hook or setup code defines (its handlers, its watchers) too.
-        let in_setup = self.ancestors(self.scope_at(span)).any(|id| {
-            self.function_name(id)
-                .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
-        });
+        let in_setup = self
+            .ancestors(self.scope_at(span))
+            .any(|id| self.is_mount_function(id));
         if in_setup || self.in_mount_phase(span) {
             return true;
         }
@@ -519,6 +528,18 @@ impl Semantic<'_> {
         self.ancestors(self.scope_at(span))
             .find(|&id| matches!(self.scope(id).kind, ScopeKind::Function | ScopeKind::Arrow))
     }
+}
+
+/// What the file's release phases (unmount hooks and the callbacks registered to run at
+/// unmount) do, for [`Semantic::on_unmount_path`] and [`Semantic::unmount_may_release`].
+#[derive(Debug, Default)]
+pub(super) struct UnmountFacts {
+    /// Names of the functions and methods they call.
+    called: FxHashSet<Atom>,
+    /// What `this` is where they call one of the component's own methods (`this.hide()`).
+    own_method_calls: Vec<ThisValue>,
+    /// They set state a watcher may answer (`this.open = false`, `open.value = false`).
+    sets_state: bool,
 }
 
 /// The facts of this module, kept in the model.

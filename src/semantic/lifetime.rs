@@ -430,6 +430,17 @@ pub fn compares(op: BinaryOp) -> bool {
 
 /// `useEffect(…)`, `React.useLayoutEffect(…)`: a React effect, whose callback runs after every
 /// render it depends on and may return a cleanup.
+/// The callee when it is a plain identifier: `name(…)`.
+pub fn callee_ident(call: &CallExpr) -> Option<&Ident> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    match unwrap(callee) {
+        Expr::Ident(ident) => Some(ident),
+        _ => None,
+    }
+}
+
 pub fn is_effect_hook_call(call: &CallExpr) -> bool {
     let Callee::Expr(callee) = &call.callee else {
         return false;

@@ -232,6 +232,8 @@ pub struct Semantic<'a> {
     /// members a method replaces unconditionally (by method scope and name).
     reruns: std::cell::OnceCell<FxHashMap<(ScopeId, Atom), Span>>,
     replaced_members: std::cell::OnceCell<FxHashSet<(ScopeId, Atom)>>,
+    /// What components' release phases do, built on first use in one pass over `nodes`.
+    unmount_facts: std::cell::OnceCell<frequency::UnmountFacts>,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,
