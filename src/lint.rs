@@ -160,7 +160,7 @@ fn lint_parsed(
 ) -> Vec<Diagnostic> {
     // swc_ecma_parser 47 can panic on some broken input (`<a:b.c>` in JSX reaches an
     // `unreachable!`): that is this file's parse error, not a crash.
-    let parsed = match catching(|| parse::parse(text, source_type, package_is_module)) {
+    let mut parsed = match catching(|| parse::parse(text, source_type, package_is_module)) {
         Ok(parsed) => parsed,
         Err(panic) => {
             let message = format!(
@@ -182,9 +182,11 @@ fn lint_parsed(
             )
         })
         .collect();
-    let Some(program) = &parsed.program else {
+    let Some(program) = &mut parsed.program else {
         return diagnostics;
     };
+    parse::plain_optional_chains(text, program);
+    let program = &*program;
     let directives = directives::parse(
         &parsed.comments,
         index,

@@ -1,9 +1,13 @@
 //! Parsing: one source text to an swc AST plus its comments, with every syntax error kept.
 
 use swc_common::comments::{Comment, SingleThreadedComments};
-use swc_common::{BytePos, Spanned};
-use swc_ecma_ast::{EsVersion, Program};
+use swc_common::{BytePos, Spanned, DUMMY_SP};
+use swc_ecma_ast::{
+    CallExpr, Callee, EsVersion, Expr, IdentName, Invalid, MemberExpr, MemberProp, OptChainBase,
+    Program,
+};
 use swc_ecma_parser::{lexer::Lexer, EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+use swc_ecma_visit::{VisitMut, VisitMutWith};
 
 use crate::source::{ModuleKind, SourceType};
 
@@ -97,4 +101,43 @@ fn collect_comments(comments: SingleThreadedComments) -> Vec<Comment> {
     all.sort_by_key(|c| c.span.lo);
     all.dedup_by_key(|c| c.span.lo);
     all
+}
+
+/// Rewrites optional chains as plain ones (`a?.b(c)` as `a.b(c)`, `x?.y` as `x.y`), spans
+/// kept. The lint asks what code does when it runs, and an optional call that runs is a call:
+/// `this.sub?.unsubscribe()` releases, `signal?.addEventListener(…)` registers. Files without
+/// `?.` are not walked.
+pub fn plain_optional_chains(text: &str, program: &mut Program) {
+    if memchr::memmem::find(text.as_bytes(), b"?.").is_some() {
+        program.visit_mut_with(&mut PlainOptionalChains);
+    }
+}
+
+struct PlainOptionalChains;
+
+impl VisitMut for PlainOptionalChains {
+    fn visit_mut_expr(&mut self, expr: &mut Expr) {
+        expr.visit_mut_children_with(self);
+        let Expr::OptChain(chain) = expr else {
+            return;
+        };
+        let base = std::mem::replace(
+            &mut *chain.base,
+            OptChainBase::Member(MemberExpr {
+                span: DUMMY_SP,
+                obj: Box::new(Expr::Invalid(Invalid { span: DUMMY_SP })),
+                prop: MemberProp::Ident(IdentName::default()),
+            }),
+        );
+        *expr = match base {
+            OptChainBase::Member(member) => Expr::Member(member),
+            OptChainBase::Call(call) => Expr::Call(CallExpr {
+                span: call.span,
+                ctxt: call.ctxt,
+                callee: Callee::Expr(call.callee),
+                args: call.args,
+                type_args: call.type_args,
+            }),
+        };
+    }
 }

@@ -54,6 +54,13 @@ struct PerCallRequire {
     /// Each `require(…)` in code that runs many times, and its path when it is a literal.
     requires: Vec<(Span, Option<String>)>,
     deletes_cache: bool,
+    /// The literal paths whose entries the file deletes (`require.resolve('./x')`, `'/x.js'`);
+    /// `None` once it deletes an entry it names otherwise (`require.cache[p]`), which may be
+    /// any module.
+    deleted_paths: Option<Vec<String>>,
+    /// The file walks the whole cache (`for (k in require.cache)`, `Object.keys(require.cache)`),
+    /// so the entries it deletes may be any module's.
+    deletes_any_entry: bool,
     /// The file also takes modules out of a parent's `children` (`parent.children.splice(…)`),
     /// as `import-fresh` does: the old evaluations are not kept there.
     prunes_children: bool,
@@ -76,6 +83,14 @@ fn create(cx: &Context) -> Option<Box<dyn Rule>> {
             && semantic.scope(r.scope).runs_many
     });
     per_call.then(|| Box::new(PerCallRequire::default()) as Box<dyn Rule>)
+}
+
+/// `require.resolve(…)`.
+fn is_resolve(semantic: &Semantic, call: &CallExpr) -> bool {
+    method_call(call).is_some_and(|(object, method)| {
+        method == "resolve"
+            && matches!(unwrap(object), Expr::Ident(id) if is_global(semantic, id, &["require"]))
+    })
 }
 
 fn is_require(semantic: &Semantic, call: &CallExpr) -> bool {
@@ -122,6 +137,47 @@ impl PerCallRequire {
         self.thunks.iter().any(|&(thunk, returned)| {
             thunk == function && returned.lo <= call.span.lo && call.span.hi <= returned.hi
         })
+    }
+}
+
+impl PerCallRequire {
+    /// `delete require.cache[key]`: which module's entry goes, when the key names one path.
+    fn deleted(&mut self, cx: &Context, key: &MemberProp) {
+        let path = match key {
+            MemberProp::Computed(computed) => match unwrap(&computed.expr) {
+                Expr::Call(call) if is_resolve(cx.semantic, call) => {
+                    call.args.first().and_then(|a| string_value(&a.expr))
+                }
+                other => string_value(other),
+            },
+            _ => None,
+        };
+        if !self.deletes_cache {
+            self.deletes_cache = true;
+            self.deletes_any_entry = ["in require.cache", "(require.cache)"]
+                .iter()
+                .any(|walk| memchr::memmem::find(cx.text.as_bytes(), walk.as_bytes()).is_some());
+            self.deleted_paths = Some(Vec::new());
+        }
+        match (path, &mut self.deleted_paths) {
+            (Some(path), Some(paths)) => paths.push(path),
+            _ => self.deleted_paths = None,
+        }
+    }
+
+    /// Is the module at this literal path evaluated again on each call, its entry deleted?
+    /// A computed path may be any module's; a literal one is when the file deletes that very
+    /// path, or walks the whole cache deleting entries. `delete require.cache[configPath]`
+    /// reloads the config file, not `require('jiti/package.json')` beside it.
+    fn reevaluates(&self, path: Option<&str>) -> bool {
+        if !self.deletes_cache {
+            return false;
+        }
+        match (path, &self.deleted_paths) {
+            (None, _) => true,
+            (Some(path), Some(paths)) => paths.iter().any(|p| p == path),
+            (Some(_), None) => self.deletes_any_entry,
+        }
     }
 }
 
@@ -186,7 +242,9 @@ impl Rule for PerCallRequire {
             if let Expr::Member(cache) = unwrap(&member.obj) {
                 let is_require_cache = matches!(unwrap(&cache.obj), Expr::Ident(id) if is_global(cx.semantic, id, &["require"]))
                     && prop_name(&cache.prop).is_some_and(|p| p == "cache");
-                self.deletes_cache |= is_require_cache;
+                if is_require_cache {
+                    self.deleted(cx, &member.prop);
+                }
             }
         }
     }
@@ -213,7 +271,8 @@ impl Rule for PerCallRequire {
             if self.lazy.contains(&span) {
                 continue;
             }
-            if let Some(cost) = cost(ctx, span, path.is_some(), self.deletes_cache) {
+            let reevaluates = self.reevaluates(path.as_deref());
+            if let Some(cost) = cost(ctx, span, path.is_some(), reevaluates) {
                 report(ctx, span, cost, path, self.prunes_children);
             }
         }
@@ -223,9 +282,9 @@ impl Rule for PerCallRequire {
 /// What a `require` that runs many times costs, or `None` when it costs nothing worth a
 /// finding: a literal path off the hot path is a lazy load (after the first call a cache
 /// lookup), and a computed path that no event data reaches is bounded by the files on disk.
-fn cost(cx: &Context, span: Span, literal: bool, deletes_cache: bool) -> Option<Cost> {
+fn cost(cx: &Context, span: Span, literal: bool, reevaluates: bool) -> Option<Cost> {
     let semantic = cx.semantic;
-    if deletes_cache {
+    if reevaluates {
         return Some(Cost::Reevaluation);
     }
     let handler = semantic.handler_of(span)?;
@@ -319,6 +378,8 @@ mod tests {
             ("module.exports = function (locale) { return require('./locales/' + locale); };", "a.js"),
             ("export function Page(): JSX.Element { const t = require('./t.json'); return <p>{t.title}</p>; }", "a.tsx"),
             ("process.on('exit', () => { require('./flush')(); });", "a.js"),
+            // The file reloads the config it deletes, not every module it requires.
+            ("module.exports = function (file) { delete require.cache[file]; return require('./package.json').version; };", "a.js"),
         ]);
     }
 
@@ -335,6 +396,8 @@ mod tests {
             ("app.get('/', (req, res) => { const t = require('./views/' + VIEW); res.send(t()); });", "a.js", &["require('./views/'"]),
             ("function handle(req, res) { const h = require('./h'); h(req, res); } app.post('/x', handle);", "a.js", &["require('./h')"]),
             ("export function reload(p: string): unknown { delete require.cache[p]; return require(p); }", "a.ts", &["require(p)"]),
+            ("module.exports = () => { for (const k in require.cache) delete require.cache[k]; return require('./app'); };", "a.js", &["require('./app')"]),
+            ("export function reload(p: string): unknown { delete require.cache?.[p]; return require(p); }", "a.ts", &["require(p)"]),
         ]);
     }
 

@@ -727,6 +727,8 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // An optional removal removes.
+            ("const f = () => {}; export function track() { window.addEventListener('resize', f); } export function stop() { window?.removeEventListener('resize', f); }", "a.mjs"),
             // Removed at destroy; a class without Angular's hooks is not a component.
             ("export class Banner { constructor(private alerts: AlertService) {} ngOnInit() { this.alerts.on('alert', this.show); } ngOnDestroy() { this.alerts.off('alert', this.show); } show() {} }", "a.ts"),
             ("export class Client { constructor(private socket: Socket) {} start() { this.socket.on('data', (d) => this.take(d)); } take(d) {} }", "a.ts"),
@@ -805,6 +807,8 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // An optional call that runs is a call.
+            ("export function track(f) { window?.addEventListener('resize', () => f()); }", "a.mjs", &["window?.addEventListener"]),
             // An Angular component's injected service outlives the component.
             ("export class Banner { constructor(private alerts: AlertService) {} ngOnInit() { this.alerts.events.addEventListener('alert', (e) => this.show(e)); } show(e) {} }", "a.ts", &["this.alerts.events.addEventListener"]),
             ("export class Banner { alerts = inject(AlertService); ngOnInit() { this.alerts.on('alert', (e) => this.show(e)); } show(e) {} }", "a.ts", &["this.alerts.on"]),
