@@ -20,7 +20,7 @@ use crate::rules::helpers::{
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::lifetime::{
-    squeezed_text, Acquisition, Holder, Release, Released, Releases, Root,
+    squeezed_text, Acquisition, Holder, Release, Released, Releases, Root, Shared,
 };
 use crate::semantic::listeners::{Wrapper, ONCE_METHODS, REGISTRATION_METHODS, REMOVAL_METHODS};
 use crate::semantic::Semantic;
@@ -81,8 +81,9 @@ struct Registration {
     /// The listener's text when it is a reference that a removal could name again.
     listener: Option<String>,
     in_effect: bool,
-    /// The receiver is a request's connection, shared with other requests: which member.
-    shared_connection: Option<&'static str>,
+    /// The receiver is a request's connection or a caller's signal, shared with other
+    /// requests: which member.
+    shared_connection: Option<Shared>,
     /// Registered with `once`: removed when the event fires.
     once: bool,
     /// On a member of `this` that the method keeps, in a method that runs again on its own
@@ -236,6 +237,31 @@ fn removes_itself(method: &str, args: &[ExprOrSpread]) -> bool {
         Expr::Lit(_) => false,
         _ => true,
     }
+}
+
+/// `{ once: true }` and nothing else that removes it (no `signal`).
+fn once_option_only(args: &[ExprOrSpread]) -> bool {
+    let Some(Expr::Object(object)) = args.get(2).map(|a| unwrap(&a.expr)) else {
+        return false;
+    };
+    let mut once = false;
+    for prop in &object.props {
+        let PropOrSpread::Prop(prop) = prop else {
+            return false;
+        };
+        match &**prop {
+            Prop::KeyValue(kv) => match &kv.key {
+                PropName::Ident(key) if key.sym == "signal" => return false,
+                PropName::Ident(key) if key.sym == "once" => {
+                    once = matches!(unwrap(&kv.value), Expr::Lit(Lit::Bool(b)) if b.value)
+                }
+                _ => {}
+            },
+            Prop::Shorthand(ident) if ident.sym == "signal" => return false,
+            _ => {}
+        }
+    }
+    once
 }
 
 /// `addEventListener('load', f, { once: true })`: a once-listener for an event a page fires once,
@@ -418,11 +444,17 @@ impl RepeatedListener {
         let Some(receiver) = receiver(semantic, site.receiver) else {
             return;
         };
-        let shared = semantic.is_shared_connection(&receiver);
+        let shared = semantic.is_shared_connection(&receiver, call.span);
         let long_lived = outlives_the_call(semantic, &receiver)
             || shared.is_some()
             || semantic.is_app_wide(&receiver)
             || semantic.is_injected_service(&receiver, call.span);
+        // `signal.addEventListener('abort', f, { once: true })` is removed only when the signal
+        // aborts, which a signal shared by many requests may never do.
+        if matches!(shared, Some(Shared::Signal(_))) && once_option_only(&call.args) {
+            site.self_removing = false;
+            site.once = true;
+        }
         let rerun = if long_lived {
             None
         } else {
@@ -636,8 +668,11 @@ fn report(ctx: &mut Context, registration: Registration) {
         _ => None,
     };
     let lives = match registration.shared_connection {
-        Some(connection) => format!(
+        Some(Shared::Connection(connection)) => format!(
             "the {connection} is shared with every other request on the same connection (keep-alive), so they pile up for as long as it stays open"
+        ),
+        Some(Shared::Signal(signal)) => format!(
+            "the caller's `{signal}` may serve many requests (one controller for all of them), and it keeps every listener, and what its closure holds, until it fires"
         ),
         None => format!(
             "listeners, and what their closures hold, pile up for as long as `{}` lives",
@@ -673,6 +708,13 @@ fn report(ctx: &mut Context, registration: Registration) {
             // The instance may live briefly; what piles up is bounded by how often it reruns.
             Some(Severity::Warn),
         ),
+        // A once-listener on a signal stays only while the signal has not fired, which a
+        // signal made per request soon does.
+        None if registration.once
+            && matches!(registration.shared_connection, Some(Shared::Signal(_))) =>
+        {
+            (label, Some(Severity::Warn))
+        }
         None => (label, None),
     };
     let when = match &registration.rerun {
@@ -727,6 +769,11 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // A signal listener removed when the request settles; a socket the instance is given
+            // whole (one wrapper per socket); a socket the call opens itself.
+            ("export function get(url, signal) { const onAbort = () => {}; signal.addEventListener('abort', onAbort, { once: true }); return fetchIt(url).finally(() => signal.removeEventListener('abort', onAbort)); }", "a.mjs"),
+            ("export class Conn { constructor(socket) { this.socket = socket; } start() { this.socket.on('data', (d) => this.read(d)); } read() {} }", "a.mjs"),
+            ("const net = require('net'); module.exports = (port) => { const socket = net.connect(port); socket.on('data', (d) => console.log(d)); };", "a.js"),
             // An optional removal removes.
             ("const f = () => {}; export function track() { window.addEventListener('resize', f); } export function stop() { window?.removeEventListener('resize', f); }", "a.mjs"),
             // Removed at destroy; a class without Angular's hooks is not a component.
@@ -809,6 +856,14 @@ mod tests {
         Tester::new(&super::META).flags(&[
             // An optional call that runs is a call.
             ("export function track(f) { window?.addEventListener('resize', () => f()); }", "a.mjs", &["window?.addEventListener"]),
+            // Connections and signals that outlive the request: a context's socket, the socket a
+            // request lends its 'socket' listeners, a member kept from `req.connection`, the
+            // caller's signal (kept only until it aborts, with `{ once: true }`: a warning).
+            ("module.exports = (app) => (req, res) => { const ctx = new app.Context(req, res); ctx.socket.on('error', app.onerror); };", "a.js", &["ctx.socket.on"]),
+            ("module.exports = (request, fail) => { request.on('socket', (socket) => { socket.on('data', (b) => fail(b)); }); };", "a.js", &["socket.on('data'"]),
+            ("function C() {} C.prototype.connect = function (req) { this.connection = req.connection; this.connection.on('end', () => this.close()); }; module.exports = C;", "a.js", &["this.connection.on"]),
+            ("export class Request { constructor(options) { this.options = options; } run() { this.options.signal?.addEventListener('abort', () => this.destroy()); } }", "a.mjs", &["this.options.signal?.addEventListener"]),
+            ("export function get(url, { signal }) { return new Promise((resolve, reject) => { signal.addEventListener('abort', () => reject(), { once: true }); }); }", "a.mjs", &["signal.addEventListener"]),
             // An Angular component's injected service outlives the component.
             ("export class Banner { constructor(private alerts: AlertService) {} ngOnInit() { this.alerts.events.addEventListener('alert', (e) => this.show(e)); } show(e) {} }", "a.ts", &["this.alerts.events.addEventListener"]),
             ("export class Banner { alerts = inject(AlertService); ngOnInit() { this.alerts.on('alert', (e) => this.show(e)); } show(e) {} }", "a.ts", &["this.alerts.on"]),

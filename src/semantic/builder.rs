@@ -253,6 +253,7 @@ impl<'a> Builder<'a> {
             declarators_by_name: Default::default(),
             reruns: Default::default(),
             replaced_members: Default::default(),
+            member_writes: Default::default(),
             unmount_facts: Default::default(),
             uses,
             scopes: self.scopes,

@@ -406,7 +406,7 @@ impl Semantic<'_> {
     }
 
     /// The initializer of a variable declared with one: `const key = …`.
-    fn initializer_of(&self, binding: BindingId) -> Option<&Expr> {
+    pub(crate) fn initializer_of(&self, binding: BindingId) -> Option<&Expr> {
         let span = self.binding(binding).span;
         let by_name = self.declarators_by_name.get_or_init(|| {
             let mut by_name = FxHashMap::default();

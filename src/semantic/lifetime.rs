@@ -863,11 +863,21 @@ pub enum Root {
 /// `session` every stream of it.
 const SHARED_CONNECTIONS: &[&str] = &["socket", "connection", "session"];
 
+/// Members that name a cancellation signal a caller hands in: one `AbortController` (or axios
+/// `CancelToken`) commonly serves many requests, and keeps each listener until it aborts.
+const SHARED_SIGNALS: &[&str] = &["signal", "cancelToken"];
+
+/// What a registration's receiver is shared with, beyond the call that registers on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shared {
+    /// A connection (`req.socket`, `ctx.socket`, `stream.session.socket`): every request on it.
+    Connection(&'static str),
+    /// A caller's cancellation signal (`options.signal`, `config.cancelToken`): every request
+    /// the caller makes with it.
+    Signal(&'static str),
+}
+
 impl Semantic<'_> {
-    /// Is the holder a connection reached from a parameter (`req.socket`, `ctx.socket`,
-    /// `stream.session.socket`)? The object passed in lives for one request, but its connection
-    /// is shared with the requests before and after it, so what is added to it per call piles up
-    /// for as long as the connection lives.
     /// `this.$root`, `this.$eventHub`, `this.$rootScope`: what a Vue or AngularJS app puts on
     /// every component (the root instance, an app-wide event bus) lives as long as the app,
     /// while the component that adds to it comes and goes.
@@ -902,19 +912,219 @@ impl Semantic<'_> {
             })
     }
 
-    pub fn is_shared_connection(&self, holder: &Holder) -> Option<&'static str> {
-        let Holder::Path(Root::Binding(root), props) = holder else {
+    /// Is the holder a connection or a cancellation signal that comes from outside the call
+    /// (`req.socket`, `ctx.socket` of a context made from `req`, `stream.session.socket`, the
+    /// `socket` a request hands its `'socket'` listeners, `this.connection` kept from
+    /// `req.connection`, `this.options.signal`)? The object passed in lives for one request,
+    /// but its connection is shared with the requests before and after it, and a signal with
+    /// every request made with it, so what is added to it per call piles up for as long as it
+    /// lives.
+    pub fn is_shared_connection(&self, holder: &Holder, at: Span) -> Option<Shared> {
+        let Holder::Path(root, props) = holder else {
             return None;
         };
-        if self.binding(*root).kind != BindingKind::Param {
-            return None;
+        let shared = |props: &[Atom]| {
+            props.iter().find_map(|p| {
+                SHARED_CONNECTIONS
+                    .iter()
+                    .find(|shared| p == **shared)
+                    .map(|s| Shared::Connection(s))
+                    .or_else(|| {
+                        SHARED_SIGNALS
+                            .iter()
+                            .find(|shared| p == **shared)
+                            .map(|s| Shared::Signal(s))
+                    })
+            })
+        };
+        match root {
+            Root::Binding(binding) if self.comes_from_a_parameter(*binding) => {
+                if props.is_empty() && self.is_socket_of_a_request(*binding) {
+                    return Some(Shared::Connection("socket"));
+                }
+                // `function get(url, { signal })`: the signal itself.
+                let name = &self.binding(*binding).name;
+                if let Some(signal) = SHARED_SIGNALS.iter().find(|s| name == **s) {
+                    if props.is_empty() {
+                        return Some(Shared::Signal(signal));
+                    }
+                }
+                shared(props)
+            }
+            Root::Other(this) if this == "this" => {
+                let (first, rest) = props.split_first()?;
+                self.received_connection(at, first)
+                    .or_else(|| shared(rest).filter(|s| matches!(s, Shared::Signal(_))))
+            }
+            _ => None,
         }
-        props.iter().find_map(|p| {
-            SHARED_CONNECTIONS
-                .iter()
-                .find(|shared| p == **shared)
-                .copied()
+    }
+
+    /// A parameter, or a local of the call made from one (`const ctx = new Context(req, res)`,
+    /// `const socket = req.socket`).
+    fn comes_from_a_parameter(&self, binding: BindingId) -> bool {
+        let info = self.binding(binding);
+        match info.kind {
+            BindingKind::Param => true,
+            BindingKind::Var | BindingKind::Let | BindingKind::Const => {
+                !self.is_process_long(binding)
+                    && self
+                        .initializer_of(binding)
+                        .is_some_and(|init| self.mentions_a_parameter(init, 0))
+            }
+            _ => false,
+        }
+    }
+
+    /// Is a parameter named in the expression, as the object of a member, an argument, or a
+    /// side of `||`/`??`?
+    fn mentions_a_parameter(&self, expr: &Expr, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        let any = |args: &[ExprOrSpread]| {
+            args.iter()
+                .any(|a| self.mentions_a_parameter(&a.expr, depth + 1))
+        };
+        match unwrap(expr) {
+            Expr::Ident(ident) => self
+                .binding_of(ident)
+                .is_some_and(|b| b.kind == BindingKind::Param),
+            Expr::Member(member) => self.mentions_a_parameter(&member.obj, depth + 1),
+            Expr::New(new) => new.args.as_deref().is_some_and(any),
+            Expr::Call(call) => any(&call.args),
+            Expr::Bin(bin) => {
+                self.mentions_a_parameter(&bin.left, depth + 1)
+                    || self.mentions_a_parameter(&bin.right, depth + 1)
+            }
+            _ => false,
+        }
+    }
+
+    /// The parameter of a request's `'socket'` listener (`req.on('socket', (socket) => …)`): the
+    /// socket an agent lends the request, and lends again to the next one on a keep-alive
+    /// connection.
+    fn is_socket_of_a_request(&self, binding: BindingId) -> bool {
+        let info = self.binding(binding);
+        info.kind == BindingKind::Param
+            && self
+                .function_scope_at(info.span)
+                .and_then(|scope| self.handler_at_scope(scope))
+                .is_some_and(|handler| handler.via.ends_with("('socket')"))
+    }
+
+    /// `this.connection = req.connection`: the connection a member of `this` is given, when every
+    /// value it is given is one reached from a parameter.
+    fn received_connection(&self, at: Span, member: &Atom) -> Option<Shared> {
+        let ThisValue::Instance(owner) = self.this_at(at) else {
+            return None;
+        };
+        let writes = self.member_writes().get(&(owner, member.clone()))?;
+        let mut found = None;
+        for &index in writes {
+            let super::Node::Assign(assign) = self.nodes()[index] else {
+                return None;
+            };
+            let holder = member_path(self, &assign.right)?;
+            let Holder::Path(Root::Binding(root), props) = &holder else {
+                return None;
+            };
+            if !self.comes_from_a_parameter(*root) {
+                return None;
+            }
+            found = Some(props.iter().find_map(|p| {
+                SHARED_CONNECTIONS
+                    .iter()
+                    .find(|shared| p == **shared)
+                    .map(|s| Shared::Connection(s))
+            })?);
+        }
+        found
+    }
+
+    /// `this.client = client` in the constructor, where `client` is one of its parameters: the
+    /// parameter's name, when that is the only value the member is ever given. What an instance
+    /// registers on an object it was handed is kept by that object, which the caller may hand to
+    /// many instances, for as long as the object lives.
+    pub fn received_by_constructor(&self, at: Span, member: &Atom) -> Option<&Atom> {
+        let ThisValue::Instance(owner) = self.this_at(at) else {
+            return None;
+        };
+        let writes = self.member_writes().get(&(owner, member.clone()))?;
+        let mut found = None;
+        for &index in writes {
+            let super::Node::Assign(assign) = self.nodes()[index] else {
+                return None;
+            };
+            let Expr::Ident(value) = unwrap(&assign.right) else {
+                return None;
+            };
+            let binding = self.binding_of(value)?;
+            let constructor = self.function_scope_at(assign.span)?;
+            let in_constructor = constructor == owner
+                || self
+                    .function_name(constructor)
+                    .is_some_and(|name| name == "constructor");
+            if binding.kind != BindingKind::Param
+                || self.function_scope_at(binding.span) != Some(constructor)
+                || !in_constructor
+            {
+                return None;
+            }
+            found = Some(&value.sym);
+        }
+        found
+    }
+
+    /// Every assignment `this.m = …` (or through a name for `this`), by the instance's owner and
+    /// the member, built on first use.
+    fn member_writes(&self) -> &FxHashMap<(ScopeId, Atom), Vec<usize>> {
+        self.member_writes.get_or_init(|| {
+            let mut writes: FxHashMap<(ScopeId, Atom), Vec<usize>> = FxHashMap::default();
+            for (index, node) in self.nodes().iter().enumerate() {
+                let super::Node::Assign(assign) = node else {
+                    continue;
+                };
+                if assign.op != AssignOp::Assign {
+                    continue;
+                }
+                let AssignTarget::Simple(SimpleAssignTarget::Member(target)) = &assign.left else {
+                    continue;
+                };
+                let is_this = match unwrap(&target.obj) {
+                    Expr::This(_) => true,
+                    Expr::Ident(ident) => self
+                        .binding_id_of(ident)
+                        .is_some_and(|b| self.is_this_alias(b)),
+                    _ => false,
+                };
+                let (true, Some(prop), ThisValue::Instance(owner)) =
+                    (is_this, prop_name(&target.prop), self.this_at(target.span))
+                else {
+                    continue;
+                };
+                writes.entry((owner, prop.clone())).or_default().push(index);
+            }
+            writes
         })
+    }
+}
+
+/// `req.connection` as a path from its root, when it is a name followed by plain members.
+fn member_path(semantic: &Semantic, expr: &Expr) -> Option<Holder> {
+    match unwrap(expr) {
+        Expr::Ident(ident) => Some(Holder::Path(
+            Root::Binding(semantic.binding_id_of(ident)?),
+            Vec::new(),
+        )),
+        Expr::Member(member) => {
+            let Holder::Path(root, mut props) = member_path(semantic, &member.obj)? else {
+                return None;
+            };
+            props.push(prop_name(&member.prop)?.clone());
+            Some(Holder::Path(root, props))
+        }
+        _ => None,
     }
 }
 

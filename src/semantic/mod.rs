@@ -232,6 +232,8 @@ pub struct Semantic<'a> {
     /// members a method replaces unconditionally (by method scope and name).
     reruns: std::cell::OnceCell<FxHashMap<(ScopeId, Atom), Span>>,
     replaced_members: std::cell::OnceCell<FxHashSet<(ScopeId, Atom)>>,
+    /// The assignments to each member of `this` (by owner and name), as positions in `nodes`.
+    member_writes: std::cell::OnceCell<FxHashMap<(ScopeId, Atom), Vec<usize>>>,
     /// What components' release phases do, built on first use in one pass over `nodes`.
     unmount_facts: std::cell::OnceCell<frequency::UnmountFacts>,
     nodes: Vec<Node<'a>>,
