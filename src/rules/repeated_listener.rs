@@ -23,7 +23,7 @@ use crate::semantic::lifetime::{
     squeezed_text, Acquisition, Holder, Release, Released, Releases, Root, Shared,
 };
 use crate::semantic::listeners::{Wrapper, ONCE_METHODS, REGISTRATION_METHODS, REMOVAL_METHODS};
-use crate::semantic::Semantic;
+use crate::semantic::{Semantic, ThisValue};
 
 pub const ID: &str = "repeated-listener";
 
@@ -94,6 +94,8 @@ struct Registration {
     in_component: bool,
     /// Removed, but not on the component's unmount path (only when it closes or deactivates).
     removed_off_unmount: bool,
+    /// On `this.client…` in a constructor that is handed `client`: the member, and the class.
+    received: Option<(String, String)>,
 }
 
 #[derive(Default)]
@@ -237,6 +239,85 @@ fn removes_itself(method: &str, args: &[ExprOrSpread]) -> bool {
         Expr::Lit(_) => false,
         _ => true,
     }
+}
+
+/// `this.client.on(…)` in the constructor of a class that is handed `client` (and created more
+/// than once): the member and the class. The caller may hand one client to many instances, and
+/// the client keeps a listener, and with it the instance, from each of them. Only for members
+/// whose name says they are shared ([`names_a_shared_owner`]): a class handed a socket or an
+/// element usually wraps that one object for its whole life.
+fn received_by_each_instance(
+    semantic: &Semantic,
+    span: Span,
+    receiver: &Holder,
+) -> Option<(String, String)> {
+    let Holder::Path(Root::Other(root), props) = receiver else {
+        return None;
+    };
+    let member = props.first().filter(|_| root == "this")?;
+    semantic.received_by_constructor(span, member)?;
+    let ThisValue::Instance(owner) = semantic.this_at(span) else {
+        return None;
+    };
+    let function = semantic.function_scope_at(span)?;
+    let in_constructor = function == owner
+        || semantic
+            .function_name(function)
+            .is_some_and(|name| name == "constructor");
+    if !in_constructor || semantic.created_once(owner) || !names_a_shared_owner(member) {
+        return None;
+    }
+    let class = semantic.owner_name(owner)?;
+    Some((member.to_string(), class.to_string()))
+}
+
+/// `client`, `renderer`, `player`, `map`, `editor`, `bus`: names of objects that many others
+/// attach to (as opposed to `socket`, `stream` or `el`, which a wrapper owns one to one).
+fn names_a_shared_owner(member: &str) -> bool {
+    const OWNERS: &[&str] = &[
+        "client",
+        "renderer",
+        "player",
+        "map",
+        "editor",
+        "engine",
+        "app",
+        "application",
+        "server",
+        "manager",
+        "pool",
+        "store",
+        "bus",
+        "emitter",
+        "hub",
+        "scene",
+        "stage",
+        "viewer",
+        "ticker",
+        "game",
+        "world",
+        "db",
+        "database",
+        "model",
+        "collection",
+        "parent",
+        "owner",
+        "host",
+        "context",
+        "core",
+        "chart",
+        "graph",
+        "canvas",
+        "view",
+        "layer",
+    ];
+    let name = member.trim_start_matches('_');
+    OWNERS.iter().any(|owner| {
+        name.eq_ignore_ascii_case(owner)
+            || (name.len() > owner.len()
+                && name[name.len() - owner.len()..].eq_ignore_ascii_case(owner)
+                && name.as_bytes()[name.len() - owner.len()].is_ascii_uppercase())
+    })
 }
 
 /// `{ once: true }` and nothing else that removes it (no `signal`).
@@ -460,10 +541,16 @@ impl RepeatedListener {
         } else {
             rerun_on_a_kept_member(semantic, call.span, &receiver)
         };
-        if !(long_lived || rerun.is_some()) || site.self_removing {
+        let received = if long_lived || rerun.is_some() {
+            None
+        } else {
+            received_by_each_instance(semantic, call.span, &receiver)
+        };
+        if !(long_lived || rerun.is_some() || received.is_some()) || site.self_removing {
             return;
         }
         self.registrations.push(Registration {
+            received,
             span: registration_span(cx.text, call),
             receiver_text: receiver_text(semantic, &receiver),
             event: event_key(cx.text, site.event),
@@ -715,11 +802,20 @@ fn report(ctx: &mut Context, registration: Registration) {
         {
             (label, Some(Severity::Warn))
         }
+        // How many instances share one is the caller's to say.
+        None if registration.received.is_some() => (label, Some(Severity::Warn)),
         None => (label, None),
     };
-    let when = match &registration.rerun {
-        Some((method, _)) => format!("each time `{method}` runs"),
-        None => "on every call".to_string(),
+    let when = match (&registration.rerun, &registration.received) {
+        (Some((method, _)), _) => format!("each time `{method}` runs"),
+        (None, Some((_, class))) => format!("each time a `{class}` is constructed"),
+        _ => "on every call".to_string(),
+    };
+    let lives = match &registration.received {
+        Some((member, class)) => format!(
+            "`{member}` is handed to the constructor, so every `{class}` made with the same one adds another listener, and the `{member}` keeps each of those instances reachable for as long as it lives"
+        ),
+        None => lives,
     };
     if registration.removed_off_unmount {
         return report_removed_off_unmount(ctx, registration);
@@ -774,6 +870,9 @@ mod tests {
             ("export function get(url, signal) { const onAbort = () => {}; signal.addEventListener('abort', onAbort, { once: true }); return fetchIt(url).finally(() => signal.removeEventListener('abort', onAbort)); }", "a.mjs"),
             ("export class Conn { constructor(socket) { this.socket = socket; } start() { this.socket.on('data', (d) => this.read(d)); } read() {} }", "a.mjs"),
             ("const net = require('net'); module.exports = (port) => { const socket = net.connect(port); socket.on('data', (d) => console.log(d)); };", "a.js"),
+            // Created once, or handed a client it removes its listener from.
+            ("class Query { constructor(client) { this.client = client; this.client.on('error', this.fail); } fail() {} destroy() { this.client.off('error', this.fail); } } module.exports = Query;", "a.js"),
+            ("class App { constructor(server) { this.server = server; this.server.on('request', (r) => this.handle(r)); } handle() {} } const app = new App(require('http').createServer()); app.handle();", "a.js"),
             // An optional removal removes.
             ("const f = () => {}; export function track() { window.addEventListener('resize', f); } export function stop() { window?.removeEventListener('resize', f); }", "a.mjs"),
             // Removed at destroy; a class without Angular's hooks is not a component.
@@ -864,6 +963,10 @@ mod tests {
             ("function C() {} C.prototype.connect = function (req) { this.connection = req.connection; this.connection.on('end', () => this.close()); }; module.exports = C;", "a.js", &["this.connection.on"]),
             ("export class Request { constructor(options) { this.options = options; } run() { this.options.signal?.addEventListener('abort', () => this.destroy()); } }", "a.mjs", &["this.options.signal?.addEventListener"]),
             ("export function get(url, { signal }) { return new Promise((resolve, reject) => { signal.addEventListener('abort', () => reject(), { once: true }); }); }", "a.mjs", &["signal.addEventListener"]),
+            // A constructor that registers on the client (renderer, player…) it is handed: every
+            // instance made with the same one adds a listener to it.
+            ("var Query = module.exports = function (client) { var self = this; this.client = client; this.client.on('error', function (e) { self.fail(e); }); }; Query.prototype.fail = function () {};", "a.js", &["this.client.on"]),
+            ("export class Layer { constructor(map) { this.map = map; this.map.on('zoom', () => this.redraw()); } redraw() {} }", "a.mjs", &["this.map.on"]),
             // An Angular component's injected service outlives the component.
             ("export class Banner { constructor(private alerts: AlertService) {} ngOnInit() { this.alerts.events.addEventListener('alert', (e) => this.show(e)); } show(e) {} }", "a.ts", &["this.alerts.events.addEventListener"]),
             ("export class Banner { alerts = inject(AlertService); ngOnInit() { this.alerts.on('alert', (e) => this.show(e)); } show(e) {} }", "a.ts", &["this.alerts.on"]),

@@ -639,6 +639,11 @@ impl<'a> Builder<'a> {
             self.record(Node::VarDeclarator(in_program(declarator)));
             self.declare_pat(&declarator.name, kind);
             if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
+                // `var Query = module.exports = function () {…}` names the function too.
+                let mut init = &**init;
+                while let Expr::Assign(assign) = unwrap_parens(init) {
+                    init = &assign.right;
+                }
                 let start = match unwrap_parens(init) {
                     Expr::Fn(f) => Some(f.function.span.lo),
                     Expr::Arrow(a) => Some(a.span.lo),
