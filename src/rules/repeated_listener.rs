@@ -176,15 +176,17 @@ fn receiver_text(semantic: &Semantic, receiver: &Holder) -> String {
         .join(".")
 }
 
-/// Does the receiver outlive a call of the code that registers on it: a long-lived global, or a
-/// variable or import created once per process and not replaced on every call?
+/// Does the receiver outlive a call of the code that registers on it: a long-lived global, a
+/// variable or import created once per process and not replaced on every call, or a local that
+/// names a singleton (`const bus = EventBus(context).getInstance()`)?
 fn outlives_the_call(semantic: &Semantic, receiver: &Holder) -> bool {
     match receiver {
         Holder::Path(Root::Global(_), _) => true,
         Holder::Path(Root::Binding(id), _) => {
-            semantic.holds_a_value(*id)
+            (semantic.holds_a_value(*id)
                 && semantic.is_process_long(*id)
-                && !semantic.reassigned_per_call(*id)
+                && !semantic.reassigned_per_call(*id))
+                || semantic.holds_a_singleton(*id)
         }
         _ => false,
     }
@@ -731,7 +733,11 @@ impl Rule for RepeatedListener {
                 && self.listener_removals.released_by(&acquisition).is_none()
                 && !self.released_by_a_kept_name(&registration, &acquisition)
                 && !ctx.semantic.unmount_may_release(registration.span);
-            if off_unmount || !released {
+            let deduplicated = || {
+                ctx.semantic
+                    .registered_once_per_receiver(registration.span, &registration.receiver_text)
+            };
+            if off_unmount || (!released && !deduplicated()) {
                 let mut registration = registration;
                 registration.removed_off_unmount = off_unmount;
                 report(ctx, registration);
@@ -870,6 +876,11 @@ mod tests {
             ("export function get(url, signal) { const onAbort = () => {}; signal.addEventListener('abort', onAbort, { once: true }); return fetchIt(url).finally(() => signal.removeEventListener('abort', onAbort)); }", "a.mjs"),
             ("export class Conn { constructor(socket) { this.socket = socket; } start() { this.socket.on('data', (d) => this.read(d)); } read() {} }", "a.mjs"),
             ("const net = require('net'); module.exports = (port) => { const socket = net.connect(port); socket.on('data', (d) => console.log(d)); };", "a.js"),
+            // Added only when not there yet, or only when the connection changed.
+            ("module.exports = (app) => (req, res) => { const ctx = new app.Context(req, res); if (!~ctx.socket.listeners('error').indexOf(app.onerror)) { ctx.socket.on('error', app.onerror); } };", "a.js"),
+            ("function C() {} C.prototype.connect = function (req) { const changed = this.connection != req.connection; if (changed) { this.connection = req.connection; this.connection.on('end', () => this.close()); } }; module.exports = C;", "a.js"),
+            // A factory's own `setup` is not a component's: its removal in `reset` counts.
+            ("module.exports = function Controller(config) { const bus = Bus(config.context).getInstance(); function onAdd() {} function setup() { bus.on('add', onAdd); } function reset() { bus.off('add', onAdd); } setup(); return { reset }; };", "a.js"),
             // Created once, or handed a client it removes its listener from.
             ("class Query { constructor(client) { this.client = client; this.client.on('error', this.fail); } fail() {} destroy() { this.client.off('error', this.fail); } } module.exports = Query;", "a.js"),
             ("class App { constructor(server) { this.server = server; this.server.on('request', (r) => this.handle(r)); } handle() {} } const app = new App(require('http').createServer()); app.handle();", "a.js"),
@@ -963,6 +974,8 @@ mod tests {
             ("function C() {} C.prototype.connect = function (req) { this.connection = req.connection; this.connection.on('end', () => this.close()); }; module.exports = C;", "a.js", &["this.connection.on"]),
             ("export class Request { constructor(options) { this.options = options; } run() { this.options.signal?.addEventListener('abort', () => this.destroy()); } }", "a.mjs", &["this.options.signal?.addEventListener"]),
             ("export function get(url, { signal }) { return new Promise((resolve, reject) => { signal.addEventListener('abort', () => reject(), { once: true }); }); }", "a.mjs", &["signal.addEventListener"]),
+            // A local that names a singleton outlives the factory call that gets it.
+            ("module.exports = function Controller(config) { const bus = Bus(config.context).getInstance(); function onAdd() {} function setup() { bus.on('add', onAdd); } setup(); return {}; };", "a.js", &["bus.on"]),
             // A constructor that registers on the client (renderer, player…) it is handed: every
             // instance made with the same one adds a listener to it.
             ("var Query = module.exports = function (client) { var self = this; this.client = client; this.client.on('error', function (e) { self.fail(e); }); }; Query.prototype.fail = function () {};", "a.js", &["this.client.on"]),

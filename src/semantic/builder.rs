@@ -80,6 +80,8 @@ pub(super) struct Builder<'a> {
     /// The top-level code of a component file that runs for each instance (see
     /// [`Semantic::build_component`](super::Semantic::build_component)).
     pub(super) per_instance: Vec<Span>,
+    /// The function scopes made for those blocks.
+    instance_scopes: Vec<ScopeId>,
     /// Callbacks given to a framework's unmount registrars (`onBeforeUnmount(() => …)`), and the
     /// starts of names given there (`onUnmounted(close)`).
     unmount_callbacks: Vec<Span>,
@@ -132,6 +134,7 @@ impl<'a> Builder<'a> {
             owners: Vec::new(),
             prototype_methods: Vec::new(),
             per_instance: Vec::new(),
+            instance_scopes: Vec::new(),
             unmount_callbacks: Vec::new(),
             unmount_names: Vec::new(),
             mount_callbacks: Vec::new(),
@@ -220,6 +223,7 @@ impl<'a> Builder<'a> {
             unmount: lifetime::Regions::new(unmount),
             mount: lifetime::Regions::new(self.mount_callbacks),
             component_options: lifetime::Regions::new(self.component_options),
+            instance_scopes: self.instance_scopes,
             this_aliases: self.this_aliases,
             effects: lifetime::Regions::new(self.effects),
             never_run: lifetime::Regions::new(never_run),
@@ -900,6 +904,7 @@ impl<'a> Builder<'a> {
             item.visit_with(self);
         }
         self.current = ScopeId(0);
+        self.instance_scopes = instances.iter().flatten().copied().collect();
         for scope in instances.into_iter().flatten() {
             for binding in self.scopes[scope.index()].bindings.values() {
                 self.bindings[binding.index()].exported = true;
@@ -1026,7 +1031,11 @@ fn is_component_options(object: &ObjectLit) -> bool {
     for key in keys {
         let PropName::Ident(name) = key else { continue };
         let name: &str = &name.sym;
-        if super::lifecycle::is_mount_hook(name) || super::lifecycle::is_unmount_hook(name) {
+        // Vue's `setup()` (a factory's `{ setup, reset }` names functions declared elsewhere).
+        if super::lifecycle::is_mount_hook(name)
+            || super::lifecycle::is_unmount_hook(name)
+            || name == "setup"
+        {
             return true;
         }
         let vue = matches!(name, "data" | "props" | "computed" | "watch" | "methods");

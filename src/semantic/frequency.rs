@@ -406,10 +406,18 @@ impl Semantic<'_> {
     }
 
     /// A mount hook, or setup code that runs once per instance (named `setup` as Vue compiles
-    /// it).
+    /// it: a component's `<script setup>`, or the `setup()` of its options). A function that is
+    /// merely named `setup` (a factory's own, as in dash.js) is not one.
     fn is_mount_function(&self, scope: ScopeId) -> bool {
-        self.function_name(scope)
-            .is_some_and(|name| name == "setup" || super::lifecycle::is_mount_hook(name))
+        self.function_name(scope).is_some_and(|name| {
+            super::lifecycle::is_mount_hook(name)
+                || (name == "setup"
+                    && (self.lifetimes.instance_scopes.contains(&scope)
+                        || self
+                            .lifetimes
+                            .component_options
+                            .contains(self.scope(scope).span.lo)))
+        })
     }
 
     /// Is `span` in a component's release phase: an unmount hook (`componentWillUnmount`,

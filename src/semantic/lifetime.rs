@@ -19,7 +19,7 @@ use std::borrow::Cow;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
-use swc_common::{BytePos, Span, Spanned};
+use swc_common::{BytePos, Span, Spanned, DUMMY_SP};
 use swc_ecma_ast::*;
 
 use super::{BindingId, BindingKind, Reference, Resolution, Scope, ScopeId, ScopeKind, Semantic};
@@ -172,6 +172,8 @@ pub(super) struct Lifetimes {
     pub(super) mount: Regions,
     /// The options objects of Vue components and mixins.
     pub(super) component_options: Regions,
+    /// The function scopes of a component file's per-instance blocks (`<script setup>`).
+    pub(super) instance_scopes: Vec<ScopeId>,
     /// Names declared as `this` (`const that = this`).
     pub(super) this_aliases: Vec<BindingId>,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
@@ -825,6 +827,67 @@ impl Semantic<'_> {
         )
     }
 
+    /// Is the registration at `span` on `receiver` inside an `if` that first checks whether it is
+    /// needed: the receiver's listeners (`if (!~ctx.socket.listeners('error').indexOf(f))`) or
+    /// whether the receiver changed (`if (this.connection != req.connection)`)? Then it adds at
+    /// most one listener per receiver.
+    pub fn registered_once_per_receiver(&self, span: Span, receiver: &str) -> bool {
+        let function = self.function_scope_at(span);
+        let guards: Vec<Span> = self
+            .enclosing_statements(span)
+            .skip(1)
+            .take_while(|statement| {
+                function.is_none_or(|f| self.scope(f).span.contains(*statement))
+            })
+            .collect();
+        if guards.is_empty() {
+            return false;
+        }
+        let checks = |node: &super::Node| match node {
+            super::Node::Call(call) => method_of(call).is_some_and(|(object, method)| {
+                matches!(
+                    &**method,
+                    "listeners" | "listenerCount" | "hasListeners" | "hasListener"
+                ) && squeezed(self.text, unwrap(object).span()) == receiver
+            }),
+            super::Node::Comparison(bin) => {
+                matches!(bin.op, BinaryOp::NotEq | BinaryOp::NotEqEq)
+                    && [&bin.left, &bin.right]
+                        .iter()
+                        .any(|side| squeezed(self.text, unwrap(side).span()) == receiver)
+            }
+            _ => false,
+        };
+        // The test may be kept in a variable first (`const changed = a != b; if (changed)`).
+        let body = function.map(|f| self.scope(f).span);
+        self.nodes().iter().any(|node| {
+            let at = node_span(node);
+            let before = match node {
+                super::Node::Comparison(_) => body.is_some_and(|b| b.contains(at)),
+                _ => guards.iter().any(|g| g.contains(at)),
+            };
+            at.lo < span.lo && before && checks(node)
+        })
+    }
+
+    /// Is the binding initialized with a singleton, `EventBus(context).getInstance()`, that
+    /// every call gets again? The local lives for a call; the object it names, for the process.
+    pub fn holds_a_singleton(&self, binding: BindingId) -> bool {
+        let Some(Expr::Call(call)) = self.initializer_of(binding).map(unwrap) else {
+            return false;
+        };
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        let method = match unwrap(callee) {
+            Expr::Member(member) => prop_name(&member.prop),
+            Expr::Ident(ident) => Some(&ident.sym),
+            _ => None,
+        };
+        method.is_some_and(|m| matches!(&**m, "getInstance" | "getSingleton" | "sharedInstance"))
+            && !self.references_to(binding).any(|r| r.access.is_write())
+    }
+
     /// Is the binding written by code that runs many times (a module-level `let` replaced on
     /// every call holds a new value each time)?
     pub fn reassigned_per_call(&self, binding: BindingId) -> bool {
@@ -1107,6 +1170,25 @@ impl Semantic<'_> {
             }
             writes
         })
+    }
+}
+
+/// `object.method(…)`, as the object and the method's name.
+fn method_of(call: &CallExpr) -> Option<(&Expr, &Atom)> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(member) = unwrap(callee) else {
+        return None;
+    };
+    Some((&member.obj, prop_name(&member.prop)?))
+}
+
+fn node_span(node: &super::Node) -> Span {
+    match node {
+        super::Node::Call(call) => call.span,
+        super::Node::Comparison(bin) => bin.span,
+        _ => DUMMY_SP,
     }
 }
 
