@@ -247,7 +247,8 @@ fn collection_of(semantic: &Semantic, expr: &Expr) -> Option<Collection> {
     }
 }
 
-/// A variable created as an empty collection by the module as it loads, and not exported.
+/// A variable created as an empty collection by the module as it loads (exported or not:
+/// `finish` decides what an export means).
 /// (One made by a setup function that runs once lives as long, but tables built that way are
 /// mostly bounded by what the setup registers: issue 13 decides those.)
 fn is_long_lived_collection(semantic: &Semantic, binding: BindingId) -> bool {
@@ -255,8 +256,7 @@ fn is_long_lived_collection(semantic: &Semantic, binding: BindingId) -> bool {
     matches!(
         info.kind,
         BindingKind::Var | BindingKind::Let | BindingKind::Const
-    ) && !info.exported
-        && semantic.created(binding).is_some()
+    ) && semantic.created(binding).is_some()
         && semantic.is_process_long(binding)
         && semantic.created_at_load(binding)
 }
@@ -690,19 +690,31 @@ impl Rule for UnboundedCache {
         }
         let mut findings = Vec::new();
         for (collection, uses) in &self.uses {
+            // `export const cache = {}` that only this file grows: importers may evict it, so
+            // a warning that says so.
+            let exported = match collection {
+                Collection::Binding(binding) => {
+                    semantic.binding(*binding).exported && !semantic.handed_on(*binding)
+                }
+                _ => false,
+            };
+            // Exported and keyed by what callers pass: too little to go on.
+            let exported_and_doubtful =
+                |growth: &&Growth| exported && growth.driver.severity().is_some();
             let escapes = match collection {
                 Collection::Binding(binding) | Collection::Closure(binding) => {
                     semantic.escapes(*binding)
                 }
                 _ => uses.escapes,
             };
-            if escapes || uses.evicted {
+            if (escapes && !exported) || uses.evicted {
                 continue;
             }
             let owner = match collection {
                 Collection::Instance(owner, _) => Some(Keeper {
                     name: semantic.owner_name(*owner).map(|n| n.to_string()),
                     singleton: semantic.created_once(*owner),
+                    kept: semantic.long_lived_kind(*owner),
                     closure: false,
                 }),
                 Collection::Closure(binding) => Some(Keeper {
@@ -713,6 +725,7 @@ impl Rule for UnboundedCache {
                         .flatten()
                         .map(|n| n.to_string()),
                     singleton: false,
+                    kept: None,
                     closure: true,
                 }),
                 _ => None,
@@ -721,6 +734,7 @@ impl Rule for UnboundedCache {
                 .growth
                 .iter()
                 .filter(|g| !g.driver.is_bounded() && !self.is_warn_once(g))
+                .filter(|g| !exported_and_doubtful(g))
                 .filter(|g| owner.as_ref().is_none_or(|o| o.reports(&g.driver)))
                 .min_by_key(|g| g.driver.severity().is_some())
             else {
@@ -744,7 +758,12 @@ impl Rule for UnboundedCache {
                     name: d.name.clone(),
                 }),
             };
-            findings.extend(finding(collection, declaration, growth, owner.as_ref()));
+            let mut found = finding(collection, declaration, growth, owner.as_ref());
+            if let (true, Some(found)) = (exported, found.as_mut()) {
+                found.severity = Some(Severity::Warn);
+                found.message.push_str("; it is exported, so another module may evict it, but nothing in this file does");
+            }
+            findings.extend(found);
         }
         findings.sort_by_key(|f| f.range);
         for finding in findings {
@@ -759,6 +778,9 @@ struct Keeper {
     name: Option<String>,
     /// The file creates it once, in code that runs once: its instances live for the process.
     singleton: bool,
+    /// Why its instances are likely kept long though the file does not show it (an emitter,
+    /// a `…Manager`).
+    kept: Option<&'static str>,
     /// A closure's collection rather than an instance's.
     closure: bool,
 }
@@ -777,6 +799,13 @@ impl Keeper {
             // parameter there (`req.url` of a returned middleware) is as telling as at the top.
             Driver::Key(KeyOrigin::Parameter { .. }, _) if self.closure => {
                 driver.severity().is_none()
+            }
+            // An instance of a kind kept long: any key its callers pass is worth a warning. (One
+            // entry per call is not: those are mostly definitions, `addOption`, `createLayer`.)
+            Driver::Key(KeyOrigin::Parameter { .. }, _)
+                if self.kept.is_some() && !self.singleton =>
+            {
+                true
             }
             Driver::Key(KeyOrigin::Parameter { .. }, _) | Driver::Calls(None) => {
                 self.singleton && driver.severity().is_none()
@@ -800,6 +829,8 @@ impl Keeper {
         let owner = self.name.as_deref().unwrap_or("the object");
         if self.singleton {
             format!("for the life of the process (this file creates the one `{owner}`, in code that runs once)")
+        } else if let Some(kept) = self.kept {
+            format!("for as long as the `{owner}` instance lives ({kept}; the file does not show how long that is)")
         } else {
             format!("for as long as the `{owner}` instance lives (the file does not show how long that is)")
         }
@@ -978,6 +1009,18 @@ mod tests {
             ("function Manager() { this.handshaken = {}; } Manager.prototype.handshake = function (id, data) { this.handshaken['sid:' + Date.now()] = data; }; module.exports = Manager;",
              Some((Severity::Warn, "a new key on every call"))),
             ("class Parser { constructor() { this.seen = new Map(); } parse(n) { this.seen.set(n, 1); } } module.exports = Parser;", None),
+            // An emitter, or a `…Manager`, is kept by its users: keys its callers pass warn.
+            ("const EventEmitter = require('events'); class Changes extends EventEmitter { constructor() { super(); this.byId = {}; } add(id, f) { this.byId[id] = f; } } module.exports = Changes;",
+             Some((Severity::Warn, "an event emitter, which its users keep"))),
+            ("function Changes() { this.byId = {}; } inherits(Changes, EventEmitter); Changes.prototype.add = function (key, f) { this.byId[key] = f; }; module.exports = Changes;",
+             Some((Severity::Warn, "an event emitter"))),
+            ("class PeerManager { constructor() { this.peers = new Map(); } add(peer) { this.peers.set(peer.address, peer); } } module.exports = PeerManager;",
+             Some((Severity::Warn, "a kind that serves many calls"))),
+            ("class TaskManager { constructor() { this.tasks = []; } add(t) { this.tasks.push(t); } } module.exports = TaskManager;", None),
+            // Exported: a warning when the key says it has no bound, silent otherwise.
+            ("export const byUser = new Map(); export function track(userId) { byUser.set(userId, Date.now()); }",
+             Some((Severity::Warn, "it is exported, so another module may evict it"))),
+            ("export const squares = {}; export function square(n) { return squares[n] ?? (squares[n] = n * n); }", None),
             // A closure's collection, kept by the handler its function returns.
             ("module.exports = function middleware(options) { const seen = new Map(); return (req, res, next) => { seen.set(req.url, Date.now()); next(); }; };",
              Some((Severity::Warn, "keyed by `req.url`"))),

@@ -635,6 +635,72 @@ impl Semantic<'_> {
         }
     }
 
+    /// What says the instances of the class (or constructor function) whose scope is `owner`
+    /// are kept for long, when the file does not show how many there are: an event emitter (its
+    /// users hold it to listen: `class Client extends EventEmitter`, `inherits(Changes, EE)`),
+    /// or a name for an object that serves many calls (`Manager`, `Server`, `Pool`, `Registry`).
+    pub fn long_lived_kind(&self, owner: ScopeId) -> Option<&'static str> {
+        let &(_, class) = self.owners.iter().find(|(scope, _)| *scope == owner)?;
+        let name = &self.binding(class).name;
+        if self.is_an_emitter(class) {
+            return Some("an event emitter, which its users keep to listen to");
+        }
+        const SERVING: &[&str] = &[
+            "Manager",
+            "Server",
+            "Client",
+            "Pool",
+            "Registry",
+            "Store",
+            "Service",
+            "Broker",
+            "Hub",
+            "Bus",
+            "Router",
+            "Agent",
+            "Adapter",
+            "Cache",
+            "Dispatcher",
+            "Scheduler",
+        ];
+        SERVING
+            .iter()
+            .any(|word| name.ends_with(word))
+            .then_some("an object of a kind that serves many calls")
+    }
+
+    fn is_an_emitter(&self, class: BindingId) -> bool {
+        let emitter = |expr: &Expr| {
+            let text = squeezed(self.text, unwrap(expr).span());
+            text.ends_with("EventEmitter")
+                || text.ends_with("Emitter")
+                || text.ends_with("EventTarget")
+                || text == "EE"
+        };
+        self.nodes().iter().any(|node| match node {
+            super::Node::ClassDecl(decl) => {
+                self.declared_binding(&decl.ident) == Some(class)
+                    && decl.class.super_class.as_deref().is_some_and(emitter)
+            }
+            // `inherits(Changes, EventEmitter)`, `util.inherits(Server, events.EventEmitter)`.
+            super::Node::Call(call) => {
+                let inherits = match &call.callee {
+                    Callee::Expr(callee) => match unwrap(callee) {
+                        Expr::Ident(f) => f.sym == "inherits",
+                        Expr::Member(m) => prop_name(&m.prop).is_some_and(|p| p == "inherits"),
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                inherits
+                    && call.args.len() == 2
+                    && matches!(unwrap(&call.args[0].expr), Expr::Ident(id) if self.binding_id_of(id) == Some(class))
+                    && emitter(&call.args[1].expr)
+            }
+            _ => false,
+        })
+    }
+
     /// Is the class (or constructor function) whose scope is `owner` instantiated only by code
     /// that runs once, and used nowhere else but through its own properties
     /// (`module.exports = new Registry()`, a module-level `const client = new Client()`)? Its
@@ -759,10 +825,14 @@ impl Semantic<'_> {
     /// other than a property access, a method call on it, an assignment to it, or an inspection
     /// that keeps nothing ([`Role`])?
     pub fn escapes(&self, binding: BindingId) -> bool {
-        self.binding(binding).exported
-            || self
-                .references_to(binding)
-                .any(|r| !r.access.is_write() && r.role.escapes())
+        self.binding(binding).exported || self.handed_on(binding)
+    }
+
+    /// Is the value of `binding` used where the file loses sight of it (passed to a call,
+    /// returned, stored, aliased), other than by an `export` declaration?
+    pub fn handed_on(&self, binding: BindingId) -> bool {
+        self.references_to(binding)
+            .any(|r| !r.access.is_write() && r.role.escapes())
     }
 
     /// Is a global object named in `names` (`window`, `global`) handed, as a whole, to code the
