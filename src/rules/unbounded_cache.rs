@@ -303,6 +303,17 @@ fn collection_at(semantic: &Semantic, member: &MemberExpr) -> Option<Collection>
         Expr::Ident(ident) if is_global(semantic, ident, GLOBAL_OBJECTS) => {
             Some(Collection::Global(name.clone()))
         }
+        // `var self = this; … self._clients.push(c)`.
+        Expr::Ident(ident)
+            if semantic
+                .binding_id_of(ident)
+                .is_some_and(|b| semantic.is_this_alias(b)) =>
+        {
+            match semantic.this_at(semantic.binding(semantic.binding_id_of(ident)?).span) {
+                ThisValue::Instance(owner) => Some(Collection::Instance(owner, name.clone())),
+                _ => None,
+            }
+        }
         Expr::Ident(ident) => {
             let binding = semantic.binding_of(ident)?;
             (binding.kind == BindingKind::Class).then(|| {
@@ -964,6 +975,11 @@ mod tests {
             ("const warned = new Set(); export function f(n) { if (!warned.has(n)) { warned.add(n); } send(n); console.warn(n); }", "a.mjs", &["warned.add"]),
             ("const cache = {}; export function f(k) { cache[k] = load(k); console.log('loaded', k); }", "a.mjs", &["cache[k]"]),
             ("const eventsByType = new Map(); export function on(t, e) { eventsByType.set(t, e); eventsByType.get(t); eventsByType.has(t); }", "a.mjs", &["eventsByType.set"]),
+            // A table of constants pushed onto per call; `self` is `this`; an AMD factory's locals
+            // are the module's.
+            ("var EVENTS = ['close', 'error']; function Server(opts) { if (!opts.upgrades) EVENTS.push('upgrade'); } module.exports = Server;", "a.js", &["EVENTS.push"]),
+            ("function Server(http) { var self = this; this.clients = []; http.on('connection', function (c) { self.clients.push(c); }); } Server.prototype.close = function () {}; module.exports = Server;", "a.js", &["self.clients.push"]),
+            ("define('ui/control', [], function () { var byUser = {}; return { remember: function (userId, el) { byUser[userId] = el; } }; });", "a.js", &["byUser[userId]"]),
             // A growth written on the next line is still a growth.
             ("const cache = new Map(); export function f(k) { cache\n  .set(k, 1); }", "a.mjs", &["cache\n  .set"]),
             // A type that names the collection does not hand it to other code.

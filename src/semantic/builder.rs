@@ -1594,6 +1594,14 @@ impl Visit for Builder<'_> {
                     self.iife_start = Some(start);
                 }
             }
+            // An AMD module, `define('name', [deps], function (…) { … })`: the loader runs the
+            // factory once, as the module loads, like an IIFE.
+            let amd = matches!(&**callee, Expr::Ident(id) if id.sym == "define");
+            if amd && !self.scope().runs_many {
+                if let Some(start) = call.args.last().and_then(|a| function_start(&a.expr)) {
+                    self.iife_start = Some(start);
+                }
+            }
         }
         // Angular's `this.destroyRef.onDestroy(() => …)`, `inject(DestroyRef).onDestroy(…)`.
         if destroy_ref_on_destroy(call) {

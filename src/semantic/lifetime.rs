@@ -342,6 +342,15 @@ pub(super) fn init_shape(expr: &Expr) -> Option<InitShape> {
         },
         Expr::Object(object) if object.props.is_empty() => Some(InitShape::EmptyObject),
         Expr::Array(array) if array.elems.is_empty() => Some(InitShape::EmptyArray),
+        // `['clientError', 'close']`: a table of constants, which code may still push onto.
+        Expr::Array(array)
+            if array.elems.iter().all(|e| {
+                e.as_ref()
+                    .is_some_and(|e| e.spread.is_none() && matches!(unwrap(&e.expr), Expr::Lit(_)))
+            }) =>
+        {
+            Some(InitShape::EmptyArray)
+        }
         Expr::Call(call) => {
             let Callee::Expr(callee) = &call.callee else {
                 return None;
