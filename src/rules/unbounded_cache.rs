@@ -709,9 +709,17 @@ impl Rule for UnboundedCache {
                 }
                 _ => false,
             };
-            // Exported and keyed by what callers pass: too little to go on.
-            let exported_and_doubtful =
-                |growth: &&Growth| exported && growth.driver.severity().is_some();
+            // Exported and keyed by the very value callers pass (`squares[n]`): too little to go
+            // on. A key the file derives from it (`cache[keyFor(config)]`) is the file's own.
+            let exported_and_doubtful = |growth: &&Growth| {
+                exported
+                    && match &growth.driver {
+                        Driver::Key(KeyOrigin::Parameter { text, .. }, key) => {
+                            growth.driver.severity().is_some() && text == key
+                        }
+                        driver => driver.severity().is_some(),
+                    }
+            };
             let escapes = match collection {
                 Collection::Binding(binding) | Collection::Closure(binding) => {
                     semantic.escapes(*binding)
@@ -1037,6 +1045,8 @@ mod tests {
             ("export const byUser = new Map(); export function track(userId) { byUser.set(userId, Date.now()); }",
              Some((Severity::Warn, "it is exported, so another module may evict it"))),
             ("export const squares = {}; export function square(n) { return squares[n] ?? (squares[n] = n * n); }", None),
+            ("export const INFO = {}; export function info(config) { const key = keyOf(config); return INFO[key] || (INFO[key] = load(config)); }",
+             Some((Severity::Warn, "it is exported"))),
             // A closure's collection, kept by the handler its function returns.
             ("module.exports = function middleware(options) { const seen = new Map(); return (req, res, next) => { seen.set(req.url, Date.now()); next(); }; };",
              Some((Severity::Warn, "keyed by `req.url`"))),
