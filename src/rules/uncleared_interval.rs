@@ -132,10 +132,14 @@ impl UnclearedInterval {
         let Expr::Ident(owner) = unwrap(object) else {
             return None;
         };
+        // `Delay.setInterval(f, ms)`: an imported module's timer wrapper keeps the callback
+        // running as the global one does.
         let is_owner = is_global(semantic, owner, GLOBAL_OBJECTS)
-            || semantic
-                .binding_id_of(owner)
-                .is_some_and(|b| self.timer_modules.contains(&b));
+            || semantic.binding_id_of(owner).is_some_and(|b| {
+                self.timer_modules.contains(&b)
+                    || (method == SET_INTERVAL
+                        && semantic.binding(b).kind == crate::semantic::BindingKind::Import)
+            });
         is_owner.then(|| method.clone())
     }
 
@@ -436,6 +440,10 @@ impl Rule for UnclearedInterval {
                         continue;
                     }
                     if cleared {
+                        if self.cleared_only_to_be_replaced(ctx.semantic, name, *span) {
+                            report_rearmed(ctx, &interval, name, *span);
+                            continue;
+                        }
                         if let Some(overwrite) = self.overwritten(ctx.semantic, name, *span) {
                             report_overwrite(ctx, &interval, name, *span, overwrite);
                         }
@@ -462,6 +470,18 @@ enum Overwrite {
 }
 
 impl UnclearedInterval {
+    /// `if (this.timer) clearInterval(this.timer); this.timer = setInterval(…)`, and no other
+    /// clear of `.timer` anywhere: each call stops the previous interval, and nothing ever
+    /// stops the last one.
+    fn cleared_only_to_be_replaced(&self, semantic: &Semantic, name: &Atom, span: Span) -> bool {
+        let Some(function) = semantic.function_scope_at(span) else {
+            return false;
+        };
+        let body = semantic.scope(function).span;
+        let mut clears = self.property_clears.iter().filter(|(p, _)| p == name);
+        clears.all(|(_, at)| body.lo <= *at && *at < span.lo) && !semantic.in_component(span)
+    }
+
     /// `start() { this.timer = setInterval(…) }` with the clear in `stop()`: a second `start()`
     /// replaces the handle, and the interval it held runs forever. The handle is safe when a
     /// clear of the same property comes first in the same function, or a guard on it
@@ -502,6 +522,25 @@ impl UnclearedInterval {
             _ => Overwrite::Possible,
         })
     }
+}
+
+fn report_rearmed(ctx: &mut Context, interval: &Interval, name: &Atom, stored: Span) {
+    ctx.report(Finding {
+        rule: ID,
+        range: Range::from_span(interval.span),
+        message: format!(
+            "`setInterval` keeps its handle in `.{name}`, and the only `clearInterval(….{name})` runs just before it is replaced: each call stops the previous interval, but nothing stops the last one, which keeps running, and keeps what its callback holds, after the object is done"
+        ),
+        labels: vec![Label {
+            range: Range::from_span(stored),
+            message: format!("the handle is stored in `.{name}` here"),
+        }],
+        help: Some(format!(
+            "clear `.{name}` where the object is finished with (`close()`, `destroy()`, the end of the stream)"
+        )),
+        severity: Some(Severity::Warn),
+        subject: Some(Subject::Interval),
+    });
 }
 
 fn report_overwrite(
@@ -685,6 +724,10 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // Cleared only to be replaced: nothing stops the last one.
+            ("class Reporter { onResponse(ms) { if (this.timer) { clearInterval(this.timer); } this.timer = setInterval(() => this.send(), ms); } send() {} } module.exports = Reporter;", "a.js", &["setInterval"]),
+            // An imported module's interval wrapper.
+            ("import Delay from './Delay'; export const start = (editor) => { Delay.setInterval(() => editor.save(), 1000); };", "a.mjs", &["Delay.setInterval"]),
             // The clear is in a cleanup the effect never returns.
             ("export function C() { useEffect(() => { const id = setInterval(tick, 1000); () => clearInterval(id); }, []); return null; }", "a.jsx", &["setInterval"]),
             // A second start() overwrites the handle: the clear in stop() is not on that path.
