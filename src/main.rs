@@ -211,6 +211,7 @@ fn parse_rule(text: &str) -> Result<(String, Severity), String> {
 }
 
 fn main() -> ExitCode {
+    leaklint::runtime::alloc::configure();
     leaklint::lint::install_quiet_panic_hook();
     leaklint::runtime::child_parse::install();
     let cli = Cli::parse();

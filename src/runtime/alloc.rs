@@ -14,6 +14,26 @@ use libmimalloc_sys::{
     mi_zalloc_aligned,
 };
 
+/// Turns transparent huge pages off for this process, as the binaries' first act. mimalloc asks
+/// for them on the memory it reserves (`MADV_HUGEPAGE`), and where the system grants them on
+/// request (`madvise`, the usual setting) each first touch of 2 MiB faults, compacts and zeroes
+/// all of it; mimalloc gives unused memory back after a second and takes it again for the next
+/// large file, so the zeroing repeats. Over the npm corpus that was a quarter of the run's CPU
+/// time at worst (kernel time 0.4 to 1.5 s, varying with how fragmented memory was), and with
+/// small pages 0.3 s steadily, with a lower peak RSS (130 MB rather than 175). The setting is
+/// the process's (and its children's: the child parse), so it holds for the memory mimalloc
+/// reserved before `main`.
+pub fn configure() {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        // SAFETY: `prctl` with `PR_SET_THP_DISABLE` only sets a flag of the process; an error
+        // (an old kernel) leaves huge pages on, as before.
+        unsafe {
+            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        }
+    }
+}
+
 /// What `mi_malloc` aligns every block to, when the block is at least that large.
 const MIN_ALIGN: usize = 16;
 
