@@ -17,6 +17,12 @@ use leaklint::walk::walk;
 #[global_allocator]
 static GLOBAL: leaklint::runtime::alloc::Allocator = leaklint::runtime::alloc::Allocator;
 
+/// Huge pages off before the first allocation (see `runtime::alloc::disable_huge_pages`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[used]
+#[link_section = ".init_array"]
+static DISABLE_HUGE_PAGES: extern "C" fn() = leaklint::runtime::alloc::disable_huge_pages;
+
 struct CountIdents(usize);
 
 impl Visit for CountIdents {

@@ -34,6 +34,14 @@ pub fn configure() {
         // SAFETY: `mi_option_set` only stores the option, which mimalloc reads when it purges.
         unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 10_000) };
     }
+    disable_huge_pages();
+}
+
+/// The huge-page half of [`configure`], for the binaries to run from `.init_array` as well:
+/// there it comes before the first allocation (Rust's runtime allocates before `main`), when
+/// mimalloc reserves and first touches its arena, which with huge pages zeroed for up to 30 ms
+/// on the main thread before anything else could start. It allocates nothing.
+pub extern "C" fn disable_huge_pages() {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         // SAFETY: `prctl` with `PR_SET_THP_DISABLE` only sets a flag of the process; an error
