@@ -59,7 +59,9 @@ def tools():
 
 def build():
     sh(["cargo", "build", "--release", "--features", "bench", "--quiet"], cwd=ROOT)
-    return ROOT / "target" / "release" / "leaklint", ROOT / "target" / "release" / "leaklint-floor"
+    # Where cargo put them: CARGO_TARGET_DIR (relative to the working folder) if set.
+    target = ROOT / os.environ.get("CARGO_TARGET_DIR", "target")
+    return target / "release" / "leaklint", target / "release" / "leaklint-floor"
 
 
 def measure(cmd, cwd=None):

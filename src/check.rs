@@ -110,7 +110,8 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, ConfigError> {
     });
     let outcomes = workers.run(
         jobs,
-        // The size is read again when the job starts: one more stat, from the workers.
+        // The size is read again while the job runs, each time the workers' caller looks for
+        // jobs past their deadline (one stat per look, not one per file).
         move |job: &Job| {
             let size = std::fs::metadata(&job.path).map_or(0, |meta| meta.len());
             file_deadline(file_timeout, size)
@@ -186,22 +187,44 @@ fn lint_file_uncached(
         path: path.clone(),
         message,
     };
-    let size = match std::fs::metadata(path) {
+    let too_large = |size: u64| {
+        (size > max_file_size).then(|| {
+            let message = format!(
+                "{} is over the {} size limit (--max-file-size); skipped",
+                human_size(size),
+                human_size(max_file_size)
+            );
+            (Outcome::Skipped(note(message)), None)
+        })
+    };
+    // Opened first and sized from the open file: one lookup of the path, not a `stat` and an
+    // `open`. When it cannot be opened, the size decides as before: a file too large is
+    // skipped, whether or not it could be read.
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(open_error) => {
+            return match std::fs::metadata(path) {
+                Ok(meta) => too_large(meta.len())
+                    .unwrap_or_else(|| (unreadable(path, describe_io_error(&open_error)), None)),
+                Err(e) => (unreadable(path, describe_io_error(&e)), None),
+            }
+        }
+    };
+    let size = match file.metadata() {
         Ok(meta) => meta.len(),
         Err(e) => return (unreadable(path, describe_io_error(&e)), None),
     };
-    if size > max_file_size {
-        let message = format!(
-            "{} is over the {} size limit (--max-file-size); skipped",
-            human_size(size),
-            human_size(max_file_size)
-        );
-        return (Outcome::Skipped(note(message)), None);
+    if let Some(skipped) = too_large(size) {
+        return skipped;
     }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => return (unreadable(path, describe_io_error(&e)), None),
-    };
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // Through `take`, which reads as `std::fs::read` does: a `File`'s own `read_to_end` would
+    // ask for the size again (an `fstat` and an `lseek`).
+    if let Err(e) =
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, u64::MAX), &mut bytes)
+    {
+        return (unreadable(path, describe_io_error(&e)), None);
+    }
     let settings = &job.config.settings;
     let Some((cache, absolute)) = cache else {
         return (

@@ -18,6 +18,12 @@ use leaklint::verify::{self, AtTarget, VerifyOptions};
 #[global_allocator]
 static GLOBAL: leaklint::runtime::alloc::Allocator = leaklint::runtime::alloc::Allocator;
 
+/// Huge pages off before the first allocation (see `runtime::alloc::disable_huge_pages`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[used]
+#[link_section = ".init_array"]
+static DISABLE_HUGE_PAGES: extern "C" fn() = leaklint::runtime::alloc::disable_huge_pages;
+
 #[derive(Parser)]
 #[command(
     name = "leaklint",
@@ -211,6 +217,7 @@ fn parse_rule(text: &str) -> Result<(String, Severity), String> {
 }
 
 fn main() -> ExitCode {
+    leaklint::runtime::alloc::configure();
     leaklint::lint::install_quiet_panic_hook();
     leaklint::runtime::child_parse::install();
     let cli = Cli::parse();

@@ -17,6 +17,12 @@ use leaklint::walk::walk;
 #[global_allocator]
 static GLOBAL: leaklint::runtime::alloc::Allocator = leaklint::runtime::alloc::Allocator;
 
+/// Huge pages off before the first allocation (see `runtime::alloc::disable_huge_pages`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[used]
+#[link_section = ".init_array"]
+static DISABLE_HUGE_PAGES: extern "C" fn() = leaklint::runtime::alloc::disable_huge_pages;
+
 struct CountIdents(usize);
 
 impl Visit for CountIdents {
@@ -26,6 +32,8 @@ impl Visit for CountIdents {
 }
 
 fn main() {
+    // The same allocator setup as `leaklint`, so that the floor stays comparable.
+    leaklint::runtime::alloc::configure();
     let mut paths: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     if paths.is_empty() {
         paths.push(PathBuf::from("."));

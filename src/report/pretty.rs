@@ -20,7 +20,8 @@ pub fn write(result: &CheckResult, options: &ReportOptions, out: &mut dyn Write)
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    for file in &result.files {
+    // Only files with diagnostics print anything: the others need no path and no line index.
+    for file in result.files.iter().filter(|f| !f.diagnostics.is_empty()) {
         let path = display_path(&file.path);
         let text: Arc<str> = match &file.text {
             Some(text) => miette_lines(text),

@@ -34,7 +34,9 @@ struct Worker {
 
 #[derive(Default)]
 struct WorkerState {
-    /// The job the thread is on (its batch's number and its index) and when it must be done.
+    /// The job the thread is on (its batch's number and its index) and when it started. Its
+    /// deadline is asked for by the caller of [`Workers::run`] as it looks (every [`POLL`]),
+    /// not by the thread for every job: `check`'s deadline is a `stat` of the file.
     running: Mutex<Option<(u64, usize, Instant)>>,
     /// Left behind past a deadline: the thread ends when its job does.
     abandoned: AtomicBool,
@@ -170,10 +172,11 @@ where
                 let worker = &self.live[i];
                 let running = *worker.state.running.lock().expect("not poisoned");
                 let stuck = match running {
-                    Some((number, index, due))
+                    Some((number, index, started))
                         if number == batch.number
                             && outputs.slots[index].is_none()
-                            && (now >= due || worker.thread.is_finished()) =>
+                            && (worker.thread.is_finished()
+                                || now >= started + (batch.deadline)(&batch.jobs[index])) =>
                     {
                         Some(index)
                     }
@@ -238,8 +241,8 @@ fn take_jobs<J, T>(shared: &Shared<J, T>, state: &WorkerState) {
             let Some(job) = batch.jobs.get(index) else {
                 break;
             };
-            let due = Instant::now() + (batch.deadline)(job);
-            *state.running.lock().expect("not poisoned") = Some((batch.number, index, due));
+            let started = Instant::now();
+            *state.running.lock().expect("not poisoned") = Some((batch.number, index, started));
             let output = (shared.work)(job);
             *state.running.lock().expect("not poisoned") = None;
             batch.store(index, output);
