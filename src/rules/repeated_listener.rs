@@ -23,7 +23,7 @@ use crate::semantic::lifetime::{
     squeezed_text, Acquisition, Holder, Release, Released, Releases, Root, Shared,
 };
 use crate::semantic::listeners::{Wrapper, ONCE_METHODS, REGISTRATION_METHODS, REMOVAL_METHODS};
-use crate::semantic::{Semantic, ThisValue};
+use crate::semantic::{BindingKind, ScopeId, Semantic, ThisValue};
 
 pub const ID: &str = "repeated-listener";
 
@@ -117,6 +117,11 @@ struct RepeatedListener {
     /// `this._onKey = handleKey`: a listener kept under another name, by which a removal may
     /// name it (the kept name, then the listener's).
     kept_as: Vec<(String, String)>,
+    /// Registrations of a function the registering call creates (`function clear() {}` in the
+    /// same function): a removal that names it removes that call's function only.
+    fresh: Vec<Registration>,
+    /// Removals by the function whose own body makes them (not a closure inside it).
+    direct_removals: Vec<(Release, Option<ScopeId>, BytePos)>,
 }
 
 /// A receiver as a path from its root (`process.stdout` → `process`, [`stdout`]).
@@ -187,6 +192,13 @@ fn outlives_the_call(semantic: &Semantic, receiver: &Holder) -> bool {
                 && semantic.is_process_long(*id)
                 && !semantic.reassigned_per_call(*id))
                 || semantic.holds_a_singleton(*id)
+                // `PouchDB.once('destroyed', …)`: a class (or constructor function) that is an
+                // emitter itself lives as long as its module.
+                || (matches!(
+                    semantic.binding(*id).kind,
+                    BindingKind::Function | BindingKind::Class
+                ) && semantic.is_process_long(*id)
+                    && props_are_empty(receiver))
         }
         _ => false,
     }
@@ -241,6 +253,10 @@ fn removes_itself(method: &str, args: &[ExprOrSpread]) -> bool {
         Expr::Lit(_) => false,
         _ => true,
     }
+}
+
+fn props_are_empty(holder: &Holder) -> bool {
+    matches!(holder, Holder::Path(_, props) if props.is_empty())
 }
 
 /// `this.client.on(…)` in the constructor of a class that is handed `client` (and created more
@@ -320,6 +336,28 @@ fn names_a_shared_owner(member: &str) -> bool {
                 && name[name.len() - owner.len()..].eq_ignore_ascii_case(owner)
                 && name.as_bytes()[name.len() - owner.len()].is_ascii_uppercase())
     })
+}
+
+/// Is the listener a name for a function that the function around `at` creates on each call
+/// (`function clear() {…}` or `const clear = () => …` in its body)?
+fn created_by_the_call(semantic: &Semantic, at: Span, listener: Option<&Expr>) -> bool {
+    let Some(Expr::Ident(ident)) = listener.map(unwrap) else {
+        return false;
+    };
+    let Some(id) = semantic.binding_id_of(ident) else {
+        return false;
+    };
+    let binding = semantic.binding(id);
+    let function = semantic.function_scope_at(at);
+    // The scope it is declared in (a function declaration's own name lies inside its span).
+    let declared_in = semantic.function_scope_at(semantic.scope(binding.scope).span);
+    function.is_some()
+        && declared_in == function
+        && matches!(
+            binding.kind,
+            BindingKind::Function | BindingKind::Var | BindingKind::Let | BindingKind::Const
+        )
+        && semantic.created_function(id)
 }
 
 /// `{ once: true }` and nothing else that removes it (no `signal`).
@@ -527,6 +565,25 @@ impl RepeatedListener {
         let Some(receiver) = receiver(semantic, site.receiver) else {
             return;
         };
+        if !site.self_removing
+            && !site.once
+            && created_by_the_call(semantic, call.span, site.listener)
+        {
+            self.fresh.push(Registration {
+                span: registration_span(cx.text, call),
+                receiver_text: receiver_text(semantic, &receiver),
+                event: event_key(cx.text, site.event),
+                listener: site.listener_key(semantic, cx.text),
+                shared_connection: None,
+                once: false,
+                receiver: receiver.clone(),
+                in_effect: false,
+                in_component: false,
+                removed_off_unmount: false,
+                rerun: None,
+                received: None,
+            });
+        }
         let shared = semantic.is_shared_connection(&receiver, call.span);
         let long_lived = outlives_the_call(semantic, &receiver)
             || shared.is_some()
@@ -597,6 +654,11 @@ impl RepeatedListener {
         if cx.semantic.on_unmount_path(site.receiver.span()) {
             self.unmount_removals.record(release.clone());
         }
+        self.direct_removals.push((
+            release.clone(),
+            cx.semantic.function_scope_at(site.receiver.span()),
+            site.receiver.span().lo,
+        ));
         if cx.semantic.in_listener(site.receiver.span()) {
             self.listener_removals.record(release.clone());
         } else if let Some(name) = cx
@@ -711,6 +773,28 @@ impl Rule for RepeatedListener {
                 self.listener_removals.record(release);
             }
         }
+        for registration in std::mem::take(&mut self.fresh) {
+            let acquisition = Acquisition {
+                holder: &registration.receiver,
+                event: Some(&registration.event),
+                function: registration.listener.as_deref(),
+            };
+            // Removed before it is added, by the same run of the same function: meant for the
+            // listener an earlier run added. (A removal after it, on an error path, or in a
+            // closure the function leaves behind, names the right one.)
+            let function = ctx.semantic.function_scope_at(registration.span);
+            let removed_here = self.direct_removals.iter().any(|(release, scope, at)| {
+                *scope == function
+                    && *at < registration.span.lo
+                    && matches!(release.function, Released::Function(_))
+                    && Releases::from(vec![release.clone()])
+                        .released_by(&acquisition)
+                        .is_some()
+            });
+            if removed_here {
+                report_fresh(ctx, registration);
+            }
+        }
         for registration in std::mem::take(&mut self.registrations) {
             let acquisition = Acquisition {
                 holder: &registration.receiver,
@@ -744,6 +828,31 @@ impl Rule for RepeatedListener {
             }
         }
     }
+}
+
+/// `cm.off('blur', clear); cm.on('blur', clear)` with `clear` created by the call: the removal
+/// removes a function that was never added.
+fn report_fresh(ctx: &mut Context, registration: Registration) {
+    let function = registration
+        .listener
+        .as_deref()
+        .map(|key| key.split_once('@').map_or(key, |(name, _)| name))
+        .unwrap_or("the listener");
+    ctx.report(Finding {
+        rule: ID,
+        range: Range::from_span(registration.span),
+        message: format!(
+            "a listener for {} is added to `{}` as `{function}`, a function created anew on every call: the removal of `{function}` in this function removes the one this call made, never the one an earlier call added, so each call leaves another listener on `{}`",
+            registration.event, registration.receiver_text, registration.receiver_text
+        ),
+        labels: Vec::new(),
+        help: Some(format!("create `{function}` once, outside this function (or keep it, e.g. on the receiver's state), so that the removal names the function that was added")),
+        severity: None,
+        subject: Some(Subject::Listener {
+            receiver: registration.receiver_text,
+            event: registration.event,
+        }),
+    });
 }
 
 fn report(ctx: &mut Context, registration: Registration) {
@@ -876,6 +985,9 @@ mod tests {
             ("export function get(url, signal) { const onAbort = () => {}; signal.addEventListener('abort', onAbort, { once: true }); return fetchIt(url).finally(() => signal.removeEventListener('abort', onAbort)); }", "a.mjs"),
             ("export class Conn { constructor(socket) { this.socket = socket; } start() { this.socket.on('data', (d) => this.read(d)); } read() {} }", "a.mjs"),
             ("const net = require('net'); module.exports = (port) => { const socket = net.connect(port); socket.on('data', (d) => console.log(d)); };", "a.js"),
+            // A function made per call, removed after it is added (on an error path, or by a
+            // closure the call leaves behind): the right one.
+            ("module.exports = function (canvas) { function onLost() {} canvas.addEventListener('webglcontextlost', onLost); try { init(); } catch (e) { canvas.removeEventListener('webglcontextlost', onLost); throw e; } return () => canvas.removeEventListener('webglcontextlost', onLost); };", "a.js"),
             // Added only when not there yet, or only when the connection changed.
             ("module.exports = (app) => (req, res) => { const ctx = new app.Context(req, res); if (!~ctx.socket.listeners('error').indexOf(app.onerror)) { ctx.socket.on('error', app.onerror); } };", "a.js"),
             ("function C() {} C.prototype.connect = function (req) { const changed = this.connection != req.connection; if (changed) { this.connection = req.connection; this.connection.on('end', () => this.close()); } }; module.exports = C;", "a.js"),
@@ -974,6 +1086,11 @@ mod tests {
             ("function C() {} C.prototype.connect = function (req) { this.connection = req.connection; this.connection.on('end', () => this.close()); }; module.exports = C;", "a.js", &["this.connection.on"]),
             ("export class Request { constructor(options) { this.options = options; } run() { this.options.signal?.addEventListener('abort', () => this.destroy()); } }", "a.mjs", &["this.options.signal?.addEventListener"]),
             ("export function get(url, { signal }) { return new Promise((resolve, reject) => { signal.addEventListener('abort', () => reject(), { once: true }); }); }", "a.mjs", &["signal.addEventListener"]),
+            // The removal names a function this call creates, so it never removes the one an
+            // earlier call added.
+            ("module.exports = function (cm, on, old) { function clear() {} if (old) cm.off('blur', clear); if (on) cm.on('blur', clear); };", "a.js", &["cm.on"]),
+            // A class that is an emitter itself lives as long as its module.
+            ("function Db(name) { var self = this; Db.on('destroyed', function (n) { if (n === name) self.close(); }); } Db.prototype.close = function () {}; module.exports = Db;", "a.js", &["Db.on"]),
             // A local that names a singleton outlives the factory call that gets it.
             ("module.exports = function Controller(config) { const bus = Bus(config.context).getInstance(); function onAdd() {} function setup() { bus.on('add', onAdd); } setup(); return {}; };", "a.js", &["bus.on"]),
             // A constructor that registers on the client (renderer, player…) it is handed: every

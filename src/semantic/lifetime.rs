@@ -949,6 +949,21 @@ impl Semantic<'_> {
         })
     }
 
+    /// Does the binding name a function written where it is declared (`function f() {}`,
+    /// `const f = () => …`), which each run of the enclosing code creates anew?
+    pub fn created_function(&self, binding: BindingId) -> bool {
+        match self.binding(binding).kind {
+            BindingKind::Function => true,
+            BindingKind::Var | BindingKind::Let | BindingKind::Const => {
+                matches!(
+                    self.initializer_of(binding).map(unwrap),
+                    Some(Expr::Fn(_) | Expr::Arrow(_))
+                ) && !self.references_to(binding).any(|r| r.access.is_write())
+            }
+            _ => false,
+        }
+    }
+
     /// Is the binding initialized with a singleton, `EventBus(context).getInstance()`, that
     /// every call gets again? The local lives for a call; the object it names, for the process.
     pub fn holds_a_singleton(&self, binding: BindingId) -> bool {
@@ -1322,6 +1337,12 @@ pub struct Acquisition<'a> {
 #[derive(Debug, Default)]
 pub struct Releases {
     releases: Vec<Release>,
+}
+
+impl From<Vec<Release>> for Releases {
+    fn from(releases: Vec<Release>) -> Releases {
+        Releases { releases }
+    }
 }
 
 impl Releases {
