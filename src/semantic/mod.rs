@@ -37,6 +37,11 @@ macro_rules! id_type {
 }
 id_type!(ScopeId);
 id_type!(BindingId);
+
+impl ScopeId {
+    /// The program's (module's) scope.
+    pub const PROGRAM: ScopeId = ScopeId(0);
+}
 id_type!(ReferenceId);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
