@@ -277,12 +277,10 @@ fn received_by_each_instance(
     let ThisValue::Instance(owner) = semantic.this_at(span) else {
         return None;
     };
-    let function = semantic.function_scope_at(span)?;
-    let in_constructor = function == owner
-        || semantic
-            .function_name(function)
-            .is_some_and(|name| name == "constructor");
-    if !in_constructor || semantic.created_once(owner) || !names_a_shared_owner(member) {
+    if !semantic.in_constructor(owner, span)
+        || semantic.created_once(owner)
+        || !names_a_shared_owner(member)
+    {
         return None;
     }
     let class = semantic.owner_name(owner)?;
@@ -360,7 +358,9 @@ fn created_by_the_call(semantic: &Semantic, at: Span, listener: Option<&Expr>) -
         && semantic.created_function(id)
 }
 
-/// `{ once: true }` and nothing else that removes it (no `signal`).
+/// `{ once: true }` and nothing else that removes it (no `signal`, no spread): removed only
+/// when the event fires. (`once` counts unless it is the literal `false`, as in
+/// [`removes_itself`].)
 fn once_option_only(args: &[ExprOrSpread]) -> bool {
     let Some(Expr::Object(object)) = args.get(2).map(|a| unwrap(&a.expr)) else {
         return false;
@@ -374,11 +374,12 @@ fn once_option_only(args: &[ExprOrSpread]) -> bool {
             Prop::KeyValue(kv) => match &kv.key {
                 PropName::Ident(key) if key.sym == "signal" => return false,
                 PropName::Ident(key) if key.sym == "once" => {
-                    once = matches!(unwrap(&kv.value), Expr::Lit(Lit::Bool(b)) if b.value)
+                    once = !matches!(unwrap(&kv.value), Expr::Lit(Lit::Bool(b)) if !b.value)
                 }
                 _ => {}
             },
             Prop::Shorthand(ident) if ident.sym == "signal" => return false,
+            Prop::Shorthand(ident) if ident.sym == "once" => once = true,
             _ => {}
         }
     }
@@ -393,20 +394,7 @@ fn once_for_a_fired_event(args: &[ExprOrSpread]) -> bool {
         .first()
         .and_then(|a| string_value(&a.expr))
         .is_some_and(|event| matches!(event.as_str(), "load" | "DOMContentLoaded"));
-    let once_only = |object: &ObjectLit| {
-        !object.props.iter().any(|prop| match prop {
-            PropOrSpread::Spread(_) => true,
-            PropOrSpread::Prop(prop) => match &**prop {
-                Prop::Shorthand(ident) => ident.sym == "signal",
-                Prop::KeyValue(kv) => matches!(&kv.key, PropName::Ident(k) if k.sym == "signal"),
-                _ => false,
-            },
-        })
-    };
-    fired_already
-        && args
-            .get(2)
-            .is_some_and(|o| matches!(unwrap(&o.expr), Expr::Object(o) if once_only(o)))
+    fired_already && once_option_only(args)
 }
 
 /// What a listener argument names, so that a removal naming the same function matches it: a

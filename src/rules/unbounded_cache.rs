@@ -449,7 +449,7 @@ impl UnboundedCache {
         }
         // An instance's collection is created by its constructor, once per instance.
         let creates = match &collection {
-            Collection::Instance(owner, _) => in_constructor(cx.semantic, *owner, span),
+            Collection::Instance(owner, _) => cx.semantic.in_constructor(*owner, span),
             _ => !cx.semantic.runs_many_times(span),
         };
         if !creates {
@@ -505,18 +505,6 @@ impl UnboundedCache {
             );
         }
     }
-}
-
-/// Is `span` in the constructor of the class (or the constructor function) whose scope is
-/// `owner`?
-fn in_constructor(semantic: &Semantic, owner: ScopeId, span: Span) -> bool {
-    semantic.function_scope_at(span).is_some_and(|function| {
-        function == owner
-            || (semantic.scope(function).parent == Some(owner)
-                && semantic
-                    .function_name(function)
-                    .is_some_and(|name| name == "constructor"))
-    })
 }
 
 /// A key that can only ever be one value: a literal, or a module-level `const`.

@@ -1059,16 +1059,12 @@ impl Semantic<'_> {
         };
         let shared = |props: &[Atom]| {
             props.iter().find_map(|p| {
-                SHARED_CONNECTIONS
-                    .iter()
-                    .find(|shared| p == **shared)
-                    .map(|s| Shared::Connection(s))
-                    .or_else(|| {
-                        SHARED_SIGNALS
-                            .iter()
-                            .find(|shared| p == **shared)
-                            .map(|s| Shared::Signal(s))
-                    })
+                shared_connection(p).or_else(|| {
+                    SHARED_SIGNALS
+                        .iter()
+                        .find(|shared| p == **shared)
+                        .map(|s| Shared::Signal(s))
+                })
             })
         };
         match root {
@@ -1147,32 +1143,53 @@ impl Semantic<'_> {
                 .is_some_and(|handler| handler.via.ends_with("('socket')"))
     }
 
-    /// `this.connection = req.connection`: the connection a member of `this` is given, when every
-    /// value it is given is one reached from a parameter.
-    fn received_connection(&self, at: Span, member: &Atom) -> Option<Shared> {
+    /// The values assigned to `this.<member>` (or through a name for `this`) on the instance
+    /// that `this` is at `at`, and that instance's owner; `None` when nothing assigns it.
+    fn values_of_member(
+        &self,
+        at: Span,
+        member: &Atom,
+    ) -> Option<(ScopeId, impl Iterator<Item = &AssignExpr> + '_)> {
         let ThisValue::Instance(owner) = self.this_at(at) else {
             return None;
         };
         let writes = self.member_writes().get(&(owner, member.clone()))?;
+        let assigns = writes
+            .iter()
+            .filter_map(|&index| match self.nodes()[index] {
+                super::Node::Assign(assign) => Some(assign),
+                _ => None,
+            });
+        Some((owner, assigns))
+    }
+
+    /// Is `span` in the constructor of the class (or the constructor function) whose scope is
+    /// `owner`?
+    pub fn in_constructor(&self, owner: ScopeId, span: Span) -> bool {
+        self.function_scope_at(span).is_some_and(|function| {
+            function == owner
+                || (self.scope(function).parent == Some(owner)
+                    && self
+                        .function_name(function)
+                        .is_some_and(|name| name == "constructor"))
+        })
+    }
+
+    /// `this.connection = req.connection`: the connection a member of `this` is given, when every
+    /// value it is given is one reached from a parameter.
+    fn received_connection(&self, at: Span, member: &Atom) -> Option<Shared> {
+        let (_, mut assigns) = self.values_of_member(at, member)?;
         let mut found = None;
-        for &index in writes {
-            let super::Node::Assign(assign) = self.nodes()[index] else {
+        assigns.try_for_each(|assign| {
+            let Holder::Path(Root::Binding(root), props) = member_path(self, &assign.right)? else {
                 return None;
             };
-            let holder = member_path(self, &assign.right)?;
-            let Holder::Path(Root::Binding(root), props) = &holder else {
-                return None;
-            };
-            if !self.comes_from_a_parameter(*root) {
+            if !self.comes_from_a_parameter(root) {
                 return None;
             }
-            found = Some(props.iter().find_map(|p| {
-                SHARED_CONNECTIONS
-                    .iter()
-                    .find(|shared| p == **shared)
-                    .map(|s| Shared::Connection(s))
-            })?);
-        }
+            found = Some(props.iter().find_map(|p| shared_connection(p))?);
+            Some(())
+        })?;
         found
     }
 
@@ -1181,32 +1198,21 @@ impl Semantic<'_> {
     /// registers on an object it was handed is kept by that object, which the caller may hand to
     /// many instances, for as long as the object lives.
     pub fn received_by_constructor(&self, at: Span, member: &Atom) -> Option<&Atom> {
-        let ThisValue::Instance(owner) = self.this_at(at) else {
-            return None;
-        };
-        let writes = self.member_writes().get(&(owner, member.clone()))?;
+        let (owner, mut assigns) = self.values_of_member(at, member)?;
         let mut found = None;
-        for &index in writes {
-            let super::Node::Assign(assign) = self.nodes()[index] else {
-                return None;
-            };
+        assigns.try_for_each(|assign| {
             let Expr::Ident(value) = unwrap(&assign.right) else {
                 return None;
             };
             let binding = self.binding_of(value)?;
-            let constructor = self.function_scope_at(assign.span)?;
-            let in_constructor = constructor == owner
-                || self
-                    .function_name(constructor)
-                    .is_some_and(|name| name == "constructor");
-            if binding.kind != BindingKind::Param
-                || self.function_scope_at(binding.span) != Some(constructor)
-                || !in_constructor
-            {
+            let is_its_parameter = binding.kind == BindingKind::Param
+                && self.function_scope_at(binding.span) == self.function_scope_at(assign.span);
+            if !is_its_parameter || !self.in_constructor(owner, assign.span) {
                 return None;
             }
             found = Some(&value.sym);
-        }
+            Some(())
+        })?;
         found
     }
 
@@ -1261,6 +1267,14 @@ fn node_span(node: &super::Node) -> Span {
         super::Node::Comparison(bin) => bin.span,
         _ => DUMMY_SP,
     }
+}
+
+/// `socket` in `req.socket`: a member that names a shared connection.
+fn shared_connection(member: &Atom) -> Option<Shared> {
+    SHARED_CONNECTIONS
+        .iter()
+        .find(|shared| member == **shared)
+        .map(|s| Shared::Connection(s))
 }
 
 /// `req.connection` as a path from its root, when it is a name followed by plain members.
