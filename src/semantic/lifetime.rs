@@ -1187,7 +1187,7 @@ impl Semantic<'_> {
             if !self.comes_from_a_parameter(root) {
                 return None;
             }
-            found = Some(props.iter().find_map(|p| shared_connection(p))?);
+            found = Some(props.iter().find_map(shared_connection)?);
             Some(())
         })?;
         found
