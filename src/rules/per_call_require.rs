@@ -9,7 +9,8 @@
 //! value, for the life of the process (an error); one computed from anything else is bounded by
 //! the files on disk (silent). A file that also deletes `require.cache` entries makes every call
 //! evaluate the module again, and Node keeps each evaluation in its parent's `module.children`
-//! (an error). Lazy-load idioms (a module-level variable, a thunk, a self-replacing function)
+//! (an error); when the file also takes the old copy out of `children` (a fresh import on
+//! purpose), only what the module registers elsewhere as it loads stays (a warning). Lazy-load idioms (a module-level variable, a thunk, a self-replacing function)
 //! are silent everywhere.
 
 use swc_common::{Span, Spanned};
@@ -312,9 +313,11 @@ fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>, prune
             format!("`{call}` takes its path from `{data}`, the data of each `{via}` event: every new value loads one more module into the module cache, where it stays for the life of the process"),
             Severity::Error,
         ),
+        // A fresh import on purpose (`import-fresh`): the old copy goes from the cache and from
+        // `children`, so what stays depends on what the module does as it loads.
         Cost::Reevaluation if prunes_children => (
-            format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again, and whatever an evaluation registers or keeps at load (listeners, timers, caches) stays with it"),
-            Severity::Error,
+            format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again; the file drops the old copy from the cache and from `module.children`, but whatever an evaluation registers at load elsewhere (listeners on `process`, timers, global caches) stays, once per call"),
+            Severity::Warn,
         ),
         Cost::Reevaluation => (
             format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again, and Node keeps every evaluation alive in `module.children`"),
@@ -432,9 +435,12 @@ mod tests {
             false,
         );
         assert!(
-            !output.diagnostics[0].message.contains("module.children"),
+            output.diagnostics[0]
+                .message
+                .contains("drops the old copy from the cache and from `module.children`"),
             "{}",
             output.diagnostics[0].message
         );
+        assert_eq!(output.diagnostics[0].severity, Severity::Warn);
     }
 }

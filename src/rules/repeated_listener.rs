@@ -96,6 +96,9 @@ struct Registration {
     removed_off_unmount: bool,
     /// On `this.client…` in a constructor that is handed `client`: the member, and the class.
     received: Option<(String, String)>,
+    /// On a long-lived receiver, once for each instance of a class (in its constructor or a
+    /// method only the constructor calls) that the file does not show made many times: the class.
+    per_instance: Option<String>,
 }
 
 #[derive(Default)]
@@ -285,6 +288,45 @@ fn received_by_each_instance(
     }
     let class = semantic.owner_name(owner)?;
     Some((member.to_string(), class.to_string()))
+}
+
+/// How often a registration in code that runs once per instance runs.
+enum PerInstance {
+    /// The class is made once (`module.exports = new Registry()`): so is the listener.
+    Once,
+    /// Once for each instance of the class named, however many the callers make.
+    Each(String),
+}
+
+/// A registration on a long-lived receiver in a constructor, or in a method only the
+/// constructor calls, of a class the file does not show made again and again: as many
+/// listeners as instances. Components are left to the component checks, which pair mounts
+/// with unmounts.
+fn once_per_instance(
+    semantic: &Semantic,
+    span: Span,
+    long_lived: bool,
+    shared: &Option<Shared>,
+) -> Option<PerInstance> {
+    if !long_lived
+        || shared.is_some()
+        || semantic.in_component(span)
+        || semantic.in_mount_phase(span)
+        || semantic.in_effect(span)
+    {
+        return None;
+    }
+    let owner = semantic.runs_once_per_instance(span)?;
+    if semantic.created_once(owner) {
+        return Some(PerInstance::Once);
+    }
+    if semantic.constructed_many_times(owner) {
+        return None;
+    }
+    let class = semantic
+        .owner_name(owner)
+        .map_or("instance".to_string(), |n| format!("`{n}`"));
+    Some(PerInstance::Each(class))
 }
 
 /// `client`, `renderer`, `player`, `map`, `editor`, `bus`: names of objects that many others
@@ -570,6 +612,7 @@ impl RepeatedListener {
                 removed_off_unmount: false,
                 rerun: None,
                 received: None,
+                per_instance: None,
             });
         }
         let shared = semantic.is_shared_connection(&receiver, call.span);
@@ -596,8 +639,14 @@ impl RepeatedListener {
         if !(long_lived || rerun.is_some() || received.is_some()) || site.self_removing {
             return;
         }
+        let per_instance = match once_per_instance(semantic, call.span, long_lived, &shared) {
+            Some(PerInstance::Once) => return,
+            Some(PerInstance::Each(class)) => Some(class),
+            None => None,
+        };
         self.registrations.push(Registration {
             received,
+            per_instance,
             span: registration_span(cx.text, call),
             receiver_text: receiver_text(semantic, &receiver),
             event: event_key(cx.text, site.event),
@@ -905,20 +954,32 @@ fn report(ctx: &mut Context, registration: Registration) {
         {
             (label, Some(Severity::Warn))
         }
-        // How many instances share one is the caller's to say.
-        None if registration.received.is_some() => (label, Some(Severity::Warn)),
+        // How many instances share one, or are made at all, is the caller's to say.
+        None if registration.received.is_some() || registration.per_instance.is_some() => {
+            (label, Some(Severity::Warn))
+        }
         None => (label, None),
     };
     let when = match (&registration.rerun, &registration.received) {
         (Some((method, _)), _) => format!("each time `{method}` runs"),
         (None, Some((_, class))) => format!("each time a `{class}` is constructed"),
+        (None, None) if registration.per_instance.is_some() => format!(
+            "for each {} made",
+            registration.per_instance.as_deref().unwrap_or_default()
+        ),
         _ => "on every call".to_string(),
     };
     let lives = match &registration.received {
         Some((member, class)) => format!(
             "`{member}` is handed to the constructor, so every `{class}` made with the same one adds another listener, and the `{member}` keeps each of those instances reachable for as long as it lives"
         ),
-        None => lives,
+        None => match &registration.per_instance {
+            Some(class) => format!(
+                "every {class} adds another, and `{}` keeps each one, and the instance its closure holds, for as long as it lives: bounded only if few are made",
+                registration.receiver_text
+            ),
+            None => lives,
+        },
     };
     if registration.removed_off_unmount {
         return report_removed_off_unmount(ctx, registration);
@@ -1006,6 +1067,13 @@ mod tests {
             ("export function attach() { const onDown = () => {}; window.addEventListener('pointerdown', onDown, { capture: true }); return () => window.removeEventListener('pointerdown', onDown, true); }", "a.mjs"),
             // Registered once: top level, or a setup function only called from there.
             ("process.on('SIGTERM', shutdown);", "a.js"),
+            // In the constructor (or a method only it calls) of a class made once.
+            ("class Registry { constructor() { process.on('exit', () => this.flush()); } flush() {} } module.exports = new Registry();", "a.js"),
+            ("class Session { listen() { process.on('message', (m) => this.take(m)); } take() {} } class IpcSession extends Session {} function main() { const s = process.env.IPC ? new IpcSession() : new Session(); s.listen(); } main();", "a.js"),
+            // Handed under a key to code that runs once, and called there (a server's start).
+            ("function serve() { process.on('uncaughtException', log); } function init() { return { run: serve, args: process.argv }; } function start({ run }) { run(); } start(init());", "a.js"),
+            // An event stream: the response is never ended, so its socket serves only it.
+            ("module.exports = (req, res) => { req.socket.on('close', onClose); res.writeHead(200, { 'content-type': 'text/event-stream' }); res.write('\\n'); };", "a.js"),
             // A socket the function creates itself, or a connection that is removed from again.
             ("module.exports = function connect(opts) { const socket = net.connect(opts); socket.on('data', onData); return socket; };", "a.js"),
             ("module.exports = (req, res) => { req.socket.on('close', onClose); res.on('finish', () => req.socket.removeListener('close', onClose)); };", "a.js"),
@@ -1149,6 +1217,47 @@ mod tests {
             // files containing `.on(` or `Listener`).
             ("export function f() { process[\"on\"](\"exit\", g); }", "a.mjs", &["process[\"on\"]"]),
             ("export function f() { window['addEventListener']('resize', g); }", "a.mjs", &["window['addEventListener']"]),
+            // Once per instance of a class the file makes again and again: an error.
+            ("class Row { constructor() { window.addEventListener('resize', () => this.fit()); } fit() {} } export function render(items) { return items.map(() => new Row()); }", "a.mjs", &["window.addEventListener"]),
+            // A method the constructor calls, but that other code calls too.
+            ("export class Panel { constructor() { this.bind(); } bind() { window.addEventListener('resize', f); } } export function refresh(p) { p.bind(); }", "a.mjs", &["window.addEventListener"]),
+            // A function handed under a key to code that hands it on again.
+            ("function serve() { process.on('uncaughtException', log); } function start({ run }) { setInterval(run, 10); } start({ run: serve });", "a.js", &["process.on"]),
+            // A response that is ended: the connection may serve the next request.
+            ("module.exports = (req, res) => { req.socket.on('close', onClose); res.end('ok'); };", "a.js", &["req.socket.on"]),
         ]);
+    }
+
+    /// The severity and the driver the message names.
+    fn finding(source: &str, name: &str) -> (crate::diagnostic::Severity, String) {
+        let output = crate::lint_source(
+            std::path::Path::new(name),
+            source,
+            &Default::default(),
+            false,
+        );
+        let d = &output.diagnostics[0];
+        (d.severity, d.message.clone())
+    }
+
+    #[test]
+    fn once_per_instance_is_a_warning_that_names_the_class() {
+        use crate::diagnostic::Severity;
+        for source in [
+            "export class Timeline { constructor() { window.addEventListener('resize', () => this.fit()); } fit() {} }",
+            "export class Timeline { constructor() { this.bind(); } bind() { window.addEventListener('resize', () => this.fit()); } fit() {} }",
+            "function Timeline() { this.el = null; window.addEventListener('resize', () => this.fit()); }\nTimeline.prototype.fit = function () {};\nmodule.exports = Timeline;",
+        ] {
+            let (severity, message) = finding(source, "a.js");
+            assert_eq!(severity, Severity::Warn, "{source}");
+            assert!(message.contains("for each `Timeline` made"), "{message}");
+            assert!(message.contains("bounded only if few are made"), "{message}");
+        }
+        // A listener added from inside an instance's own listener runs per event: an error.
+        let (severity, _) = finding(
+            "export class Timeline { constructor(el) { el.addEventListener('pointerdown', () => { window.addEventListener('pointermove', f); }); } }",
+            "a.mjs",
+        );
+        assert_eq!(severity, Severity::Error);
     }
 }

@@ -189,6 +189,7 @@ impl<'a> Builder<'a> {
             &uses,
             &self.references,
             &self.run_once,
+            |key| names_a_member(self.text, key),
         );
         // Pushed in traversal order, which is source order; sorting keeps lookups right anyway.
         self.dropped.sort_unstable();
@@ -258,6 +259,7 @@ impl<'a> Builder<'a> {
             reruns: Default::default(),
             replaced_members: Default::default(),
             member_writes: Default::default(),
+            member_uses: Default::default(),
             unmount_facts: Default::default(),
             uses,
             scopes: self.scopes,
@@ -559,10 +561,22 @@ impl<'a> Builder<'a> {
                     match prop {
                         ObjectPatProp::KeyValue(kv) => {
                             kv.key.visit_with(self);
-                            self.declare_pat(&kv.value, kind);
+                            match (&*kv.value, static_prop_name(&kv.key)) {
+                                // `function start({ startSession: startServer })`.
+                                (Pat::Ident(local), Some(key)) if kind == BindingKind::Param => {
+                                    let id = self.declare(&local.id, kind);
+                                    self.run_once.keyed_params.push((key, id));
+                                }
+                                _ => self.declare_pat(&kv.value, kind),
+                            }
                         }
                         ObjectPatProp::Assign(assign) => {
-                            self.declare(&assign.key.id, kind);
+                            let id = self.declare(&assign.key.id, kind);
+                            if kind == BindingKind::Param {
+                                self.run_once
+                                    .keyed_params
+                                    .push((assign.key.sym.clone(), id));
+                            }
                             assign.value.visit_with(self);
                         }
                         ObjectPatProp::Rest(rest) => self.declare_pat(&rest.arg, kind),
@@ -1415,7 +1429,14 @@ impl Visit for Builder<'_> {
             self.name_function(&prop.key, start);
         }
         prop.key.visit_with(self);
+        let before = self.references.len();
         prop.value.visit_with(self);
+        // `{ startSession: startNodeSession }`: a name handed over under a key.
+        if let (Expr::Ident(_), Some(key)) = (unwrap(&prop.value), static_prop_name(&prop.key)) {
+            if self.references.len() == before + 1 {
+                self.run_once.keyed_values.push((key, before));
+            }
+        }
     }
 
     fn visit_assign_expr(&mut self, expr: &AssignExpr) {
@@ -1783,4 +1804,22 @@ impl Builder<'_> {
             }
         });
     }
+}
+
+/// The name of a property key when it is static: `name:`, `"name":`.
+fn static_prop_name(key: &PropName) -> Option<Atom> {
+    match key {
+        PropName::Ident(name) => Some(name.sym.clone()),
+        PropName::Str(s) => s.value.as_atom().cloned(),
+        _ => None,
+    }
+}
+
+/// Does the text access a property `key` (`.key`, `?.key`), other than in a declaration?
+fn names_a_member(text: &str, key: &str) -> bool {
+    let needle = format!(".{key}");
+    text.match_indices(&needle).any(|(at, _)| {
+        !text[at + needle.len()..]
+            .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+    })
 }

@@ -578,7 +578,7 @@ impl Semantic<'_> {
     }
 
     /// The call whose callee starts at `callee`.
-    fn call_at(&self, callee: Span) -> Option<&CallExpr> {
+    pub(super) fn call_at(&self, callee: Span) -> Option<&CallExpr> {
         let by_callee = self.calls_by_callee.get_or_init(|| {
             let mut by_callee = FxHashMap::default();
             for (i, node) in self.nodes().iter().enumerate() {

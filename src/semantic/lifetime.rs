@@ -475,6 +475,20 @@ pub fn is_effect_hook_call(call: &CallExpr) -> bool {
     }
 }
 
+/// An access `x.name`, and whether it is the callee of a call.
+#[derive(Clone, Copy, Debug)]
+pub struct MemberUse {
+    pub span: Span,
+    pub call: Option<MemberCall>,
+}
+
+/// The receiver of a method call: `this.m()` or `x.m()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberCall {
+    OnThis,
+    OnOther,
+}
+
 /// Facts beyond direct calls that show code runs once, gathered by the builder.
 #[derive(Debug, Default)]
 pub(super) struct RunOnceFacts {
@@ -486,6 +500,12 @@ pub(super) struct RunOnceFacts {
     pub private_calls: Vec<(Atom, ScopeId)>,
     /// Names of such members used other than by calling them (`this._parse.bind(this)`).
     pub private_uses: FxHashSet<Atom>,
+    /// Names handed over as the value of an object key (`{ startSession: startNodeSession }`):
+    /// the key and the reference.
+    pub keyed_values: Vec<(Atom, usize)>,
+    /// Parameters destructured from an object key (`function start({ startSession: run })`):
+    /// the key and the local.
+    pub keyed_params: Vec<(Atom, BindingId)>,
 }
 
 /// Marks the functions that run once although they are functions, until nothing changes:
@@ -500,6 +520,7 @@ pub(super) fn find_functions_that_run_once(
     uses: &super::Uses,
     references: &[Reference],
     facts: &RunOnceFacts,
+    names_a_member: impl Fn(&str) -> bool,
 ) {
     if function_bindings.is_empty()
         && facts.private_methods.is_empty()
@@ -524,6 +545,16 @@ pub(super) fn find_functions_that_run_once(
     for (name, from) in &facts.private_calls {
         calls_of.entry(name).or_default().push(*from);
     }
+    // Only worth indexing when some parameter is destructured from a key.
+    let keyed_values: FxHashMap<usize, &Atom> = if facts.keyed_params.is_empty() {
+        FxHashMap::default()
+    } else {
+        facts
+            .keyed_values
+            .iter()
+            .map(|(key, at)| (*at, key))
+            .collect()
+    };
     loop {
         let mut changed = false;
         let called_only_from_run_once_code =
@@ -535,13 +566,34 @@ pub(super) fn find_functions_that_run_once(
                         reference.is_callee && !scopes[reference.scope.index()].runs_many
                     })
             };
+        // `start({ startSession: startNodeSession })` and `function start({ startSession })`
+        // calling it from code that runs once: the function runs once too, when the key is
+        // only ever read by such parameters.
+        let handed_under_a_key_to_run_once_code = |scopes: &[Scope], binding: BindingId| {
+            let refs = uses.of(binding);
+            !refs.is_empty()
+                && refs.iter().all(|&r| {
+                    let Some(key) = keyed_values.get(&r.index()) else {
+                        return false;
+                    };
+                    let mut locals = facts.keyed_params.iter().filter(|(k, _)| k == *key);
+                    !scopes[references[r.index()].scope.index()].runs_many
+                        && !names_a_member(key)
+                        && locals.clone().next().is_some()
+                        && locals
+                            .all(|&(_, local)| called_only_from_run_once_code(scopes, local, false))
+                })
+        };
         for &(scope, binding) in function_bindings {
             if scopes[scope.index()].own_runs_many != Some(true) {
                 continue;
             }
             let entry = facts.argv_readers.contains(&scope);
             let runs_once = (entry && called_only_from_run_once_code(scopes, binding, true))
-                || (!exported(binding) && called_only_from_run_once_code(scopes, binding, false));
+                || (!exported(binding)
+                    && (called_only_from_run_once_code(scopes, binding, false)
+                        || (!keyed_values.is_empty()
+                            && handed_under_a_key_to_run_once_code(scopes, binding))));
             if runs_once {
                 scopes[scope.index()].own_runs_many = None;
                 changed = true;
@@ -700,7 +752,8 @@ impl Semantic<'_> {
         }
         let mut news = 0;
         let only_created_once = self.references_to(class).all(|reference| {
-            if reference.role == Role::Object {
+            if reference.role == Role::Object || self.extended_by_a_class_made_once(reference.span)
+            {
                 return true;
             }
             let constructs = self.nodes().iter().any(|node| {
@@ -710,6 +763,25 @@ impl Semantic<'_> {
             constructs && !self.scope(reference.scope).runs_many
         });
         only_created_once && news > 0
+    }
+
+    /// Is `span` the superclass of a class declaration (`class B extends A`) whose own
+    /// instances are all made once? They are the only other instances of the superclass.
+    fn extended_by_a_class_made_once(&self, span: Span) -> bool {
+        self.nodes().iter().any(|node| match node {
+            super::Node::ClassDecl(decl) => {
+                decl.class
+                    .super_class
+                    .as_deref()
+                    .is_some_and(|sup| unwrap(sup).span() == span)
+                    && self
+                        .owners
+                        .iter()
+                        .find(|(_, b)| self.binding(*b).span == decl.ident.span)
+                        .is_some_and(|&(owner, _)| self.created_once(owner))
+            }
+            _ => false,
+        })
     }
 
     /// `connect() { …; this.socket.on('close', () => this.connect()); }`: is the method around
@@ -748,6 +820,84 @@ impl Semantic<'_> {
         });
         let again = *reruns.get(&(owner, name.clone()))?;
         Some((name, again))
+    }
+
+    /// Does the code at `span` run once for each instance of a class (or constructor function):
+    /// in its constructor, or in a method that only the constructor calls (`this.bindEvents()`,
+    /// also through one more such method)? The class's scope, then. A method that any other
+    /// code names (`panel.bindEvents()`, `this.bindEvents` handed on) may run again.
+    pub fn runs_once_per_instance(&self, span: Span) -> Option<ScopeId> {
+        self.once_per_instance(span, 3)
+    }
+
+    fn once_per_instance(&self, span: Span, depth: u8) -> Option<ScopeId> {
+        let function = self.function_scope_at(span)?;
+        let ThisValue::Instance(owner) = self.scope(function).this else {
+            return None;
+        };
+        if self.in_constructor(owner, span) {
+            return Some(owner);
+        }
+        // An arrow runs when whatever it is handed to calls it.
+        if depth == 0 || self.scope(function).kind == ScopeKind::Arrow {
+            return None;
+        }
+        let name = self.function_name(function)?;
+        let uses = self.member_uses().get(name)?;
+        uses.iter()
+            .all(|use_| match use_.call {
+                // `this.bindEvents()` from the constructor, or `server.listen()` from code
+                // that runs once: at most once for the instance.
+                Some(MemberCall::OnThis) => {
+                    self.once_per_instance(use_.span, depth - 1) == Some(owner)
+                }
+                Some(MemberCall::OnOther) => !self.runs_many_times(use_.span),
+                None => false,
+            })
+            .then_some(owner)
+    }
+
+    /// Every recorded access `x.name` (on a name or `this`) by its name, and whether it is
+    /// called.
+    fn member_uses(&self) -> &FxHashMap<Atom, Vec<MemberUse>> {
+        self.member_uses.get_or_init(|| {
+            let mut uses: FxHashMap<Atom, Vec<MemberUse>> = FxHashMap::default();
+            for node in self.nodes() {
+                let super::Node::Member(member, _) = node else {
+                    continue;
+                };
+                let MemberProp::Ident(prop) = &member.prop else {
+                    continue;
+                };
+                let call = self.call_at(member.span).map(|_| {
+                    if matches!(unwrap(&member.obj), Expr::This(_)) {
+                        MemberCall::OnThis
+                    } else {
+                        MemberCall::OnOther
+                    }
+                });
+                uses.entry(prop.sym.clone()).or_default().push(MemberUse {
+                    span: member.span,
+                    call,
+                });
+            }
+            uses
+        })
+    }
+
+    /// Is an instance of the class whose scope is `owner` made, in this file, by code that
+    /// runs many times (other than once for each instance of another class)?
+    pub fn constructed_many_times(&self, owner: ScopeId) -> bool {
+        let Some(&(_, class)) = self.owners.iter().find(|(scope, _)| *scope == owner) else {
+            return false;
+        };
+        self.references_to(class).any(|reference| {
+            self.scope(reference.scope).runs_many
+                && self.runs_once_per_instance(reference.span).is_none()
+                && self.nodes().iter().any(|node| {
+                    matches!(node, super::Node::New(new) if unwrap(&new.callee).span() == reference.span)
+                })
+        })
     }
 
     /// Does the method whose scope is `method` keep `this.<prop>` from one call to the next:
@@ -1079,7 +1229,9 @@ impl Semantic<'_> {
                         return Some(Shared::Signal(signal));
                     }
                 }
-                shared(props)
+                shared(props).filter(|shared| {
+                    !(matches!(shared, Shared::Connection(_)) && self.response_never_ends(*binding))
+                })
             }
             Root::Other(this) if this == "this" => {
                 let (first, rest) = props.split_first()?;
@@ -1088,6 +1240,56 @@ impl Semantic<'_> {
             }
             _ => None,
         }
+    }
+
+    /// `(req, res) => { …; res.write(…) }`, a handler that writes to the response it is given
+    /// but never ends it, hands it on, or passes the request on (`next`): the response stays
+    /// open (an event stream), so its connection serves no other request.
+    fn response_never_ends(&self, request: BindingId) -> bool {
+        const ENDS: &[&str] = &[
+            "end",
+            "send",
+            "json",
+            "jsonp",
+            "sendFile",
+            "sendStatus",
+            "redirect",
+            "render",
+            "download",
+            "destroy",
+            "pipe",
+        ];
+        let Some(index) = self.param_index(request) else {
+            return false;
+        };
+        let param = |at: usize| {
+            let scope = self.scope(self.binding(request).scope);
+            scope.bindings.values().copied().find(|&b| {
+                self.binding(b).kind == BindingKind::Param && self.param_index(b) == Some(at)
+            })
+        };
+        let Some(response) = param(index + 1) else {
+            return false;
+        };
+        if param(index + 2).is_some_and(|next| self.references_to(next).next().is_some()) {
+            return false;
+        }
+        let mut writes = false;
+        let never_ended = self.references_to(response).all(|r| match r.role {
+            Role::Receiver(_) => {
+                let after = self.text.get(r.span.hi.0 as usize - 1..).unwrap_or("");
+                let method = after
+                    .trim_start_matches(['.', '?'])
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                    .next()
+                    .unwrap_or("");
+                writes = true;
+                !ENDS.contains(&method)
+            }
+            Role::Object | Role::Inspected => true,
+            _ => false,
+        });
+        writes && never_ended
     }
 
     /// A parameter, or a local of the call made from one (`const ctx = new Context(req, res)`,

@@ -239,6 +239,8 @@ pub struct Semantic<'a> {
     replaced_members: std::cell::OnceCell<FxHashSet<(ScopeId, Atom)>>,
     /// The assignments to each member of `this` (by owner and name), as positions in `nodes`.
     member_writes: std::cell::OnceCell<FxHashMap<(ScopeId, Atom), Vec<usize>>>,
+    /// Accesses `x.name` by name, with whether each is a call on `this`.
+    member_uses: std::cell::OnceCell<FxHashMap<Atom, Vec<lifetime::MemberUse>>>,
     /// What components' release phases do, built on first use in one pass over `nodes`.
     unmount_facts: std::cell::OnceCell<frequency::UnmountFacts>,
     nodes: Vec<Node<'a>>,
