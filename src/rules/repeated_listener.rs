@@ -99,6 +99,9 @@ struct Registration {
     /// On a long-lived receiver, once for each instance of a class (in its constructor or a
     /// method only the constructor calls) that the file does not show made many times: the class.
     per_instance: Option<String>,
+    /// In a method of the one instance the file makes that only code elsewhere calls: the
+    /// class and the method.
+    called_elsewhere: Option<(String, String)>,
 }
 
 #[derive(Default)]
@@ -296,6 +299,9 @@ enum PerInstance {
     Once,
     /// Once for each instance of the class named, however many the callers make.
     Each(String),
+    /// In a method of the one instance the file makes, which only code elsewhere calls (a
+    /// base class): the class and the method.
+    CalledElsewhere(String, String),
 }
 
 /// A registration on a long-lived receiver in a constructor, or in a method only the
@@ -316,7 +322,17 @@ fn once_per_instance(
     {
         return None;
     }
-    let owner = semantic.runs_once_per_instance(span)?;
+    let Some(owner) = semantic.runs_once_per_instance(span) else {
+        let (owner, method) = semantic.method_called_elsewhere(span)?;
+        if !semantic.created_once(owner) {
+            return None;
+        }
+        let class = semantic.owner_name(owner)?;
+        return Some(PerInstance::CalledElsewhere(
+            class.to_string(),
+            method.to_string(),
+        ));
+    };
     if semantic.created_once(owner) {
         return Some(PerInstance::Once);
     }
@@ -613,6 +629,7 @@ impl RepeatedListener {
                 rerun: None,
                 received: None,
                 per_instance: None,
+                called_elsewhere: None,
             });
         }
         let shared = semantic.is_shared_connection(&receiver, call.span);
@@ -639,14 +656,17 @@ impl RepeatedListener {
         if !(long_lived || rerun.is_some() || received.is_some()) || site.self_removing {
             return;
         }
-        let per_instance = match once_per_instance(semantic, call.span, long_lived, &shared) {
-            Some(PerInstance::Once) => return,
-            Some(PerInstance::Each(class)) => Some(class),
-            None => None,
-        };
+        let (per_instance, called_elsewhere) =
+            match once_per_instance(semantic, call.span, long_lived, &shared) {
+                Some(PerInstance::Once) => return,
+                Some(PerInstance::Each(class)) => (Some(class), None),
+                Some(PerInstance::CalledElsewhere(class, method)) => (None, Some((class, method))),
+                None => (None, None),
+            };
         self.registrations.push(Registration {
             received,
             per_instance,
+            called_elsewhere,
             span: registration_span(cx.text, call),
             receiver_text: receiver_text(semantic, &receiver),
             event: event_key(cx.text, site.event),
@@ -955,7 +975,10 @@ fn report(ctx: &mut Context, registration: Registration) {
             (label, Some(Severity::Warn))
         }
         // How many instances share one, or are made at all, is the caller's to say.
-        None if registration.received.is_some() || registration.per_instance.is_some() => {
+        None if registration.received.is_some()
+            || registration.per_instance.is_some()
+            || registration.called_elsewhere.is_some() =>
+        {
             (label, Some(Severity::Warn))
         }
         None => (label, None),
@@ -967,6 +990,10 @@ fn report(ctx: &mut Context, registration: Registration) {
             "for each {} made",
             registration.per_instance.as_deref().unwrap_or_default()
         ),
+        (None, None) if registration.called_elsewhere.is_some() => {
+            let (_, method) = registration.called_elsewhere.as_ref().unwrap();
+            format!("each time `{method}` runs")
+        }
         _ => "on every call".to_string(),
     };
     let lives = match &registration.received {
@@ -978,7 +1005,13 @@ fn report(ctx: &mut Context, registration: Registration) {
                 "every {class} adds another, and `{}` keeps each one, and the instance its closure holds, for as long as it lives: bounded only if few are made",
                 registration.receiver_text
             ),
-            None => lives,
+            None => match &registration.called_elsewhere {
+                Some((class, method)) => format!(
+                    "this file makes one `{class}`, but nothing here calls `{method}`: code elsewhere (a base class, a caller) decides how often it runs, and each run adds another to `{}`",
+                    registration.receiver_text
+                ),
+                None => lives,
+            },
         },
     };
     if registration.removed_off_unmount {
@@ -1253,6 +1286,14 @@ mod tests {
             assert!(message.contains("for each `Timeline` made"), "{message}");
             assert!(message.contains("bounded only if few are made"), "{message}");
         }
+        // The one instance the file makes (through an alias, in another made-once class's
+        // constructor), in a method only code elsewhere calls: a warning that says so.
+        let (severity, message) = finding(
+            "function main() { const _Adapter = class _Adapter extends Base { spawn() { this.child = fork('x'); process.on('exit', () => this.child.kill()); } }; let Adapter = _Adapter; class Session { constructor() { this.adapter = new Adapter(); } } const session = new Session(); session.run(); } main();",
+            "a.js",
+        );
+        assert_eq!(severity, Severity::Warn);
+        assert!(message.contains("nothing here calls `spawn`"), "{message}");
         // A listener added from inside an instance's own listener runs per event: an error.
         let (severity, _) = finding(
             "export class Timeline { constructor(el) { el.addEventListener('pointerdown', () => { window.addEventListener('pointermove', f); }); } }",

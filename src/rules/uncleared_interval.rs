@@ -91,6 +91,9 @@ struct Interval {
     in_handler: bool,
     /// `setTimeout(poll, t)` inside `poll`: a loop.
     reschedules_itself: bool,
+    /// Started once for each object the code makes (in a constructor, a method only it calls,
+    /// or a factory that returns the object): what it names.
+    per_object: Option<String>,
 }
 
 #[derive(Default)]
@@ -318,6 +321,11 @@ impl Rule for UnclearedInterval {
             Some(SET_INTERVAL) => {
                 if let Some(fate) = self.fates.remove(&call.span.lo) {
                     if self.top_level || semantic.runs_many_times(call.span) {
+                        let per_object = match per_object(semantic, call.span) {
+                            Some(PerObject::Once) => return,
+                            Some(PerObject::Each(what)) => Some(what),
+                            None => None,
+                        };
                         self.intervals.push(Interval {
                             span: callee_span(call),
                             fate,
@@ -326,6 +334,7 @@ impl Rule for UnclearedInterval {
                             needs_unmount_clear: false,
                             in_handler: false,
                             reschedules_itself: false,
+                            per_object,
                         });
                     }
                 }
@@ -339,6 +348,7 @@ impl Rule for UnclearedInterval {
                         return;
                     }
                     self.intervals.push(Interval {
+                        per_object: None,
                         in_handler,
                         reschedules_itself,
                         span: callee_span(call),
@@ -604,9 +614,58 @@ fn reschedules_itself(semantic: &Semantic, call: &CallExpr) -> bool {
         .is_some_and(|name| *name == callback.sym)
 }
 
+/// How often an interval started once per object runs.
+enum PerObject {
+    /// The only object is made once (`module.exports = new Clock()`).
+    Once,
+    /// Once for each object made, which the callers decide: what makes them.
+    Each(String),
+}
+
+/// An interval started in a constructor (or a method only the constructor calls) or in a
+/// factory that returns the object it builds: one timer per object. Components have their own
+/// checks, which pair mounts with unmounts.
+fn per_object(semantic: &Semantic, span: Span) -> Option<PerObject> {
+    if semantic.in_component(span) || semantic.in_mount_phase(span) || semantic.in_effect(span) {
+        return None;
+    }
+    if let Some(owner) = semantic.runs_once_per_instance(span) {
+        if semantic.created_once(owner) {
+            return Some(PerObject::Once);
+        }
+        if semantic.constructed_many_times(owner) {
+            return None;
+        }
+        let class = semantic.owner_name(owner)?;
+        return Some(PerObject::Each(format!("`{class}` made")));
+    }
+    let function = semantic.function_scope_at(span)?;
+    if !semantic.returns_an_object(function) || semantic.handler_of(span).is_some() {
+        return None;
+    }
+    let name = semantic.function_name(function)?;
+    Some(PerObject::Each(format!("object `{name}()` returns")))
+}
+
 fn report(ctx: &mut Context, interval: &Interval, what: String, label: Option<(Span, String)>) {
     if interval.timeout {
         return report_timeout(ctx, interval, what, label);
+    }
+    if let Some(made) = &interval.per_object {
+        return ctx.report(Finding {
+            rule: ID,
+            range: Range::from_span(interval.span),
+            message: format!(
+                "`setInterval` runs once for each {made}, and {what}: each one adds a timer that runs, and keeps its callback's closure (and the object with it) alive, forever; bounded only if few are made"
+            ),
+            labels: label
+                .map(|(span, message)| Label { range: Range::from_span(span), message })
+                .into_iter()
+                .collect(),
+            help: Some("keep the handle on the object and clear it where the object's work stops (`stop()`, `close()`, `dispose()`)".into()),
+            severity: Some(Severity::Warn),
+            subject: Some(Subject::Interval),
+        });
     }
     let effect = if interval.in_effect {
         "; this effect returns no cleanup that clears it"
@@ -763,6 +822,37 @@ mod tests {
             // `cond && setInterval(…)` as a statement drops the handle just the same.
             ("export function f(on) { on && setInterval(tick, 10); }", "a.mjs", &["setInterval"]),
         ]);
+    }
+
+    /// One timer for each object made: a warning that names what makes them; silent for the
+    /// one object made at load; an error for an interval that is not the object's own.
+    #[test]
+    fn once_per_object_is_a_warning() {
+        use crate::diagnostic::Severity;
+        let lint = |source: &str| {
+            crate::lint_source(
+                std::path::Path::new("a.mjs"),
+                source,
+                &Default::default(),
+                false,
+            )
+            .diagnostics
+        };
+        for (source, made) in [
+            ("export async function Physics() { const world = {}; setInterval(() => step(world), 16); return { add(m) {} }; }", "each object `Physics()` returns"),
+            ("export class Clock { constructor() { this.timer = setInterval(() => this.tick(), 1000); } tick() {} }", "each `Clock` made"),
+        ] {
+            let found = lint(source);
+            assert_eq!(found.len(), 1, "{source}: {found:?}");
+            assert_eq!(found[0].severity, Severity::Warn, "{source}");
+            assert!(found[0].message.contains(made), "{}", found[0].message);
+        }
+        assert!(lint("class Clock { constructor() { this.timer = setInterval(() => this.tick(), 1000); } tick() {} } export const clock = new Clock();").is_empty());
+        let found = lint("export function poll(list) { setInterval(() => list.push(Date.now()), 1000); return { list }; }");
+        assert_eq!(found.len(), 1);
+        let found =
+            lint("export function poll(list) { setInterval(() => list.push(Date.now()), 1000); }");
+        assert_eq!(found[0].severity, Severity::Error);
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub(super) struct Builder<'a> {
     once_starts: Vec<BytePos>,
     /// Start of a function about to be visited, and the binding that names it.
     pending_function_binding: Option<(BytePos, BindingId)>,
+    /// `const Adapter = class … {}`: the class expression about to be visited, by its start,
+    /// and the binding that names it.
+    pending_class_binding: Option<(BytePos, BindingId)>,
     /// Function scopes and the binding they are declared as (`function f`, `const f = () =>`).
     function_bindings: Vec<(ScopeId, BindingId)>,
     binding_at: FxHashMap<BytePos, BindingId>,
@@ -151,6 +154,7 @@ impl<'a> Builder<'a> {
             iife_start: None,
             once_starts: Vec::new(),
             pending_function_binding: None,
+            pending_class_binding: None,
             function_bindings: Vec::new(),
             binding_at: FxHashMap::with_capacity_and_hasher(size / 80, Default::default()),
         }
@@ -682,6 +686,13 @@ impl<'a> Builder<'a> {
                     self.binding_at.get(&name.id.span.lo),
                 ) {
                     self.inits.push((binding, shape));
+                }
+                // `const Adapter = class Adapter extends Base {}`: instances of the class are
+                // made through the name.
+                if let (Expr::Class(class), Some(&binding)) =
+                    (unwrap_parens(init), self.binding_at.get(&name.id.span.lo))
+                {
+                    self.pending_class_binding = Some((class.class.span.lo, binding));
                 }
                 // `const that = this` (or `self`, `_this`): the same object under another name.
                 if let (Expr::This(_), Some(&binding)) =
@@ -1353,7 +1364,12 @@ impl Visit for Builder<'_> {
     }
 
     fn visit_class_expr(&mut self, expr: &ClassExpr) {
-        self.class(&expr.class, expr.ident.as_ref(), None);
+        let declared = self
+            .pending_class_binding
+            .take()
+            .filter(|(start, _)| *start == expr.class.span.lo)
+            .map(|(_, binding)| binding);
+        self.class(&expr.class, expr.ident.as_ref(), declared);
     }
 
     fn visit_block_stmt(&mut self, block: &BlockStmt) {

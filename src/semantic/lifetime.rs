@@ -744,25 +744,65 @@ impl Semantic<'_> {
     /// (`module.exports = new Registry()`, a module-level `const client = new Client()`)? Its
     /// instances then live as long as the process, and so does what they own.
     pub fn created_once(&self, owner: ScopeId) -> bool {
+        self.made_once(owner, 3)
+    }
+
+    /// [`Semantic::created_once`], following at most `depth` links: an alias of the class
+    /// (`let Adapter = _Adapter`), a subclass, or the constructor of another class made once.
+    fn made_once(&self, owner: ScopeId, depth: u8) -> bool {
         let Some(&(_, class)) = self.owners.iter().find(|(scope, _)| *scope == owner) else {
             return false;
         };
-        if self.binding(class).exported {
-            return false;
-        }
+        !self.binding(class).exported && self.name_makes_once(class, owner, depth)
+    }
+
+    /// Is every use of `name` (a class, or an alias of one) a property access or a `new` in
+    /// code that runs once, with at least one `new`?
+    fn name_makes_once(&self, name: BindingId, owner: ScopeId, depth: u8) -> bool {
         let mut news = 0;
-        let only_created_once = self.references_to(class).all(|reference| {
-            if reference.role == Role::Object || self.extended_by_a_class_made_once(reference.span)
+        let only_created_once = self.references_to(name).all(|reference| {
+            if reference.role == Role::Object
+                || (depth > 0 && self.extended_by_a_class_made_once(reference.span))
             {
                 return true;
+            }
+            if depth > 0 {
+                if let Some(alias) = self.alias_declared_by(reference.span) {
+                    let made = self.name_makes_once(alias, owner, depth - 1);
+                    news += usize::from(made);
+                    return made;
+                }
             }
             let constructs = self.nodes().iter().any(|node| {
                 matches!(node, super::Node::New(new) if unwrap(&new.callee).span() == reference.span)
             });
             news += usize::from(constructs);
-            constructs && !self.scope(reference.scope).runs_many
+            constructs
+                && (!self.scope(reference.scope).runs_many
+                    || (depth > 0
+                        && self.runs_once_per_instance(reference.span).is_some_and(|maker| {
+                            maker != owner && self.made_once(maker, depth - 1)
+                        })))
         });
         only_created_once && news > 0
+    }
+
+    /// The binding `span` is the whole initializer of, never reassigned: `let Adapter = _Adapter`.
+    fn alias_declared_by(&self, span: Span) -> Option<BindingId> {
+        self.nodes().iter().find_map(|node| {
+            let super::Node::VarDeclarator(declarator) = node else {
+                return None;
+            };
+            let init = declarator.init.as_deref()?;
+            let Pat::Ident(name) = &declarator.name else {
+                return None;
+            };
+            if unwrap(init).span() != span {
+                return None;
+            }
+            let alias = self.binding_id_of(&name.id)?;
+            (!self.references_to(alias).any(|r| r.access.is_write())).then_some(alias)
+        })
     }
 
     /// Is `span` the superclass of a class declaration (`class B extends A`) whose own
@@ -778,7 +818,7 @@ impl Semantic<'_> {
                         .owners
                         .iter()
                         .find(|(_, b)| self.binding(*b).span == decl.ident.span)
-                        .is_some_and(|&(owner, _)| self.created_once(owner))
+                        .is_some_and(|&(owner, _)| self.made_once(owner, 0))
             }
             _ => false,
         })
@@ -857,6 +897,21 @@ impl Semantic<'_> {
             .then_some(owner)
     }
 
+    /// The method around `span`, and its class, when no code in the file names it
+    /// (`createProcess() {…}` that only a base class calls): how often it runs is for code
+    /// elsewhere to say.
+    pub fn method_called_elsewhere(&self, span: Span) -> Option<(ScopeId, &Atom)> {
+        let function = self.function_scope_at(span)?;
+        let ThisValue::Instance(owner) = self.scope(function).this else {
+            return None;
+        };
+        if self.scope(function).kind == ScopeKind::Arrow || self.in_constructor(owner, span) {
+            return None;
+        }
+        let name = self.function_name(function)?;
+        (!self.member_uses().contains_key(name)).then_some((owner, name))
+    }
+
     /// Every recorded access `x.name` (on a name or `this`) by its name, and whether it is
     /// called.
     fn member_uses(&self) -> &FxHashMap<Atom, Vec<MemberUse>> {
@@ -882,6 +937,30 @@ impl Semantic<'_> {
                 });
             }
             uses
+        })
+    }
+
+    /// Does the function whose scope is `scope` build and return an object of its own
+    /// (`return { add, remove }` among its body's statements): a factory, which runs once for
+    /// each object it makes, as a constructor does.
+    pub fn returns_an_object(&self, scope: ScopeId) -> bool {
+        let lo = self.scope(scope).span.lo;
+        let body = self.nodes().iter().find_map(|node| match node {
+            super::Node::Function(super::FunctionNode::Function(f)) if f.span.lo == lo => {
+                f.body.as_ref().map(|b| &b.stmts)
+            }
+            super::Node::Function(super::FunctionNode::Arrow(a)) if a.span.lo == lo => {
+                match &*a.body {
+                    ArrowFunctionBody::FunctionBody(b) => Some(&b.stmts),
+                    ArrowFunctionBody::Expr(_) => None,
+                }
+            }
+            _ => None,
+        });
+        body.is_some_and(|stmts| {
+            stmts.iter().any(|stmt| {
+                matches!(stmt, Stmt::Return(ReturnStmt { arg: Some(arg), .. }) if matches!(unwrap(arg), Expr::Object(_)))
+            })
         })
     }
 
