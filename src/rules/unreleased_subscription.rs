@@ -145,6 +145,9 @@ struct Acquisition {
     /// The long-lived source that keeps it, when the rule knows it.
     source: Option<String>,
     in_mount_phase: bool,
+    /// Started by a function installed on an object (`editor.listen = () => …`) that nothing
+    /// in the file calls: its name. How often it runs is for its callers to say.
+    started_by: Option<Atom>,
 }
 
 #[derive(Default)]
@@ -303,6 +306,7 @@ impl UnreleasedSubscription {
                     crate::semantic::lifetime::squeezed_text(cx.text, target.unwrap().span())
                 }),
                 in_mount_phase: semantic.in_mount_phase(call.span),
+                started_by: None,
             },
         );
     }
@@ -347,6 +351,7 @@ impl UnreleasedSubscription {
                 handle,
                 source: Some(source.path),
                 in_mount_phase,
+                started_by: None,
             },
         );
     }
@@ -768,6 +773,7 @@ impl Rule for UnreleasedSubscription {
                 owner: None,
                 source: None,
                 in_mount_phase: true,
+                started_by: None,
             },
         );
     }
@@ -798,6 +804,7 @@ impl Rule for UnreleasedSubscription {
                             owner: None,
                             source: None,
                             in_mount_phase: semantic.in_mount_phase(call.span),
+                            started_by: None,
                         },
                     );
                 }
@@ -886,6 +893,7 @@ impl UnreleasedSubscription {
                 owner: None,
                 source: Some("`matchMedia(…)`".into()),
                 in_mount_phase: semantic.in_mount_phase(call.span),
+                started_by: None,
             },
         );
     }
@@ -941,6 +949,10 @@ impl UnreleasedSubscription {
                 owner: None,
                 source: None,
                 in_mount_phase: semantic.in_mount_phase(call.span),
+                started_by: parent
+                    .and_then(|p| semantic.function_scope_at(semantic.scope(p).span))
+                    .and_then(|starter| semantic.installed_on_an_object(starter))
+                    .cloned(),
             },
         );
     }
@@ -957,10 +969,12 @@ fn is_match_media(semantic: &Semantic, call: &CallExpr) -> bool {
 }
 
 fn report(ctx: &mut Context, acquisition: Acquisition) {
-    let when = if acquisition.in_mount_phase {
-        "each time the component mounts"
-    } else {
-        "on every call"
+    let when = match &acquisition.started_by {
+        Some(method) => format!(
+            "each time `{method}` is called (by code elsewhere: nothing in this file calls it)"
+        ),
+        None if acquisition.in_mount_phase => "each time the component mounts".to_string(),
+        None => "on every call".to_string(),
     };
     let (release, keeps) = match acquisition.kind {
         Kind::Observer => (
@@ -1018,6 +1032,8 @@ fn report(ctx: &mut Context, acquisition: Acquisition) {
     let severity = match (acquisition.kind, &acquisition.source) {
         // Bounded by the element it observes, unless that is the page itself.
         (Kind::Observer, None) => Some(Severity::Warn),
+        // Once per object in the common use (`controller.listen()`), which the file cannot show.
+        _ if acquisition.started_by.is_some() => Some(Severity::Warn),
         _ => None,
     };
     ctx.report(Finding {
@@ -1112,5 +1128,35 @@ mod tests {
             // Another name's optional release is not this one's.
             ("export function C() { useEffect(() => { const observer = new ResizeObserver(f); observer.observe(document.body); return () => myObserver?.disconnect(); }, []); return null; }", "a.jsx", &["observer.observe"]),
         ]);
+    }
+
+    /// A loop started by a function installed on an object that only code elsewhere calls
+    /// (`editor.listen()`, once per editor in the common use) is a warning that says so; one
+    /// the file itself starts again and again stays an error.
+    #[test]
+    fn a_loop_started_only_from_elsewhere_is_a_warning() {
+        use crate::diagnostic::Severity;
+        let lint = |source: &str| {
+            crate::lint_source(
+                std::path::Path::new("a.mjs"),
+                source,
+                &Default::default(),
+                false,
+            )
+            .diagnostics
+        };
+        let installed = "export function addRow(object, key) { const editor = makeEditor(); editor.listen = () => { const update = () => { editor.set(object[key]); requestAnimationFrame(update); }; requestAnimationFrame(update); return editor; }; return editor; }";
+        let found = lint(installed);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].severity, Severity::Warn);
+        assert!(
+            found[0].message.contains("each time `listen` is called"),
+            "{}",
+            found[0].message
+        );
+        let found = lint(&format!(
+            "{installed} export function refresh(e) {{ e.listen(); }}"
+        ));
+        assert_eq!(found[0].severity, Severity::Error);
     }
 }

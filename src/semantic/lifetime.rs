@@ -480,6 +480,8 @@ pub fn is_effect_hook_call(call: &CallExpr) -> bool {
 pub struct MemberUse {
     pub span: Span,
     pub call: Option<MemberCall>,
+    /// The target of an assignment (`editor.listen = …`).
+    pub written: bool,
 }
 
 /// The receiver of a method call: `this.m()` or `x.m()`.
@@ -912,18 +914,39 @@ impl Semantic<'_> {
         (!self.member_uses().contains_key(name)).then_some((owner, name))
     }
 
+    /// The name of the function whose scope is `scope` when it is installed as a property of
+    /// an object (`editor.listen = () => …`, `{ listen() {…} }`), not bound to a name, and no
+    /// code in the file names that property: only code elsewhere calls it.
+    pub fn installed_on_an_object(&self, scope: ScopeId) -> Option<&Atom> {
+        // A class's own methods are the class's checks' to judge.
+        let parent = self.scope(scope).parent?;
+        if self.scope(parent).kind == ScopeKind::Class {
+            return None;
+        }
+        let name = self.function_name(scope)?;
+        let read = self
+            .member_uses()
+            .get(name)
+            .is_some_and(|uses| uses.iter().any(|u| !u.written));
+        if self.function_binding(scope).is_some() || read {
+            return None;
+        }
+        Some(name)
+    }
+
     /// Every recorded access `x.name` (on a name or `this`) by its name, and whether it is
     /// called.
     fn member_uses(&self) -> &FxHashMap<Atom, Vec<MemberUse>> {
         self.member_uses.get_or_init(|| {
             let mut uses: FxHashMap<Atom, Vec<MemberUse>> = FxHashMap::default();
             for node in self.nodes() {
-                let super::Node::Member(member, _) = node else {
+                let super::Node::Member(member, role) = node else {
                     continue;
                 };
                 let MemberProp::Ident(prop) = &member.prop else {
                     continue;
                 };
+                let written = *role == Role::Assigned;
                 let call = self.call_at(member.span).map(|_| {
                     if matches!(unwrap(&member.obj), Expr::This(_)) {
                         MemberCall::OnThis
@@ -934,6 +957,7 @@ impl Semantic<'_> {
                 uses.entry(prop.sym.clone()).or_default().push(MemberUse {
                     span: member.span,
                     call,
+                    written,
                 });
             }
             uses
