@@ -102,6 +102,9 @@ struct Registration {
     /// In a method of the one instance the file makes that only code elsewhere calls: the
     /// class and the method.
     called_elsewhere: Option<(String, String)>,
+    /// On the host a hook is handed (`submit(connection)`), which the object may also reach
+    /// through a member (`this.connection`): a removal through any path to it counts.
+    on_a_host: bool,
 }
 
 #[derive(Default)]
@@ -193,6 +196,12 @@ fn receiver_text(semantic: &Semantic, receiver: &Holder) -> String {
 fn outlives_the_call(semantic: &Semantic, receiver: &Holder) -> bool {
     match receiver {
         Holder::Path(Root::Global(_), _) => true,
+        // `onAdd(map) { map.on('zoom', …) }`: every object added to the one map adds one.
+        Holder::Path(Root::Binding(id), props)
+            if props.is_empty() && semantic.is_host_of_a_hook(*id).is_some() =>
+        {
+            true
+        }
         Holder::Path(Root::Binding(id), _) => {
             (semantic.holds_a_value(*id)
                 && semantic.is_process_long(*id)
@@ -630,6 +639,7 @@ impl RepeatedListener {
                 received: None,
                 per_instance: None,
                 called_elsewhere: None,
+                on_a_host: false,
             });
         }
         let shared = semantic.is_shared_connection(&receiver, call.span);
@@ -667,6 +677,8 @@ impl RepeatedListener {
             received,
             per_instance,
             called_elsewhere,
+            on_a_host: matches!(&receiver, Holder::Path(Root::Binding(id), props)
+                if props.is_empty() && semantic.is_host_of_a_hook(*id).is_some()),
             span: registration_span(cx.text, call),
             receiver_text: receiver_text(semantic, &receiver),
             event: event_key(cx.text, site.event),
@@ -861,7 +873,7 @@ impl Rule for RepeatedListener {
             // Also by any name the listener is kept under.
             let removed = self.removals.released_by(&acquisition).is_some();
             let released = removed
-                || (registration.shared_connection.is_some()
+                || ((registration.shared_connection.is_some() || registration.on_a_host)
                     && self
                         .removals
                         .released_through_any_holder(&acquisition)
@@ -1100,6 +1112,8 @@ mod tests {
             ("export function attach() { const onDown = () => {}; window.addEventListener('pointerdown', onDown, { capture: true }); return () => window.removeEventListener('pointerdown', onDown, true); }", "a.mjs"),
             // Registered once: top level, or a setup function only called from there.
             ("process.on('SIGTERM', shutdown);", "a.js"),
+            // A host hook that removes what it added, through any path to the host.
+            ("export class Layer { onAdd(map) { this.map = map; map.on('zoomend', this.redraw); } onRemove() { this.map.off('zoomend', this.redraw); } redraw() {} }", "a.mjs"),
             // In the constructor (or a method only it calls) of a class made once.
             ("class Registry { constructor() { process.on('exit', () => this.flush()); } flush() {} } module.exports = new Registry();", "a.js"),
             ("class Session { listen() { process.on('message', (m) => this.take(m)); } take() {} } class IpcSession extends Session {} function main() { const s = process.env.IPC ? new IpcSession() : new Session(); s.listen(); } main();", "a.js"),
@@ -1256,6 +1270,11 @@ mod tests {
             ("export class Panel { constructor() { this.bind(); } bind() { window.addEventListener('resize', f); } } export function refresh(p) { p.bind(); }", "a.mjs", &["window.addEventListener"]),
             // A function handed under a key to code that hands it on again.
             ("function serve() { process.on('uncaughtException', log); } function start({ run }) { setInterval(run, 10); } start({ run: serve });", "a.js", &["process.on"]),
+            // A constructor handed its renderer, which `destroy()` only lets go of.
+            ("function Manager(renderer) { this.renderer = renderer; var self = this; this.renderer.on('context', function () { self.reset(); }); }\nManager.prototype.reset = function () {};\nManager.prototype.destroy = function () { this.renderer = null; };\nmodule.exports = Manager;", "a.js", &["this.renderer.on"]),
+            // A host hook: every layer added to the one map adds a listener to it.
+            ("export class Layer { onAdd(map) { map.on('zoomend', () => this.redraw()); } redraw() {} }", "a.mjs", &["map.on"]),
+            ("Query.prototype.submit = function (connection) { const con = connection; con.once('rowDescription', this.onRow); }; module.exports = Query;", "a.js", &["con.once"]),
             // A response that is ended: the connection may serve the next request.
             ("module.exports = (req, res) => { req.socket.on('close', onClose); res.end('ok'); };", "a.js", &["req.socket.on"]),
         ]);

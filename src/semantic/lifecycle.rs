@@ -95,3 +95,9 @@ pub fn is_angular_hook(method: &str) -> bool {
         .filter(|phases| phases.framework == "angular")
         .any(|phases| phases.mount.contains(&method) || phases.unmount.contains(&method))
 }
+
+/// Hooks a host calls each time an object is added to it, with the host as a parameter:
+/// Leaflet's and Mapbox's `onAdd(map)`, OpenLayers' `setMap(map)`, node-postgres'
+/// `submit(connection)` (a query on a pooled connection). The host outlives every object added
+/// to it, so a listener a hook adds to it stays until the hook's object removes it.
+pub const HOST_HOOKS: &[(&str, usize)] = &[("onAdd", 0), ("setMap", 0), ("submit", 0)];

@@ -1395,6 +1395,30 @@ impl Semantic<'_> {
         writes && never_ended
     }
 
+    /// Is the binding the host parameter of a hook that a host calls each time an object is
+    /// added to it ([`super::lifecycle::HOST_HOOKS`]): `onAdd(map)`, `submit(connection)`
+    /// (also under a `const` alias)?
+    pub fn is_host_of_a_hook(&self, binding: BindingId) -> Option<()> {
+        let mut param = binding;
+        // `const con = connection`: the parameter under another name.
+        if self.binding(binding).kind == BindingKind::Const {
+            param = match unwrap(self.initializer_of(binding)?) {
+                Expr::Ident(id) => self.binding_id_of(id)?,
+                _ => return None,
+            };
+        }
+        let info = self.binding(param);
+        if info.kind != BindingKind::Param {
+            return None;
+        }
+        let name = self.function_name(info.scope)?;
+        let index = self.param_index(param)?;
+        super::lifecycle::HOST_HOOKS
+            .iter()
+            .any(|(hook, at)| name == *hook && index == *at)
+            .then_some(())
+    }
+
     /// A parameter, or a local of the call made from one (`const ctx = new Context(req, res)`,
     /// `const socket = req.socket`).
     fn comes_from_a_parameter(&self, binding: BindingId) -> bool {
@@ -1506,6 +1530,10 @@ impl Semantic<'_> {
         let (owner, mut assigns) = self.values_of_member(at, member)?;
         let mut found = None;
         assigns.try_for_each(|assign| {
+            // `this.renderer = null` in `destroy()` lets go of it: not another value.
+            if is_empty_value(&assign.right) {
+                return Some(());
+            }
             let Expr::Ident(value) = unwrap(&assign.right) else {
                 return None;
             };
@@ -1691,6 +1719,16 @@ fn this_member(expr: &Expr) -> Option<&Atom> {
     match unwrap(expr) {
         Expr::Member(member) => this_member_of(member),
         _ => None,
+    }
+}
+
+/// `null`, `undefined` or `void 0`: what code assigns to let go of a reference.
+fn is_empty_value(expr: &Expr) -> bool {
+    match unwrap(expr) {
+        Expr::Lit(Lit::Null(_)) => true,
+        Expr::Ident(id) => id.sym == "undefined",
+        Expr::Unary(unary) => unary.op == UnaryOp::Void,
+        _ => false,
     }
 }
 
