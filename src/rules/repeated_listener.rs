@@ -569,6 +569,25 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// `config.cancelToken.promise.then(onCanceled)`: a cancel token's promise settles only when
+    /// the token is cancelled, so a callback on it is a `once` listener on the token, which a
+    /// caller may reuse for many requests.
+    fn of_cancel_token(call: &'a CallExpr, object: &'a Expr, method: &str) -> Option<Site<'a>> {
+        let Expr::Member(promise) = unwrap(object) else {
+            return None;
+        };
+        let token = matches!(unwrap(&promise.obj), Expr::Member(m) if prop_name(&m.prop).is_some_and(|p| p == "cancelToken"));
+        (method == "then" && token && prop_name(&promise.prop).is_some_and(|p| p == "promise"))
+            .then(|| Site {
+                receiver: &promise.obj,
+                event: None,
+                listener: call.args.first().map(|a| &*a.expr),
+                once: true,
+                self_removing: false,
+                capture: false,
+            })
+    }
+
     /// The key of the listener it names, with the phase it listens in.
     fn listener_key(&self, semantic: &Semantic, text: &str) -> Option<String> {
         let key = listener_key(semantic, text, self.listener?)?;
@@ -799,6 +818,8 @@ impl Rule for RepeatedListener {
         }
         if REGISTRATION_METHODS.contains(&&**method) {
             self.registration(cx, call, Site::of_method(call, object, method));
+        } else if let Some(site) = Site::of_cancel_token(call, object, method) {
+            self.registration(cx, call, site);
         } else if REMOVAL_METHODS.contains(&&**method)
             || method == "removeAllListeners"
             || self.removal_methods.iter().any(|m| m == &**method)
@@ -957,10 +978,21 @@ fn report(ctx: &mut Context, registration: Registration) {
         ),
         None => lives,
     };
+    // A callback on a cancel token's promise has no event name: it waits for the cancel.
+    let (listener, fires) = if registration.event == "''" {
+        (
+            "a callback".to_string(),
+            "the token is cancelled".to_string(),
+        )
+    } else {
+        (
+            format!("a listener for {}", registration.event),
+            format!("{} fires", registration.event),
+        )
+    };
     let lives = if registration.once {
         format!(
-            "a `once` listener is removed only when {} fires, so each call before that (or every call, if it never comes) adds another; {lives}",
-            registration.event
+            "a `once` listener is removed only when {fires}, so each call before that (or every call, if it never comes) adds another; {lives}"
         )
     } else {
         lives
@@ -1033,8 +1065,8 @@ fn report(ctx: &mut Context, registration: Registration) {
         rule: ID,
         range: Range::from_span(registration.span),
         message: format!(
-            "a listener for {} is added to `{}` {when}, and nothing removes it{effect}: {lives}",
-            registration.event, registration.receiver_text
+            "{listener} is added to `{}` {when}, and nothing removes it{effect}: {lives}",
+            registration.receiver_text
         ),
         labels: label.into_iter().collect(),
         help: Some("register it once (at module level or behind a run-once guard), use `once`, pass `{ signal }` and abort it, or remove it with `off`/`removeListener`/`removeEventListener` and the same function".into()),
@@ -1275,6 +1307,8 @@ mod tests {
             // A host hook: every layer added to the one map adds a listener to it.
             ("export class Layer { onAdd(map) { map.on('zoomend', () => this.redraw()); } redraw() {} }", "a.mjs", &["map.on"]),
             ("Query.prototype.submit = function (connection) { const con = connection; con.once('rowDescription', this.onRow); }; module.exports = Query;", "a.js", &["con.once"]),
+            // A callback on a caller's cancel token, which may serve many requests.
+            ("module.exports = function adapter(config) { return new Promise((resolve, reject) => { const req = send(config); if (config.cancelToken) { config.cancelToken.promise.then(function onCanceled(c) { req.abort(); reject(c); }); } }); };", "a.js", &["config.cancelToken.promise.then"]),
             // A response that is ended: the connection may serve the next request.
             ("module.exports = (req, res) => { req.socket.on('close', onClose); res.end('ok'); };", "a.js", &["req.socket.on"]),
         ]);
