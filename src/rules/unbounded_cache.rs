@@ -1053,6 +1053,10 @@ mod tests {
              Some((Severity::Warn, "an event emitter, which its users keep"))),
             ("function Changes() { this.byId = {}; } inherits(Changes, EventEmitter); Changes.prototype.add = function (key, f) { this.byId[key] = f; }; module.exports = Changes;",
              Some((Severity::Warn, "an event emitter"))),
+            ("var Emitter = require('events').EventEmitter; function Hub() { this.byId = {}; } Hub.prototype.__proto__ = Emitter.prototype; Hub.prototype.add = function (key, f) { this.byId[key] = f; }; module.exports = Hub;",
+             Some((Severity::Warn, "an event emitter"))),
+            ("function Hub() { this.byId = {}; } Hub.prototype = Object.create(EventEmitter.prototype); Hub.prototype.add = function (key, f) { this.byId[key] = f; }; module.exports = Hub;",
+             Some((Severity::Warn, "an event emitter"))),
             ("export class ConfigService { constructor() { this.byComponent = new Map(); } set(componentName, value) { this.byComponent.set(componentName, value); } }", None),
             ("class TaskManager { constructor() { this.tasks = []; } add(t) { this.tasks.push(t); } } module.exports = TaskManager;", None),
             // Exported: a warning when the key says it has no bound, silent otherwise.

@@ -737,8 +737,33 @@ impl Semantic<'_> {
                     && matches!(unwrap(&call.args[0].expr), Expr::Ident(id) if self.binding_id_of(id) == Some(class))
                     && emitter(&call.args[1].expr)
             }
+            // `Adapter.prototype.__proto__ = Emitter.prototype`,
+            // `Adapter.prototype = Object.create(EventEmitter.prototype)`.
+            super::Node::Assign(assign) => {
+                self.prototype_assigned(assign) == Some(class)
+                    && inherited_prototype(&assign.right).is_some_and(emitter)
+            }
             _ => false,
         })
+    }
+
+    /// The constructor whose prototype (or its `__proto__`) an assignment sets.
+    fn prototype_assigned(&self, assign: &AssignExpr) -> Option<BindingId> {
+        let AssignTarget::Simple(SimpleAssignTarget::Member(target)) = &assign.left else {
+            return None;
+        };
+        let prototype = match prop_name(&target.prop)?.as_ref() {
+            "__proto__" => match unwrap(&target.obj) {
+                Expr::Member(m) if prop_name(&m.prop).is_some_and(|p| p == "prototype") => &m.obj,
+                _ => return None,
+            },
+            "prototype" => &target.obj,
+            _ => return None,
+        };
+        match unwrap(prototype) {
+            Expr::Ident(id) => self.binding_id_of(id),
+            _ => None,
+        }
     }
 
     /// Is the class (or constructor function) whose scope is `owner` instantiated only by code
@@ -1718,6 +1743,19 @@ fn this_member_of(member: &MemberExpr) -> Option<&Atom> {
 fn this_member(expr: &Expr) -> Option<&Atom> {
     match unwrap(expr) {
         Expr::Member(member) => this_member_of(member),
+        _ => None,
+    }
+}
+
+/// `Emitter.prototype` or `Object.create(Emitter.prototype)`: the constructor whose prototype
+/// another one inherits.
+fn inherited_prototype(expr: &Expr) -> Option<&Expr> {
+    let expr = match unwrap(expr) {
+        Expr::Call(call) if call.args.len() == 1 => &call.args[0].expr,
+        other => other,
+    };
+    match unwrap(expr) {
+        Expr::Member(m) if prop_name(&m.prop).is_some_and(|p| p == "prototype") => Some(&m.obj),
         _ => None,
     }
 }
