@@ -1311,6 +1311,7 @@ mod tests {
             ("module.exports = function adapter(config) { return new Promise((resolve, reject) => { const req = send(config); if (config.cancelToken) { config.cancelToken.promise.then(function onCanceled(c) { req.abort(); reject(c); }); } }); };", "a.js", &["config.cancelToken.promise.then"]),
             // A response that is ended: the connection may serve the next request.
             ("module.exports = (req, res) => { req.socket.on('close', onClose); res.end('ok'); };", "a.js", &["req.socket.on"]),
+            ("module.exports = (req, res) => { req.socket.on('close', onClose); res.write('a');\n  res\n    .end(); };", "a.js", &["req.socket.on"]),
         ]);
     }
 

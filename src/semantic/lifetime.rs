@@ -1407,7 +1407,7 @@ impl Semantic<'_> {
             Role::Receiver(_) => {
                 let after = self.text.get(r.span.hi.0 as usize - 1..).unwrap_or("");
                 let method = after
-                    .trim_start_matches(['.', '?'])
+                    .trim_start_matches(|c: char| c == '.' || c == '?' || c.is_whitespace())
                     .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
                     .next()
                     .unwrap_or("");
