@@ -736,14 +736,17 @@ impl Rule for RepeatedListener {
         let AssignTarget::Simple(target) = &assign.left else {
             return;
         };
+        // The listener's key first: most assignments keep no name (a call, a literal), and the
+        // kept name's key is a formatted string.
+        let Some(listener) = listener_key(cx.semantic, cx.text, &assign.right) else {
+            return;
+        };
         let kept = match target {
             SimpleAssignTarget::Ident(ident) => name_key(cx.semantic, &ident.id),
             SimpleAssignTarget::Member(member) => squeezed_text(cx.text, member.span),
             _ => return,
         };
-        if let Some(listener) = listener_key(cx.semantic, cx.text, &assign.right) {
-            self.kept_as.push((kept, listener));
-        }
+        self.kept_as.push((kept, listener));
     }
 
     fn finish(&mut self, ctx: &mut Context) {
