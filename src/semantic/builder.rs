@@ -643,6 +643,7 @@ impl<'a> Builder<'a> {
             self.record(Node::VarDeclarator(in_program(declarator)));
             self.declare_pat(&declarator.name, kind);
             if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
+                let declared = self.binding_at.get(&name.id.span.lo).copied();
                 // `var Query = module.exports = function () {…}` names the function too.
                 let mut init = &**init;
                 while let Expr::Assign(assign) = unwrap_parens(init) {
@@ -656,23 +657,16 @@ impl<'a> Builder<'a> {
                 if let Some(start) = start {
                     self.function_names.push((start, name.id.sym.clone()));
                 }
-                if let (Some(start), Some(&binding)) =
-                    (start, self.binding_at.get(&name.id.span.lo))
-                {
+                if let (Some(start), Some(binding)) = (start, declared) {
                     self.pending_function_binding = Some((start, binding));
                     self.named_functions
                         .push((binding, unwrap_parens(init).span()));
                 }
-                if let (Some(shape), Some(&binding)) = (
-                    lifetime::init_shape(init),
-                    self.binding_at.get(&name.id.span.lo),
-                ) {
+                if let (Some(shape), Some(binding)) = (lifetime::init_shape(init), declared) {
                     self.inits.push((binding, shape));
                 }
                 // `const that = this` (or `self`, `_this`): the same object under another name.
-                if let (Expr::This(_), Some(&binding)) =
-                    (unwrap_parens(init), self.binding_at.get(&name.id.span.lo))
-                {
+                if let (Expr::This(_), Some(binding)) = (unwrap_parens(init), declared) {
                     self.this_aliases.push(binding);
                 }
             }
