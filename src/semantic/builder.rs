@@ -259,6 +259,7 @@ impl<'a> Builder<'a> {
             replaced_members: Default::default(),
             member_writes: Default::default(),
             unmount_facts: Default::default(),
+            emitter_classes: Default::default(),
             uses,
             scopes: self.scopes,
             bindings: self.bindings,

@@ -656,6 +656,14 @@ impl Semantic<'_> {
     }
 
     fn is_an_emitter(&self, class: BindingId) -> bool {
+        self.emitter_classes
+            .get_or_init(|| self.find_emitter_classes())
+            .contains(&class)
+    }
+
+    /// The classes that extend an emitter and the constructor functions that `inherits` from
+    /// one: one pass over the nodes for the file, not one per class asked about.
+    fn find_emitter_classes(&self) -> FxHashSet<BindingId> {
         let emitter = |expr: &Expr| {
             let text = squeezed(self.text, unwrap(expr).span());
             text.ends_with("EventEmitter")
@@ -663,28 +671,35 @@ impl Semantic<'_> {
                 || text.ends_with("EventTarget")
                 || text == "EE"
         };
-        self.nodes().iter().any(|node| match node {
-            super::Node::ClassDecl(decl) => {
-                self.declared_binding(&decl.ident) == Some(class)
-                    && decl.class.super_class.as_deref().is_some_and(emitter)
-            }
-            // `inherits(Changes, EventEmitter)`, `util.inherits(Server, events.EventEmitter)`.
-            super::Node::Call(call) => {
-                let inherits = match &call.callee {
-                    Callee::Expr(callee) => match unwrap(callee) {
-                        Expr::Ident(f) => f.sym == "inherits",
-                        Expr::Member(m) => prop_name(&m.prop).is_some_and(|p| p == "inherits"),
+        self.nodes()
+            .iter()
+            .filter_map(|node| match node {
+                super::Node::ClassDecl(decl)
+                    if decl.class.super_class.as_deref().is_some_and(emitter) =>
+                {
+                    self.declared_binding(&decl.ident)
+                }
+                // `inherits(Changes, EventEmitter)`, `util.inherits(Server, events.EventEmitter)`.
+                super::Node::Call(call) => {
+                    let inherits = match &call.callee {
+                        Callee::Expr(callee) => match unwrap(callee) {
+                            Expr::Ident(f) => f.sym == "inherits",
+                            Expr::Member(m) => prop_name(&m.prop).is_some_and(|p| p == "inherits"),
+                            _ => false,
+                        },
                         _ => false,
-                    },
-                    _ => false,
-                };
-                inherits
-                    && call.args.len() == 2
-                    && matches!(unwrap(&call.args[0].expr), Expr::Ident(id) if self.binding_id_of(id) == Some(class))
-                    && emitter(&call.args[1].expr)
-            }
-            _ => false,
-        })
+                    };
+                    if !inherits || call.args.len() != 2 || !emitter(&call.args[1].expr) {
+                        return None;
+                    }
+                    match unwrap(&call.args[0].expr) {
+                        Expr::Ident(id) => self.binding_id_of(id),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// Is the class (or constructor function) whose scope is `owner` instantiated only by code

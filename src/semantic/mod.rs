@@ -241,6 +241,9 @@ pub struct Semantic<'a> {
     member_writes: std::cell::OnceCell<FxHashMap<(ScopeId, Atom), Vec<usize>>>,
     /// What components' release phases do, built on first use in one pass over `nodes`.
     unmount_facts: std::cell::OnceCell<frequency::UnmountFacts>,
+    /// The classes and constructor functions that are event emitters, found on first use in one
+    /// pass over `nodes`.
+    emitter_classes: std::cell::OnceCell<FxHashSet<BindingId>>,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,
