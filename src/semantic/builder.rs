@@ -248,6 +248,10 @@ impl<'a> Builder<'a> {
             handlers,
             names: self.function_names,
         };
+        let scope_starts = scopes_by_start
+            .iter()
+            .map(|id| self.scopes[id.index()].span.lo)
+            .collect();
         Semantic {
             text: self.text,
             owners: self.owners,
@@ -266,6 +270,7 @@ impl<'a> Builder<'a> {
             references: self.references,
             reference_at,
             binding_at: self.binding_at,
+            scope_starts,
             scopes_by_start,
             lifetimes,
             nodes: self.nodes,

@@ -220,6 +220,9 @@ pub struct Semantic<'a> {
     uses: Uses,
     /// Scope ids ordered by where their span starts, for position lookups.
     scopes_by_start: Vec<ScopeId>,
+    /// Where each scope of `scopes_by_start` starts: what the search for a position reads,
+    /// without loading a `Scope` per step.
+    scope_starts: Vec<BytePos>,
     /// The lifetime layer: regions, dropped results, created collections.
     lifetimes: Lifetimes,
     /// Handlers and function names: how often code runs.
@@ -398,9 +401,7 @@ impl<'a> Semantic<'a> {
 
     /// The innermost scope that contains `span`.
     pub fn scope_at(&self, span: Span) -> ScopeId {
-        let after = self
-            .scopes_by_start
-            .partition_point(|&id| self.scope(id).span.lo <= span.lo);
+        let after = self.scope_starts.partition_point(|&lo| lo <= span.lo);
         let mut id = match after.checked_sub(1) {
             Some(i) => self.scopes_by_start[i],
             None => return ScopeId(0),
