@@ -44,6 +44,11 @@ pub fn parse(comments: &[Comment], index: &LazyLineIndex, code_start: usize) -> 
     for comment in comments {
         let range = Range::from_span(comment.span);
         let body = comment.text.trim_start_matches('*').trim();
+        // Nearly every comment is prose or documentation; every directive starts with one of
+        // these letters (`global`, `globals`, `leaklint-ignore…`).
+        if !body.starts_with(['g', 'l']) {
+            continue;
+        }
         if comment.kind == CommentKind::Block {
             if let Some(list) = strip_word(body, "globals").or_else(|| strip_word(body, "global")) {
                 directives.globals.extend(parse_globals(list, comment.span));

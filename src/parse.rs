@@ -1,7 +1,7 @@
 //! Parsing: one source text to an swc AST plus its comments, with every syntax error kept.
 
 use swc_common::comments::{Comment, SingleThreadedComments};
-use swc_common::{BytePos, Spanned, DUMMY_SP};
+use swc_common::{BytePos, Span, Spanned, DUMMY_SP};
 use swc_ecma_ast::{
     CallExpr, Callee, EsVersion, Expr, IdentName, Invalid, MemberExpr, MemberProp, OptChainBase,
     Program,
@@ -106,17 +106,36 @@ fn collect_comments(comments: SingleThreadedComments) -> Vec<Comment> {
 /// Rewrites optional chains as plain ones (`a?.b(c)` as `a.b(c)`, `x?.y` as `x.y`), spans
 /// kept. The lint asks what code does when it runs, and an optional call that runs is a call:
 /// `this.sub?.unsubscribe()` releases, `signal?.addEventListener(…)` registers. Files without
-/// `?.` are not walked.
+/// `?.` are not walked, nor expressions without one in their text.
 pub fn plain_optional_chains(text: &str, program: &mut Program) {
-    if memchr::memmem::find(text.as_bytes(), b"?.").is_some() {
-        program.visit_mut_with(&mut PlainOptionalChains);
+    let marks: Vec<BytePos> = memchr::memmem::find_iter(text.as_bytes(), b"?.")
+        .map(|at| BytePos(BASE + at as u32))
+        .collect();
+    if !marks.is_empty() {
+        program.visit_mut_with(&mut PlainOptionalChains { marks });
     }
 }
 
-struct PlainOptionalChains;
+struct PlainOptionalChains {
+    /// Where `?.` is written, in order (also in strings, comments and `a ?.5 : b`): only an
+    /// expression around one of them can hold an optional chain, and a file has few.
+    marks: Vec<BytePos>,
+}
+
+impl PlainOptionalChains {
+    /// Is a `?.` written inside `span`? A span the parser left empty may hold anything.
+    fn may_hold_one(&self, span: Span) -> bool {
+        let first = self.marks.partition_point(|&at| at < span.lo);
+        span.is_dummy() || self.marks.get(first).is_some_and(|&at| at < span.hi)
+    }
+}
 
 impl VisitMut for PlainOptionalChains {
     fn visit_mut_expr(&mut self, expr: &mut Expr) {
+        // A class expression's decorators may be written before its span starts.
+        if !matches!(expr, Expr::Class(_)) && !self.may_hold_one(expr.span()) {
+            return;
+        }
         expr.visit_mut_children_with(self);
         let Expr::OptChain(chain) = expr else {
             return;

@@ -68,6 +68,54 @@ pub struct Context<'a> {
     /// Severities, rule options and the globals of the configured environments.
     pub settings: &'a Settings,
     findings: Vec<Finding>,
+    /// Which of [`GATE_WORDS`] the text contains, found on first use.
+    gate_words: std::cell::OnceCell<u32>,
+}
+
+/// Words whose absence from a file lets a rule skip it (see the rules' `create`): one scan of
+/// the text finds them all, where a search per word was a scan per word.
+const GATE_WORDS: &[&str] = &[
+    "setInterval",
+    "setTimeout",
+    "Observer",
+    "subscribe",
+    "autorun",
+    "reaction",
+    "WebSocket",
+    "EventSource",
+    "BroadcastChannel",
+    "addListener",
+    "requestAnimationFrame",
+];
+
+/// Which of [`GATE_WORDS`] occur in `text`, as bits. Leftmost-first matching finds where the
+/// first word starts; each word is then checked at that position (two may start there), and
+/// the search goes on from the next byte, so that no occurrence hides inside another.
+fn gate_words_in(text: &str) -> u32 {
+    static SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(GATE_WORDS)
+                .expect("the gate words make an automaton")
+        });
+    let bytes = text.as_bytes();
+    let all = (1u32 << GATE_WORDS.len()) - 1;
+    let mut found = 0;
+    let mut from = 0;
+    while found != all {
+        let Some(hit) = SEARCH.find(aho_corasick::Input::new(bytes).range(from..)) else {
+            break;
+        };
+        let at = &bytes[hit.start()..];
+        for (i, word) in GATE_WORDS.iter().enumerate() {
+            if at.starts_with(word.as_bytes()) {
+                found |= 1 << i;
+            }
+        }
+        from = hit.start() + 1;
+    }
+    found
 }
 
 impl<'a> Context<'a> {
@@ -85,7 +133,19 @@ impl<'a> Context<'a> {
             text,
             settings,
             findings: Vec::new(),
+            gate_words: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Does the file's text (code, strings or comments) contain any of `words`?
+    pub fn mentions_any(&self, words: &[&str]) -> bool {
+        let found = *self.gate_words.get_or_init(|| gate_words_in(self.text));
+        words
+            .iter()
+            .any(|word| match GATE_WORDS.iter().position(|w| w == word) {
+                Some(i) => found & (1 << i) != 0,
+                None => memchr::memmem::find(self.text.as_bytes(), word.as_bytes()).is_some(),
+            })
     }
 
     /// Globals of the configured environments plus configured and `/* global */` names.
@@ -182,4 +242,34 @@ pub fn run(cx: &mut Context, enabled: impl Fn(&RuleMeta) -> bool) {
         .filter_map(|meta| Some((meta.handles, (meta.create?)(cx)?)))
         .collect();
     dispatch::run(cx, rules);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words_in(text: &str) -> Vec<&'static str> {
+        let found = gate_words_in(text);
+        GATE_WORDS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| found & (1 << i) != 0)
+            .map(|(_, word)| *word)
+            .collect()
+    }
+
+    #[test]
+    fn gate_words_are_found_also_inside_or_overlapping_others() {
+        assert_eq!(words_in("let a = 1;"), Vec::<&str>::new());
+        assert_eq!(words_in("setTimeout(f)"), ["setTimeout"]);
+        // `reaction` starts on the last letter of `addListener`.
+        assert_eq!(
+            words_in("x.addListenereaction"),
+            ["reaction", "addListener"]
+        );
+        assert_eq!(
+            words_in("// ResizeObserver\nsetInterval(tick); setTimeout(f)"),
+            ["setInterval", "setTimeout", "Observer"]
+        );
+    }
 }

@@ -494,7 +494,27 @@ fn listener_key(semantic: &Semantic, text: &str, expr: &Expr) -> Option<String> 
 
 fn name_key(semantic: &Semantic, ident: &Ident) -> String {
     match semantic.binding_of(ident) {
-        Some(binding) => format!("{}@{}", ident.sym, binding.span.lo.0),
+        // `name@position`, written out: a key is made for most assignments of a name, and
+        // `format!` cost more than the rest of the rule's work on them.
+        Some(binding) => {
+            let mut digits = [0u8; 10];
+            let mut rest = binding.span.lo.0;
+            let mut start = digits.len();
+            loop {
+                start -= 1;
+                digits[start] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            let digits = std::str::from_utf8(&digits[start..]).expect("ASCII digits");
+            let mut key = String::with_capacity(ident.sym.len() + 1 + digits.len());
+            key.push_str(&ident.sym);
+            key.push('@');
+            key.push_str(digits);
+            key
+        }
         None => ident.sym.to_string(),
     }
 }
@@ -838,14 +858,17 @@ impl Rule for RepeatedListener {
         let AssignTarget::Simple(target) = &assign.left else {
             return;
         };
+        // The listener's key first: most assignments keep no name (a call, a literal), and the
+        // kept name's key is a formatted string.
+        let Some(listener) = listener_key(cx.semantic, cx.text, &assign.right) else {
+            return;
+        };
         let kept = match target {
             SimpleAssignTarget::Ident(ident) => name_key(cx.semantic, &ident.id),
             SimpleAssignTarget::Member(member) => squeezed_text(cx.text, member.span),
             _ => return,
         };
-        if let Some(listener) = listener_key(cx.semantic, cx.text, &assign.right) {
-            self.kept_as.push((kept, listener));
-        }
+        self.kept_as.push((kept, listener));
     }
 
     fn finish(&mut self, ctx: &mut Context) {

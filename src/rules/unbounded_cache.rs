@@ -327,25 +327,20 @@ fn collection_at(semantic: &Semantic, member: &MemberExpr) -> Option<Collection>
         Expr::Ident(ident) if is_global(semantic, ident, GLOBAL_OBJECTS) => {
             Some(Collection::Global(name.clone()))
         }
-        // `var self = this; … self._clients.push(c)`.
-        Expr::Ident(ident)
-            if semantic
-                .binding_id_of(ident)
-                .is_some_and(|b| semantic.is_this_alias(b)) =>
-        {
-            match semantic.this_at(semantic.binding(semantic.binding_id_of(ident)?).span) {
-                ThisValue::Instance(owner) => Some(Collection::Instance(owner, name.clone())),
-                _ => None,
-            }
-        }
+        // One lookup of the name: this runs for nearly every property access on a name.
         Expr::Ident(ident) => {
-            let binding = semantic.binding_of(ident)?;
-            (binding.kind == BindingKind::Class).then(|| {
-                Collection::Static(
-                    semantic.binding_id_of(ident).expect("resolved"),
-                    name.clone(),
-                )
-            })
+            let binding = semantic.binding_id_of(ident)?;
+            // `var self = this; … self._clients.push(c)`.
+            if semantic.is_this_alias(binding) {
+                return match semantic.this_at(semantic.binding(binding).span) {
+                    ThisValue::Instance(owner) => Some(Collection::Instance(owner, name.clone())),
+                    _ => None,
+                };
+            }
+            // `A.cache` through a reference to the class `A`.
+            (semantic.binding(binding).kind == BindingKind::Class
+                && semantic.binding_of(ident).is_some())
+            .then(|| Collection::Static(binding, name.clone()))
         }
         Expr::This(this) => match semantic.this_at(this.span) {
             ThisValue::Class(class) => Some(Collection::Static(class, name.clone())),

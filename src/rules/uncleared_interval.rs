@@ -45,9 +45,9 @@ pub const META: RuleMeta = RuleMeta {
         // global, a `timers` import, a method of either): a file that never writes the name
         // starts none, and nine files in ten do not.
         // A timeout counts only where a component mounts: `setTimeout` then too.
-        let text = cx.text.as_bytes();
-        memchr::memmem::find(text, SET_INTERVAL.as_bytes())
-            .or_else(|| memchr::memmem::find(text, SET_TIMEOUT.as_bytes()))?;
+        if !cx.mentions_any(&[SET_INTERVAL, SET_TIMEOUT]) {
+            return None;
+        }
         Some(Box::new(UnclearedInterval {
             top_level: cx.settings.option_bool(ID, "top_level"),
             ..UnclearedInterval::default()

@@ -37,12 +37,17 @@ pub const META: RuleMeta = RuleMeta {
         .and(Handles::IMPORT),
     measure: Measure::Subscriptions,
     create: Some(|cx| {
-        let text = cx.text.as_bytes();
-        let mentions = |word: &str| memchr::memmem::find(text, word.as_bytes()).is_some();
-        let any = ["Observer", "subscribe", "autorun", "reaction", "WebSocket", "EventSource"]
-            .iter()
-            .chain(["BroadcastChannel", "addListener", "requestAnimationFrame"].iter())
-            .any(|word| mentions(word));
+        let any = cx.mentions_any(&[
+            "Observer",
+            "subscribe",
+            "autorun",
+            "reaction",
+            "WebSocket",
+            "EventSource",
+            "BroadcastChannel",
+            "addListener",
+            "requestAnimationFrame",
+        ]);
         any.then(|| Box::new(UnreleasedSubscription::default()) as Box<dyn Rule>)
     }),
 };

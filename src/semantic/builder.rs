@@ -253,6 +253,10 @@ impl<'a> Builder<'a> {
             handlers,
             names: self.function_names,
         };
+        let scope_starts = scopes_by_start
+            .iter()
+            .map(|id| self.scopes[id.index()].span.lo)
+            .collect();
         Semantic {
             text: self.text,
             owners: self.owners,
@@ -265,12 +269,14 @@ impl<'a> Builder<'a> {
             member_writes: Default::default(),
             member_uses: Default::default(),
             unmount_facts: Default::default(),
+            emitter_classes: Default::default(),
             uses,
             scopes: self.scopes,
             bindings: self.bindings,
             references: self.references,
             reference_at,
             binding_at: self.binding_at,
+            scope_starts,
             scopes_by_start,
             lifetimes,
             nodes: self.nodes,
@@ -661,6 +667,7 @@ impl<'a> Builder<'a> {
             self.record(Node::VarDeclarator(in_program(declarator)));
             self.declare_pat(&declarator.name, kind);
             if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) {
+                let declared = self.binding_at.get(&name.id.span.lo).copied();
                 // `var Query = module.exports = function () {…}` names the function too.
                 let mut init = &**init;
                 while let Expr::Assign(assign) = unwrap_parens(init) {
@@ -674,17 +681,12 @@ impl<'a> Builder<'a> {
                 if let Some(start) = start {
                     self.function_names.push((start, name.id.sym.clone()));
                 }
-                if let (Some(start), Some(&binding)) =
-                    (start, self.binding_at.get(&name.id.span.lo))
-                {
+                if let (Some(start), Some(binding)) = (start, declared) {
                     self.pending_function_binding = Some((start, binding));
                     self.named_functions
                         .push((binding, unwrap_parens(init).span()));
                 }
-                if let (Some(shape), Some(&binding)) = (
-                    lifetime::init_shape(init),
-                    self.binding_at.get(&name.id.span.lo),
-                ) {
+                if let (Some(shape), Some(binding)) = (lifetime::init_shape(init), declared) {
                     self.inits.push((binding, shape));
                 }
                 // `const Adapter = class Adapter extends Base {}`: instances of the class are
@@ -695,9 +697,7 @@ impl<'a> Builder<'a> {
                     self.pending_class_binding = Some((class.class.span.lo, binding));
                 }
                 // `const that = this` (or `self`, `_this`): the same object under another name.
-                if let (Expr::This(_), Some(&binding)) =
-                    (unwrap_parens(init), self.binding_at.get(&name.id.span.lo))
-                {
+                if let (Expr::This(_), Some(binding)) = (unwrap_parens(init), declared) {
                     self.this_aliases.push(binding);
                 }
             }

@@ -710,6 +710,14 @@ impl Semantic<'_> {
     }
 
     fn is_an_emitter(&self, class: BindingId) -> bool {
+        self.emitter_classes
+            .get_or_init(|| self.find_emitter_classes())
+            .contains(&class)
+    }
+
+    /// The classes that extend an emitter and the constructor functions that `inherits` from
+    /// one: one pass over the nodes for the file, not one per class asked about.
+    fn find_emitter_classes(&self) -> FxHashSet<BindingId> {
         let emitter = |expr: &Expr| {
             let text = squeezed(self.text, unwrap(expr).span());
             text.ends_with("EventEmitter")
@@ -717,34 +725,42 @@ impl Semantic<'_> {
                 || text.ends_with("EventTarget")
                 || text == "EE"
         };
-        self.nodes().iter().any(|node| match node {
-            super::Node::ClassDecl(decl) => {
-                self.declared_binding(&decl.ident) == Some(class)
-                    && decl.class.super_class.as_deref().is_some_and(emitter)
-            }
-            // `inherits(Changes, EventEmitter)`, `util.inherits(Server, events.EventEmitter)`.
-            super::Node::Call(call) => {
-                let inherits = match &call.callee {
-                    Callee::Expr(callee) => match unwrap(callee) {
-                        Expr::Ident(f) => f.sym == "inherits",
-                        Expr::Member(m) => prop_name(&m.prop).is_some_and(|p| p == "inherits"),
+        self.nodes()
+            .iter()
+            .filter_map(|node| match node {
+                super::Node::ClassDecl(decl)
+                    if decl.class.super_class.as_deref().is_some_and(emitter) =>
+                {
+                    self.declared_binding(&decl.ident)
+                }
+                // `inherits(Changes, EventEmitter)`, `util.inherits(Server, events.EventEmitter)`.
+                super::Node::Call(call) => {
+                    let inherits = match &call.callee {
+                        Callee::Expr(callee) => match unwrap(callee) {
+                            Expr::Ident(f) => f.sym == "inherits",
+                            Expr::Member(m) => prop_name(&m.prop).is_some_and(|p| p == "inherits"),
+                            _ => false,
+                        },
                         _ => false,
-                    },
-                    _ => false,
-                };
-                inherits
-                    && call.args.len() == 2
-                    && matches!(unwrap(&call.args[0].expr), Expr::Ident(id) if self.binding_id_of(id) == Some(class))
-                    && emitter(&call.args[1].expr)
-            }
-            // `Adapter.prototype.__proto__ = Emitter.prototype`,
-            // `Adapter.prototype = Object.create(EventEmitter.prototype)`.
-            super::Node::Assign(assign) => {
-                self.prototype_assigned(assign) == Some(class)
-                    && inherited_prototype(&assign.right).is_some_and(emitter)
-            }
-            _ => false,
-        })
+                    };
+                    if !inherits || call.args.len() != 2 || !emitter(&call.args[1].expr) {
+                        return None;
+                    }
+                    match unwrap(&call.args[0].expr) {
+                        Expr::Ident(id) => self.binding_id_of(id),
+                        _ => None,
+                    }
+                }
+                // `Adapter.prototype.__proto__ = Emitter.prototype`,
+                // `Adapter.prototype = Object.create(EventEmitter.prototype)`.
+                super::Node::Assign(assign)
+                    if inherited_prototype(&assign.right).is_some_and(emitter) =>
+                {
+                    self.prototype_assigned(assign)
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// The constructor whose prototype (or its `__proto__`) an assignment sets.

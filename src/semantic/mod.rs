@@ -220,6 +220,9 @@ pub struct Semantic<'a> {
     uses: Uses,
     /// Scope ids ordered by where their span starts, for position lookups.
     scopes_by_start: Vec<ScopeId>,
+    /// Where each scope of `scopes_by_start` starts: what the search for a position reads,
+    /// without loading a `Scope` per step.
+    scope_starts: Vec<BytePos>,
     /// The lifetime layer: regions, dropped results, created collections.
     lifetimes: Lifetimes,
     /// Handlers and function names: how often code runs.
@@ -243,6 +246,9 @@ pub struct Semantic<'a> {
     member_uses: std::cell::OnceCell<FxHashMap<Atom, Vec<lifetime::MemberUse>>>,
     /// What components' release phases do, built on first use in one pass over `nodes`.
     unmount_facts: std::cell::OnceCell<frequency::UnmountFacts>,
+    /// The classes and constructor functions that are event emitters, found on first use in one
+    /// pass over `nodes`.
+    emitter_classes: std::cell::OnceCell<FxHashSet<BindingId>>,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,
@@ -397,9 +403,7 @@ impl<'a> Semantic<'a> {
 
     /// The innermost scope that contains `span`.
     pub fn scope_at(&self, span: Span) -> ScopeId {
-        let after = self
-            .scopes_by_start
-            .partition_point(|&id| self.scope(id).span.lo <= span.lo);
+        let after = self.scope_starts.partition_point(|&lo| lo <= span.lo);
         let mut id = match after.checked_sub(1) {
             Some(i) => self.scopes_by_start[i],
             None => return ScopeId(0),
