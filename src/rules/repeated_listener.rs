@@ -558,6 +558,9 @@ struct Site<'a> {
     self_removing: bool,
     /// Added or removed for the capture phase.
     capture: bool,
+    /// `req.setTimeout(ms, onTimeout)`: a `once('timeout')` listener that Node forwards from the
+    /// request's socket, shared with other requests on a keep-alive connection.
+    timeout_of_request: bool,
 }
 
 impl<'a> Site<'a> {
@@ -577,6 +580,7 @@ impl<'a> Site<'a> {
                 once: method == "one",
                 self_removing: false,
                 capture: false,
+                timeout_of_request: false,
             };
         }
         Site {
@@ -586,6 +590,7 @@ impl<'a> Site<'a> {
             once: ONCE_METHODS.contains(&method),
             self_removing: removes_itself(method, &call.args),
             capture: captures(method, &call.args),
+            timeout_of_request: false,
         }
     }
 
@@ -605,7 +610,39 @@ impl<'a> Site<'a> {
                 once: true,
                 self_removing: false,
                 capture: false,
+                timeout_of_request: false,
             })
+    }
+
+    /// `request.setTimeout(ms, onTimeout)` on an HTTP request (a name that says so): Node adds
+    /// `onTimeout` as a `once('timeout')` listener, fed by the request's socket.
+    fn of_request_timeout(call: &'a CallExpr, object: &'a Expr, method: &str) -> Option<Site<'a>> {
+        let Expr::Ident(request) = unwrap(object) else {
+            return None;
+        };
+        let name = &*request.sym;
+        let names_a_request = matches!(name, "req" | "request") || name.ends_with("Request");
+        let [delay, listener] = &call.args[..] else {
+            return None;
+        };
+        let takes_a_delay = !matches!(unwrap(&delay.expr), Expr::Fn(_) | Expr::Arrow(_));
+        (method == "setTimeout" && names_a_request && takes_a_delay).then_some(Site {
+            receiver: object,
+            event: None,
+            listener: Some(&*listener.expr),
+            once: true,
+            self_removing: false,
+            capture: false,
+            timeout_of_request: true,
+        })
+    }
+
+    fn event_key(&self, text: &str) -> String {
+        if self.timeout_of_request {
+            "'timeout'".to_string()
+        } else {
+            event_key(text, self.event)
+        }
     }
 
     /// The key of the listener it names, with the phase it listens in.
@@ -626,6 +663,7 @@ impl<'a> Site<'a> {
             once: wrapper.once,
             self_removing: false,
             capture: false,
+            timeout_of_request: false,
         })
     }
 }
@@ -666,7 +704,7 @@ impl RepeatedListener {
             self.fresh.push(Registration {
                 span: registration_span(cx.text, call),
                 receiver_text: receiver_text(semantic, &receiver),
-                event: event_key(cx.text, site.event),
+                event: site.event_key(cx.text),
                 listener: site.listener_key(semantic, cx.text),
                 shared_connection: None,
                 once: false,
@@ -681,7 +719,9 @@ impl RepeatedListener {
                 on_a_host: false,
             });
         }
-        let shared = semantic.is_shared_connection(&receiver, call.span);
+        let shared = semantic.is_shared_connection(&receiver, call.span).or(site
+            .timeout_of_request
+            .then_some(Shared::Connection("socket")));
         let long_lived = outlives_the_call(semantic, &receiver)
             || shared.is_some()
             || semantic.is_app_wide(&receiver)
@@ -720,7 +760,7 @@ impl RepeatedListener {
                 if props.is_empty() && semantic.is_host_of_a_hook(*id).is_some()),
             span: registration_span(cx.text, call),
             receiver_text: receiver_text(semantic, &receiver),
-            event: event_key(cx.text, site.event),
+            event: site.event_key(cx.text),
             listener: site.listener_key(semantic, cx.text),
             shared_connection: shared,
             once: site.once,
@@ -838,7 +878,9 @@ impl Rule for RepeatedListener {
         }
         if REGISTRATION_METHODS.contains(&&**method) {
             self.registration(cx, call, Site::of_method(call, object, method));
-        } else if let Some(site) = Site::of_cancel_token(call, object, method) {
+        } else if let Some(site) = Site::of_cancel_token(call, object, method)
+            .or_else(|| Site::of_request_timeout(call, object, method))
+        {
             self.registration(cx, call, site);
         } else if REMOVAL_METHODS.contains(&&**method)
             || method == "removeAllListeners"
@@ -1167,6 +1209,10 @@ mod tests {
             ("export function attach() { const onDown = () => {}; window.addEventListener('pointerdown', onDown, { capture: true }); return () => window.removeEventListener('pointerdown', onDown, true); }", "a.mjs"),
             // Registered once: top level, or a setup function only called from there.
             ("process.on('SIGTERM', shutdown);", "a.js"),
+            // A request timeout whose listener is removed when the request is done; a timer's
+            // own `setTimeout` on a helper object takes the callback first.
+            ("module.exports = (request, ms, cancelers) => { const onTimeout = () => fail(); request.setTimeout(ms, onTimeout); cancelers.push(() => request.removeListener('timeout', onTimeout)); };", "a.js"),
+            ("import Delay from './Delay'; export function later(request) { Delay.setTimeout(() => request.abort(), 10); }", "a.mjs"),
             // A host hook that removes what it added, through any path to the host.
             ("export class Layer { onAdd(map) { this.map = map; map.on('zoomend', this.redraw); } onRemove() { this.map.off('zoomend', this.redraw); } redraw() {} }", "a.mjs"),
             // In the constructor (or a method only it calls) of a class made once.
@@ -1330,6 +1376,8 @@ mod tests {
             // A host hook: every layer added to the one map adds a listener to it.
             ("export class Layer { onAdd(map) { map.on('zoomend', () => this.redraw()); } redraw() {} }", "a.mjs", &["map.on"]),
             ("Query.prototype.submit = function (connection) { const con = connection; con.once('rowDescription', this.onRow); }; module.exports = Query;", "a.js", &["con.once"]),
+            // `request.setTimeout(ms, f)`: a once('timeout') listener fed by a keep-alive socket.
+            ("module.exports = (request, delays) => { request.setTimeout(delays.socket, () => fail()); };", "a.js", &["request.setTimeout"]),
             // A callback on a caller's cancel token, which may serve many requests.
             ("module.exports = function adapter(config) { return new Promise((resolve, reject) => { const req = send(config); if (config.cancelToken) { config.cancelToken.promise.then(function onCanceled(c) { req.abort(); reject(c); }); } }); };", "a.js", &["config.cancelToken.promise.then"]),
             // A response that is ended: the connection may serve the next request.
