@@ -4,13 +4,19 @@
 use std::path::Path;
 
 use crate::config::{ConfigFile, Overrides};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::lint_source;
 use crate::rules::{RuleMeta, RULES};
 use crate::settings::Settings;
 
 /// A snippet, its file name and the (line, column) of each diagnostic it must get.
 pub type FailCase<'a> = (&'a str, &'a str, &'a [(u32, u32)]);
+
+/// Every diagnostic `source` gets as the file `name` with the default settings (every rule on),
+/// for tests of severities and messages.
+pub fn diagnostics(source: &str, name: &str) -> Vec<Diagnostic> {
+    lint_source(Path::new(name), source, &Settings::default(), false).diagnostics
+}
 
 /// Runs snippets through the whole pipeline with one rule enabled.
 pub struct Tester {

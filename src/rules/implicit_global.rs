@@ -24,6 +24,7 @@ pub const META: RuleMeta = RuleMeta {
     // Every fact it needs is in the model's references: it handles no node.
     handles: Handles::NONE,
     measure: Measure::GlobalKeys,
+    gate: &[],
     create: Some(|_| Some(Box::new(ImplicitGlobal))),
 };
 

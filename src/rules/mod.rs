@@ -45,6 +45,7 @@ const UNUSED_IGNORE: RuleMeta = RuleMeta {
     options: &[],
     handles: Handles::NONE,
     measure: Measure::None,
+    gate: &[],
     create: None,
 };
 
@@ -56,6 +57,7 @@ const UNKNOWN_RULE: RuleMeta = RuleMeta {
     options: &[],
     handles: Handles::NONE,
     measure: Measure::None,
+    gate: &[],
     create: None,
 };
 
@@ -72,21 +74,18 @@ pub struct Context<'a> {
     gate_words: std::cell::OnceCell<u32>,
 }
 
-/// Words whose absence from a file lets a rule skip it (see the rules' `create`): one scan of
-/// the text finds them all, where a search per word was a scan per word.
-const GATE_WORDS: &[&str] = &[
-    "setInterval",
-    "setTimeout",
-    "Observer",
-    "subscribe",
-    "autorun",
-    "reaction",
-    "WebSocket",
-    "EventSource",
-    "BroadcastChannel",
-    "addListener",
-    "requestAnimationFrame",
-];
+/// Every rule's [`RuleMeta::gate`] words, each once: one scan of the text finds them all, where a
+/// search per word was a scan per word.
+static GATE_WORDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut words: Vec<&'static str> = Vec::new();
+    for word in RULES.iter().flat_map(|meta| meta.gate) {
+        if !words.contains(word) {
+            words.push(word);
+        }
+    }
+    assert!(words.len() <= 32, "the gate words fit in a u32");
+    words
+});
 
 /// Which of [`GATE_WORDS`] occur in `text`, as bits. Leftmost-first matching finds where the
 /// first word starts; each word is then checked at that position (two may start there), and
@@ -96,7 +95,7 @@ fn gate_words_in(text: &str) -> u32 {
         std::sync::LazyLock::new(|| {
             aho_corasick::AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(GATE_WORDS)
+                .build(GATE_WORDS.iter())
                 .expect("the gate words make an automaton")
         });
     let bytes = text.as_bytes();
@@ -176,6 +175,9 @@ pub struct RuleMeta {
     pub handles: Handles,
     /// What the verifier measures to confirm a finding.
     pub measure: Measure,
+    /// Words without one of which a file cannot have a finding (`setInterval`): the rule is
+    /// skipped for a file whose text holds none of them. Empty: every file.
+    pub gate: &'static [&'static str],
     /// Makes the rule's state for one file, or `None` when the model shows the file cannot have
     /// a finding (no `require` in code that runs many times, say). `None` here: the rule is
     /// reported by the suppression stage.
@@ -238,7 +240,7 @@ pub fn is_known(id: &str) -> bool {
 pub fn run(cx: &mut Context, enabled: impl Fn(&RuleMeta) -> bool) {
     let rules: Vec<(Handles, Box<dyn Rule>)> = RULES
         .iter()
-        .filter(|meta| enabled(meta))
+        .filter(|meta| enabled(meta) && (meta.gate.is_empty() || cx.mentions_any(meta.gate)))
         .filter_map(|meta| Some((meta.handles, (meta.create?)(cx)?)))
         .collect();
     dispatch::run(cx, rules);

@@ -37,6 +37,7 @@ pub const META: RuleMeta = RuleMeta {
         .and(Handles::ASSIGN)
         .and(Handles::FUNCTION),
     measure: Measure::RequireCache,
+    gate: &[],
     create: Some(create),
 };
 
@@ -406,15 +407,7 @@ mod tests {
 
     #[test]
     fn severity_follows_the_cost() {
-        let severity = |source: &str| {
-            let output = crate::lint_source(
-                std::path::Path::new("a.js"),
-                source,
-                &Default::default(),
-                false,
-            );
-            output.diagnostics[0].severity
-        };
+        let severity = |source: &str| crate::testing::diagnostics(source, "a.js")[0].severity;
         assert_eq!(
             severity("app.get('/', (req, res) => { require('x')(req); });"),
             Severity::Warn
@@ -428,19 +421,17 @@ mod tests {
             Severity::Error
         );
         // A file that also prunes `children` is told what it keeps instead.
-        let output = crate::lint_source(
-            std::path::Path::new("a.js"),
+        let diagnostics = crate::testing::diagnostics(
             "module.exports = (p) => { const i = module.children.indexOf(require.cache[p]); module.children.splice(i, 1); delete require.cache[p]; return require(p); };",
-            &Default::default(),
-            false,
+            "a.js",
         );
         assert!(
-            output.diagnostics[0]
+            diagnostics[0]
                 .message
                 .contains("drops the old copy from the cache and from `module.children`"),
             "{}",
-            output.diagnostics[0].message
+            diagnostics[0].message
         );
-        assert_eq!(output.diagnostics[0].severity, Severity::Warn);
+        assert_eq!(diagnostics[0].severity, Severity::Warn);
     }
 }

@@ -20,7 +20,7 @@ use crate::rules::helpers::{
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::lifetime::{
-    squeezed_text, Acquisition, Holder, Release, Released, Releases, Root, Shared,
+    squeezed_text, Acquisition, Holder, Instances, Release, Released, Releases, Root, Shared,
 };
 use crate::semantic::listeners::{Wrapper, ONCE_METHODS, REGISTRATION_METHODS, REMOVAL_METHODS};
 use crate::semantic::{BindingKind, ScopeId, Semantic, ThisValue};
@@ -39,6 +39,7 @@ pub const META: RuleMeta = RuleMeta {
     }],
     handles: Handles::CALL.and(Handles::ASSIGN),
     measure: Measure::Listeners,
+    gate: &[],
     create: Some(|cx| {
         Some(Box::new(RepeatedListener {
             removal_methods: cx
@@ -331,27 +332,26 @@ fn once_per_instance(
     {
         return None;
     }
-    let Some(owner) = semantic.runs_once_per_instance(span) else {
-        let (owner, method) = semantic.method_called_elsewhere(span)?;
-        if !semantic.created_once(owner) {
-            return None;
+    match semantic.instances_at(span) {
+        Some(Instances::One) => Some(PerInstance::Once),
+        Some(Instances::Many) => None,
+        Some(Instances::Unknown(owner)) => Some(PerInstance::Each(
+            semantic
+                .owner_name(owner)
+                .map_or("instance".to_string(), |n| format!("`{n}`")),
+        )),
+        None => {
+            let (owner, method) = semantic.method_called_elsewhere(span)?;
+            if !semantic.created_once(owner) {
+                return None;
+            }
+            let class = semantic.owner_name(owner)?;
+            Some(PerInstance::CalledElsewhere(
+                class.to_string(),
+                method.to_string(),
+            ))
         }
-        let class = semantic.owner_name(owner)?;
-        return Some(PerInstance::CalledElsewhere(
-            class.to_string(),
-            method.to_string(),
-        ));
-    };
-    if semantic.created_once(owner) {
-        return Some(PerInstance::Once);
     }
-    if semantic.constructed_many_times(owner) {
-        return None;
-    }
-    let class = semantic
-        .owner_name(owner)
-        .map_or("instance".to_string(), |n| format!("`{n}`"));
-    Some(PerInstance::Each(class))
 }
 
 /// `client`, `renderer`, `player`, `map`, `editor`, `bus`: names of objects that many others
@@ -1388,13 +1388,7 @@ mod tests {
 
     /// The severity and the driver the message names.
     fn finding(source: &str, name: &str) -> (crate::diagnostic::Severity, String) {
-        let output = crate::lint_source(
-            std::path::Path::new(name),
-            source,
-            &Default::default(),
-            false,
-        );
-        let d = &output.diagnostics[0];
+        let d = &crate::testing::diagnostics(source, name)[0];
         (d.severity, d.message.clone())
     }
 

@@ -51,6 +51,7 @@ pub const META: RuleMeta = RuleMeta {
         .and(Handles::MEMBER)
         .and(Handles::CLASS_DECL),
     measure: Measure::CollectionSize,
+    gate: &[],
     create: Some(|cx| {
         Some(Box::new(UnboundedCache {
             eviction_methods: cx

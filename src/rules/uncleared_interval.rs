@@ -20,7 +20,9 @@ use crate::rules::helpers::{
     GLOBAL_OBJECTS,
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
-use crate::semantic::lifetime::{Acquisition, Holder, Release, Released, Releases, Root};
+use crate::semantic::lifetime::{
+    Acquisition, Holder, Instances, Release, Released, Releases, Root,
+};
 use crate::semantic::{BindingId, Node, Role, Semantic};
 
 pub const ID: &str = "uncleared-interval";
@@ -40,14 +42,12 @@ pub const META: RuleMeta = RuleMeta {
         .and(Handles::VAR_DECLARATOR)
         .and(Handles::IMPORT),
     measure: Measure::LiveIntervals,
+    // Every interval this rule sees is started by a call that names `setInterval` (a global, a
+    // `timers` import, a method of either): a file that never writes the name starts none, and
+    // nine files in ten do not. A timeout counts only where a component mounts: `setTimeout`
+    // then too.
+    gate: &[SET_INTERVAL, SET_TIMEOUT],
     create: Some(|cx| {
-        // Every interval this rule sees is started by a call that names `setInterval` (a
-        // global, a `timers` import, a method of either): a file that never writes the name
-        // starts none, and nine files in ten do not.
-        // A timeout counts only where a component mounts: `setTimeout` then too.
-        if !cx.mentions_any(&[SET_INTERVAL, SET_TIMEOUT]) {
-            return None;
-        }
         Some(Box::new(UnclearedInterval {
             top_level: cx.settings.option_bool(ID, "top_level"),
             ..UnclearedInterval::default()
@@ -629,15 +629,14 @@ fn per_object(semantic: &Semantic, span: Span) -> Option<PerObject> {
     if semantic.in_component(span) || semantic.in_mount_phase(span) || semantic.in_effect(span) {
         return None;
     }
-    if let Some(owner) = semantic.runs_once_per_instance(span) {
-        if semantic.created_once(owner) {
-            return Some(PerObject::Once);
+    match semantic.instances_at(span) {
+        Some(Instances::One) => return Some(PerObject::Once),
+        Some(Instances::Many) => return None,
+        Some(Instances::Unknown(owner)) => {
+            let class = semantic.owner_name(owner)?;
+            return Some(PerObject::Each(format!("`{class}` made")));
         }
-        if semantic.constructed_many_times(owner) {
-            return None;
-        }
-        let class = semantic.owner_name(owner)?;
-        return Some(PerObject::Each(format!("`{class}` made")));
+        None => {}
     }
     let function = semantic.function_scope_at(span)?;
     if !semantic.returns_an_object(function) || semantic.handler_of(span).is_some() {
@@ -829,15 +828,7 @@ mod tests {
     #[test]
     fn once_per_object_is_a_warning() {
         use crate::diagnostic::Severity;
-        let lint = |source: &str| {
-            crate::lint_source(
-                std::path::Path::new("a.mjs"),
-                source,
-                &Default::default(),
-                false,
-            )
-            .diagnostics
-        };
+        let lint = |source: &str| crate::testing::diagnostics(source, "a.mjs");
         for (source, made) in [
             ("export async function Physics() { const world = {}; setInterval(() => step(world), 16); return { add(m) {} }; }", "each object `Physics()` returns"),
             ("export class Clock { constructor() { this.timer = setInterval(() => this.tick(), 1000); } tick() {} }", "each `Clock` made"),

@@ -36,20 +36,18 @@ pub const META: RuleMeta = RuleMeta {
         .and(Handles::VAR_DECLARATOR)
         .and(Handles::IMPORT),
     measure: Measure::Subscriptions,
-    create: Some(|cx| {
-        let any = cx.mentions_any(&[
-            "Observer",
-            "subscribe",
-            "autorun",
-            "reaction",
-            "WebSocket",
-            "EventSource",
-            "BroadcastChannel",
-            "addListener",
-            "requestAnimationFrame",
-        ]);
-        any.then(|| Box::new(UnreleasedSubscription::default()) as Box<dyn Rule>)
-    }),
+    gate: &[
+        "Observer",
+        "subscribe",
+        "autorun",
+        "reaction",
+        "WebSocket",
+        "EventSource",
+        "BroadcastChannel",
+        "addListener",
+        "requestAnimationFrame",
+    ],
+    create: Some(|_| Some(Box::new(UnreleasedSubscription::default()))),
 };
 
 /// Observers whose `observe()` starts an observation that lasts until `disconnect()`.
@@ -1141,15 +1139,7 @@ mod tests {
     #[test]
     fn a_loop_started_only_from_elsewhere_is_a_warning() {
         use crate::diagnostic::Severity;
-        let lint = |source: &str| {
-            crate::lint_source(
-                std::path::Path::new("a.mjs"),
-                source,
-                &Default::default(),
-                false,
-            )
-            .diagnostics
-        };
+        let lint = |source: &str| crate::testing::diagnostics(source, "a.mjs");
         let installed = "export function addRow(object, key) { const editor = makeEditor(); editor.listen = () => { const update = () => { editor.set(object[key]); requestAnimationFrame(update); }; requestAnimationFrame(update); return editor; }; return editor; }";
         let found = lint(installed);
         assert_eq!(found.len(), 1, "{found:?}");

@@ -475,6 +475,17 @@ pub fn is_effect_hook_call(call: &CallExpr) -> bool {
     }
 }
 
+/// How many instances of a class the file shows are made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Instances {
+    /// Only by code that runs once ([`Semantic::created_once`]).
+    One,
+    /// By code that runs many times.
+    Many,
+    /// The callers decide: the class's scope.
+    Unknown(ScopeId),
+}
+
 /// An access `x.name`, and whether it is the callee of a call.
 #[derive(Clone, Copy, Debug)]
 pub struct MemberUse {
@@ -911,6 +922,19 @@ impl Semantic<'_> {
     /// code names (`panel.bindEvents()`, `this.bindEvents` handed on) may run again.
     pub fn runs_once_per_instance(&self, span: Span) -> Option<ScopeId> {
         self.once_per_instance(span, 3)
+    }
+
+    /// For code that runs once per instance ([`Semantic::runs_once_per_instance`]): how many
+    /// instances the file shows are made.
+    pub fn instances_at(&self, span: Span) -> Option<Instances> {
+        let owner = self.runs_once_per_instance(span)?;
+        Some(if self.created_once(owner) {
+            Instances::One
+        } else if self.constructed_many_times(owner) {
+            Instances::Many
+        } else {
+            Instances::Unknown(owner)
+        })
     }
 
     fn once_per_instance(&self, span: Span, depth: u8) -> Option<ScopeId> {
