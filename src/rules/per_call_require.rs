@@ -2,16 +2,18 @@
 //! deletes `require.cache` entries.
 //!
 //! Honest about the cost: a literal path (`require('lodash')`) hits Node's module cache after
-//! the first call, so on a hot path (a handler the model knows runs per event, request or tick)
-//! it costs a lookup per call and hides a dependency, but it does not grow memory (a warning);
-//! off the hot path it is a lazy load and is silent. A path taken from the data of each event
-//! (`require(m.handler)` in a message listener) loads and caches one more module for every new
-//! value, for the life of the process (an error); one computed from anything else is bounded by
-//! the files on disk (silent). A file that also deletes `require.cache` entries makes every call
-//! evaluate the module again, and Node keeps each evaluation in its parent's `module.children`
-//! (an error); when the file also takes the old copy out of `children` (a fresh import on
-//! purpose), only what the module registers elsewhere as it loads stays (a warning). Lazy-load idioms (a module-level variable, a thunk, a self-replacing function)
-//! are silent everywhere.
+//! the first call, so on a hot path (a handler the model knows runs per event, request or tick,
+//! a stream's `_transform` or a sender's `send` and the helpers it calls) it costs a lookup per
+//! call and hides a dependency, but it does not grow memory (a warning); off the hot path it is
+//! a lazy load and is silent. A path taken from the data of each event (`require(m.handler)` in
+//! a message listener) loads and caches one more module for every new value, for the life of
+//! the process (an error); one computed from anything else is bounded by the files on disk
+//! (silent). A file that also deletes `require.cache` entries makes every call evaluate the
+//! module again, and Node keeps each evaluation in its parent's `module.children` (an error);
+//! when the file also takes the old copy out of `children` (a fresh import on purpose, as
+//! `import-fresh` does), what stays depends on the module, which the file does not show
+//! (silent). Lazy-load idioms (a module-level variable, a thunk that returns the module, a
+//! self-replacing function) are silent everywhere.
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
@@ -22,7 +24,7 @@ use crate::rules::helpers::{
     unwrap,
 };
 use crate::rules::{Context, Handles, Measure, Rule, RuleMeta};
-use crate::semantic::{FunctionNode, KeyOrigin, Node, Resolution, Semantic};
+use crate::semantic::{FunctionNode, HotPath, KeyOrigin, Node, Resolution, Semantic};
 
 pub const ID: &str = "per-call-require";
 
@@ -43,8 +45,8 @@ pub const META: RuleMeta = RuleMeta {
 
 #[derive(Clone, PartialEq, Eq)]
 enum Cost {
-    /// A require on a hot path (the handler named): a cache lookup per event.
-    Lookup(String),
+    /// A require on a hot path: a cache lookup per event.
+    Lookup(HotPath),
     /// A path taken from the data of each event: a new module in the cache per new value.
     NewModules { data: String, via: String },
     /// The file deletes `require.cache` entries: a fresh evaluation per call.
@@ -106,6 +108,21 @@ fn thunk_body(stmts: &[Stmt]) -> Option<&Expr> {
     match stmts {
         [Stmt::Return(ReturnStmt { arg: Some(arg), .. })] => Some(arg),
         _ => None,
+    }
+}
+
+/// Does a thunk hand back the module itself (`require('./x')`, `require('./x').default`)?
+/// One that calls into it (`return require('crypto').randomBytes(4)`) does work with the
+/// module on every call: a helper, not a deferred load.
+fn returns_a_module(returned: &Expr) -> bool {
+    match unwrap(returned) {
+        Expr::Member(member) => returns_a_module(&member.obj),
+        Expr::Call(CallExpr {
+            callee: Callee::Expr(callee),
+            args,
+            ..
+        }) => args.len() == 1 && matches!(unwrap(callee), Expr::Ident(id) if &*id.sym == "require"),
+        _ => false,
     }
 }
 
@@ -191,12 +208,13 @@ impl Rule for PerCallRequire {
                     ArrowFunctionBody::Expr(expr) => Some(&**expr),
                     ArrowFunctionBody::FunctionBody(body) => thunk_body(&body.stmts),
                 };
-                if let Some(returned) = returned {
+                if let Some(returned) = returned.filter(|r| returns_a_module(r)) {
                     self.thunks.push((arrow.span, returned.span()));
                 }
             }
             FunctionNode::Function(function) => {
-                if let Some(returned) = function.body.as_ref().and_then(|b| thunk_body(&b.stmts)) {
+                let returned = function.body.as_ref().and_then(|b| thunk_body(&b.stmts));
+                if let Some(returned) = returned.filter(|r| returns_a_module(r)) {
                     self.thunks.push((function.span, returned.span()));
                 }
             }
@@ -274,8 +292,13 @@ impl Rule for PerCallRequire {
                 continue;
             }
             let reevaluates = self.reevaluates(path.as_deref());
-            if let Some(cost) = cost(ctx, span, path.is_some(), reevaluates) {
-                report(ctx, span, cost, path, self.prunes_children);
+            match cost(ctx, span, path.is_some(), reevaluates) {
+                // A fresh import on purpose (`import-fresh`): the old copy leaves the cache and
+                // `module.children`; what stays depends on the module, which the file does not
+                // show.
+                Some(Cost::Reevaluation) if self.prunes_children => {}
+                Some(cost) => report(ctx, span, cost, path),
+                None => {}
             }
         }
     }
@@ -289,9 +312,9 @@ fn cost(cx: &Context, span: Span, literal: bool, reevaluates: bool) -> Option<Co
     if reevaluates {
         return Some(Cost::Reevaluation);
     }
-    let handler = semantic.handler_of(span)?;
+    let hot = semantic.hot_path_of(span)?;
     if literal {
-        return Some(Cost::Lookup(handler.via.clone()));
+        return Some(Cost::Lookup(hot));
     }
     let call = semantic.nodes().iter().find_map(|node| match node {
         Node::Call(call) if call.span == span => Some(*call),
@@ -299,26 +322,29 @@ fn cost(cx: &Context, span: Span, literal: bool, reevaluates: bool) -> Option<Co
     })?;
     match semantic.key_origin(&call.args[0].expr, span) {
         KeyOrigin::EventData { text, via } => Some(Cost::NewModules { data: text, via }),
-        _ => Some(Cost::Lookup(handler.via.clone())),
+        _ => Some(Cost::Lookup(hot)),
     }
 }
 
-fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>, prunes_children: bool) {
+/// `, through `frameAndSend` and `getRandomMask``: the functions a hot path calls on its way.
+fn through(functions: &[swc_atoms::Atom]) -> String {
+    if functions.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = functions.iter().map(|f| format!("`{f}`")).collect();
+    format!(", through {}", names.join(" and "))
+}
+
+fn report(ctx: &mut Context, span: Span, cost: Cost, path: Option<String>) {
     let call = snippet(ctx.text, span);
     let (message, severity) = match &cost {
-        Cost::Lookup(via) => (
-            format!("`{call}` runs on every event of `{via}`: after the first it is a module-cache lookup, which costs time on a hot path and hides a dependency, but does not grow memory"),
+        Cost::Lookup(hot) => (
+            format!("`{call}` runs on {}{}: after the first it is a module-cache lookup, which costs time on a hot path and hides a dependency, but does not grow memory", hot.driver, through(&hot.through)),
             Severity::Warn,
         ),
         Cost::NewModules { data, via } => (
             format!("`{call}` takes its path from `{data}`, the data of each `{via}` event: every new value loads one more module into the module cache, where it stays for the life of the process"),
             Severity::Error,
-        ),
-        // A fresh import on purpose (`import-fresh`): the old copy goes from the cache and from
-        // `children`, so what stays depends on what the module does as it loads.
-        Cost::Reevaluation if prunes_children => (
-            format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again; the file drops the old copy from the cache and from `module.children`, but whatever an evaluation registers at load elsewhere (listeners on `process`, timers, global caches) stays, once per call"),
-            Severity::Warn,
         ),
         Cost::Reevaluation => (
             format!("`{call}` runs on every call in a file that deletes `require.cache` entries: each call evaluates the module again, and Node keeps every evaluation alive in `module.children`"),
@@ -382,6 +408,13 @@ mod tests {
             ("module.exports = function (locale) { return require('./locales/' + locale); };", "a.js"),
             ("export function Page(): JSX.Element { const t = require('./t.json'); return <p>{t.title}</p>; }", "a.tsx"),
             ("process.on('exit', () => { require('./flush')(); });", "a.js"),
+            // A fresh import on purpose (`import-fresh`): the old copy leaves the cache and
+            // `children`, so nothing the file shows stays.
+            ("module.exports = (p) => { const i = module.children.indexOf(require.cache[p]); module.children.splice(i, 1); delete require.cache[p]; return require(p); };", "a.js"),
+            // A helper that returns the module is a deferred load; one that calls into it on
+            // every call is not, but off the hot path it is silent too.
+            ("class S { send() { this.w(load()); } } function load() { return require('./codec'); } module.exports = S;", "a.js"),
+            ("function mask() { return require('crypto').randomBytes(4); } module.exports = { mask };", "a.js"),
             // The file reloads the config it deletes, not every module it requires.
             ("module.exports = function (file) { delete require.cache[file]; return require('./package.json').version; };", "a.js"),
         ]);
@@ -402,6 +435,9 @@ mod tests {
             ("export function reload(p: string): unknown { delete require.cache[p]; return require(p); }", "a.ts", &["require(p)"]),
             ("module.exports = () => { for (const k in require.cache) delete require.cache[k]; return require('./app'); };", "a.js", &["require('./app')"]),
             ("export function reload(p: string): unknown { delete require.cache?.[p]; return require(p); }", "a.ts", &["require(p)"]),
+            // What a sender does per message: its `send`, and the helpers it calls.
+            ("function S(s) { this.s = s; } S.prototype.send = function (d) { this.frame(d); }; S.prototype.frame = function (d) { this.s.write(mask(d)); }; function mask(d) { return require('crypto').randomBytes(4); } module.exports = S;", "a.js", &["require('crypto')"]),
+            ("class Encoder extends Transform { _transform(chunk, enc, cb) { const zlib = require('zlib'); cb(null, zlib.gzipSync(chunk)); } } module.exports = Encoder;", "a.js", &["require('zlib')"]),
         ]);
     }
 
@@ -420,18 +456,5 @@ mod tests {
             severity("module.exports = () => { delete require.cache['/x.js']; return require('/x.js'); };"),
             Severity::Error
         );
-        // A file that also prunes `children` is told what it keeps instead.
-        let diagnostics = crate::testing::diagnostics(
-            "module.exports = (p) => { const i = module.children.indexOf(require.cache[p]); module.children.splice(i, 1); delete require.cache[p]; return require(p); };",
-            "a.js",
-        );
-        assert!(
-            diagnostics[0]
-                .message
-                .contains("drops the old copy from the cache and from `module.children`"),
-            "{}",
-            diagnostics[0].message
-        );
-        assert_eq!(diagnostics[0].severity, Severity::Warn);
     }
 }

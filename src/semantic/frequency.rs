@@ -311,6 +311,99 @@ pub(super) fn scope_starting_at(
         })
 }
 
+/// Methods that a stream or socket-like class runs once per message or chunk: Node's stream
+/// contract (`_write`, `_transform`, `_read`) and the `send`/`write` of a class that sends.
+const PER_MESSAGE_METHODS: &[&str] = &["_write", "_writev", "_transform", "_read", "send", "write"];
+
+/// How many calls deep [`Semantic::hot_path_of`] follows a function to its callers.
+const HOT_PATH_DEPTH: usize = 3;
+
+/// Code that runs once per event, request, tick or message, and what drives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HotPath {
+    /// `every event of `app.get``, `every `send` of a `Sender``.
+    pub driver: String,
+    /// The functions of the file it is reached through, the outermost first.
+    pub through: Vec<Atom>,
+}
+
+impl Semantic<'_> {
+    /// The hot path `span` runs on: inside a handler ([`Semantic::handler_of`]), inside a
+    /// method a stream or socket class runs per message (`Sender.prototype.send`, `_transform`),
+    /// or in a function of the file that such a method calls (a few calls deep): the helpers
+    /// of a `send` (framing, masking) run on every send.
+    pub fn hot_path_of(&self, span: Span) -> Option<HotPath> {
+        self.hot_path_at(span, HOT_PATH_DEPTH)
+    }
+
+    fn hot_path_at(&self, span: Span, depth: usize) -> Option<HotPath> {
+        // Only code inside a handler is on its hot path: a listener of messages dispatches
+        // each kind to a function of its own (`setup`, `teardown`), which may run once.
+        let handler = (depth == HOT_PATH_DEPTH)
+            .then(|| self.handler_of(span))
+            .flatten();
+        if let Some(handler) = handler {
+            return Some(HotPath {
+                driver: format!("every event of `{}`", handler.via),
+                through: Vec::new(),
+            });
+        }
+        // An anonymous callback runs as part of the call of the function around it.
+        let mut function = self.function_scope_at(span)?;
+        let name = loop {
+            if let Some(name) = self.function_name(function) {
+                break name;
+            }
+            let outer = self.scope(function).parent?;
+            function = self.ancestors(outer).find(|&id| {
+                matches!(self.scope(id).kind, ScopeKind::Function | ScopeKind::Arrow)
+            })?;
+        };
+        let method_of = match self.scope(function).this {
+            ThisValue::Instance(owner) if self.scope(function).kind == ScopeKind::Function => {
+                Some(owner)
+            }
+            _ => None,
+        };
+        if let Some(owner) = method_of.filter(|_| PER_MESSAGE_METHODS.contains(&&**name)) {
+            let class = self
+                .owner_name(owner)
+                .map_or_else(|| "its class".to_string(), |c| format!("a `{c}`"));
+            return Some(HotPath {
+                driver: format!("every `{name}` of {class}, once per message"),
+                through: Vec::new(),
+            });
+        }
+        if depth == 0 {
+            return None;
+        }
+        // Called from a hot path: any of the file's calls of it, by its name or as a method.
+        let callers: Vec<Span> = match (self.function_binding(function), method_of) {
+            (Some(binding), _) => self
+                .references_to(binding)
+                .filter(|r| r.is_callee)
+                .map(|r| r.span)
+                .collect(),
+            (None, Some(_)) => self
+                .member_uses()
+                .get(name)
+                .map(|uses| {
+                    uses.iter()
+                        .filter(|u| u.call.is_some())
+                        .map(|u| u.span)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            (None, None) => Vec::new(),
+        };
+        let mut hot = callers
+            .into_iter()
+            .find_map(|caller| self.hot_path_at(caller, depth - 1))?;
+        hot.through.push(name.clone());
+        Some(hot)
+    }
+}
+
 impl Semantic<'_> {
     /// The handler that `span` runs in, the innermost first: code in a function the file
     /// registers to run per event, per request or per tick (also in a function nested in one).

@@ -1001,7 +1001,7 @@ impl Semantic<'_> {
 
     /// Every recorded access `x.name` (on a name or `this`) by its name, and whether it is
     /// called.
-    fn member_uses(&self) -> &FxHashMap<Atom, Vec<MemberUse>> {
+    pub(super) fn member_uses(&self) -> &FxHashMap<Atom, Vec<MemberUse>> {
         self.member_uses.get_or_init(|| {
             let mut uses: FxHashMap<Atom, Vec<MemberUse>> = FxHashMap::default();
             for node in self.nodes() {

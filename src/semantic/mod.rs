@@ -19,7 +19,7 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::VisitWith;
 
 use builder::Builder;
-pub use frequency::Handler;
+pub use frequency::{Handler, HotPath};
 pub use keys::KeyOrigin;
 use lifetime::Lifetimes;
 pub use lifetime::{Created, Lifetime, Role, ThisValue};
