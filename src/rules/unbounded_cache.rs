@@ -210,6 +210,21 @@ struct UnboundedCache {
     closure_homes: FxHashMap<BindingId, Option<Atom>>,
     /// `global.cache` read in `global.cache = global.cache || {}`: an initialization, not a use.
     initializer_reads: FxHashSet<(BytePos, BytePos)>,
+    /// `list.indexOf(v) === -1`, `!list.includes(v)`: the array, the value's text and where
+    /// the test is, so that a push it guards counts as adding `v` to a set.
+    membership_tests: Vec<(Collection, String, Span)>,
+}
+
+/// `list.indexOf(v)`, `list.includes(v)`: the array and the value it looks for.
+fn membership_test<'a>(semantic: &Semantic, expr: &'a Expr) -> Option<(Collection, &'a Expr)> {
+    let Expr::Call(call) = unwrap(expr) else {
+        return None;
+    };
+    let (object, method) = method_call(call)?;
+    if !matches!(&**method, "indexOf" | "includes") || call.args.len() != 1 {
+        return None;
+    }
+    Some((collection_of(semantic, object)?, &call.args[0].expr))
 }
 
 /// `true`, `1`, `!0`: the value of a "seen" flag.
@@ -353,6 +368,32 @@ fn collection_at(semantic: &Semantic, member: &MemberExpr) -> Option<Collection>
 }
 
 impl UnboundedCache {
+    /// The value a push adds when a membership test of the same array for the same value
+    /// guards it (in a statement around the push, before it): the array is a set of values.
+    fn guarded_push<'a>(
+        &self,
+        cx: &Context,
+        collection: &Collection,
+        call: &'a CallExpr,
+    ) -> Option<&'a Expr> {
+        let [value] = call.args.as_slice() else {
+            return None;
+        };
+        let text = snippet(cx.text, value.expr.span());
+        let guard = cx
+            .semantic
+            .enclosing_statements(call.span)
+            .find(|statement| {
+                self.membership_tests.iter().any(|(c, v, test)| {
+                    c == collection
+                        && *v == text
+                        && statement.lo <= test.lo
+                        && test.hi <= call.span.lo
+                })
+            });
+        guard.map(|_| &*value.expr)
+    }
+
     fn uses(&mut self, collection: Collection) -> &mut Uses {
         self.uses.entry(collection).or_default()
     }
@@ -568,7 +609,8 @@ impl Rule for UnboundedCache {
             let how = format!(".{method}()");
             let key = match &**method {
                 "set" | "add" => call.args.first().map(|a| &*a.expr),
-                _ => None,
+                // `if (list.indexOf(v) === -1) list.push(v)`: a set of the values pushed.
+                _ => self.guarded_push(cx, &collection, call),
             };
             self.growth(cx, collection, callee_span(call), how, marker, key);
         } else if EVICTION_METHODS.contains(&&**method)
@@ -622,6 +664,13 @@ impl Rule for UnboundedCache {
     }
 
     fn on_unary(&mut self, cx: &Context, unary: &UnaryExpr) {
+        if unary.op == UnaryOp::Bang {
+            if let Some((collection, value)) = membership_test(cx.semantic, &unary.arg) {
+                let value = snippet(cx.text, value.span());
+                self.membership_tests.push((collection, value, unary.span));
+            }
+            return;
+        }
         if unary.op != UnaryOp::Delete {
             return;
         }
@@ -636,6 +685,12 @@ impl Rule for UnboundedCache {
     }
 
     fn on_comparison(&mut self, cx: &Context, bin: &BinExpr) {
+        for side in [&bin.left, &bin.right] {
+            if let Some((collection, value)) = membership_test(cx.semantic, side) {
+                let value = snippet(cx.text, value.span());
+                self.membership_tests.push((collection, value, bin.span));
+            }
+        }
         for side in [&bin.left, &bin.right] {
             if let Some(collection) = size_guard(cx.semantic, side) {
                 self.uses(collection).evicted = true;
@@ -947,6 +1002,10 @@ mod tests {
             ("const cache = new Map(); module.exports = { cache, f(k) { cache.set(k, 1); } };", "a.js"),
             ("const cache = new Map(); function f(k) { cache.set(k, 1); return cache; } module.exports = f;", "a.js"),
             ("const cache = new Map(); function f(k) { cache.set(k, 1); register(cache); } module.exports = f;", "a.js"),
+            // A push guarded by a membership test of the same value: a set of the values,
+            // here one constant.
+            ("var EVENTS = ['close']; function Server(o) { if (!o.up && EVENTS.indexOf('upgrade') === -1) EVENTS.push('upgrade'); } module.exports = Server;", "a.js"),
+            ("const kinds = []; export function note() { if (!kinds.includes('slow')) { kinds.push('slow'); } }", "a.mjs"),
             // Growth in code that runs once, or with constant keys.
             ("const table = new Map(); for (const k of keys) table.set(k, 1);", "a.js"),
             ("const routes = []; function add(r) { routes.push(r); } add(a); add(b);", "a.js"),
@@ -997,6 +1056,10 @@ mod tests {
             // A table of constants pushed onto per call; `self` is `this`; an AMD factory's locals
             // are the module's.
             ("var EVENTS = ['close', 'error']; function Server(opts) { if (!opts.upgrades) EVENTS.push('upgrade'); } module.exports = Server;", "a.js", &["EVENTS.push"]),
+            // A guarded push of request data is a set of every URL seen; a guard on another
+            // value guards nothing.
+            ("const urls = []; app.get('/', (req, res) => { if (urls.indexOf(req.url) < 0) urls.push(req.url); res.end(); });", "a.js", &["urls.push"]),
+            ("const ids = []; export function add(id) { if (ids.indexOf(0) === -1) ids.push(id); }", "a.mjs", &["ids.push"]),
             ("function Server(http) { var self = this; this.clients = []; http.on('connection', function (c) { self.clients.push(c); }); } Server.prototype.close = function () {}; module.exports = Server;", "a.js", &["self.clients.push"]),
             ("define('ui/control', [], function () { var byUser = {}; return { remember: function (userId, el) { byUser[userId] = el; } }; });", "a.js", &["byUser[userId]"]),
             // A growth written on the next line is still a growth.
