@@ -523,3 +523,22 @@ fn a_parser_crash_is_that_files_parse_error() {
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
+
+/// A library's own listen/unlisten functions, named in the configuration, are registrations and
+/// removals like `addEventListener`; without the configuration the calls mean nothing.
+#[test]
+fn configured_library_functions_add_and_remove_listeners() {
+    let source: &[u8] = b"export class Cell {\n  select(editor) {\n    editor.dom.bind(window, 'mousemove', this.onMove);\n  }\n  hover(editor) {\n    editor.dom.bind(document, 'mouseover', this.onOver);\n  }\n  unhover(editor) {\n    editor.dom.unbind(document, 'mouseover', this.onOver);\n  }\n}\n";
+    let config: &[u8] = b"[rules.repeated-listener]\nlisten_functions = [\"dom.bind\"]\nunlisten_functions = [\"dom.unbind\"]\n";
+    let configured = project(&[("leaklint.toml", config), ("cell.mjs", source)]);
+    let report = run_in(configured.path(), &["check", "-f", "json"]).json();
+    let found: Vec<(u64, &str)> = messages(&report, "cell.mjs")
+        .iter()
+        .map(|m| (m["line"].as_u64().unwrap(), m["ruleId"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [(3, "repeated-listener")], "{report}");
+
+    let unconfigured = project(&[("cell.mjs", source)]);
+    let report = run_in(unconfigured.path(), &["check", "-f", "json"]).json();
+    assert!(messages(&report, "cell.mjs").is_empty(), "{report}");
+}

@@ -22,7 +22,9 @@ use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOp
 use crate::semantic::lifetime::{
     squeezed_text, Acquisition, Holder, Instances, Release, Released, Releases, Root, Shared,
 };
-use crate::semantic::listeners::{Wrapper, ONCE_METHODS, REGISTRATION_METHODS, REMOVAL_METHODS};
+use crate::semantic::listeners::{
+    dotted_path, Wrapper, ONCE_METHODS, REGISTRATION_METHODS, REMOVAL_METHODS,
+};
 use crate::semantic::{BindingKind, ScopeId, Semantic, ThisValue};
 
 pub const ID: &str = "repeated-listener";
@@ -32,26 +34,51 @@ pub const META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "a listener added on every call to an emitter that outlives the call",
     docs: include_str!("../../rules/repeated-listener.md"),
-    options: &[RuleOption {
-        name: "removal_methods",
-        kind: OptionKind::Names,
-        description: "more method names that remove a listener (e.g. `unsubscribe`)",
-    }],
+    options: &[
+        RuleOption {
+            name: "removal_methods",
+            kind: OptionKind::Names,
+            description: "more method names that remove a listener (e.g. `unsubscribe`)",
+        },
+        RuleOption {
+            name: "listen_functions",
+            kind: OptionKind::Names,
+            description: "functions of a library that add a listener as `(target, type, listener)`, by the end of their dotted name (e.g. `dom.bind`, `events.listen`)",
+        },
+        RuleOption {
+            name: "unlisten_functions",
+            kind: OptionKind::Names,
+            description: "functions of a library that remove one, with the same arguments (e.g. `dom.unbind`)",
+        },
+    ],
     handles: Handles::CALL.and(Handles::ASSIGN),
     measure: Measure::Listeners,
     gate: &[],
     create: Some(|cx| {
         Some(Box::new(RepeatedListener {
-            removal_methods: cx
-                .settings
-                .option_names(ID, "removal_methods")
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
+            removal_methods: names(cx, "removal_methods"),
+            listen_functions: names(cx, "listen_functions"),
+            unlisten_functions: names(cx, "unlisten_functions"),
             ..RepeatedListener::default()
         }))
     }),
 };
+
+/// A list-of-names option of this rule.
+fn names(cx: &Context, option: &str) -> Vec<String> {
+    cx.settings
+        .option_names(ID, option)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Does the dotted path of a callee end with the configured name, on a dot
+/// (`editor.dom.bind` for `dom.bind`)?
+fn ends_with_name(path: &str, name: &str) -> bool {
+    path.strip_suffix(name)
+        .is_some_and(|head| head.is_empty() || head.ends_with('.'))
+}
 
 /// Where to point at a registration: its callee, or, for a chain written over several lines
 /// (`bus\n  .on('a', f)\n  .on('b', g)`), the line of its own method.
@@ -114,6 +141,9 @@ struct Registration {
 #[derive(Default)]
 struct RepeatedListener {
     removal_methods: Vec<String>,
+    /// The user's library functions that add (`dom.bind`) and remove (`dom.unbind`) listeners.
+    listen_functions: Vec<String>,
+    unlisten_functions: Vec<String>,
     registrations: Vec<Registration>,
     removals: Releases,
     /// The removals that run when a component unmounts.
@@ -674,6 +704,26 @@ impl<'a> Site<'a> {
 }
 
 impl RepeatedListener {
+    /// A call of a library function the configuration names (`listen_functions`,
+    /// `unlisten_functions`), as the wrapper it is.
+    fn configured_wrapper(&self, call: &CallExpr) -> Option<Wrapper> {
+        if self.listen_functions.is_empty() && self.unlisten_functions.is_empty() {
+            return None;
+        }
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let path = dotted_path(callee)?;
+        let named = |names: &[String]| names.iter().any(|name| ends_with_name(&path, name));
+        if named(&self.listen_functions) {
+            Some(Wrapper::adds(false))
+        } else if named(&self.unlisten_functions) {
+            Some(Wrapper::removes())
+        } else {
+            None
+        }
+    }
+
     fn registration(&mut self, cx: &Context, call: &CallExpr, mut site: Site) {
         let semantic = cx.semantic;
         if semantic.in_root_component(call.span) {
@@ -932,8 +982,12 @@ impl RepeatedListener {
 
 impl Rule for RepeatedListener {
     fn on_call(&mut self, cx: &Context, call: &CallExpr) {
-        // `on(window, 'resize', f)`, `goog.events.listen(…)`: a wrapper of the file or a library.
-        if let Some(wrapper) = cx.semantic.wrapper_called(call) {
+        // `on(window, 'resize', f)`, `goog.events.listen(…)`: a wrapper of the file or a library
+        // (also one the user names).
+        let wrapper = self
+            .configured_wrapper(call)
+            .or_else(|| cx.semantic.wrapper_called(call));
+        if let Some(wrapper) = wrapper {
             if let Some(site) = Site::of_wrapper(call, wrapper) {
                 if wrapper.removes {
                     self.removal(cx, site, false, false);

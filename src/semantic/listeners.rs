@@ -52,7 +52,7 @@ const LIBRARY_WRAPPERS: &[(&str, Wrapper)] = &[
 
 impl Wrapper {
     /// `(target, type, listener)`, the shape of most library wrappers.
-    const fn adds(once: bool) -> Wrapper {
+    pub const fn adds(once: bool) -> Wrapper {
         Wrapper {
             receiver: 0,
             event: 1,
@@ -62,7 +62,7 @@ impl Wrapper {
         }
     }
 
-    const fn removes() -> Wrapper {
+    pub const fn removes() -> Wrapper {
         Wrapper {
             removes: true,
             ..Wrapper::adds(false)
@@ -70,11 +70,20 @@ impl Wrapper {
     }
 }
 
-/// `goog.events.listen` as the dotted path of a callee.
+/// `goog.events.listen` as the dotted path of a callee (`this.dom.bind` for one on `this`).
+pub fn dotted_path(expr: &Expr) -> Option<String> {
+    let mut path = String::new();
+    dotted(expr, &mut path).then_some(path)
+}
+
 fn dotted(expr: &Expr, out: &mut String) -> bool {
     match unwrap(expr) {
         Expr::Ident(ident) => {
             out.push_str(&ident.sym);
+            true
+        }
+        Expr::This(_) => {
+            out.push_str("this");
             true
         }
         Expr::Member(member) => {
