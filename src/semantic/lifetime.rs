@@ -568,6 +568,19 @@ pub(super) fn find_functions_that_run_once(
             .map(|(key, at)| (*at, key))
             .collect()
     };
+    // Each key's answer once: the question is asked again on every round below, and each
+    // answer is a search of the whole text.
+    let names_a_member = {
+        let answers: std::cell::RefCell<FxHashMap<String, bool>> = Default::default();
+        move |key: &str| {
+            if let Some(&answer) = answers.borrow().get(key) {
+                return answer;
+            }
+            let answer = names_a_member(key);
+            answers.borrow_mut().insert(key.to_string(), answer);
+            answer
+        }
+    };
     loop {
         let mut changed = false;
         let called_only_from_run_once_code =
@@ -590,11 +603,12 @@ pub(super) fn find_functions_that_run_once(
                         return false;
                     };
                     let mut locals = facts.keyed_params.iter().filter(|(k, _)| k == *key);
+                    // The text search last: most keys fail the other tests first.
                     !scopes[references[r.index()].scope.index()].runs_many
-                        && !names_a_member(key)
                         && locals.clone().next().is_some()
                         && locals
                             .all(|&(_, local)| called_only_from_run_once_code(scopes, local, false))
+                        && !names_a_member(key)
                 })
         };
         for &(scope, binding) in function_bindings {
