@@ -136,6 +136,10 @@ struct Registration {
     /// A `once` listener whose alternative's listener does not remove it: the event and the
     /// listener of the alternative (see [`RepeatedListener::left_by_an_alternative`]).
     left_by: Option<(String, String)>,
+    /// Removed only by a listener of an emitter that does not outlive the call: that emitter,
+    /// its event and the listener (see
+    /// [`RepeatedListener::removed_only_by_a_shorter_lived_emitter`]).
+    removed_by: Option<(String, String, String)>,
 }
 
 #[derive(Default)]
@@ -167,6 +171,21 @@ struct RepeatedListener {
     direct_removals: Vec<(Release, Option<ScopeId>, BytePos)>,
     /// Every removal made in a named function or method, with that name (`_onRow`).
     removals_by_function: Vec<(Release, Atom)>,
+    /// Removals made in no named function.
+    anonymous_removals: Vec<Release>,
+    /// Every registration that runs many times, long-lived receiver or not: the listener's
+    /// function name, the receiver's text, whether it outlives the call, and the function the
+    /// registration is made in.
+    listener_sites: Vec<ListenerSite>,
+}
+
+/// Where a registration hands over a named listener.
+struct ListenerSite {
+    listener: String,
+    receiver: String,
+    event: String,
+    long_lived: bool,
+    function: Option<ScopeId>,
 }
 
 /// A receiver as a path from its root (`process.stdout` → `process`, [`stdout`]).
@@ -773,6 +792,7 @@ impl RepeatedListener {
                 called_elsewhere: None,
                 on_a_host: false,
                 left_by: None,
+                removed_by: None,
             });
         }
         let shared = semantic.is_shared_connection(&receiver, call.span).or(site
@@ -782,6 +802,15 @@ impl RepeatedListener {
             || shared.is_some()
             || semantic.is_app_wide(&receiver)
             || semantic.is_injected_service(&receiver, call.span);
+        if let Some(listener) = site.listener_key(semantic, cx.text) {
+            self.listener_sites.push(ListenerSite {
+                listener: listener_function(&listener).to_string(),
+                receiver: receiver_text(semantic, &receiver),
+                event: site.event_key(cx.text),
+                long_lived,
+                function: semantic.function_scope_at(call.span),
+            });
+        }
         // `signal.addEventListener('abort', f, { once: true })` is removed only when the signal
         // aborts, which a signal shared by many requests may never do.
         if matches!(shared, Some(Shared::Signal(_))) && once_option_only(&call.args) {
@@ -815,6 +844,7 @@ impl RepeatedListener {
             on_a_host: matches!(&receiver, Holder::Path(Root::Binding(id), props)
                 if props.is_empty() && semantic.is_host_of_a_hook(*id).is_some()),
             left_by: None,
+            removed_by: None,
             span: registration_span(cx.text, call),
             receiver_text: receiver_text(semantic, &receiver),
             event: site.event_key(cx.text),
@@ -868,9 +898,11 @@ impl RepeatedListener {
             .semantic
             .function_scope_at(site.receiver.span())
             .and_then(|scope| cx.semantic.function_name(scope));
-        if let Some(name) = function_name {
-            self.removals_by_function
-                .push((release.clone(), name.clone()));
+        match function_name {
+            Some(name) => self
+                .removals_by_function
+                .push((release.clone(), name.clone())),
+            None => self.anonymous_removals.push(release.clone()),
         }
         if cx.semantic.in_listener(site.receiver.span()) {
             self.listener_removals.record(release.clone());
@@ -950,6 +982,55 @@ impl RepeatedListener {
                     && !self.removes_in(other_listener, &this_one))
                 .then(|| (other.event.clone(), other_listener.to_string()))
             })
+    }
+
+    /// `PouchDB.once('destroyed', onAny); self.once('destroyed', onOwn)` where only `onOwn`
+    /// removes the `PouchDB` listener: the removal runs only when `self`, an emitter that does
+    /// not outlive the call, fires its event; one that never does (closed, not destroyed)
+    /// leaves the listener on the long-lived one. The emitter, event and listener that remove
+    /// it, when every removal of the registration is such a listener, made beside it.
+    fn removed_only_by_a_shorter_lived_emitter(
+        &self,
+        cx: &Context,
+        registration: &Registration,
+    ) -> Option<(String, String, String)> {
+        let acquisition = Acquisition {
+            holder: &registration.receiver,
+            event: Some(&registration.event),
+            function: registration.listener.as_deref(),
+        };
+        let matches = |release: &Release| {
+            Releases::from(vec![release.clone()])
+                .released_by(&acquisition)
+                .is_some()
+        };
+        let mut removers = self
+            .removals_by_function
+            .iter()
+            .filter(|(release, _)| matches(release))
+            .map(|(_, name)| name)
+            .peekable();
+        removers.peek()?;
+        // A removal outside any named function may be anywhere.
+        if self.anonymous_removals.iter().any(matches) {
+            return None;
+        }
+        let function = cx.semantic.function_scope_at(registration.span);
+        let mut found = None;
+        for remover in removers {
+            let site = self.listener_sites.iter().find(|site| {
+                site.listener == **remover
+                    && !site.long_lived
+                    && site.receiver != registration.receiver_text
+                    && site.function == function
+            })?;
+            found = Some((
+                site.receiver.clone(),
+                site.event.clone(),
+                site.listener.clone(),
+            ));
+        }
+        found
     }
 
     /// `this._onKey = onKey` and a removal of `this._onKey`: removed by the name it is kept
@@ -1094,12 +1175,23 @@ impl Rule for RepeatedListener {
                     .flatten()
             })
             .collect();
-        for (mut registration, left_by) in std::mem::take(&mut self.registrations)
+        let removed_by: Vec<Option<(String, String, String)>> = self
+            .registrations
+            .iter()
+            .map(|r| self.removed_only_by_a_shorter_lived_emitter(ctx, r))
+            .collect();
+        for ((mut registration, left_by), removed_by) in std::mem::take(&mut self.registrations)
             .into_iter()
             .zip(left_by)
+            .zip(removed_by)
         {
             if left_by.is_some() {
                 registration.left_by = left_by;
+                report(ctx, registration);
+                continue;
+            }
+            if removed_by.is_some() && !registration.in_component {
+                registration.removed_by = removed_by;
                 report(ctx, registration);
                 continue;
             }
@@ -1207,12 +1299,19 @@ fn report(ctx: &mut Context, registration: Registration) {
             format!("{} fires", registration.event),
         )
     };
+    let lives = match (&registration.removed_by, &registration.left_by) {
+        (Some((emitter, event, function)), _) => format!(
+            "only `{function}` removes it, and it runs when `{emitter}` fires {event}; `{emitter}` does not outlive the call, and one that never fires it (closed or dropped instead) leaves this listener, and what its closure holds, on `{}` for as long as it lives",
+            registration.receiver_text
+        ),
+        _ => lives,
+    };
     let lives = match &registration.left_by {
         Some((event, function)) => format!(
             "`{function}` does not remove it, though this listener removes the {event} one (the two are alternatives), so it waits for {}, which will not come for it; each call on that path leaves another, and {lives}",
             registration.event
         ),
-        None if registration.once => format!(
+        None if registration.once && registration.removed_by.is_none() => format!(
             "a `once` listener is removed only when {fires}, so each call before that (or every call, if it never comes) adds another; {lives}"
         ),
         None => lives,
@@ -1231,6 +1330,8 @@ fn report(ctx: &mut Context, registration: Registration) {
             // The instance may live briefly; what piles up is bounded by how often it reruns.
             Some(Severity::Warn),
         ),
+        // Whether the shorter-lived emitter fires is up to the code that uses it.
+        None if registration.removed_by.is_some() => (label, Some(Severity::Warn)),
         // A once-listener on a signal stays only while the signal has not fired, which a
         // signal made per request soon does.
         None if registration.once
@@ -1287,9 +1388,10 @@ fn report(ctx: &mut Context, registration: Registration) {
         message: format!(
             "{listener} is added to `{}` {when}, and {}{effect}: {lives}",
             registration.receiver_text,
-            match &registration.left_by {
-                Some((event, _)) => format!("nothing removes it when {event} comes first"),
-                None => "nothing removes it".to_string(),
+            match (&registration.left_by, &registration.removed_by) {
+                (Some((event, _)), _) => format!("nothing removes it when {event} comes first"),
+                (None, Some((emitter, _, _))) => format!("only `{emitter}` decides when it goes"),
+                (None, None) => "nothing removes it".to_string(),
             }
         ),
         labels: label.into_iter().collect(),
@@ -1330,6 +1432,10 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // A removal by a listener of the same long-lived emitter (a gesture's mouseup), or
+            // one that also runs elsewhere.
+            ("module.exports = function drag() { function move() {} function up() { document.removeEventListener('mousemove', move); } document.addEventListener('mousemove', move); document.addEventListener('mouseup', up, { once: true }); };", "a.js"),
+            ("const Registry = require('./registry'); module.exports = function track(db) { function onGlobal() {} function onOwn() { Registry.removeListener('gone', onGlobal); } Registry.once('gone', onGlobal); db.once('gone', onOwn); db.close = () => Registry.removeListener('gone', onGlobal); };", "a.js"),
             // Alternatives that remove each other, or whose other side ends the emitter.
             ("Q.prototype.submit = function (con) { con.once('noData', this.onNone); con.once('row', this.onRow); }; Q.prototype.onNone = function () { this.con.removeListener('row', this.onRow); }; Q.prototype.onRow = function () { this.con.removeListener('noData', this.onNone); }; module.exports = Q;", "a.js"),
             ("Q.prototype.submit = function (con) { this.con = con; con.once('error', this.onError); con.once('row', this.onRow); }; Q.prototype.onError = function () {}; Q.prototype.onRow = function () { this.con.removeListener('error', this.onError); }; Q.prototype.fail = function () { this.con.removeListener('row', this.onRow); }; module.exports = Q;", "a.js"),
@@ -1442,6 +1548,9 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // Removed only when an emitter that does not outlive the call fires: a database
+            // closed without being destroyed leaves its listener on the constructor.
+            ("function prepare(self, name) { function onAny(n) { if (n === name) self.emit('destroyed'); } function onOwn() { Db.removeListener('destroyed', onAny); } Db.once('destroyed', onAny); self.once('destroyed', onOwn); } function Db(name) { prepare(this, name); } module.exports = Db;", "a.js", &["Db.once"]),
             // Two once-listeners the file shows are alternatives (each run's 'row' listener
             // removes its 'noData' one), with the removal missing on the 'noData' side; a
             // removal on an error path elsewhere does not cover it.
