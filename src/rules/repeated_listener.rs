@@ -1332,11 +1332,9 @@ fn report(ctx: &mut Context, registration: Registration) {
         ),
         // Whether the shorter-lived emitter fires is up to the code that uses it.
         None if registration.removed_by.is_some() => (label, Some(Severity::Warn)),
-        // A once-listener on a signal stays only while the signal has not fired, which a
-        // signal made per request soon does.
-        None if registration.once
-            && matches!(registration.shared_connection, Some(Shared::Signal(_))) =>
-        {
+        // Whether one signal serves many calls is the caller's to say (a signal made per call
+        // takes its listeners with it); a once-listener stays only until the signal fires.
+        None if matches!(registration.shared_connection, Some(Shared::Signal(_))) => {
             (label, Some(Severity::Warn))
         }
         // How many instances share one, or are made at all, is the caller's to say.
