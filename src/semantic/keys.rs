@@ -176,6 +176,11 @@ pub fn names_an_open_set(text: &str) -> bool {
     words(text).any(|w| OPEN_WORDS.contains(&w.as_str()))
 }
 
+/// Does the name speak of deprecation (`deprecateMessage`, `createDeprecation`)?
+fn names_a_deprecation(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("deprecat")
+}
+
 /// Does the name end in one of the [`CLOSED_WORDS`] (`tagName`, `parentLocale`, `nodeType`)?
 pub fn names_a_closed_set(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -241,6 +246,11 @@ impl Semantic<'_> {
                 return KeyOrigin::Closed("every call in this file passes a literal");
             }
             let function = self.function_name(self.binding(binding).scope).cloned();
+            // `createDeprecation(message)`, `getModuleGraph(module, deprecateMessage)`: the
+            // messages are the code's own, one per deprecated API.
+            if names_a_deprecation(&text) || function.as_deref().is_some_and(names_a_deprecation) {
+                return KeyOrigin::Closed("a deprecation message, written in the code");
+            }
             return KeyOrigin::Parameter {
                 text,
                 binding,
@@ -711,6 +721,19 @@ mod tests {
             origin("const m = new Map(); function wk(id) { m.set(id, 1); } function run(n, id) { wk(id); } module.exports = (x) => { run(x, 0); run(x, 1); };"),
             KeyOrigin::Closed("every call in this file passes a literal")
         );
+        // A deprecation message is the code's own; a chat message is not.
+        assert_eq!(
+            origin("const m = new Map(); export function createDeprecation(message, code) { if (!m.has(message)) m.set(message, code); return m.get(message); }"),
+            KeyOrigin::Closed("a deprecation message, written in the code")
+        );
+        assert_eq!(
+            origin("const m = new Map(); export function getGraph(module, deprecateMessage) { m.set(deprecateMessage, module); }"),
+            KeyOrigin::Closed("a deprecation message, written in the code")
+        );
+        assert!(matches!(
+            origin("const m = new Map(); export function relay(message) { m.set(message, 1); }"),
+            KeyOrigin::Parameter { .. }
+        ));
         assert!(!names_a_closed_set("userId"));
         assert!(!names_a_closed_set("prototype"));
         assert!(names_a_closed_set("parentLocale"));
