@@ -798,6 +798,15 @@ impl RepeatedListener {
         let shared = semantic.is_shared_connection(&receiver, call.span).or(site
             .timeout_of_request
             .then_some(Shared::Connection("socket")));
+        // Behind a guard kept on a parameter's object (`if (req[seen]) return;`): once per
+        // object, so a listener on that object is added once; one on a connection it shares
+        // with others is not.
+        if let Some(parameter) = semantic.guarded_per_object(call.span) {
+            let on_it = matches!(&receiver, Holder::Path(Root::Binding(b), _) if *b == parameter);
+            if on_it && shared.is_none() {
+                return;
+            }
+        }
         let long_lived = outlives_the_call(semantic, &receiver)
             || shared.is_some()
             || semantic.is_app_wide(&receiver)
@@ -1430,6 +1439,8 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // A guard kept on the hook's host adds its listener once per host.
+            ("Q.prototype.submit = function (connection) { if (connection._hooked) return; connection._hooked = true; connection.on('notice', this.onNotice); }; module.exports = Q;", "a.js"),
             // A removal by a listener of the same long-lived emitter (a gesture's mouseup), or
             // one that also runs elsewhere.
             ("module.exports = function drag() { function move() {} function up() { document.removeEventListener('mousemove', move); } document.addEventListener('mousemove', move); document.addEventListener('mouseup', up, { once: true }); };", "a.js"),
@@ -1546,6 +1557,9 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // A guard kept on each request runs once per request, and the keep-alive socket
+            // behind `request.setTimeout` serves many.
+            ("const reentry = Symbol('reentry'); module.exports = (request, ms) => { if (request[reentry]) return; request[reentry] = true; request.setTimeout(ms, () => request.abort()); };", "a.js", &["request.setTimeout"]),
             // Removed only when an emitter that does not outlive the call fires: a database
             // closed without being destroyed leaves its listener on the constructor.
             ("function prepare(self, name) { function onAny(n) { if (n === name) self.emit('destroyed'); } function onOwn() { Db.removeListener('destroyed', onAny); } Db.once('destroyed', onAny); self.once('destroyed', onOwn); } function Db(name) { prepare(this, name); } module.exports = Db;", "a.js", &["Db.once"]),

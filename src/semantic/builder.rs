@@ -224,6 +224,16 @@ impl<'a> Builder<'a> {
                     .map(|(scope, _)| self.scopes[scope.index()].span),
             );
         }
+        let (guarded, guarded_per_object) =
+            lifetime::guarded_regions(self.text, &self.guards, &self.assignments, |lo| {
+                let reference = reference_at.get(&lo)?;
+                match self.references[reference.index()].resolution {
+                    Resolution::Binding(b) if bindings[b.index()].kind == BindingKind::Param => {
+                        Some(b)
+                    }
+                    _ => None,
+                }
+            });
         let lifetimes = Lifetimes {
             unmount: lifetime::Regions::new(unmount),
             mount: lifetime::Regions::new(self.mount_callbacks),
@@ -233,7 +243,8 @@ impl<'a> Builder<'a> {
             effects: lifetime::Regions::new(self.effects),
             never_run: lifetime::Regions::new(never_run),
             injected: self.injected,
-            guarded: lifetime::guarded_regions(self.text, &self.guards, &self.assignments),
+            guarded,
+            guarded_per_object,
             dropped: self.dropped,
             created: lifetime::created_collections(self.inits, &reference_at, &self.references),
         };
@@ -545,6 +556,7 @@ impl<'a> Builder<'a> {
                     assigned_within: Span::new(next.span().lo, span.hi),
                     region: Span::new(stmt.span().lo, span.hi),
                     group: Some(group),
+                    root: lifetime::flag_root(flag),
                 });
                 candidates = true;
             }
@@ -1608,6 +1620,7 @@ impl Visit for Builder<'_> {
                         assigned_within: stmt.cons.span(),
                         region: stmt.cons.span(),
                         group: None,
+                        root: lifetime::flag_root(&unary.arg),
                     });
                 }
                 _ => {}

@@ -6,7 +6,8 @@
 //!   from run-once code), instance-long (owned by `this`), closure-long (a local that closures
 //!   capture) or per call.
 //! - Does this code run more than once? [`Semantic::runs_many_times`], [`Semantic::in_effect`],
-//!   [`Semantic::behind_run_once_guard`].
+//!   [`Semantic::behind_run_once_guard`]; a guard kept on a parameter's object
+//!   (`if (req[seen]) return;`) runs once per object instead ([`Semantic::guarded_per_object`]).
 //! - Does a value escape where the file cannot see it? [`Semantic::escapes`], from the [`Role`] of
 //!   each reference, and [`Semantic::result_dropped`] for a call's result.
 //! - Is a resource released? [`Releases::released_by`] matches an acquisition against the
@@ -178,6 +179,8 @@ pub(super) struct Lifetimes {
     pub(super) this_aliases: Vec<BindingId>,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
     pub(super) guarded: Regions,
+    /// Regions behind a guard kept on a parameter's object: run once per such object.
+    pub(super) guarded_per_object: Vec<(Span, BindingId)>,
     /// Functions nothing can call: a function written as a statement of its own, or bound to
     /// a name that nothing reads or exports.
     pub(super) never_run: Regions,
@@ -200,6 +203,20 @@ pub(super) struct GuardCandidate {
     pub region: Span,
     /// Candidates of one statement list share a group: only the first that holds counts.
     pub group: Option<u32>,
+    /// Where the name the flag is a member of is written (`request` in `request[reentry]`).
+    pub root: Option<BytePos>,
+}
+
+/// The name a flag is a member of: `request` in `request[reentry]` or `req.seen.done`.
+pub(super) fn flag_root(flag: &Expr) -> Option<BytePos> {
+    match unwrap(flag) {
+        Expr::Member(member) => match unwrap(&member.obj) {
+            Expr::Ident(ident) => Some(ident.span.lo),
+            inner @ Expr::Member(_) => flag_root(inner),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// How an initializer creates its value, before names are resolved: `new Map()` names `Map`.
@@ -232,14 +249,18 @@ pub fn squeezed(text: &str, span: Span) -> Cow<'_, str> {
 }
 
 /// Turns the guard candidates into the guarded regions: a guard holds when its flag is assigned
-/// (anywhere, also in a nested function) inside the code it guards.
+/// (anywhere, also in a nested function) inside the code it guards. A flag kept on an object a
+/// parameter names (`request[reentry]`) guards once per such object, not once per process:
+/// those regions come second, with the parameter (`parameter_at` says which binding, if any,
+/// the name written at a position is a parameter).
 pub(super) fn guarded_regions(
     text: &str,
     candidates: &[GuardCandidate],
     assignments: &[Span],
-) -> Regions {
+    parameter_at: impl Fn(BytePos) -> Option<BindingId>,
+) -> (Regions, Vec<(Span, BindingId)>) {
     if candidates.is_empty() {
-        return Regions::default();
+        return (Regions::default(), Vec::new());
     }
     let flags: FxHashSet<String> = candidates
         .iter()
@@ -273,6 +294,7 @@ pub(super) fn guarded_regions(
         positions.sort_unstable();
     }
     let mut regions = Vec::new();
+    let mut per_object = Vec::new();
     let mut settled_group = None;
     for candidate in candidates {
         if candidate.group.is_some() && candidate.group == settled_group {
@@ -286,11 +308,14 @@ pub(super) fn guarded_regions(
                 positions.get(first).is_some_and(|&p| p < within.hi)
             });
         if holds {
-            regions.push(candidate.region);
+            match candidate.root.and_then(&parameter_at) {
+                Some(parameter) => per_object.push((candidate.region, parameter)),
+                None => regions.push(candidate.region),
+            }
             settled_group = candidate.group;
         }
     }
-    Regions::new(regions)
+    (Regions::new(regions), per_object)
 }
 
 /// The collection each recorded initializer creates, now that names are resolved.
@@ -1187,6 +1212,17 @@ impl Semantic<'_> {
         self.lifetimes.guarded.contains(span.lo)
     }
 
+    /// The parameter whose object a guard around `span` is kept on (`if (request[reentry])
+    /// return; request[reentry] = true;`): the code runs once per such object, which the
+    /// callers may make on every call.
+    pub fn guarded_per_object(&self, span: Span) -> Option<BindingId> {
+        self.lifetimes
+            .guarded_per_object
+            .iter()
+            .find(|(region, _)| region.lo <= span.lo && span.hi <= region.hi)
+            .map(|(_, parameter)| *parameter)
+    }
+
     /// The empty collection a binding is initialized with (`const cache = new Map()`).
     pub fn created(&self, binding: BindingId) -> Option<Created> {
         self.lifetimes.created.get(&binding).copied()
@@ -2014,6 +2050,22 @@ mod tests {
         assert!(!dropped("return_(f());", "f()"));
         assert!(!dropped("f().g();", "f()"));
         assert!(dropped("f().g();", "f().g()"));
+    }
+
+    #[test]
+    fn a_guard_kept_on_a_parameters_object_runs_once_per_object() {
+        let source = "const k = Symbol(); module.exports = function (req) { if (req[k]) return; req[k] = true; marker(); };";
+        let model = semantic(source, "a.js");
+        let span = span_of(source, "marker");
+        assert!(!model.behind_run_once_guard(span));
+        let parameter = model.guarded_per_object(span).expect("guarded per object");
+        assert_eq!(&*model.binding(parameter).name, "req");
+        // A flag on a module-level object guards once per process, as before.
+        let source = "const state = {}; module.exports = function () { if (state.done) return; state.done = true; marker(); };";
+        let model = semantic(source, "a.js");
+        let span = span_of(source, "marker");
+        assert!(model.behind_run_once_guard(span));
+        assert_eq!(model.guarded_per_object(span), None);
     }
 
     #[test]
