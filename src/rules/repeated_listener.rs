@@ -136,6 +136,8 @@ struct Registration {
     /// A `once` listener whose alternative's listener does not remove it: the event and the
     /// listener of the alternative (see [`RepeatedListener::left_by_an_alternative`]).
     left_by: Option<(String, String)>,
+    /// Added by Backbone's `listenTo`, which a `stopListening()` undoes.
+    listen_to: bool,
     /// Removed only by a listener of an emitter that does not outlive the call: that emitter,
     /// its event and the listener (see
     /// [`RepeatedListener::removed_only_by_a_shorter_lived_emitter`]).
@@ -171,6 +173,9 @@ struct RepeatedListener {
     direct_removals: Vec<(Release, Option<ScopeId>, BytePos)>,
     /// Every removal made in a named function or method, with that name (`_onRow`).
     removals_by_function: Vec<(Release, Atom)>,
+    /// The file calls Backbone's `stopListening()` with no arguments, which undoes every
+    /// `listenTo`.
+    stops_listening_to_all: bool,
     /// Removals made in no named function.
     anonymous_removals: Vec<Release>,
     /// Every registration that runs many times, long-lived receiver or not: the listener's
@@ -615,6 +620,10 @@ struct Site<'a> {
     /// `req.setTimeout(ms, onTimeout)`: a `once('timeout')` listener that Node forwards from the
     /// request's socket, shared with other requests on a keep-alive connection.
     timeout_of_request: bool,
+    /// The event when no argument names it (`events.addAbortListener(signal, f)`: `'abort'`).
+    fixed_event: Option<&'static str>,
+    /// Backbone's `x.listenTo(target, event, f)`, which `x.stopListening()` undoes.
+    listen_to: bool,
 }
 
 impl<'a> Site<'a> {
@@ -635,6 +644,8 @@ impl<'a> Site<'a> {
                 self_removing: false,
                 capture: false,
                 timeout_of_request: false,
+                fixed_event: None,
+                listen_to: false,
             };
         }
         Site {
@@ -645,6 +656,8 @@ impl<'a> Site<'a> {
             self_removing: removes_itself(method, &call.args),
             capture: captures(method, &call.args),
             timeout_of_request: false,
+            fixed_event: None,
+            listen_to: false,
         }
     }
 
@@ -665,6 +678,8 @@ impl<'a> Site<'a> {
                 self_removing: false,
                 capture: false,
                 timeout_of_request: false,
+                fixed_event: None,
+                listen_to: false,
             })
     }
 
@@ -688,15 +703,91 @@ impl<'a> Site<'a> {
             self_removing: false,
             capture: false,
             timeout_of_request: true,
+            fixed_event: None,
+            listen_to: false,
         })
     }
 
     fn event_key(&self, text: &str) -> String {
         if self.timeout_of_request {
             "'timeout'".to_string()
+        } else if let Some(event) = self.fixed_event {
+            format!("'{event}'")
         } else {
             event_key(text, self.event)
         }
+    }
+
+    /// `compiler.hooks.done.tap('Plugin', fn)` (tapable, webpack's hooks): a tap on a hook,
+    /// named by the plugin's name. Tapable has no way to take a tap off again.
+    fn of_tap(call: &'a CallExpr, object: &'a Expr, method: &str) -> Option<Site<'a>> {
+        if !matches!(method, "tap" | "tapAsync" | "tapPromise") || call.args.len() != 2 {
+            return None;
+        }
+        let Expr::Member(hook) = unwrap(object) else {
+            return None;
+        };
+        let on_hooks = matches!(unwrap(&hook.obj), Expr::Member(m) if prop_name(&m.prop).is_some_and(|p| p == "hooks"));
+        on_hooks.then(|| Site {
+            receiver: object,
+            event: call.args.first(),
+            listener: call.args.get(1).map(|a| &*a.expr),
+            once: false,
+            self_removing: false,
+            capture: false,
+            timeout_of_request: false,
+            fixed_event: None,
+            listen_to: false,
+        })
+    }
+
+    /// Backbone's `view.listenTo(model, 'change', f)` and `listenToOnce`, and the matching
+    /// `stopListening(model, 'change', f)`: the target comes first.
+    fn of_listen_to(call: &'a CallExpr, method: &str) -> Option<Site<'a>> {
+        if !matches!(method, "listenTo" | "listenToOnce" | "stopListening") || call.args.is_empty()
+        {
+            return None;
+        }
+        Some(Site {
+            receiver: &call.args[0].expr,
+            event: call.args.get(1),
+            listener: call.args.get(2).map(|a| &*a.expr),
+            once: method == "listenToOnce",
+            self_removing: false,
+            capture: false,
+            timeout_of_request: false,
+            fixed_event: None,
+            listen_to: true,
+        })
+    }
+
+    /// Node's `events.addAbortListener(signal, f)` (also imported by name): an `'abort'`
+    /// listener on the signal, released by disposing of the result it returns.
+    fn of_abort_listener(call: &'a CallExpr) -> Option<Site<'a>> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let named = match unwrap(callee) {
+            Expr::Ident(ident) => &*ident.sym == "addAbortListener",
+            Expr::Member(member) => {
+                prop_name(&member.prop).is_some_and(|p| p == "addAbortListener")
+            }
+            _ => false,
+        };
+        let [signal, listener] = &call.args[..] else {
+            return None;
+        };
+        named.then_some(Site {
+            receiver: &signal.expr,
+            event: None,
+            listener: Some(&*listener.expr),
+            once: true,
+            self_removing: false,
+            capture: false,
+            timeout_of_request: false,
+            fixed_event: Some("abort"),
+            listen_to: false,
+        })
     }
 
     /// The key of the listener it names, with the phase it listens in.
@@ -718,6 +809,8 @@ impl<'a> Site<'a> {
             self_removing: false,
             capture: false,
             timeout_of_request: false,
+            fixed_event: None,
+            listen_to: false,
         })
     }
 }
@@ -793,6 +886,7 @@ impl RepeatedListener {
                 on_a_host: false,
                 left_by: None,
                 removed_by: None,
+                listen_to: site.listen_to,
             });
         }
         let shared = semantic.is_shared_connection(&receiver, call.span).or(site
@@ -854,6 +948,7 @@ impl RepeatedListener {
                 if props.is_empty() && semantic.is_host_of_a_hook(*id).is_some()),
             left_by: None,
             removed_by: None,
+            listen_to: site.listen_to,
             span: registration_span(cx.text, call),
             receiver_text: receiver_text(semantic, &receiver),
             event: site.event_key(cx.text),
@@ -1087,6 +1182,10 @@ impl Rule for RepeatedListener {
             }
             return;
         }
+        if let Some(site) = Site::of_abort_listener(call) {
+            self.registration(cx, call, site);
+            return;
+        }
         let Some((object, method)) = method_call(call) else {
             return;
         };
@@ -1105,8 +1204,18 @@ impl Rule for RepeatedListener {
             self.registration(cx, call, Site::of_method(call, object, method));
         } else if let Some(site) = Site::of_cancel_token(call, object, method)
             .or_else(|| Site::of_request_timeout(call, object, method))
+            .or_else(|| Site::of_tap(call, object, method))
         {
             self.registration(cx, call, site);
+        } else if method == "stopListening" && call.args.is_empty() {
+            // Every `listenTo` of the object, on every target.
+            self.stops_listening_to_all = true;
+        } else if let Some(site) = Site::of_listen_to(call, method) {
+            if method == "stopListening" {
+                self.removal(cx, site, call.args.len() == 1, call.args.len() == 2);
+            } else {
+                self.registration(cx, call, site);
+            }
         } else if REMOVAL_METHODS.contains(&&**method)
             || method == "removeAllListeners"
             || self.removal_methods.iter().any(|m| m == &**method)
@@ -1212,6 +1321,7 @@ impl Rule for RepeatedListener {
             // Also by any name the listener is kept under.
             let removed = self.removals.released_by(&acquisition).is_some();
             let released = removed
+                || (registration.listen_to && self.stops_listening_to_all)
                 || ((registration.shared_connection.is_some() || registration.on_a_host)
                     && self
                         .removals
@@ -1439,6 +1549,12 @@ mod tests {
     #[test]
     fn passes() {
         Tester::new(&super::META).passes(&[
+            // Library forms: Backbone's stopListening() undoes every listenTo; a disposable
+            // from addAbortListener that is kept; a plugin's taps in its apply(compiler).
+            ("const app = require('./app'); module.exports = { render(view) { view.listenTo(app.session, 'change', view.render); }, remove(view) { view.stopListening(); } };", "a.js"),
+            ("const app = require('./app'); module.exports = function render(view) { view.listenTo(app.session, 'change', view.render); view.once('remove', () => view.stopListening(app.session, 'change')); };", "a.js"),
+            ("import { addAbortListener } from 'node:events'; const stop = new AbortController(); export function track(job) { const d = addAbortListener(stop.signal, () => job.cancel()); job.finally(() => d[Symbol.dispose]()); }", "a.mjs"),
+            ("class P { apply(compiler) { compiler.hooks.done.tap('P', (stats) => this.report(stats)); } } module.exports = P;", "a.js"),
             // A guard kept on the hook's host adds its listener once per host.
             ("Q.prototype.submit = function (connection) { if (connection._hooked) return; connection._hooked = true; connection.on('notice', this.onNotice); }; module.exports = Q;", "a.js"),
             // A removal by a listener of the same long-lived emitter (a gesture's mouseup), or
@@ -1557,6 +1673,11 @@ mod tests {
     #[test]
     fn fails() {
         Tester::new(&super::META).flags(&[
+            // Library forms on long-lived emitters: a tapable hook (no way to untap), Backbone's
+            // listenTo, Node's addAbortListener with its disposable dropped.
+            ("const app = require('./app'); module.exports = function attach(plugin) { app.hooks.request.tap('Audit', (req) => plugin.log(req)); };", "a.js", &["app.hooks.request.tap"]),
+            ("const app = require('./app'); module.exports = function render(view) { view.listenTo(app.session, 'change', view.render); };", "a.js", &["view.listenTo"]),
+            ("import { addAbortListener } from 'node:events'; const stop = new AbortController(); export function track(job) { addAbortListener(stop.signal, () => job.cancel()); }", "a.mjs", &["addAbortListener(stop"]),
             // A guard kept on each request runs once per request, and the keep-alive socket
             // behind `request.setTimeout` serves many.
             ("const reentry = Symbol('reentry'); module.exports = (request, ms) => { if (request[reentry]) return; request[reentry] = true; request.setTimeout(ms, () => request.abort()); };", "a.js", &["request.setTimeout"]),
