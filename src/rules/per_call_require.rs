@@ -111,12 +111,26 @@ fn thunk_body(stmts: &[Stmt]) -> Option<&Expr> {
     }
 }
 
+/// `module`, `parent`, `mod.parent`: a name for a module record.
+fn names_a_module(expr: &Expr) -> bool {
+    match unwrap(expr) {
+        Expr::Ident(id) => matches!(&*id.sym, "module" | "parent" | "parentModule"),
+        Expr::Member(m) => prop_name(&m.prop).is_some_and(|p| p == "parent"),
+        _ => false,
+    }
+}
+
 /// Does a thunk hand back the module itself (`require('./x')`, `require('./x').default`)?
 /// One that calls into it (`return require('crypto').randomBytes(4)`) does work with the
 /// module on every call: a helper, not a deferred load.
 fn returns_a_module(returned: &Expr) -> bool {
     match unwrap(returned) {
         Expr::Member(member) => returns_a_module(&member.obj),
+        // `isWindows ? require('./win') : require('./posix')`, `require('a') || require('b')`.
+        Expr::Cond(cond) => returns_a_module(&cond.cons) && returns_a_module(&cond.alt),
+        Expr::Bin(bin) if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+            returns_a_module(&bin.left) && returns_a_module(&bin.right)
+        }
         Expr::Call(CallExpr {
             callee: Callee::Expr(callee),
             args,
@@ -147,7 +161,7 @@ impl PerCallRequire {
     }
 
     /// Is the require a literal load anywhere in what a thunk returns
-    /// (`() => require('./a.json').concat(require('./b.json'))`)? Only literal paths: a thunk
+    /// (`() => isWin ? require('./win') : require('./posix')`)? Only literal paths: a thunk
     /// over a computed path (`(name) => require(name)`) still loads a new module per name.
     fn in_thunk(&self, cx: &Context, call: &CallExpr) -> bool {
         let Some(function) = enclosing_function(cx.semantic, call.span) else {
@@ -233,9 +247,13 @@ impl Rule for PerCallRequire {
 
     fn on_call(&mut self, cx: &Context, call: &CallExpr) {
         if !is_require(cx.semantic, call) {
+            // `module.children.splice(…)`, `parent.children.splice(…)`: a module's children,
+            // not any tree's.
             let prunes = method_call(call).is_some_and(|(object, method)| {
                 method == "splice"
-                    && matches!(unwrap(object), Expr::Member(m) if prop_name(&m.prop).is_some_and(|p| p == "children"))
+                    && matches!(unwrap(object), Expr::Member(m)
+                        if prop_name(&m.prop).is_some_and(|p| p == "children")
+                            && names_a_module(&m.obj))
             });
             self.prunes_children |= prunes;
             return;
@@ -415,6 +433,10 @@ mod tests {
             // every call is not, but off the hot path it is silent too.
             ("class S { send() { this.w(load()); } } function load() { return require('./codec'); } module.exports = S;", "a.js"),
             ("function mask() { return require('crypto').randomBytes(4); } module.exports = { mask };", "a.js"),
+            // A stream method's callers are its own class's: `JSON.parse` is not `Cfg#parse`; a
+            // thunk that picks one of two modules still returns a module.
+            ("class T extends Transform { _transform(c, e, cb) { cb(null, JSON.parse(c)); } } class Cfg { parse(t) { return require('yaml').parse(t); } } module.exports = { T, Cfg };", "a.js"),
+            ("const pick = () => (process.platform === 'win32' ? require('./win') : require('./posix')); class W extends Writable { _write(c, e, cb) { pick().write(c); cb(); } } module.exports = W;", "a.js"),
             // The file reloads the config it deletes, not every module it requires.
             ("module.exports = function (file) { delete require.cache[file]; return require('./package.json').version; };", "a.js"),
         ]);
@@ -435,6 +457,8 @@ mod tests {
             ("export function reload(p: string): unknown { delete require.cache[p]; return require(p); }", "a.ts", &["require(p)"]),
             ("module.exports = () => { for (const k in require.cache) delete require.cache[k]; return require('./app'); };", "a.js", &["require('./app')"]),
             ("export function reload(p: string): unknown { delete require.cache?.[p]; return require(p); }", "a.ts", &["require(p)"]),
+            // A tree's children are not a module's: the reload still re-evaluates.
+            ("module.exports = (p, node) => { node.children.splice(0, 1); delete require.cache[p]; return require(p); };", "a.js", &["require(p)"]),
             // What a sender does per message: its `send`, and the helpers it calls.
             ("function S(s) { this.s = s; } S.prototype.send = function (d) { this.frame(d); }; S.prototype.frame = function (d) { this.s.write(mask(d)); }; function mask(d) { return require('crypto').randomBytes(4); } module.exports = S;", "a.js", &["require('crypto')"]),
             ("class Encoder extends Transform { _transform(chunk, enc, cb) { const zlib = require('zlib'); cb(null, zlib.gzipSync(chunk)); } } module.exports = Encoder;", "a.js", &["require('zlib')"]),

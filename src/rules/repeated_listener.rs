@@ -858,7 +858,12 @@ impl RepeatedListener {
                 self.chained.insert((inner.span.lo, inner.span.hi));
             }
         }
-        if semantic.behind_run_once_guard(call.span) || !semantic.runs_many_times(call.span) {
+        // A guard kept on a parameter's object still lets each object's call through, which
+        // matters for what the objects share (below).
+        let per_object_guard = semantic.guarded_per_object(call.span);
+        if (semantic.behind_run_once_guard(call.span) && per_object_guard.is_none())
+            || !semantic.runs_many_times(call.span)
+        {
             return;
         }
         let Some(receiver) = receiver(semantic, site.receiver) else {
@@ -893,13 +898,9 @@ impl RepeatedListener {
             .timeout_of_request
             .then_some(Shared::Connection("socket")));
         // Behind a guard kept on a parameter's object (`if (req[seen]) return;`): once per
-        // object, so a listener on that object is added once; one on a connection it shares
-        // with others is not.
-        if let Some(parameter) = semantic.guarded_per_object(call.span) {
-            let on_it = matches!(&receiver, Holder::Path(Root::Binding(b), _) if *b == parameter);
-            if on_it && shared.is_none() {
-                return;
-            }
+        // object, as run-once code is, except for a connection the object shares with others.
+        if per_object_guard.is_some() && shared.is_none() {
+            return;
         }
         let long_lived = outlives_the_call(semantic, &receiver)
             || shared.is_some()
@@ -1042,9 +1043,16 @@ impl RepeatedListener {
             .iter()
             .filter(|(_, name)| &**name == function)
             .any(|(release, _)| {
-                Releases::from(vec![release.clone()])
-                    .released_through_any_holder(acquisition)
-                    .is_some()
+                // `removeAllListeners('row')` on any path to the receiver.
+                let every_listener = matches!(release.function, Released::Any)
+                    && release
+                        .event
+                        .as_deref()
+                        .is_none_or(|event| Some(event) == acquisition.event);
+                let releases = Releases::from(vec![release.clone()]);
+                every_listener
+                    || releases.released_by(acquisition).is_some()
+                    || releases.released_through_any_holder(acquisition).is_some()
             })
     }
 
@@ -1122,6 +1130,10 @@ impl RepeatedListener {
         let function = cx.semantic.function_scope_at(registration.span);
         let mut found = None;
         for remover in removers {
+            // Called directly too (`close() { onOwn(); }`): it runs on another path as well.
+            if cx.semantic.calls_a_function_named(remover) {
+                return None;
+            }
             let site = self.listener_sites.iter().find(|site| {
                 site.listener == **remover
                     && !site.long_lived
@@ -1296,7 +1308,11 @@ impl Rule for RepeatedListener {
         let removed_by: Vec<Option<(String, String, String)>> = self
             .registrations
             .iter()
-            .map(|r| self.removed_only_by_a_shorter_lived_emitter(ctx, r))
+            .map(|r| {
+                (!r.in_component)
+                    .then(|| self.removed_only_by_a_shorter_lived_emitter(ctx, r))
+                    .flatten()
+            })
             .collect();
         for ((mut registration, left_by), removed_by) in std::mem::take(&mut self.registrations)
             .into_iter()
@@ -1555,6 +1571,11 @@ mod tests {
             ("const app = require('./app'); module.exports = function render(view) { view.listenTo(app.session, 'change', view.render); view.once('remove', () => view.stopListening(app.session, 'change')); };", "a.js"),
             ("import { addAbortListener } from 'node:events'; const stop = new AbortController(); export function track(job) { const d = addAbortListener(stop.signal, () => job.cancel()); job.finally(() => d[Symbol.dispose]()); }", "a.mjs"),
             ("class P { apply(compiler) { compiler.hooks.done.tap('P', (stats) => this.report(stats)); } } module.exports = P;", "a.js"),
+            // A guard kept on a parameter's object guards what goes on `process` too.
+            ("function install(app) { if (app._wired) return; app._wired = true; process.on('SIGTERM', () => app.close()); } module.exports = install;", "a.js"),
+            // The other side removes every 'row' listener; the remover also runs directly.
+            ("Q.prototype.submit = function (con) { this.con = con; con.once('noData', this.onNone); con.once('row', this.onRow); }; Q.prototype.onNone = function () { this.con.removeAllListeners('row'); }; Q.prototype.onRow = function () { this.con.removeListener('noData', this.onNone); }; module.exports = Q;", "a.js"),
+            ("function prepare(self) { function onAny() {} function onOwn() { Db.removeListener('gone', onAny); } Db.once('gone', onAny); self.once('gone', onOwn); self.close = () => onOwn(); } function Db() { prepare(this); } module.exports = Db;", "a.js"),
             // A guard kept on the hook's host adds its listener once per host.
             ("Q.prototype.submit = function (connection) { if (connection._hooked) return; connection._hooked = true; connection.on('notice', this.onNotice); }; module.exports = Q;", "a.js"),
             // A removal by a listener of the same long-lived emitter (a gesture's mouseup), or

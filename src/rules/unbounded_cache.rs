@@ -215,6 +215,18 @@ struct UnboundedCache {
     membership_tests: Vec<(Collection, String, Span)>,
 }
 
+/// Does `indexOf(…) op right` say the value is absent (`=== -1`, `== -1`, `< 0`)?
+fn means_absent(op: BinaryOp, right: &Expr) -> bool {
+    let minus_one = matches!(unwrap(right), Expr::Unary(UnaryExpr { op: UnaryOp::Minus, arg, .. })
+        if matches!(unwrap(arg), Expr::Lit(Lit::Num(n)) if n.value == 1.0));
+    let zero = matches!(unwrap(right), Expr::Lit(Lit::Num(n)) if n.value == 0.0);
+    match op {
+        BinaryOp::EqEqEq | BinaryOp::EqEq => minus_one,
+        BinaryOp::Lt => zero,
+        _ => false,
+    }
+}
+
 /// `list.indexOf(v)`, `list.includes(v)`: the array and the value it looks for.
 fn membership_test<'a>(semantic: &Semantic, expr: &'a Expr) -> Option<(Collection, &'a Expr)> {
     let Expr::Call(call) = unwrap(expr) else {
@@ -379,10 +391,19 @@ impl UnboundedCache {
         let [value] = call.args.as_slice() else {
             return None;
         };
+        if !self
+            .membership_tests
+            .iter()
+            .any(|(c, _, _)| c == collection)
+        {
+            return None;
+        }
         let text = snippet(cx.text, value.expr.span());
+        // The `if` around the push: its expression statement, perhaps a block, then the `if`.
         let guard = cx
             .semantic
             .enclosing_statements(call.span)
+            .take(3)
             .find(|statement| {
                 self.membership_tests.iter().any(|(c, v, test)| {
                     c == collection
@@ -665,7 +686,11 @@ impl Rule for UnboundedCache {
 
     fn on_unary(&mut self, cx: &Context, unary: &UnaryExpr) {
         if unary.op == UnaryOp::Bang {
-            if let Some((collection, value)) = membership_test(cx.semantic, &unary.arg) {
+            let includes = matches!(unwrap(&unary.arg), Expr::Call(call)
+                if method_call(call).is_some_and(|(_, m)| m == "includes"));
+            if let Some((collection, value)) =
+                membership_test(cx.semantic, &unary.arg).filter(|_| includes)
+            {
                 let value = snippet(cx.text, value.span());
                 self.membership_tests.push((collection, value, unary.span));
             }
@@ -685,11 +710,12 @@ impl Rule for UnboundedCache {
     }
 
     fn on_comparison(&mut self, cx: &Context, bin: &BinExpr) {
-        for side in [&bin.left, &bin.right] {
-            if let Some((collection, value)) = membership_test(cx.semantic, side) {
-                let value = snippet(cx.text, value.span());
-                self.membership_tests.push((collection, value, bin.span));
-            }
+        // `list.indexOf(v) === -1`, `list.indexOf(v) < 0`: the value is absent.
+        if let Some((collection, value)) =
+            membership_test(cx.semantic, &bin.left).filter(|_| means_absent(bin.op, &bin.right))
+        {
+            let value = snippet(cx.text, value.span());
+            self.membership_tests.push((collection, value, bin.span));
         }
         for side in [&bin.left, &bin.right] {
             if let Some(collection) = size_guard(cx.semantic, side) {
@@ -1060,6 +1086,9 @@ mod tests {
             // value guards nothing.
             ("const urls = []; app.get('/', (req, res) => { if (urls.indexOf(req.url) < 0) urls.push(req.url); res.end(); });", "a.js", &["urls.push"]),
             ("const ids = []; export function add(id) { if (ids.indexOf(0) === -1) ids.push(id); }", "a.mjs", &["ids.push"]),
+            // A test that does not guard the push, or that asks whether it is there.
+            ("const seen = []; export function add(v) { if (seen.indexOf(v) === -1) count(v); seen.push(v); }", "a.mjs", &["seen.push"]),
+            ("const seen = []; export function add(v) { if (seen.indexOf(v) !== -1) count(v); else seen.push(v); }", "a.mjs", &["seen.push"]),
             ("function Server(http) { var self = this; this.clients = []; http.on('connection', function (c) { self.clients.push(c); }); } Server.prototype.close = function () {}; module.exports = Server;", "a.js", &["self.clients.push"]),
             ("define('ui/control', [], function () { var byUser = {}; return { remember: function (userId, el) { byUser[userId] = el; } }; });", "a.js", &["byUser[userId]"]),
             // A growth written on the next line is still a growth.

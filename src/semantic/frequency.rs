@@ -333,22 +333,23 @@ impl Semantic<'_> {
     /// or in a function of the file that such a method calls (a few calls deep): the helpers
     /// of a `send` (framing, masking) run on every send.
     pub fn hot_path_of(&self, span: Span) -> Option<HotPath> {
-        self.hot_path_at(span, HOT_PATH_DEPTH)
+        self.hot_path_at(span, HOT_PATH_DEPTH, &mut Vec::new())
     }
 
-    fn hot_path_at(&self, span: Span, depth: usize) -> Option<HotPath> {
-        // Only code inside a handler is on its hot path: a listener of messages dispatches
-        // each kind to a function of its own (`setup`, `teardown`), which may run once.
-        let handler = (depth == HOT_PATH_DEPTH)
-            .then(|| self.handler_of(span))
-            .flatten();
-        if let Some(handler) = handler {
-            return Some(HotPath {
-                driver: format!("every event of `{}`", handler.via),
-                through: Vec::new(),
-            });
-        }
-        // An anonymous callback runs as part of the call of the function around it.
+    /// Does the file call a function or method of this name (`onOwn()`, `this.onOwn()`)?
+    pub fn calls_a_function_named(&self, name: &Atom) -> bool {
+        self.references
+            .iter()
+            .any(|r| r.is_callee && r.name == *name)
+            || self
+                .member_uses()
+                .get(name)
+                .is_some_and(|uses| uses.iter().any(|u| u.call.is_some()))
+    }
+
+    /// The named function (or method) `span` runs in, through anonymous callbacks, and the
+    /// class it is a method of.
+    fn named_function_at(&self, span: Span) -> Option<(ScopeId, &Atom, Option<ScopeId>)> {
         let mut function = self.function_scope_at(span)?;
         let name = loop {
             if let Some(name) = self.function_name(function) {
@@ -365,6 +366,28 @@ impl Semantic<'_> {
             }
             _ => None,
         };
+        Some((function, name, method_of))
+    }
+
+    /// `visited`: the functions already asked about, so that each is followed once.
+    fn hot_path_at(&self, span: Span, depth: usize, visited: &mut Vec<ScopeId>) -> Option<HotPath> {
+        // Only code inside a handler is on its hot path: a listener of messages dispatches
+        // each kind to a function of its own (`setup`, `teardown`), which may run once.
+        let handler = (depth == HOT_PATH_DEPTH)
+            .then(|| self.handler_of(span))
+            .flatten();
+        if let Some(handler) = handler {
+            return Some(HotPath {
+                driver: format!("every event of `{}`", handler.via),
+                through: Vec::new(),
+            });
+        }
+        // An anonymous callback runs as part of the call of the function around it.
+        let (function, name, method_of) = self.named_function_at(span)?;
+        if visited.contains(&function) {
+            return None;
+        }
+        visited.push(function);
         if let Some(owner) = method_of.filter(|_| PER_MESSAGE_METHODS.contains(&&**name)) {
             let class = self
                 .owner_name(owner)
@@ -377,19 +400,24 @@ impl Semantic<'_> {
         if depth == 0 {
             return None;
         }
-        // Called from a hot path: any of the file's calls of it, by its name or as a method.
+        // Called from a hot path: any of the file's calls of it, by its name, or as a method
+        // from another method of the same class (`JSON.parse` is not `Cfg.prototype.parse`).
         let callers: Vec<Span> = match (self.function_binding(function), method_of) {
             (Some(binding), _) => self
                 .references_to(binding)
                 .filter(|r| r.is_callee)
                 .map(|r| r.span)
                 .collect(),
-            (None, Some(_)) => self
+            (None, Some(owner)) => self
                 .member_uses()
                 .get(name)
                 .map(|uses| {
                     uses.iter()
                         .filter(|u| u.call.is_some())
+                        .filter(|u| {
+                            self.named_function_at(u.span)
+                                .is_some_and(|(_, _, caller_of)| caller_of == Some(owner))
+                        })
                         .map(|u| u.span)
                         .collect()
                 })
@@ -398,7 +426,7 @@ impl Semantic<'_> {
         };
         let mut hot = callers
             .into_iter()
-            .find_map(|caller| self.hot_path_at(caller, depth - 1))?;
+            .find_map(|caller| self.hot_path_at(caller, depth - 1, visited))?;
         hot.through.push(name.clone());
         Some(hot)
     }

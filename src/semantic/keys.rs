@@ -248,7 +248,9 @@ impl Semantic<'_> {
             let function = self.function_name(self.binding(binding).scope).cloned();
             // `createDeprecation(message)`, `getModuleGraph(module, deprecateMessage)`: the
             // messages are the code's own, one per deprecated API.
-            if names_a_deprecation(&text) || function.as_deref().is_some_and(names_a_deprecation) {
+            let deprecation =
+                names_a_deprecation(&text) || function.as_deref().is_some_and(names_a_deprecation);
+            if deprecation && !names_an_open_set(&text) && !text.contains(['+', '`', '[']) {
                 return KeyOrigin::Closed("a deprecation message, written in the code");
             }
             return KeyOrigin::Parameter {

@@ -6,8 +6,8 @@
 //!   from run-once code), instance-long (owned by `this`), closure-long (a local that closures
 //!   capture) or per call.
 //! - Does this code run more than once? [`Semantic::runs_many_times`], [`Semantic::in_effect`],
-//!   [`Semantic::behind_run_once_guard`]; a guard kept on a parameter's object
-//!   (`if (req[seen]) return;`) runs once per object instead ([`Semantic::guarded_per_object`]).
+//!   [`Semantic::behind_run_once_guard`]; one kept on a parameter's object
+//!   (`if (req[seen]) return;`) runs once per object ([`Semantic::guarded_per_object`]).
 //! - Does a value escape where the file cannot see it? [`Semantic::escapes`], from the [`Role`] of
 //!   each reference, and [`Semantic::result_dropped`] for a call's result.
 //! - Is a resource released? [`Releases::released_by`] matches an acquisition against the
@@ -250,9 +250,9 @@ pub fn squeezed(text: &str, span: Span) -> Cow<'_, str> {
 
 /// Turns the guard candidates into the guarded regions: a guard holds when its flag is assigned
 /// (anywhere, also in a nested function) inside the code it guards. A flag kept on an object a
-/// parameter names (`request[reentry]`) guards once per such object, not once per process:
-/// those regions come second, with the parameter (`parameter_at` says which binding, if any,
-/// the name written at a position is a parameter).
+/// parameter names (`request[reentry]`) guards once per such object: those regions are also
+/// listed second, with the parameter (`parameter_at` says which binding, if any, the name
+/// written at a position is a parameter), for what the object shares with others.
 pub(super) fn guarded_regions(
     text: &str,
     candidates: &[GuardCandidate],
@@ -308,9 +308,9 @@ pub(super) fn guarded_regions(
                 positions.get(first).is_some_and(|&p| p < within.hi)
             });
         if holds {
-            match candidate.root.and_then(&parameter_at) {
-                Some(parameter) => per_object.push((candidate.region, parameter)),
-                None => regions.push(candidate.region),
+            regions.push(candidate.region);
+            if let Some(parameter) = candidate.root.and_then(&parameter_at) {
+                per_object.push((candidate.region, parameter));
             }
             settled_group = candidate.group;
         }
@@ -1212,9 +1212,10 @@ impl Semantic<'_> {
         self.lifetimes.guarded.contains(span.lo)
     }
 
-    /// The parameter whose object a guard around `span` is kept on (`if (request[reentry])
-    /// return; request[reentry] = true;`): the code runs once per such object, which the
-    /// callers may make on every call.
+    /// The parameter whose object a run-once guard around `span` is kept on (`if
+    /// (request[reentry]) return; request[reentry] = true;`): the code runs once per such
+    /// object, which the callers may make on every call, so what it adds to something the
+    /// object shares with others (a keep-alive socket) still adds up.
     pub fn guarded_per_object(&self, span: Span) -> Option<BindingId> {
         self.lifetimes
             .guarded_per_object
@@ -1791,17 +1792,21 @@ impl Releases {
 
     /// The first release that undoes the acquisition: the same holder, the same event (or
     /// every event), the same function (or every function).
-    /// A release of the same event and the same kept function through any holder: how a
-    /// listener on a shared connection is removed through another path to it
-    /// (`stream.session.socket.on('close', this.onClose)`, later
+    /// A release of the same event and the same kept function (or every function of the
+    /// event) through any holder: how a listener on a shared connection is removed through
+    /// another path to it (`stream.session.socket.on('close', this.onClose)`, later
     /// `this.stream.session.socket.removeListener('close', this.onClose)`).
     pub fn released_through_any_holder(&self, acquisition: &Acquisition) -> Option<&Release> {
-        let function = acquisition.function?;
         self.releases.iter().find(|release| {
             acquisition
                 .event
                 .is_some_and(|event| release.event.as_deref() == Some(event))
-                && matches!(&release.function, Released::Function(f) if f == function)
+                && match &release.function {
+                    Released::Function(f) => acquisition.function == Some(f.as_str()),
+                    // `removeAllListeners('row')`: every listener of the event.
+                    Released::Any => true,
+                    Released::Nothing => false,
+                }
         })
     }
 
@@ -2057,7 +2062,7 @@ mod tests {
         let source = "const k = Symbol(); module.exports = function (req) { if (req[k]) return; req[k] = true; marker(); };";
         let model = semantic(source, "a.js");
         let span = span_of(source, "marker");
-        assert!(!model.behind_run_once_guard(span));
+        assert!(model.behind_run_once_guard(span));
         let parameter = model.guarded_per_object(span).expect("guarded per object");
         assert_eq!(&*model.binding(parameter).name, "req");
         // A flag on a module-level object guards once per process, as before.
