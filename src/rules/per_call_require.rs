@@ -123,19 +123,17 @@ fn names_a_module(expr: &Expr) -> bool {
 /// Does a thunk hand back the module itself (`require('./x')`, `require('./x').default`)?
 /// One that calls into it (`return require('crypto').randomBytes(4)`) does work with the
 /// module on every call: a helper, not a deferred load.
-fn returns_a_module(returned: &Expr) -> bool {
+fn returns_a_module(semantic: &Semantic, returned: &Expr) -> bool {
     match unwrap(returned) {
-        Expr::Member(member) => returns_a_module(&member.obj),
+        Expr::Member(member) => returns_a_module(semantic, &member.obj),
         // `isWindows ? require('./win') : require('./posix')`, `require('a') || require('b')`.
-        Expr::Cond(cond) => returns_a_module(&cond.cons) && returns_a_module(&cond.alt),
-        Expr::Bin(bin) if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
-            returns_a_module(&bin.left) && returns_a_module(&bin.right)
+        Expr::Cond(cond) => {
+            returns_a_module(semantic, &cond.cons) && returns_a_module(semantic, &cond.alt)
         }
-        Expr::Call(CallExpr {
-            callee: Callee::Expr(callee),
-            args,
-            ..
-        }) => args.len() == 1 && matches!(unwrap(callee), Expr::Ident(id) if &*id.sym == "require"),
+        Expr::Bin(bin) if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+            returns_a_module(semantic, &bin.left) && returns_a_module(semantic, &bin.right)
+        }
+        Expr::Call(call) => is_require(semantic, call),
         _ => false,
     }
 }
@@ -222,13 +220,13 @@ impl Rule for PerCallRequire {
                     ArrowFunctionBody::Expr(expr) => Some(&**expr),
                     ArrowFunctionBody::FunctionBody(body) => thunk_body(&body.stmts),
                 };
-                if let Some(returned) = returned.filter(|r| returns_a_module(r)) {
+                if let Some(returned) = returned.filter(|r| returns_a_module(cx.semantic, r)) {
                     self.thunks.push((arrow.span, returned.span()));
                 }
             }
             FunctionNode::Function(function) => {
                 let returned = function.body.as_ref().and_then(|b| thunk_body(&b.stmts));
-                if let Some(returned) = returned.filter(|r| returns_a_module(r)) {
+                if let Some(returned) = returned.filter(|r| returns_a_module(cx.semantic, r)) {
                     self.thunks.push((function.span, returned.span()));
                 }
             }

@@ -627,6 +627,35 @@ struct Site<'a> {
 }
 
 impl<'a> Site<'a> {
+    /// A registration (or removal) of `listener` on `receiver` for `event`, with nothing else
+    /// about it: each form below says what differs.
+    fn plain(
+        receiver: &'a Expr,
+        event: Option<&'a ExprOrSpread>,
+        listener: Option<&'a Expr>,
+    ) -> Site<'a> {
+        Site {
+            receiver,
+            event,
+            listener,
+            once: false,
+            self_removing: false,
+            capture: false,
+            timeout_of_request: false,
+            fixed_event: None,
+            listen_to: false,
+        }
+    }
+
+    /// The arguments from `at` on, as the event and the listener.
+    fn from_args(receiver: &'a Expr, call: &'a CallExpr, at: usize) -> Site<'a> {
+        Site::plain(
+            receiver,
+            call.args.get(at),
+            call.args.get(at + 1).map(|a| &*a.expr),
+        )
+    }
+
     fn of_method(call: &'a CallExpr, object: &'a Expr, method: &str) -> Site<'a> {
         // `events.on(window, 'resize', f)`, `EventHandler.off(el, 'click', f)`: a helper
         // module's form, with the target first.
@@ -637,27 +666,15 @@ impl<'a> Site<'a> {
             && call.args[0].spread.is_none();
         if target_first {
             return Site {
-                receiver: &call.args[0].expr,
-                event: call.args.get(1),
-                listener: call.args.get(2).map(|a| &*a.expr),
                 once: method == "one",
-                self_removing: false,
-                capture: false,
-                timeout_of_request: false,
-                fixed_event: None,
-                listen_to: false,
+                ..Site::from_args(&call.args[0].expr, call, 1)
             };
         }
         Site {
-            receiver: object,
-            event: call.args.first(),
-            listener: call.args.get(1).map(|a| &*a.expr),
             once: ONCE_METHODS.contains(&method),
             self_removing: removes_itself(method, &call.args),
             capture: captures(method, &call.args),
-            timeout_of_request: false,
-            fixed_event: None,
-            listen_to: false,
+            ..Site::from_args(object, call, 0)
         }
     }
 
@@ -671,15 +688,8 @@ impl<'a> Site<'a> {
         let token = matches!(unwrap(&promise.obj), Expr::Member(m) if prop_name(&m.prop).is_some_and(|p| p == "cancelToken"));
         (method == "then" && token && prop_name(&promise.prop).is_some_and(|p| p == "promise"))
             .then(|| Site {
-                receiver: &promise.obj,
-                event: None,
-                listener: call.args.first().map(|a| &*a.expr),
                 once: true,
-                self_removing: false,
-                capture: false,
-                timeout_of_request: false,
-                fixed_event: None,
-                listen_to: false,
+                ..Site::plain(&promise.obj, None, call.args.first().map(|a| &*a.expr))
             })
     }
 
@@ -695,26 +705,18 @@ impl<'a> Site<'a> {
             return None;
         };
         let takes_a_delay = !matches!(unwrap(&delay.expr), Expr::Fn(_) | Expr::Arrow(_));
-        (method == "setTimeout" && names_a_request && takes_a_delay).then_some(Site {
-            receiver: object,
-            event: None,
-            listener: Some(&*listener.expr),
+        (method == "setTimeout" && names_a_request && takes_a_delay).then(|| Site {
             once: true,
-            self_removing: false,
-            capture: false,
             timeout_of_request: true,
-            fixed_event: None,
-            listen_to: false,
+            fixed_event: Some("timeout"),
+            ..Site::plain(object, None, Some(&*listener.expr))
         })
     }
 
     fn event_key(&self, text: &str) -> String {
-        if self.timeout_of_request {
-            "'timeout'".to_string()
-        } else if let Some(event) = self.fixed_event {
-            format!("'{event}'")
-        } else {
-            event_key(text, self.event)
+        match self.fixed_event {
+            Some(event) => format!("'{event}'"),
+            None => event_key(text, self.event),
         }
     }
 
@@ -728,17 +730,7 @@ impl<'a> Site<'a> {
             return None;
         };
         let on_hooks = matches!(unwrap(&hook.obj), Expr::Member(m) if prop_name(&m.prop).is_some_and(|p| p == "hooks"));
-        on_hooks.then(|| Site {
-            receiver: object,
-            event: call.args.first(),
-            listener: call.args.get(1).map(|a| &*a.expr),
-            once: false,
-            self_removing: false,
-            capture: false,
-            timeout_of_request: false,
-            fixed_event: None,
-            listen_to: false,
-        })
+        on_hooks.then(|| Site::from_args(object, call, 0))
     }
 
     /// Backbone's `view.listenTo(model, 'change', f)` and `listenToOnce`, and the matching
@@ -749,15 +741,9 @@ impl<'a> Site<'a> {
             return None;
         }
         Some(Site {
-            receiver: &call.args[0].expr,
-            event: call.args.get(1),
-            listener: call.args.get(2).map(|a| &*a.expr),
             once: method == "listenToOnce",
-            self_removing: false,
-            capture: false,
-            timeout_of_request: false,
-            fixed_event: None,
             listen_to: true,
+            ..Site::from_args(&call.args[0].expr, call, 1)
         })
     }
 
@@ -777,16 +763,10 @@ impl<'a> Site<'a> {
         let [signal, listener] = &call.args[..] else {
             return None;
         };
-        named.then_some(Site {
-            receiver: &signal.expr,
-            event: None,
-            listener: Some(&*listener.expr),
+        named.then(|| Site {
             once: true,
-            self_removing: false,
-            capture: false,
-            timeout_of_request: false,
             fixed_event: Some("abort"),
-            listen_to: false,
+            ..Site::plain(&signal.expr, None, Some(&*listener.expr))
         })
     }
 
@@ -802,15 +782,12 @@ impl<'a> Site<'a> {
 
     fn of_wrapper(call: &'a CallExpr, wrapper: Wrapper) -> Option<Site<'a>> {
         Some(Site {
-            receiver: &call.args.get(wrapper.receiver)?.expr,
-            event: call.args.get(wrapper.event),
-            listener: call.args.get(wrapper.listener).map(|a| &*a.expr),
             once: wrapper.once,
-            self_removing: false,
-            capture: false,
-            timeout_of_request: false,
-            fixed_event: None,
-            listen_to: false,
+            ..Site::plain(
+                &call.args.get(wrapper.receiver)?.expr,
+                call.args.get(wrapper.event),
+                call.args.get(wrapper.listener).map(|a| &*a.expr),
+            )
         })
     }
 }
@@ -1043,16 +1020,7 @@ impl RepeatedListener {
             .iter()
             .filter(|(_, name)| &**name == function)
             .any(|(release, _)| {
-                // `removeAllListeners('row')` on any path to the receiver.
-                let every_listener = matches!(release.function, Released::Any)
-                    && release
-                        .event
-                        .as_deref()
-                        .is_none_or(|event| Some(event) == acquisition.event);
-                let releases = Releases::from(vec![release.clone()]);
-                every_listener
-                    || releases.released_by(acquisition).is_some()
-                    || releases.released_through_any_holder(acquisition).is_some()
+                release.undoes(acquisition) || release.undoes_through_any_holder(acquisition)
             })
     }
 
@@ -1111,11 +1079,7 @@ impl RepeatedListener {
             event: Some(&registration.event),
             function: registration.listener.as_deref(),
         };
-        let matches = |release: &Release| {
-            Releases::from(vec![release.clone()])
-                .released_by(&acquisition)
-                .is_some()
-        };
+        let matches = |release: &Release| release.undoes(&acquisition);
         let mut removers = self
             .removals_by_function
             .iter()
@@ -1288,9 +1252,7 @@ impl Rule for RepeatedListener {
                 *scope == function
                     && *at < registration.span.lo
                     && matches!(release.function, Released::Function(_))
-                    && Releases::from(vec![release.clone()])
-                        .released_by(&acquisition)
-                        .is_some()
+                    && release.undoes(&acquisition)
             });
             if removed_here {
                 report_fresh(ctx, registration);

@@ -227,13 +227,18 @@ fn means_absent(op: BinaryOp, right: &Expr) -> bool {
     }
 }
 
-/// `list.indexOf(v)`, `list.includes(v)`: the array and the value it looks for.
-fn membership_test<'a>(semantic: &Semantic, expr: &'a Expr) -> Option<(Collection, &'a Expr)> {
+/// `list.indexOf(v)` or `list.includes(v)` (the `method` asked for): the array and the value
+/// it looks for.
+fn membership_test<'a>(
+    semantic: &Semantic,
+    expr: &'a Expr,
+    method: &str,
+) -> Option<(Collection, &'a Expr)> {
     let Expr::Call(call) = unwrap(expr) else {
         return None;
     };
-    let (object, method) = method_call(call)?;
-    if !matches!(&**method, "indexOf" | "includes") || call.args.len() != 1 {
+    let (object, called) = method_call(call)?;
+    if &**called != method || call.args.len() != 1 {
         return None;
     }
     Some((collection_of(semantic, object)?, &call.args[0].expr))
@@ -686,10 +691,8 @@ impl Rule for UnboundedCache {
 
     fn on_unary(&mut self, cx: &Context, unary: &UnaryExpr) {
         if unary.op == UnaryOp::Bang {
-            let includes = matches!(unwrap(&unary.arg), Expr::Call(call)
-                if method_call(call).is_some_and(|(_, m)| m == "includes"));
-            if let Some((collection, value)) =
-                membership_test(cx.semantic, &unary.arg).filter(|_| includes)
+            // `!list.includes(v)`: the value is absent.
+            if let Some((collection, value)) = membership_test(cx.semantic, &unary.arg, "includes")
             {
                 let value = snippet(cx.text, value.span());
                 self.membership_tests.push((collection, value, unary.span));
@@ -711,8 +714,8 @@ impl Rule for UnboundedCache {
 
     fn on_comparison(&mut self, cx: &Context, bin: &BinExpr) {
         // `list.indexOf(v) === -1`, `list.indexOf(v) < 0`: the value is absent.
-        if let Some((collection, value)) =
-            membership_test(cx.semantic, &bin.left).filter(|_| means_absent(bin.op, &bin.right))
+        if let Some((collection, value)) = membership_test(cx.semantic, &bin.left, "indexOf")
+            .filter(|_| means_absent(bin.op, &bin.right))
         {
             let value = snippet(cx.text, value.span());
             self.membership_tests.push((collection, value, bin.span));

@@ -1779,9 +1779,37 @@ pub struct Releases {
     releases: Vec<Release>,
 }
 
-impl From<Vec<Release>> for Releases {
-    fn from(releases: Vec<Release>) -> Releases {
-        Releases { releases }
+impl Release {
+    /// Does it undo the acquisition: the same holder, the same event (or every event), the
+    /// same function (or every function)?
+    pub fn undoes(&self, acquisition: &Acquisition) -> bool {
+        self.holder == *acquisition.holder
+            && match (&self.event, acquisition.event) {
+                (None, _) => true,
+                (Some(released), Some(acquired)) => released == acquired,
+                (Some(_), None) => false,
+            }
+            && match (&self.function, acquisition.function) {
+                (Released::Any, _) => true,
+                (Released::Function(removed), Some(added)) => removed == added,
+                _ => false,
+            }
+    }
+
+    /// Does it undo the acquisition through any holder: the same event and the same kept
+    /// function (or every function of the event)? How a listener on a shared connection is
+    /// removed through another path to it (`stream.session.socket.on('close', this.onClose)`,
+    /// later `this.stream.session.socket.removeListener('close', this.onClose)`).
+    pub fn undoes_through_any_holder(&self, acquisition: &Acquisition) -> bool {
+        acquisition
+            .event
+            .is_some_and(|event| self.event.as_deref() == Some(event))
+            && match &self.function {
+                Released::Function(f) => acquisition.function == Some(f.as_str()),
+                // `removeAllListeners('row')`: every listener of the event.
+                Released::Any => true,
+                Released::Nothing => false,
+            }
     }
 }
 
@@ -1790,40 +1818,19 @@ impl Releases {
         self.releases.push(release);
     }
 
-    /// The first release that undoes the acquisition: the same holder, the same event (or
-    /// every event), the same function (or every function).
-    /// A release of the same event and the same kept function (or every function of the
-    /// event) through any holder: how a listener on a shared connection is removed through
-    /// another path to it (`stream.session.socket.on('close', this.onClose)`, later
-    /// `this.stream.session.socket.removeListener('close', this.onClose)`).
+    /// The first release that undoes the acquisition through any holder
+    /// ([`Release::undoes_through_any_holder`]).
     pub fn released_through_any_holder(&self, acquisition: &Acquisition) -> Option<&Release> {
-        self.releases.iter().find(|release| {
-            acquisition
-                .event
-                .is_some_and(|event| release.event.as_deref() == Some(event))
-                && match &release.function {
-                    Released::Function(f) => acquisition.function == Some(f.as_str()),
-                    // `removeAllListeners('row')`: every listener of the event.
-                    Released::Any => true,
-                    Released::Nothing => false,
-                }
-        })
+        self.releases
+            .iter()
+            .find(|release| release.undoes_through_any_holder(acquisition))
     }
 
+    /// The first release that undoes the acquisition ([`Release::undoes`]).
     pub fn released_by(&self, acquisition: &Acquisition) -> Option<&Release> {
-        self.releases.iter().find(|release| {
-            release.holder == *acquisition.holder
-                && match (&release.event, acquisition.event) {
-                    (None, _) => true,
-                    (Some(released), Some(acquired)) => released == acquired,
-                    (Some(_), None) => false,
-                }
-                && match (&release.function, acquisition.function) {
-                    (Released::Any, _) => true,
-                    (Released::Function(removed), Some(added)) => removed == added,
-                    _ => false,
-                }
-        })
+        self.releases
+            .iter()
+            .find(|release| release.undoes(acquisition))
     }
 }
 
