@@ -1,6 +1,6 @@
 //! Parsing: one source text to an swc AST plus its comments, with every syntax error kept.
 
-use swc_common::comments::{Comment, SingleThreadedComments};
+use swc_common::comments::{Comment, Comments, SingleThreadedComments};
 use swc_common::{BytePos, Span, Spanned, DUMMY_SP};
 use swc_ecma_ast::{
     CallExpr, Callee, EsVersion, Expr, IdentName, Invalid, MemberExpr, MemberProp, OptChainBase,
@@ -17,7 +17,9 @@ pub const BASE: u32 = 1;
 pub struct Parsed {
     /// `None` when the parser could not recover.
     pub program: Option<Program>,
-    /// Every comment in source order.
+    /// Every comment in source order, when the text may hold a directive
+    /// ([`may_hold_a_directive`]); else none: only directives read comments, and collecting
+    /// them costs the lexer an allocation per comment.
     pub comments: Vec<Comment>,
     pub errors: Vec<SyntaxError>,
 }
@@ -52,7 +54,8 @@ pub fn parse(text: &str, source_type: SourceType, package_is_module: bool) -> Pa
     let comments = SingleThreadedComments::default();
     let end = BytePos(BASE + text.len() as u32);
     let input = StringInput::new(text, BytePos(BASE), end);
-    let lexer = Lexer::new(syntax, EsVersion::latest(), input, Some(&comments));
+    let collect: Option<&dyn Comments> = may_hold_a_directive(text).then_some(&comments);
+    let lexer = Lexer::new(syntax, EsVersion::latest(), input, collect);
     let mut parser = Parser::new_from(lexer);
 
     let is_js = !source_type.typescript;
@@ -79,6 +82,14 @@ pub fn parse(text: &str, source_type: SourceType, package_is_module: bool) -> Pa
         comments: collect_comments(comments),
         errors,
     }
+}
+
+/// Could a comment of `text` be a directive? Each starts with one of these words
+/// (`crate::directives`), so a text without them has none.
+pub fn may_hold_a_directive(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"global").is_some()
+        || memchr::memmem::find(bytes, b"leaklint-ignore").is_some()
 }
 
 fn to_error(error: swc_ecma_parser::error::Error) -> SyntaxError {
@@ -158,5 +169,34 @@ impl VisitMut for PlainOptionalChains {
                 type_args: call.type_args,
             }),
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comments_of(text: &str) -> usize {
+        let source_type = SourceType::from_path(std::path::Path::new("a.js")).unwrap();
+        parse(text, source_type, false).comments.len()
+    }
+
+    /// Every directive form keeps its comments; a file that can hold none collects none.
+    #[test]
+    fn comments_are_collected_where_a_directive_may_be() {
+        for directive in [
+            "/* global a */",
+            "/*globals a: true */",
+            "// leaklint-ignore implicit-global",
+            "// leaklint-ignore-line implicit-global",
+            "/* leaklint-ignore-file implicit-global */",
+        ] {
+            assert_eq!(
+                comments_of(&format!("// prose\n{directive}\nx = 1;\n")),
+                2,
+                "{directive}"
+            );
+        }
+        assert_eq!(comments_of("// prose\n/** docs */\nx = 1;\n"), 0);
     }
 }
