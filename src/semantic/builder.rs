@@ -275,6 +275,8 @@ impl<'a> Builder<'a> {
             wrappers: Default::default(),
             calls_by_callee: Default::default(),
             declarators_by_name: Default::default(),
+            whole_uses: Default::default(),
+            in_unmount_hook: Default::default(),
             reruns: Default::default(),
             replaced_members: Default::default(),
             member_writes: Default::default(),

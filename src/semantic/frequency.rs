@@ -546,10 +546,22 @@ impl Semantic<'_> {
     /// run at unmount (`onBeforeUnmount(() => …)`, `onUnmounted(close)`)?
     pub fn in_unmount_phase(&self, span: Span) -> bool {
         self.lifetimes.unmount.contains(span.lo)
-            || self.ancestors(self.scope_at(span)).any(|id| {
-                self.function_name(id)
-                    .is_some_and(|name| super::lifecycle::is_unmount_hook(name))
-            })
+            || self.in_unmount_hook()[self.scope_at(span).index()]
+    }
+
+    /// Per scope: is it, or a scope around it, an unmount hook? Scopes are made parents first,
+    /// so one pass in that order answers for all.
+    fn in_unmount_hook(&self) -> &[bool] {
+        self.in_unmount_hook.get_or_init(|| {
+            let mut inside = Vec::with_capacity(self.scopes.len());
+            for (i, scope) in self.scopes.iter().enumerate() {
+                let hook = self
+                    .function_name(ScopeId(i as u32))
+                    .is_some_and(|name| super::lifecycle::is_unmount_hook(name));
+                inside.push(hook || scope.parent.is_some_and(|p| inside[p.index()]));
+            }
+            inside
+        })
     }
 
     /// Does the code at `span` run when its component unmounts: in the release phase, or in a

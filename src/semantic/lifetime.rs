@@ -131,6 +131,17 @@ impl Created {
     }
 }
 
+/// What uses an expression as a whole, by the expression's span ([`Semantic::whole_uses`]).
+#[derive(Debug, Default)]
+pub(super) struct WholeUses {
+    /// The callee of each `new`.
+    constructed: FxHashSet<(BytePos, BytePos)>,
+    /// The declarators of one name that each expression initializes, as positions in `nodes`.
+    initialized: FxHashMap<(BytePos, BytePos), Vec<usize>>,
+    /// The class declarations that extend each expression, as positions in `nodes`.
+    extended: FxHashMap<(BytePos, BytePos), Vec<usize>>,
+}
+
 /// Positions covered by a set of spans that nest or are disjoint, answered in O(log n).
 #[derive(Debug, Default)]
 pub struct Regions {
@@ -866,33 +877,79 @@ impl Semantic<'_> {
                     return made;
                 }
             }
-            let constructs = self.nodes().iter().any(|node| {
-                matches!(node, super::Node::New(new) if unwrap(&new.callee).span() == reference.span)
-            });
+            let constructs = self.constructs_at(reference.span);
             news += usize::from(constructs);
             constructs
                 && (!self.scope(reference.scope).runs_many
                     || (depth > 0
-                        && self.runs_once_per_instance(reference.span).is_some_and(|maker| {
-                            maker != owner && self.made_once(maker, depth - 1)
-                        })))
+                        && self
+                            .runs_once_per_instance(reference.span)
+                            .is_some_and(|maker| {
+                                maker != owner && self.made_once(maker, depth - 1)
+                            })))
         });
         only_created_once && news > 0
     }
 
+    fn whole_uses(&self) -> &WholeUses {
+        self.whole_uses.get_or_init(|| {
+            let mut uses = WholeUses::default();
+            let key = |expr: &Expr| {
+                let span = unwrap(expr).span();
+                (span.lo, span.hi)
+            };
+            for (i, node) in self.nodes().iter().enumerate() {
+                match node {
+                    super::Node::New(new) => {
+                        uses.constructed.insert(key(&new.callee));
+                    }
+                    super::Node::VarDeclarator(declarator) => {
+                        if let (Some(init), Pat::Ident(_)) =
+                            (declarator.init.as_deref(), &declarator.name)
+                        {
+                            uses.initialized.entry(key(init)).or_default().push(i);
+                        }
+                    }
+                    super::Node::ClassDecl(decl) => {
+                        if let Some(superclass) = decl.class.super_class.as_deref() {
+                            uses.extended.entry(key(superclass)).or_default().push(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            uses
+        })
+    }
+
+    /// Is `span` what a `new` constructs (`new X()`, `new (X)()`)?
+    fn constructs_at(&self, span: Span) -> bool {
+        self.whole_uses().constructed.contains(&(span.lo, span.hi))
+    }
+
+    /// The nodes that `uses` lists for `span`, in source order.
+    fn nodes_using<'s>(
+        &'s self,
+        uses: &'s FxHashMap<(BytePos, BytePos), Vec<usize>>,
+        span: Span,
+    ) -> impl Iterator<Item = &'s super::Node<'s>> + 's {
+        uses.get(&(span.lo, span.hi))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.nodes()[i])
+    }
+
     /// The binding `span` is the whole initializer of, never reassigned: `let Adapter = _Adapter`.
     fn alias_declared_by(&self, span: Span) -> Option<BindingId> {
-        self.nodes().iter().find_map(|node| {
-            let super::Node::VarDeclarator(declarator) = node else {
+        let uses = &self.whole_uses().initialized;
+        self.nodes_using(uses, span).find_map(|node| {
+            let super::Node::VarDeclarator(VarDeclarator {
+                name: Pat::Ident(name),
+                ..
+            }) = node
+            else {
                 return None;
             };
-            let init = declarator.init.as_deref()?;
-            let Pat::Ident(name) = &declarator.name else {
-                return None;
-            };
-            if unwrap(init).span() != span {
-                return None;
-            }
             let alias = self.binding_id_of(&name.id)?;
             (!self.references_to(alias).any(|r| r.access.is_write())).then_some(alias)
         })
@@ -901,18 +958,13 @@ impl Semantic<'_> {
     /// Is `span` the superclass of a class declaration (`class B extends A`) whose own
     /// instances are all made once? They are the only other instances of the superclass.
     fn extended_by_a_class_made_once(&self, span: Span) -> bool {
-        self.nodes().iter().any(|node| match node {
-            super::Node::ClassDecl(decl) => {
-                decl.class
-                    .super_class
-                    .as_deref()
-                    .is_some_and(|sup| unwrap(sup).span() == span)
-                    && self
-                        .owners
-                        .iter()
-                        .find(|(_, b)| self.binding(*b).span == decl.ident.span)
-                        .is_some_and(|&(owner, _)| self.made_once(owner, 0))
-            }
+        let uses = &self.whole_uses().extended;
+        self.nodes_using(uses, span).any(|node| match node {
+            super::Node::ClassDecl(decl) => self
+                .owners
+                .iter()
+                .find(|(_, b)| self.binding(*b).span == decl.ident.span)
+                .is_some_and(|&(owner, _)| self.made_once(owner, 0)),
             _ => false,
         })
     }
@@ -1101,9 +1153,7 @@ impl Semantic<'_> {
         self.references_to(class).any(|reference| {
             self.scope(reference.scope).runs_many
                 && self.runs_once_per_instance(reference.span).is_none()
-                && self.nodes().iter().any(|node| {
-                    matches!(node, super::Node::New(new) if unwrap(&new.callee).span() == reference.span)
-                })
+                && self.constructs_at(reference.span)
         })
     }
 

@@ -249,6 +249,13 @@ pub struct Semantic<'a> {
     /// The classes and constructor functions that are event emitters, found on first use in one
     /// pass over `nodes`.
     emitter_classes: std::cell::OnceCell<FxHashSet<BindingId>>,
+    /// What uses each expression as a whole (a `new`'s callee, a declarator's initializer, a
+    /// class's superclass), built on first use in one pass over `nodes`: the questions asked
+    /// once per reference to a class would otherwise scan `nodes` for each.
+    whole_uses: std::cell::OnceCell<lifetime::WholeUses>,
+    /// For each scope, whether it is an unmount hook (`componentWillUnmount`, `ngOnDestroy`)
+    /// or inside one, built on first use.
+    in_unmount_hook: std::cell::OnceCell<Vec<bool>>,
     nodes: Vec<Node<'a>>,
     /// Expression statements and `if`s.
     statements: Nesting,
