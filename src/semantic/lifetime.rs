@@ -140,6 +140,17 @@ pub(super) struct WholeUses {
     initialized: FxHashMap<(BytePos, BytePos), Vec<usize>>,
     /// The class declarations that extend each expression, as positions in `nodes`.
     extended: FxHashMap<(BytePos, BytePos), Vec<usize>>,
+    /// By where each function or arrow with a body starts: does the body build and return an
+    /// object of its own (`return { add, remove }` among its statements)?
+    returns_an_object: FxHashMap<BytePos, bool>,
+    /// The bindings that code running more than once writes.
+    written_per_call: std::cell::OnceCell<FxHashSet<BindingId>>,
+}
+
+fn returns_an_object(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|stmt| {
+        matches!(stmt, Stmt::Return(ReturnStmt { arg: Some(arg), .. }) if matches!(unwrap(arg), Expr::Object(_)))
+    })
 }
 
 /// Positions covered by a set of spans that nest or are disjoint, answered in O(log n).
@@ -915,6 +926,24 @@ impl Semantic<'_> {
                             uses.extended.entry(key(superclass)).or_default().push(i);
                         }
                     }
+                    super::Node::Function(function) => {
+                        // The first function with a body at each start decides.
+                        let (lo, body) = match function {
+                            super::FunctionNode::Function(f) => {
+                                (f.span.lo, f.body.as_ref().map(|b| &b.stmts))
+                            }
+                            super::FunctionNode::Arrow(a) => match &*a.body {
+                                ArrowFunctionBody::FunctionBody(b) => (a.span.lo, Some(&b.stmts)),
+                                ArrowFunctionBody::Expr(_) => continue,
+                            },
+                            super::FunctionNode::Declaration(_) => continue,
+                        };
+                        if let Some(stmts) = body {
+                            uses.returns_an_object
+                                .entry(lo)
+                                .or_insert_with(|| returns_an_object(stmts));
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -1125,23 +1154,11 @@ impl Semantic<'_> {
     /// each object it makes, as a constructor does.
     pub fn returns_an_object(&self, scope: ScopeId) -> bool {
         let lo = self.scope(scope).span.lo;
-        let body = self.nodes().iter().find_map(|node| match node {
-            super::Node::Function(super::FunctionNode::Function(f)) if f.span.lo == lo => {
-                f.body.as_ref().map(|b| &b.stmts)
-            }
-            super::Node::Function(super::FunctionNode::Arrow(a)) if a.span.lo == lo => {
-                match &*a.body {
-                    ArrowFunctionBody::FunctionBody(b) => Some(&b.stmts),
-                    ArrowFunctionBody::Expr(_) => None,
-                }
-            }
-            _ => None,
-        });
-        body.is_some_and(|stmts| {
-            stmts.iter().any(|stmt| {
-                matches!(stmt, Stmt::Return(ReturnStmt { arg: Some(arg), .. }) if matches!(unwrap(arg), Expr::Object(_)))
-            })
-        })
+        self.whole_uses()
+            .returns_an_object
+            .get(&lo)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Is an instance of the class whose scope is `owner` made, in this file, by code that
@@ -1381,8 +1398,18 @@ impl Semantic<'_> {
     /// Is the binding written by code that runs many times (a module-level `let` replaced on
     /// every call holds a new value each time)?
     pub fn reassigned_per_call(&self, binding: BindingId) -> bool {
-        self.references_to(binding)
-            .any(|r| r.access.is_write() && self.scope(r.scope).runs_many)
+        // Asked for each registration on a name: one pass over the references answers all.
+        let written = self.whole_uses().written_per_call.get_or_init(|| {
+            self.references
+                .iter()
+                .filter(|r| r.access.is_write() && self.scope(r.scope).runs_many)
+                .filter_map(|r| match r.resolution {
+                    Resolution::Binding(b) => Some(b),
+                    _ => None,
+                })
+                .collect()
+        });
+        written.contains(&binding)
     }
 
     /// Is the binding written from inside `span` (`function path() { path = … }`)?
