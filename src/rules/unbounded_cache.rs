@@ -210,9 +210,9 @@ struct UnboundedCache {
     closure_homes: FxHashMap<BindingId, Option<Atom>>,
     /// `global.cache` read in `global.cache = global.cache || {}`: an initialization, not a use.
     initializer_reads: FxHashSet<(BytePos, BytePos)>,
-    /// `list.indexOf(v) === -1`, `!list.includes(v)`: the array, the value's text and where
-    /// the test is, so that a push it guards counts as adding `v` to a set.
-    membership_tests: Vec<(Collection, String, Span)>,
+    /// `list.indexOf(v) === -1`, `!list.includes(v)`: by array and the value's text, where
+    /// each test is (in source order), so that a push it guards counts as adding `v` to a set.
+    membership_tests: FxHashMap<Collection, FxHashMap<String, Vec<Span>>>,
 }
 
 /// Does `indexOf(…) op right` say the value is absent (`=== -1`, `== -1`, `< 0`)?
@@ -396,28 +396,27 @@ impl UnboundedCache {
         let [value] = call.args.as_slice() else {
             return None;
         };
-        if !self
-            .membership_tests
-            .iter()
-            .any(|(c, _, _)| c == collection)
-        {
-            return None;
-        }
+        let tests = self.membership_tests.get(collection)?;
         let text = snippet(cx.text, value.expr.span());
+        let tests = tests.get(&text)?;
         // The `if` around the push: its expression statement, perhaps a block, then the `if`.
         let guard = cx
             .semantic
             .enclosing_statements(call.span)
             .take(3)
             .find(|statement| {
-                self.membership_tests.iter().any(|(c, v, test)| {
-                    c == collection
-                        && *v == text
-                        && statement.lo <= test.lo
-                        && test.hi <= call.span.lo
-                })
+                let first = tests.partition_point(|test| test.lo < statement.lo);
+                tests[first..]
+                    .iter()
+                    .take_while(|test| test.lo < call.span.lo)
+                    .any(|test| test.hi <= call.span.lo)
             });
         guard.map(|_| &*value.expr)
+    }
+
+    fn membership_test(&mut self, collection: Collection, value: String, test: Span) {
+        let tests = self.membership_tests.entry(collection).or_default();
+        tests.entry(value).or_default().push(test);
     }
 
     fn uses(&mut self, collection: Collection) -> &mut Uses {
@@ -694,8 +693,7 @@ impl Rule for UnboundedCache {
             // `!list.includes(v)`: the value is absent.
             if let Some((collection, value)) = membership_test(cx.semantic, &unary.arg, "includes")
             {
-                let value = snippet(cx.text, value.span());
-                self.membership_tests.push((collection, value, unary.span));
+                self.membership_test(collection, snippet(cx.text, value.span()), unary.span);
             }
             return;
         }
@@ -717,8 +715,7 @@ impl Rule for UnboundedCache {
         if let Some((collection, value)) = membership_test(cx.semantic, &bin.left, "indexOf")
             .filter(|_| means_absent(bin.op, &bin.right))
         {
-            let value = snippet(cx.text, value.span());
-            self.membership_tests.push((collection, value, bin.span));
+            self.membership_test(collection, snippet(cx.text, value.span()), bin.span);
         }
         for side in [&bin.left, &bin.right] {
             if let Some(collection) = size_guard(cx.semantic, side) {

@@ -276,6 +276,7 @@ impl<'a> Builder<'a> {
             calls_by_callee: Default::default(),
             declarators_by_name: Default::default(),
             whole_uses: Default::default(),
+            key_facts: Default::default(),
             in_unmount_hook: Default::default(),
             reruns: Default::default(),
             replaced_members: Default::default(),

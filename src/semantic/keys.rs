@@ -5,11 +5,32 @@
 
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
-use swc_common::{Span, Spanned};
+use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
 use super::lifetime::unwrap;
-use super::{BindingId, BindingKind, Node, ScopeKind, Semantic};
+use super::{BindingId, BindingKind, Node, Resolution, ScopeKind, Semantic};
+
+/// Facts about names that key provenance asks once per key, gathered in one pass each
+/// ([`Semantic::key_facts`]).
+#[derive(Debug, Default)]
+pub(super) struct KeyFacts {
+    /// How many times each binding is written.
+    writes: Vec<u32>,
+    /// `k < 10`, `0 >= k`: where the comparisons of each name with a number start, in order.
+    compared_with_a_number: FxHashMap<BindingId, Vec<BytePos>>,
+    /// `table[k]` on a module-level `const` table written as an object literal: where the
+    /// lookups of each name in one start, in order.
+    looked_up_in_a_table: FxHashMap<BindingId, Vec<BytePos>>,
+}
+
+/// Does one of `starts` (in order) fall in `from..to`?
+fn any_between(starts: Option<&Vec<BytePos>>, from: BytePos, to: BytePos) -> bool {
+    starts.is_some_and(|starts| {
+        let first = starts.partition_point(|&start| start < from);
+        starts.get(first).is_some_and(|&start| start < to)
+    })
+}
 
 /// Where a key comes from, most telling first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -442,28 +463,85 @@ impl Semantic<'_> {
 
     /// `if (0 <= value && value < 256) cache[value] = …`: a key compared with a number in the
     /// function before the growth takes values from a range.
+    fn key_facts(&self) -> &KeyFacts {
+        self.key_facts.get_or_init(|| {
+            let mut facts = KeyFacts {
+                writes: vec![0; self.bindings.len()],
+                ..KeyFacts::default()
+            };
+            for reference in &self.references {
+                if let (true, Resolution::Binding(b)) =
+                    (reference.access.is_write(), reference.resolution)
+                {
+                    facts.writes[b.index()] += 1;
+                }
+            }
+            let is_number = |expr: &Expr| matches!(unwrap(expr), Expr::Lit(Lit::Num(_)));
+            for node in self.nodes() {
+                match node {
+                    Node::Comparison(bin)
+                        if matches!(
+                            bin.op,
+                            BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
+                        ) =>
+                    {
+                        for (name, other) in [(&bin.left, &bin.right), (&bin.right, &bin.left)] {
+                            if let (Expr::Ident(name), true) = (unwrap(name), is_number(other)) {
+                                if let Some(binding) = self.binding_id_of(name) {
+                                    let starts =
+                                        facts.compared_with_a_number.entry(binding).or_default();
+                                    starts.push(bin.span.lo);
+                                }
+                            }
+                        }
+                    }
+                    Node::Member(member, _) => {
+                        let (MemberProp::Computed(key), Expr::Ident(table)) =
+                            (&member.prop, unwrap(&member.obj))
+                        else {
+                            continue;
+                        };
+                        let Expr::Ident(key) = unwrap(&key.expr) else {
+                            continue;
+                        };
+                        let Some(key) = self.binding_id_of(key) else {
+                            continue;
+                        };
+                        if self.is_a_fixed_table(table, &facts.writes) {
+                            let starts = facts.looked_up_in_a_table.entry(key).or_default();
+                            starts.push(member.span.lo);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            facts
+        })
+    }
+
+    /// A module-level `const` written as a non-empty object literal and never changed.
+    fn is_a_fixed_table(&self, table: &Ident, writes: &[u32]) -> bool {
+        self.binding_id_of(table).is_some_and(|t| {
+            let info = self.binding(t);
+            info.kind == BindingKind::Const
+                && self.is_process_long(t)
+                && writes[t.index()] == 0
+                && matches!(
+                    self.initializer_of(t).map(unwrap),
+                    Some(Expr::Object(object)) if !object.props.is_empty()
+                )
+        })
+    }
+
+    /// Is the name compared with a number (`if (k > 9) return`) in the function around `at`,
+    /// before it?
     fn compared_with_a_number(&self, binding: BindingId, at: Span) -> bool {
         let Some(function) = self.function_scope_at(at) else {
             return false;
         };
         let body = self.scope(function).span;
-        let is_key = |expr: &Expr| matches!(unwrap(expr), Expr::Ident(id) if self.binding_id_of(id) == Some(binding));
-        let is_number = |expr: &Expr| matches!(unwrap(expr), Expr::Lit(Lit::Num(_)));
-        let nodes = self.nodes();
-        let first = nodes.partition_point(|n| node_start(n) < body.lo);
-        nodes[first..]
-            .iter()
-            .take_while(|n| node_start(n) < at.lo)
-            .any(|node| match node {
-                Node::Comparison(bin) => {
-                    matches!(
-                        bin.op,
-                        BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
-                    ) && ((is_key(&bin.left) && is_number(&bin.right))
-                        || (is_number(&bin.left) && is_key(&bin.right)))
-                }
-                _ => false,
-            })
+        let starts = self.key_facts().compared_with_a_number.get(&binding);
+        any_between(starts, body.lo, at.lo)
     }
 
     /// `const helper = helpers[name]; if (!helper) throw …` before `cache[name] = …`: a key
@@ -474,40 +552,12 @@ impl Semantic<'_> {
             return false;
         };
         let body = self.scope(function).span;
-        let nodes = self.nodes();
-        let first = nodes.partition_point(|n| node_start(n) < body.lo);
-        nodes[first..]
-            .iter()
-            .take_while(|n| node_start(n) < at.lo)
-            .any(|node| {
-                let Node::Member(member, _) = node else {
-                    return false;
-                };
-                let MemberProp::Computed(key) = &member.prop else {
-                    return false;
-                };
-                let is_key = matches!(unwrap(&key.expr), Expr::Ident(id) if self.binding_id_of(id) == Some(binding));
-                let Expr::Ident(table) = unwrap(&member.obj) else {
-                    return false;
-                };
-                is_key
-                    && self.binding_id_of(table).is_some_and(|t| {
-                        let info = self.binding(t);
-                        info.kind == BindingKind::Const
-                            && self.is_process_long(t)
-                            && self.writes(t) == 0
-                            && matches!(
-                                self.initializer_of(t).map(unwrap),
-                                Some(Expr::Object(object)) if !object.props.is_empty()
-                            )
-                    })
-            })
+        let starts = self.key_facts().looked_up_in_a_table.get(&binding);
+        any_between(starts, body.lo, at.lo)
     }
 
     fn writes(&self, binding: BindingId) -> usize {
-        self.references_to(binding)
-            .filter(|r| r.access.is_write())
-            .count()
+        self.key_facts().writes[binding.index()] as usize
     }
 
     /// The function whose parameter `binding` is has a name, is not exported, every reference
@@ -604,23 +654,6 @@ impl Semantic<'_> {
             Node::Call(call) => Some(call),
             _ => None,
         }
-    }
-}
-
-fn node_start(node: &Node) -> swc_common::BytePos {
-    match node {
-        Node::Call(n) => n.span.lo,
-        Node::New(n) => n.span.lo,
-        Node::Assign(n) => n.span.lo,
-        Node::Unary(n) => n.span.lo,
-        Node::Comparison(n) => n.span.lo,
-        Node::Member(n, _) => n.span.lo,
-        Node::VarDeclarator(n) => n.span.lo,
-        Node::Import(n) => n.span.lo,
-        Node::ClassDecl(n) => n.class.span.lo,
-        Node::Function(super::FunctionNode::Declaration(d)) => d.function.span.lo,
-        Node::Function(super::FunctionNode::Function(f)) => f.span.lo,
-        Node::Function(super::FunctionNode::Arrow(a)) => a.span.lo,
     }
 }
 

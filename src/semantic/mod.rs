@@ -253,6 +253,8 @@ pub struct Semantic<'a> {
     /// class's superclass), built on first use in one pass over `nodes`: the questions asked
     /// once per reference to a class would otherwise scan `nodes` for each.
     whole_uses: std::cell::OnceCell<lifetime::WholeUses>,
+    /// What key provenance asks of each name, built on first use in one pass.
+    key_facts: std::cell::OnceCell<keys::KeyFacts>,
     /// For each scope, whether it is an unmount hook (`componentWillUnmount`, `ngOnDestroy`)
     /// or inside one, built on first use.
     in_unmount_hook: std::cell::OnceCell<Vec<bool>>,
