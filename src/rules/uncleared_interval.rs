@@ -112,8 +112,10 @@ struct UnclearedInterval {
     timer_functions: FxHashMap<BindingId, Atom>,
     /// Bindings of the `timers` module itself (`import * as timers`, `require('timers')`).
     timer_modules: FxHashSet<BindingId>,
-    /// Where a handle kept on an object is cleared: the property and the clear's start.
-    property_clears: Vec<(Atom, BytePos)>,
+    /// Where a handle kept on an object is cleared: by property, each clear's start in order.
+    property_clears: FxHashMap<Atom, Vec<BytePos>>,
+    /// The methods called as `x.m()` from inside a listener, found on first use.
+    called_from_listeners: std::cell::OnceCell<FxHashSet<Atom>>,
     /// Where a handle kept in a variable is cleared.
     binding_clears: Vec<(BindingId, BytePos)>,
 }
@@ -374,7 +376,8 @@ impl Rule for UnclearedInterval {
                 Some(Expr::Member(member)) => {
                     if let Some(name) = prop_name(&member.prop) {
                         self.clears.record(clear(Holder::Property(name.clone())));
-                        self.property_clears.push((name.clone(), call.span.lo));
+                        let clears = self.property_clears.entry(name.clone()).or_default();
+                        clears.push(call.span.lo);
                     }
                 }
                 _ => {}
@@ -431,9 +434,10 @@ impl Rule for UnclearedInterval {
                 }
                 Fate::Property(name, span) => {
                     let cleared = self.cleared(&Holder::Property(name.clone()));
-                    let cleared_at_unmount = self.property_clears.iter().any(|(p, at)| {
-                        p == name && ctx.semantic.on_unmount_path(Span::new(*at, *at))
-                    });
+                    let cleared_at_unmount = self
+                        .clears_of(name)
+                        .iter()
+                        .any(|&at| ctx.semantic.on_unmount_path(Span::new(at, at)));
                     let handled_elsewhere =
                         interval.in_handler && !interval.reschedules_itself && !cleared;
                     if interval.timeout
@@ -488,8 +492,12 @@ impl UnclearedInterval {
             return false;
         };
         let body = semantic.scope(function).span;
-        let mut clears = self.property_clears.iter().filter(|(p, _)| p == name);
-        clears.all(|(_, at)| body.lo <= *at && *at < span.lo) && !semantic.in_component(span)
+        let clears = self.clears_of(name);
+        clears.iter().all(|&at| body.lo <= at && at < span.lo) && !semantic.in_component(span)
+    }
+
+    fn clears_of(&self, name: &Atom) -> &[BytePos] {
+        self.property_clears.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// `start() { this.timer = setInterval(…) }` with the clear in `stop()`: a second `start()`
@@ -505,25 +513,28 @@ impl UnclearedInterval {
             return None;
         }
         let body = semantic.scope(function).span;
-        let cleared_first = self
-            .property_clears
-            .iter()
-            .any(|(cleared, at)| cleared == name && body.lo <= *at && *at < span.lo);
+        let clears = self.clears_of(name);
+        let cleared_first = clears.iter().any(|&at| body.lo <= at && at < span.lo);
         // A component is unmounted before it mounts again.
-        let cleared_at_unmount = self
-            .property_clears
-            .iter()
-            .any(|(cleared, at)| cleared == name && semantic.unmounts(function, *at));
+        let cleared_at_unmount = clears.iter().any(|&at| semantic.unmounts(function, at));
         if cleared_first || cleared_at_unmount {
             return None;
         }
         // `socket.on('close', () => this.connect())`: it runs again on the same object.
         let again_from_a_listener = |method: &Atom| {
-            semantic.nodes().iter().any(|node| {
-                matches!(node, Node::Call(call)
-                    if method_call(call).is_some_and(|(_, m)| m == method)
-                        && semantic.in_listener(call.span))
-            })
+            let called = self.called_from_listeners.get_or_init(|| {
+                semantic
+                    .nodes()
+                    .iter()
+                    .filter_map(|node| match node {
+                        Node::Call(call) => method_call(call)
+                            .filter(|_| semantic.in_listener(call.span))
+                            .map(|(_, m)| m.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            });
+            called.contains(method)
         };
         Some(match semantic.function_name(function) {
             Some(method) if again_from_a_listener(method) => {

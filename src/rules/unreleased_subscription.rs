@@ -155,6 +155,8 @@ struct Acquisition {
 
 #[derive(Default)]
 struct UnreleasedSubscription {
+    /// Where the text writes `?.`, found when a release is first looked for there.
+    optional_marks: std::cell::OnceCell<Vec<usize>>,
     /// Fates decided by the parent of an acquiring expression, by the expression's start.
     fates: FxHashMap<BytePos, Handle>,
     /// Observers kept in a variable or on a property, with the span of the `new`.
@@ -227,6 +229,11 @@ impl UnreleasedSubscription {
         })
     }
 
+    fn optional_marks(&self, text: &str) -> &[usize] {
+        self.optional_marks
+            .get_or_init(|| memchr::memmem::find_iter(text.as_bytes(), b"?.").collect())
+    }
+
     fn released(&self, semantic: &Semantic, text: &str, acquisition: &Acquisition) -> bool {
         if acquisition
             .owner
@@ -251,11 +258,15 @@ impl UnreleasedSubscription {
             Handle::Dropped => false,
             Handle::Binding(binding, _) => {
                 self.binding_released(semantic, *binding)
-                    || released_optionally(text, &semantic.binding(*binding).name)
+                    || released_optionally(
+                        text,
+                        self.optional_marks(text),
+                        &semantic.binding(*binding).name,
+                    )
             }
             Handle::Property(name, _) => {
                 self.released_properties.contains(name)
-                    || released_optionally(text, &format!(".{name}"))
+                    || released_optionally(text, self.optional_marks(text), &format!(".{name}"))
             }
         }
     }
@@ -402,15 +413,22 @@ impl UnreleasedSubscription {
 }
 
 /// `this.sub?.unsubscribe()`, `off?.()`: an optional call, which the shared traversal does not
-/// visit as a call, releasing the handle named `name` (`.sub` for a property).
-fn released_optionally(text: &str, name: &str) -> bool {
+/// visit as a call, releasing the handle named `name` (`.sub` for a property). `marks` are
+/// where the text writes `?.`, in order.
+fn released_optionally(text: &str, marks: &[usize], name: &str) -> bool {
     let call = format!("{name}?.(");
-    memchr::memmem::find_iter(text.as_bytes(), format!("{name}?.").as_bytes()).any(|at| {
+    marks.iter().any(|&mark| {
+        let Some(at) = mark.checked_sub(name.len()) else {
+            return false;
+        };
+        if text.get(at..mark) != Some(name) {
+            return false;
+        }
         // `observer?.…`, not `myObserver?.…`.
         let whole = name.starts_with('.')
             || !text[..at]
                 .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
-        let rest = &text[at + name.len() + 2..];
+        let rest = &text[mark + 2..];
         whole
             && (text[at..].starts_with(&call)
                 || RELEASE_METHODS

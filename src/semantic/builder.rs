@@ -173,7 +173,12 @@ impl<'a> Builder<'a> {
             (0..self.scopes.len() as u32).map(ScopeId).collect();
         scopes_by_start.sort_by_key(|id| self.scopes[id.index()].span.lo);
         let uses = Uses::new(self.bindings.len(), &self.references);
-        self.resolve_prototype_methods(&scopes_by_start);
+        // The scope of the first function each binding names, for lookups by binding.
+        let mut function_of = FxHashMap::default();
+        for &(scope, binding) in &self.function_bindings {
+            function_of.entry(binding).or_insert(scope);
+        }
+        self.resolve_prototype_methods(&scopes_by_start, &function_of);
         let bindings = &self.bindings;
         self.function_names.sort_unstable_by_key(|(lo, _)| *lo);
         self.function_names.dedup_by_key(|(lo, _)| *lo);
@@ -253,7 +258,7 @@ impl<'a> Builder<'a> {
             &self.nodes,
             &self.scopes,
             &scopes_by_start,
-            &self.function_bindings,
+            &function_of,
             |lo| {
                 reference_at
                     .get(&lo)
@@ -277,6 +282,7 @@ impl<'a> Builder<'a> {
             declarators_by_name: Default::default(),
             whole_uses: Default::default(),
             key_facts: Default::default(),
+            has_lifecycle_hooks: Default::default(),
             in_unmount_hook: Default::default(),
             reruns: Default::default(),
             replaced_members: Default::default(),
@@ -303,16 +309,17 @@ impl<'a> Builder<'a> {
 
     /// `function X() { this.a = … }` with `X.prototype.m = function () { this.a … }`: both
     /// `this` are instances of `X`, like a class's constructor and methods.
-    fn resolve_prototype_methods(&mut self, scopes_by_start: &[ScopeId]) {
+    fn resolve_prototype_methods(
+        &mut self,
+        scopes_by_start: &[ScopeId],
+        function_of: &FxHashMap<BindingId, ScopeId>,
+    ) {
         for (name, start, from) in std::mem::take(&mut self.prototype_methods) {
             let binding = std::iter::successors(Some(from), |s| self.scopes[s.index()].parent)
                 .find_map(|s| self.scopes[s.index()].bindings.get(&name).copied());
-            let Some(constructor) = binding.and_then(|b| {
-                self.function_bindings
-                    .iter()
-                    .find(|(_, fb)| *fb == b)
-                    .map(|(scope, _)| (*scope, b))
-            }) else {
+            let Some(constructor) =
+                binding.and_then(|b| function_of.get(&b).map(|&scope| (scope, b)))
+            else {
                 continue;
             };
             let Some(method) = frequency::scope_starting_at(&self.scopes, scopes_by_start, start)

@@ -7,7 +7,7 @@
 //! `http.createServer(fn)`, `socket.onmessage = fn`, `exports.handler = async (event) => …`.
 //! Its parameters are the data of each event: what request-driven growth is keyed by.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
@@ -249,7 +249,7 @@ pub(super) fn find_handlers(
     nodes: &[Node],
     scopes: &[Scope],
     scopes_by_start: &[ScopeId],
-    function_bindings: &[(ScopeId, super::BindingId)],
+    function_of: &FxHashMap<super::BindingId, ScopeId>,
     semantic_reference: impl Fn(BytePos) -> Option<Resolution>,
 ) -> Vec<Handler> {
     let mut handlers = Vec::new();
@@ -257,10 +257,7 @@ pub(super) fn find_handlers(
         let scope = scope_starting_at(scopes, scopes_by_start, span.lo).or_else(|| {
             // A function named by an identifier: the scope of its declaration.
             match semantic_reference(span.lo)? {
-                Resolution::Binding(binding) => function_bindings
-                    .iter()
-                    .find(|(_, b)| *b == binding)
-                    .map(|(scope, _)| *scope),
+                Resolution::Binding(binding) => function_of.get(&binding).copied(),
                 _ => None,
             }
         });
@@ -654,15 +651,20 @@ impl Semantic<'_> {
         let ThisValue::Instance(class) = self.this_at(span) else {
             return false;
         };
-        let class = self.scope(class).span;
+        if let Some(&known) = self.has_lifecycle_hooks.borrow().get(&class) {
+            return known;
+        }
+        let span = self.scope(class).span;
         let names = &self.frequency.names;
-        let first = names.partition_point(|(start, _)| *start < class.lo);
-        names[first..]
+        let first = names.partition_point(|(start, _)| *start < span.lo);
+        let has = names[first..]
             .iter()
-            .take_while(|(start, _)| *start < class.hi)
+            .take_while(|(start, _)| *start < span.hi)
             .any(|(_, name)| {
                 super::lifecycle::is_mount_hook(name) || super::lifecycle::is_unmount_hook(name)
-            })
+            });
+        self.has_lifecycle_hooks.borrow_mut().insert(class, has);
+        has
     }
 
     pub fn function_scope_at(&self, span: Span) -> Option<ScopeId> {

@@ -22,6 +22,8 @@ pub(super) struct KeyFacts {
     /// `table[k]` on a module-level `const` table written as an object literal: where the
     /// lookups of each name in one start, in order.
     looked_up_in_a_table: FxHashMap<BindingId, Vec<BytePos>>,
+    /// The position of each parameter among its function's (by where they are declared).
+    param_index: FxHashMap<BindingId, usize>,
 }
 
 /// Does one of `starts` (in order) fall in `from..to`?
@@ -476,6 +478,18 @@ impl Semantic<'_> {
                     facts.writes[b.index()] += 1;
                 }
             }
+            for scope in &self.scopes {
+                let mut params: Vec<(BytePos, BindingId)> = scope
+                    .bindings
+                    .values()
+                    .filter(|&&id| self.binding(id).kind == BindingKind::Param)
+                    .map(|&id| (self.binding(id).span.lo, id))
+                    .collect();
+                params.sort_unstable_by_key(|&(lo, _)| lo);
+                for (i, (_, id)) in params.into_iter().enumerate() {
+                    facts.param_index.insert(id, i);
+                }
+            }
             let is_number = |expr: &Expr| matches!(unwrap(expr), Expr::Lit(Lit::Num(_)));
             for node in self.nodes() {
                 match node {
@@ -611,18 +625,7 @@ impl Semantic<'_> {
 
     /// Which parameter (by position) a parameter binding is.
     pub(super) fn param_index(&self, binding: BindingId) -> Option<usize> {
-        let scope = self.binding(binding).scope;
-        let mut params: Vec<_> = self
-            .scope(scope)
-            .bindings
-            .values()
-            .map(|&id| self.binding(id))
-            .filter(|b| b.kind == BindingKind::Param)
-            .map(|b| b.span.lo)
-            .collect();
-        params.sort_unstable();
-        let lo = self.binding(binding).span.lo;
-        params.iter().position(|&p| p == lo)
+        self.key_facts().param_index.get(&binding).copied()
     }
 
     /// The binding that names the function whose scope is `scope` (`function f`, `const f =`).

@@ -255,6 +255,9 @@ pub struct Semantic<'a> {
     whole_uses: std::cell::OnceCell<lifetime::WholeUses>,
     /// What key provenance asks of each name, built on first use in one pass.
     key_facts: std::cell::OnceCell<keys::KeyFacts>,
+    /// Whether each class asked about has a mount or unmount hook among its methods,
+    /// remembered as it is asked.
+    has_lifecycle_hooks: std::cell::RefCell<FxHashMap<ScopeId, bool>>,
     /// For each scope, whether it is an unmount hook (`componentWillUnmount`, `ngOnDestroy`)
     /// or inside one, built on first use.
     in_unmount_hook: std::cell::OnceCell<Vec<bool>>,
