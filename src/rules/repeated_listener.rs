@@ -9,7 +9,7 @@
 //! receiver removes the same event and function anywhere in the file, when the registration's
 //! result (an unsubscribe function) is kept, and behind a run-once guard.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
@@ -20,7 +20,8 @@ use crate::rules::helpers::{
 };
 use crate::rules::{Context, Handles, Measure, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::semantic::lifetime::{
-    squeezed_text, Acquisition, Holder, Instances, Release, Released, Releases, Root, Shared,
+    squeezed_text, Acquisition, ByHolder, Holder, Instances, Release, Released, Releases, Root,
+    Shared,
 };
 use crate::semantic::listeners::{
     dotted_path, Wrapper, ONCE_METHODS, REGISTRATION_METHODS, REMOVAL_METHODS,
@@ -171,13 +172,18 @@ struct RepeatedListener {
     fresh: Vec<Registration>,
     /// Removals by the function whose own body makes them (not a closure inside it).
     direct_removals: Vec<(Release, Option<ScopeId>, BytePos)>,
-    /// Every removal made in a named function or method, with that name (`_onRow`).
+    /// Every removal made in a named function or method, with that name (`_onRow`), and
+    /// their positions by holder and by name.
     removals_by_function: Vec<(Release, Atom)>,
+    function_removals_by_holder: ByHolder,
+    function_removals_by_name: FxHashMap<String, Vec<usize>>,
+    /// The positions in `direct_removals` by holder.
+    direct_removals_by_holder: ByHolder,
     /// The file calls Backbone's `stopListening()` with no arguments, which undoes every
     /// `listenTo`.
     stops_listening_to_all: bool,
     /// Removals made in no named function.
-    anonymous_removals: Vec<Release>,
+    anonymous_removals: Releases,
     /// Every registration that runs many times, long-lived receiver or not: the listener's
     /// function name, the receiver's text, whether it outlives the call, and the function the
     /// registration is made in.
@@ -971,6 +977,8 @@ impl RepeatedListener {
         if cx.semantic.on_unmount_path(site.receiver.span()) {
             self.unmount_removals.record(release.clone());
         }
+        self.direct_removals_by_holder
+            .add(&release, self.direct_removals.len());
         self.direct_removals.push((
             release.clone(),
             cx.semantic.function_scope_at(site.receiver.span()),
@@ -981,10 +989,15 @@ impl RepeatedListener {
             .function_scope_at(site.receiver.span())
             .and_then(|scope| cx.semantic.function_name(scope));
         match function_name {
-            Some(name) => self
-                .removals_by_function
-                .push((release.clone(), name.clone())),
-            None => self.anonymous_removals.push(release.clone()),
+            Some(name) => {
+                let at = self.removals_by_function.len();
+                self.function_removals_by_holder.add(&release, at);
+                let by_name = self.function_removals_by_name.entry(name.to_string());
+                by_name.or_default().push(at);
+                self.removals_by_function
+                    .push((release.clone(), name.clone()));
+            }
+            None => self.anonymous_removals.record(release.clone()),
         }
         if cx.semantic.in_listener(site.receiver.span()) {
             self.listener_removals.record(release.clone());
@@ -1016,12 +1029,24 @@ impl RepeatedListener {
     /// Does the function named `function` remove the listener `acquisition` describes (on
     /// any path to its receiver)?
     fn removes_in(&self, function: &str, acquisition: &Acquisition) -> bool {
-        self.removals_by_function
-            .iter()
-            .filter(|(_, name)| &**name == function)
-            .any(|(release, _)| {
-                release.undoes(acquisition) || release.undoes_through_any_holder(acquisition)
-            })
+        let Some(of_function) = self.function_removals_by_name.get(function) else {
+            return false;
+        };
+        of_function.iter().any(|&at| {
+            let (release, _) = &self.removals_by_function[at];
+            release.undoes(acquisition) || release.undoes_through_any_holder(acquisition)
+        })
+    }
+
+    /// The removals made in named functions that could undo the acquisition, in order.
+    fn function_removals_for(
+        &self,
+        acquisition: &Acquisition,
+    ) -> impl Iterator<Item = &(Release, Atom)> {
+        let candidates = self.function_removals_by_holder.candidates(acquisition);
+        candidates
+            .into_iter()
+            .map(|at| &self.removals_by_function[at])
     }
 
     /// `con.once('noData', onNoData); con.once('row', onRow)` in one function, where `onRow`
@@ -1081,14 +1106,13 @@ impl RepeatedListener {
         };
         let matches = |release: &Release| release.undoes(&acquisition);
         let mut removers = self
-            .removals_by_function
-            .iter()
+            .function_removals_for(&acquisition)
             .filter(|(release, _)| matches(release))
             .map(|(_, name)| name)
             .peekable();
         removers.peek()?;
         // A removal outside any named function may be anywhere.
-        if self.anonymous_removals.iter().any(matches) {
+        if self.anonymous_removals.released_by(&acquisition).is_some() {
             return None;
         }
         let function = cx.semantic.function_scope_at(registration.span);
@@ -1248,7 +1272,9 @@ impl Rule for RepeatedListener {
             // listener an earlier run added. (A removal after it, on an error path, or in a
             // closure the function leaves behind, names the right one.)
             let function = ctx.semantic.function_scope_at(registration.span);
-            let removed_here = self.direct_removals.iter().any(|(release, scope, at)| {
+            let direct = self.direct_removals_by_holder.candidates(&acquisition);
+            let mut direct = direct.into_iter().map(|at| &self.direct_removals[at]);
+            let removed_here = direct.any(|(release, scope, at)| {
                 *scope == function
                     && *at < registration.span.lo
                     && matches!(release.function, Released::Function(_))

@@ -283,6 +283,7 @@ impl<'a> Builder<'a> {
             whole_uses: Default::default(),
             key_facts: Default::default(),
             has_lifecycle_hooks: Default::default(),
+            callee_names: Default::default(),
             in_unmount_hook: Default::default(),
             reruns: Default::default(),
             replaced_members: Default::default(),

@@ -335,9 +335,14 @@ impl Semantic<'_> {
 
     /// Does the file call a function or method of this name (`onOwn()`, `this.onOwn()`)?
     pub fn calls_a_function_named(&self, name: &Atom) -> bool {
-        self.references
-            .iter()
-            .any(|r| r.is_callee && r.name == *name)
+        let callees = self.callee_names.get_or_init(|| {
+            self.references
+                .iter()
+                .filter(|r| r.is_callee)
+                .map(|r| r.name.clone())
+                .collect()
+        });
+        callees.contains(name)
             || self
                 .member_uses()
                 .get(name)

@@ -1850,10 +1850,51 @@ pub struct Acquisition<'a> {
     pub function: Option<&'a str>,
 }
 
-/// The releases of one file.
+/// The releases of one file, in the order they were recorded, found by holder and by event:
+/// a file with many registrations and removals asks once per registration.
 #[derive(Debug, Default)]
 pub struct Releases {
     releases: Vec<Release>,
+    by_holder: ByHolder,
+    by_event: FxHashMap<String, Vec<usize>>,
+}
+
+/// Positions of releases (in some list) by holder and event: those that could undo an
+/// acquisition ([`Release::undoes`]) without comparing it with every release.
+#[derive(Debug, Default)]
+pub struct ByHolder {
+    of: FxHashMap<Holder, OfHolder>,
+}
+
+#[derive(Debug, Default)]
+struct OfHolder {
+    every_event: Vec<usize>,
+    by_event: FxHashMap<String, Vec<usize>>,
+}
+
+impl ByHolder {
+    pub fn add(&mut self, release: &Release, at: usize) {
+        let of = self.of.entry(release.holder.clone()).or_default();
+        match &release.event {
+            Some(event) => of.by_event.entry(event.clone()).or_default().push(at),
+            None => of.every_event.push(at),
+        }
+    }
+
+    /// The positions of the releases with the acquisition's holder and its event (or every
+    /// event), in order.
+    pub fn candidates(&self, acquisition: &Acquisition) -> Vec<usize> {
+        let Some(of) = self.of.get(acquisition.holder) else {
+            return Vec::new();
+        };
+        let of_event = acquisition
+            .event
+            .and_then(|event| of.by_event.get(event))
+            .map_or(&[][..], Vec::as_slice);
+        let mut all: Vec<usize> = of_event.iter().chain(&of.every_event).copied().collect();
+        all.sort_unstable();
+        all
+    }
 }
 
 impl Release {
@@ -1892,21 +1933,31 @@ impl Release {
 
 impl Releases {
     pub fn record(&mut self, release: Release) {
+        let at = self.releases.len();
+        self.by_holder.add(&release, at);
+        if let Some(event) = &release.event {
+            self.by_event.entry(event.clone()).or_default().push(at);
+        }
         self.releases.push(release);
     }
 
     /// The first release that undoes the acquisition through any holder
-    /// ([`Release::undoes_through_any_holder`]).
+    /// ([`Release::undoes_through_any_holder`]), which names the acquisition's event.
     pub fn released_through_any_holder(&self, acquisition: &Acquisition) -> Option<&Release> {
-        self.releases
+        let of_event = self.by_event.get(acquisition.event?)?;
+        of_event
             .iter()
+            .map(|&at| &self.releases[at])
             .find(|release| release.undoes_through_any_holder(acquisition))
     }
 
-    /// The first release that undoes the acquisition ([`Release::undoes`]).
+    /// The first release that undoes the acquisition ([`Release::undoes`]), which has the
+    /// acquisition's holder.
     pub fn released_by(&self, acquisition: &Acquisition) -> Option<&Release> {
-        self.releases
-            .iter()
+        self.by_holder
+            .candidates(acquisition)
+            .into_iter()
+            .map(|at| &self.releases[at])
             .find(|release| release.undoes(acquisition))
     }
 }

@@ -258,6 +258,8 @@ pub struct Semantic<'a> {
     /// Whether each class asked about has a mount or unmount hook among its methods,
     /// remembered as it is asked.
     has_lifecycle_hooks: std::cell::RefCell<FxHashMap<ScopeId, bool>>,
+    /// The names called as `name(…)`, found on first use.
+    callee_names: std::cell::OnceCell<FxHashSet<Atom>>,
     /// For each scope, whether it is an unmount hook (`componentWillUnmount`, `ngOnDestroy`)
     /// or inside one, built on first use.
     in_unmount_hook: std::cell::OnceCell<Vec<bool>>,
