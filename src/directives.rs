@@ -1,6 +1,7 @@
 //! Comments that talk to leaklint: `/* global name */` declarations and the
 //! `leaklint-ignore` family, applied after every rule ran so that unused ones can be reported.
 
+use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 use swc_common::comments::{Comment, CommentKind};
 use swc_common::Span;
@@ -171,6 +172,16 @@ pub fn apply(
         .iter()
         .map(|d| vec![false; d.rules.len()])
         .collect();
+    // The directives that apply to each line: those of the whole file, and those by line.
+    let mut whole_file = Vec::new();
+    let mut by_line: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for (d, directive) in directives.ignores.iter().enumerate() {
+        if directive.scope == IgnoreScope::File {
+            whole_file.push(d);
+        } else {
+            by_line.entry(directive.line).or_default().push(d);
+        }
+    }
     let mut kept = Vec::with_capacity(findings.len());
     for finding in findings {
         if directives.ignores.is_empty() {
@@ -179,11 +190,9 @@ pub fn apply(
         }
         let line = index.get().line_of(finding.range.start);
         let mut ignored = false;
-        for (d, directive) in directives.ignores.iter().enumerate() {
-            let applies = directive.scope == IgnoreScope::File || directive.line == line;
-            if !applies {
-                continue;
-            }
+        let on_line = by_line.get(&line).map_or(&[][..], Vec::as_slice);
+        for &d in whole_file.iter().chain(on_line) {
+            let directive = &directives.ignores[d];
             if let Some(r) = directive
                 .rules
                 .iter()

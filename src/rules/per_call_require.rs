@@ -24,7 +24,7 @@ use crate::rules::helpers::{
     unwrap,
 };
 use crate::rules::{Context, Handles, Measure, Rule, RuleMeta};
-use crate::semantic::{FunctionNode, HotPath, KeyOrigin, Node, Resolution, Semantic};
+use crate::semantic::{FunctionNode, HotPath, KeyOrigin, Resolution, Semantic};
 
 pub const ID: &str = "per-call-require";
 
@@ -332,10 +332,7 @@ fn cost(cx: &Context, span: Span, literal: bool, reevaluates: bool) -> Option<Co
     if literal {
         return Some(Cost::Lookup(hot));
     }
-    let call = semantic.nodes().iter().find_map(|node| match node {
-        Node::Call(call) if call.span == span => Some(*call),
-        _ => None,
-    })?;
+    let call = semantic.call_with_span(span)?;
     match semantic.key_origin(&call.args[0].expr, span) {
         KeyOrigin::EventData { text, via } => Some(Cost::NewModules { data: text, via }),
         _ => Some(Cost::Lookup(hot)),

@@ -284,6 +284,7 @@ impl<'a> Builder<'a> {
             key_facts: Default::default(),
             has_lifecycle_hooks: Default::default(),
             callee_names: Default::default(),
+            calls_by_span: Default::default(),
             in_unmount_hook: Default::default(),
             reruns: Default::default(),
             replaced_members: Default::default(),

@@ -260,6 +260,8 @@ pub struct Semantic<'a> {
     has_lifecycle_hooks: std::cell::RefCell<FxHashMap<ScopeId, bool>>,
     /// The names called as `name(…)`, found on first use.
     callee_names: std::cell::OnceCell<FxHashSet<Atom>>,
+    /// Calls by their span, as positions in `nodes`, built on first use.
+    calls_by_span: std::cell::OnceCell<FxHashMap<(BytePos, BytePos), usize>>,
     /// For each scope, whether it is an unmount hook (`componentWillUnmount`, `ngOnDestroy`)
     /// or inside one, built on first use.
     in_unmount_hook: std::cell::OnceCell<Vec<bool>>,
@@ -386,6 +388,23 @@ impl<'a> Semantic<'a> {
     /// The binding a declaration's name introduces (`x` in `const x = 1`).
     pub fn declared_binding(&self, ident: &Ident) -> Option<BindingId> {
         self.binding_at.get(&ident.span.lo).copied()
+    }
+
+    /// The call written exactly at `span`.
+    pub fn call_with_span(&self, span: Span) -> Option<&'a CallExpr> {
+        let by_span = self.calls_by_span.get_or_init(|| {
+            let mut by_span = FxHashMap::default();
+            for (i, node) in self.nodes.iter().enumerate() {
+                if let Node::Call(call) = node {
+                    by_span.entry((call.span.lo, call.span.hi)).or_insert(i);
+                }
+            }
+            by_span
+        });
+        match self.nodes[*by_span.get(&(span.lo, span.hi))?] {
+            Node::Call(call) => Some(call),
+            _ => None,
+        }
     }
 
     /// The binding an identifier stands for: the one it declares or the one it refers to.
