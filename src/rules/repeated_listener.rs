@@ -188,6 +188,8 @@ struct RepeatedListener {
     /// function name, the receiver's text, whether it outlives the call, and the function the
     /// registration is made in.
     listener_sites: Vec<ListenerSite>,
+    /// The positions in `listener_sites` by listener.
+    listener_sites_by_listener: FxHashMap<String, Vec<usize>>,
 }
 
 /// Where a registration hands over a named listener.
@@ -890,8 +892,13 @@ impl RepeatedListener {
             || semantic.is_app_wide(&receiver)
             || semantic.is_injected_service(&receiver, call.span);
         if let Some(listener) = site.listener_key(semantic, cx.text) {
+            let listener = listener_function(&listener).to_string();
+            self.listener_sites_by_listener
+                .entry(listener.clone())
+                .or_default()
+                .push(self.listener_sites.len());
             self.listener_sites.push(ListenerSite {
-                listener: listener_function(&listener).to_string(),
+                listener,
                 receiver: receiver_text(semantic, &receiver),
                 event: site.event_key(cx.text),
                 long_lived,
@@ -1122,9 +1129,13 @@ impl RepeatedListener {
             if cx.semantic.calls_a_function_named(remover) {
                 return None;
             }
-            let site = self.listener_sites.iter().find(|site| {
-                site.listener == **remover
-                    && !site.long_lived
+            let sites = self.listener_sites_by_listener.get(&**remover);
+            let mut sites = sites
+                .into_iter()
+                .flatten()
+                .map(|&at| &self.listener_sites[at]);
+            let site = sites.find(|site| {
+                !site.long_lived
                     && site.receiver != registration.receiver_text
                     && site.function == function
             })?;
