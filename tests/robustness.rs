@@ -1276,7 +1276,28 @@ fn registrations_and_releases_are_matched_in_linear_time() {
     let removes_on_document =
         lines(&|i| format!("  document.removeEventListener('e{i}', h{i});\n"));
     let removes_all = lines(&|i| format!("  e.on('x{i}', g); e.removeAllListeners('x{i}');\n"));
+    // And whether a registration is deduplicated by a test of its receiver looked at every
+    // node before it: 20,000 guarded registrations (`if (typeof window !== 'undefined')`) took
+    // 4.2 s, 20,000 in one `if` block 2.2 s, and 16,000 in blocks nested 400 deep 42 s.
+    let guarded = lines(&|i| {
+        format!("export function s{i}(f) {{ if (typeof window !== 'undefined') window.addEventListener('e{i}', f); }}\n")
+    });
+    let in_block = lines(&|i| format!("    process.on('x{i}', g);\n"));
+    let nested: String = (0..400)
+        .map(|i| {
+            let on: String = (0..40)
+                .map(|j| format!("process.on('x{i}_{j}', g);"))
+                .collect();
+            format!("{on} if (a.v{i}) {{\n")
+        })
+        .collect();
     let cases = [
+        ("guarded.mjs", guarded),
+        ("block.mjs", format!("export function f(a, g) {{\n  if (a) {{\n{in_block}  }}\n}}\n")),
+        (
+            "nested.mjs",
+            format!("export function f(a) {{\n{nested}{}}}\n", "}\n".repeat(400)),
+        ),
         (
             "document.mjs",
             format!("{handlers}export function on() {{\n{adds_on_document}}}\nexport function off() {{\n{removes_on_document}}}\n"),
@@ -1307,7 +1328,7 @@ fn registrations_and_releases_are_matched_in_linear_time() {
         .into_iter()
         .map(|(name, text)| (name, vec![(name, text.into_bytes())], args))
         .collect();
-    let problems = within_deadline(&cases, Duration::from_secs(20));
+    let problems = within_deadline(&cases, Duration::from_secs(30));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

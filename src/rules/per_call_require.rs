@@ -15,7 +15,8 @@
 //! (silent). Lazy-load idioms (a module-level variable, a thunk that returns the module, a
 //! self-replacing function) are silent everywhere.
 
-use swc_common::{Span, Spanned};
+use rustc_hash::{FxHashMap, FxHashSet};
+use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::*;
 
 use crate::diagnostic::{Finding, Range, Severity, Subject};
@@ -69,11 +70,11 @@ struct PerCallRequire {
     /// as `import-fresh` does: the old evaluations are not kept there.
     prunes_children: bool,
     /// Requires whose result is kept where it outlives the call: lazy loads.
-    lazy: Vec<Span>,
+    lazy: FxHashSet<(BytePos, BytePos)>,
     /// Functions that replace themselves after their first call.
     lazy_functions: Vec<Span>,
-    /// Thunks (`() => require('./x')`): the function's span and the expression it returns.
-    thunks: Vec<(Span, Span)>,
+    /// Thunks (`() => require('./x')`): by the function's span, the expressions it returns.
+    thunks: FxHashMap<(BytePos, BytePos), Vec<Span>>,
 }
 
 /// The model already knows every call of an undeclared `require` and whether its code runs
@@ -142,7 +143,9 @@ impl PerCallRequire {
     /// Marks `require(…)` calls in `expr` (also behind `||`/`??`) as lazy loads.
     fn mark_lazy(&mut self, semantic: &Semantic, expr: &Expr) {
         match unwrap(expr) {
-            Expr::Call(call) if is_require(semantic, call) => self.lazy.push(call.span),
+            Expr::Call(call) if is_require(semantic, call) => {
+                self.lazy.insert((call.span.lo, call.span.hi));
+            }
             Expr::Bin(bin)
                 if matches!(bin.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) =>
             {
@@ -161,13 +164,20 @@ impl PerCallRequire {
     /// Is the require a literal load anywhere in what a thunk returns
     /// (`() => isWin ? require('./win') : require('./posix')`)? Only literal paths: a thunk
     /// over a computed path (`(name) => require(name)`) still loads a new module per name.
+    fn thunk(&mut self, function: Span, returned: Span) {
+        let returns = self.thunks.entry((function.lo, function.hi)).or_default();
+        returns.push(returned);
+    }
+
     fn in_thunk(&self, cx: &Context, call: &CallExpr) -> bool {
         let Some(function) = enclosing_function(cx.semantic, call.span) else {
             return false;
         };
-        self.thunks.iter().any(|&(thunk, returned)| {
-            thunk == function && returned.lo <= call.span.lo && call.span.hi <= returned.hi
-        })
+        let returned = self.thunks.get(&(function.lo, function.hi));
+        returned
+            .into_iter()
+            .flatten()
+            .any(|returned| returned.lo <= call.span.lo && call.span.hi <= returned.hi)
     }
 }
 
@@ -221,13 +231,13 @@ impl Rule for PerCallRequire {
                     ArrowFunctionBody::FunctionBody(body) => thunk_body(&body.stmts),
                 };
                 if let Some(returned) = returned.filter(|r| returns_a_module(cx.semantic, r)) {
-                    self.thunks.push((arrow.span, returned.span()));
+                    self.thunk(arrow.span, returned.span());
                 }
             }
             FunctionNode::Function(function) => {
                 let returned = function.body.as_ref().and_then(|b| thunk_body(&b.stmts));
                 if let Some(returned) = returned.filter(|r| returns_a_module(cx.semantic, r)) {
-                    self.thunks.push((function.span, returned.span()));
+                    self.thunk(function.span, returned.span());
                 }
             }
             FunctionNode::Declaration(decl) => {
@@ -258,7 +268,7 @@ impl Rule for PerCallRequire {
         }
         let path = string_value(&call.args[0].expr);
         if path.is_some() && self.in_thunk(cx, call) {
-            self.lazy.push(call.span);
+            self.lazy.insert((call.span.lo, call.span.hi));
         }
         let in_lazy_function = self
             .lazy_functions
@@ -304,7 +314,7 @@ impl Rule for PerCallRequire {
 
     fn finish(&mut self, ctx: &mut Context) {
         for (span, path) in std::mem::take(&mut self.requires) {
-            if self.lazy.contains(&span) {
+            if self.lazy.contains(&(span.lo, span.hi)) {
                 continue;
             }
             let reevaluates = self.reevaluates(path.as_deref());

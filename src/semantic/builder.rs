@@ -285,6 +285,7 @@ impl<'a> Builder<'a> {
             has_lifecycle_hooks: Default::default(),
             callee_names: Default::default(),
             calls_by_span: Default::default(),
+            receiver_tests: Default::default(),
             in_unmount_hook: Default::default(),
             reruns: Default::default(),
             replaced_members: Default::default(),

@@ -1336,29 +1336,58 @@ impl Semantic<'_> {
             return false;
         }
         let checks = |node: &super::Node| match node {
-            super::Node::Call(call) => method_of(call).is_some_and(|(object, method)| {
-                matches!(
-                    &**method,
-                    "listeners" | "listenerCount" | "hasListeners" | "hasListener"
-                ) && squeezed(self.text, unwrap(object).span()) == receiver
-            }),
-            super::Node::Comparison(bin) => {
-                matches!(bin.op, BinaryOp::NotEq | BinaryOp::NotEqEq)
-                    && [&bin.left, &bin.right]
-                        .iter()
-                        .any(|side| squeezed(self.text, unwrap(side).span()) == receiver)
-            }
+            super::Node::Call(call) => method_of(call)
+                .is_some_and(|(object, _)| squeezed(self.text, unwrap(object).span()) == receiver),
+            super::Node::Comparison(bin) => [&bin.left, &bin.right]
+                .iter()
+                .any(|side| squeezed(self.text, unwrap(side).span()) == receiver),
             _ => false,
         };
         // The test may be kept in a variable first (`const changed = a != b; if (changed)`).
         let body = function.map(|f| self.scope(f).span);
-        self.nodes().iter().any(|node| {
+        // Each test sits in the body or in a guard, which the body holds when there is one.
+        let from = match body {
+            Some(body) => body.lo,
+            None => guards.iter().map(|g| g.lo).min().unwrap_or(span.lo),
+        };
+        let tests = self.receiver_tests();
+        let first = tests.partition_point(|&(lo, _)| lo < from);
+        let before_span = tests.partition_point(|&(lo, _)| lo < span.lo);
+        tests[first..before_span.max(first)].iter().any(|&(_, i)| {
+            let node = &self.nodes()[i];
             let at = node_span(node);
             let before = match node {
                 super::Node::Comparison(_) => body.is_some_and(|b| b.contains(at)),
                 _ => guards.iter().any(|g| g.contains(at)),
             };
             at.lo < span.lo && before && checks(node)
+        })
+    }
+
+    /// The nodes that can test a receiver before a registration: `x.listeners(…)` and its kin,
+    /// and `!=`/`!==` comparisons.
+    fn receiver_tests(&self) -> &[(BytePos, usize)] {
+        self.receiver_tests.get_or_init(|| {
+            let mut tests: Vec<(BytePos, usize)> = self
+                .nodes()
+                .iter()
+                .enumerate()
+                .filter(|(_, node)| match node {
+                    super::Node::Call(call) => method_of(call).is_some_and(|(_, method)| {
+                        matches!(
+                            &**method,
+                            "listeners" | "listenerCount" | "hasListeners" | "hasListener"
+                        )
+                    }),
+                    super::Node::Comparison(bin) => {
+                        matches!(bin.op, BinaryOp::NotEq | BinaryOp::NotEqEq)
+                    }
+                    _ => false,
+                })
+                .map(|(i, node)| (node_span(node).lo, i))
+                .collect();
+            tests.sort_by_key(|&(lo, i)| (lo, i));
+            tests
         })
     }
 
