@@ -1019,6 +1019,17 @@ fn deep_nesting_without_brackets_is_skipped_not_a_stack_overflow() {
 /// A case for [`within_deadline`]: a name, the files of its folder, the arguments.
 type TimedCase<'a> = (&'a str, Vec<(&'a str, Vec<u8>)>, &'a [&'a str]);
 
+/// Timed cases of one file each, named by the file.
+fn one_file_each<'a>(
+    files: impl IntoIterator<Item = (&'a str, String)>,
+    args: &'a [&'a str],
+) -> Vec<TimedCase<'a>> {
+    files
+        .into_iter()
+        .map(|(name, text)| (name, vec![(name, text.into_bytes())], args))
+        .collect()
+}
+
 /// Runs each `(name, files, args)` case at once, each in its own folder, and returns what went
 /// wrong: a case still running after `deadline` (killed), or one that crashed.
 fn within_deadline(cases: &[TimedCase], deadline: Duration) -> Vec<String> {
@@ -1174,26 +1185,15 @@ fn questions_asked_once_per_reference_or_finding_are_answered_in_linear_time() {
         "function make() {{\n  const t = {{}};\n{intervals}  return {{ t }};\n}}\nmodule.exports = make;\n"
     );
     let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
-    let problems = within_deadline(
-        &[
-            (
-                "80,000 constructions of one class",
-                vec![("registry.js", text.into_bytes())],
-                args,
-            ),
-            (
-                "80,000 registrations on one emitter",
-                vec![("emitter.js", registrations.into_bytes())],
-                args,
-            ),
-            (
-                "80,000 intervals in one factory",
-                vec![("factory.js", intervals.into_bytes())],
-                args,
-            ),
+    let cases = one_file_each(
+        [
+            ("registry.js", text),
+            ("emitter.js", registrations),
+            ("factory.js", intervals),
         ],
-        Duration::from_secs(20),
+        args,
     );
+    let problems = within_deadline(&cases, Duration::from_secs(20));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -1231,10 +1231,7 @@ fn key_provenance_and_guarded_pushes_lint_in_linear_time() {
         ("pushes.mjs", format!("const a = [];\n{pushes}")),
     ];
     let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
-    let cases: Vec<TimedCase> = cases
-        .into_iter()
-        .map(|(name, text)| (name, vec![(name, text.into_bytes())], args))
-        .collect();
+    let cases = one_file_each(cases, args);
     let problems = within_deadline(&cases, Duration::from_secs(20));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -1324,10 +1321,7 @@ fn registrations_and_releases_are_matched_in_linear_time() {
         ),
     ];
     let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
-    let cases: Vec<TimedCase> = cases
-        .into_iter()
-        .map(|(name, text)| (name, vec![(name, text.into_bytes())], args))
-        .collect();
+    let cases = one_file_each(cases, args);
     let problems = within_deadline(&cases, Duration::from_secs(30));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

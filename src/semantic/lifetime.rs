@@ -143,8 +143,6 @@ pub(super) struct WholeUses {
     /// By where each function or arrow with a body starts: does the body build and return an
     /// object of its own (`return { add, remove }` among its statements)?
     returns_an_object: FxHashMap<BytePos, bool>,
-    /// The bindings that code running more than once writes.
-    written_per_call: std::cell::OnceCell<FxHashSet<BindingId>>,
 }
 
 fn returns_an_object(stmts: &[Stmt]) -> bool {
@@ -1428,7 +1426,7 @@ impl Semantic<'_> {
     /// every call holds a new value each time)?
     pub fn reassigned_per_call(&self, binding: BindingId) -> bool {
         // Asked for each registration on a name: one pass over the references answers all.
-        let written = self.whole_uses().written_per_call.get_or_init(|| {
+        let written = self.written_per_call.get_or_init(|| {
             self.references
                 .iter()
                 .filter(|r| r.access.is_write() && self.scope(r.scope).runs_many)
@@ -1920,8 +1918,19 @@ impl ByHolder {
             .event
             .and_then(|event| of.by_event.get(event))
             .map_or(&[][..], Vec::as_slice);
-        let mut all: Vec<usize> = of_event.iter().chain(&of.every_event).copied().collect();
-        all.sort_unstable();
+        // Both lists are in order: merge them.
+        let (mut a, mut b) = (of_event.iter().peekable(), of.every_event.iter().peekable());
+        let mut all = Vec::with_capacity(of_event.len() + of.every_event.len());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x <= y => a.next(),
+                (Some(_), Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            all.extend(next.copied());
+        }
         all
     }
 }

@@ -258,6 +258,8 @@ pub struct Semantic<'a> {
     /// Whether each class asked about has a mount or unmount hook among its methods,
     /// remembered as it is asked.
     has_lifecycle_hooks: std::cell::RefCell<FxHashMap<ScopeId, bool>>,
+    /// The bindings that code running more than once writes, found on first use.
+    written_per_call: std::cell::OnceCell<FxHashSet<BindingId>>,
     /// The names called as `name(…)`, found on first use.
     callee_names: std::cell::OnceCell<FxHashSet<Atom>>,
     /// The calls and comparisons that may test a receiver (`x.listenerCount(…)`, `a != b`), by
