@@ -1326,6 +1326,52 @@ fn registrations_and_releases_are_matched_in_linear_time() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Found by a sweep of leak shapes at growing sizes, now fixed: four more questions whose
+/// answer cost grew with the file, 20,000 of each in a release build:
+/// - a chain of functions each calling the next, declared last first (1.4 s): which functions
+///   run once settled one link of the chain per pass over every function;
+/// - `x.on('s0', f).on('s1', f)…` on one line (1.8 s): each link found its receiver, and
+///   whether its callee spans lines, by going down the whole chain;
+/// - `opts.signal?.addEventListener('abort', a_i)`, each removed later (6.9 s), and many classes
+///   each adding and removing `this.r` on `window` (2.2 s): every removal of the holder and event
+///   was a candidate for every registration, and all of them were gathered and sorted to find
+///   the first.
+///
+/// Each now lints in well under a second.
+#[test]
+fn call_chains_and_shared_holders_lint_in_linear_time() {
+    let n = 20_000;
+    let lines = |f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<String>();
+    let chain = lines(&|i| {
+        let i = n - 1 - i;
+        format!("function f{i}() {{ f{}(); }}\n", i + 1)
+    });
+    let links = lines(&|i| format!(".on('s{i}', f)"));
+    let adds = lines(&|i| {
+        format!("  const a{i} = () => {{}}; opts.signal?.addEventListener('abort', a{i});\n")
+    });
+    let removes = lines(&|i| format!("  opts.signal?.removeEventListener('abort', a{i});\n"));
+    let classes = lines(&|i| {
+        format!("export class C{i} {{ mount() {{ window.addEventListener('resize', this.r); }} unmount() {{ window.removeEventListener('resize', this.r); }} r() {{}} }}\n")
+    });
+    let cases = [
+        ("chain.js", format!("f0();\n{chain}function f{n}() {{}}\n")),
+        (
+            "links.js",
+            format!("const EventEmitter = require('events');\nconst x = new EventEmitter();\nfunction f() {{}}\nmodule.exports = function attach() {{ x{links}; }};\n"),
+        ),
+        (
+            "signal.js",
+            format!("module.exports = function op(opts) {{\n{adds}{removes}}};\n"),
+        ),
+        ("classes.mjs", classes),
+    ];
+    let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
+    let cases = one_file_each(cases, args);
+    let problems = within_deadline(&cases, Duration::from_secs(30));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Found by this test, now fixed: the pretty report (the default format) panics on a finding past column 65,535:
 /// `panicked at miette-7.6.0/src/handlers/graphical.rs:1159:22: Formatting argument out of
 /// range` (miette pads the underline with `{:width$}`, and Rust's formatter refuses widths

@@ -66,7 +66,9 @@ pub fn snippet(text: &str, span: Span) -> String {
     let range = crate::diagnostic::Range::from_span(span);
     let code = text.get(range.start..range.end).unwrap_or("");
     let line = code.lines().next().unwrap_or("");
-    if line.chars().count() > 40 || code.contains('\n') {
+    // The first line is all of it unless a line break ends it (the test is not a scan of the
+    // rest: a span can be a whole chain of calls).
+    if line.chars().count() > 40 || line.len() < code.len() {
         let short: String = line.chars().take(37).collect();
         format!("{short}…")
     } else {

@@ -5,6 +5,7 @@
 //! semantic and lifetime model ([`crate::semantic`]) every question about lifetimes, repetition
 //! and escapes; it walks nothing itself.
 
+use swc_common::Span;
 use swc_ecma_ast::Program;
 
 use crate::diagnostic::{Finding, Severity};
@@ -72,6 +73,8 @@ pub struct Context<'a> {
     findings: Vec<Finding>,
     /// Which of [`GATE_WORDS`] the text contains, found on first use.
     gate_words: std::cell::OnceCell<u32>,
+    /// Where the text's line breaks are, found on first use.
+    newlines: std::cell::OnceCell<Vec<u32>>,
 }
 
 /// Every rule's [`RuleMeta::gate`] words, each once: one scan of the text finds them all, where a
@@ -133,7 +136,23 @@ impl<'a> Context<'a> {
             settings,
             findings: Vec::new(),
             gate_words: std::cell::OnceCell::new(),
+            newlines: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Does the code at `span` run over more than one line? One search of a table of the line
+    /// breaks, where a scan of the span's text is a scan of a whole chain for each of its links.
+    pub fn spans_lines(&self, span: Span) -> bool {
+        let newlines = self.newlines.get_or_init(|| {
+            memchr::memchr_iter(b'\n', self.text.as_bytes())
+                .map(|i| i as u32)
+                .collect()
+        });
+        let range = crate::diagnostic::Range::from_span(span);
+        let next = newlines.partition_point(|&at| (at as usize) < range.start);
+        newlines
+            .get(next)
+            .is_some_and(|&at| (at as usize) < range.end.min(self.text.len()))
     }
 
     /// Does the file's text (code, strings or comments) contain any of `words`?

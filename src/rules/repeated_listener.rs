@@ -83,11 +83,9 @@ fn ends_with_name(path: &str, name: &str) -> bool {
 
 /// Where to point at a registration: its callee, or, for a chain written over several lines
 /// (`bus\n  .on('a', f)\n  .on('b', g)`), the line of its own method.
-fn registration_span(text: &str, call: &CallExpr) -> Span {
+fn registration_span(cx: &Context, call: &CallExpr) -> Span {
     let callee = callee_span(call);
-    let multiline = text
-        .get(callee.lo.0 as usize - 1..callee.hi.0 as usize - 1)
-        .is_some_and(|code| code.contains('\n'));
+    let multiline = cx.spans_lines(callee);
     match (&call.callee, multiline) {
         (Callee::Expr(expr), true) => match unwrap(expr) {
             Expr::Member(member) => member.prop.span(),
@@ -164,6 +162,7 @@ struct RepeatedListener {
     /// Registrations whose result is the receiver of a registration whose result is dropped
     /// (`emitter.on('a', f).on('b', g);`): their result is dropped too.
     chained: FxHashSet<(BytePos, BytePos)>,
+    chain_receivers: ChainReceivers,
     /// `this._onKey = handleKey`: a listener kept under another name, by which a removal may
     /// name it (the kept name, then the listener's).
     kept_as: Vec<(String, String)>,
@@ -202,7 +201,7 @@ struct ListenerSite {
 }
 
 /// A receiver as a path from its root (`process.stdout` → `process`, [`stdout`]).
-fn receiver(semantic: &Semantic, expr: &Expr) -> Option<Holder> {
+fn receiver(semantic: &Semantic, expr: &Expr, chains: &mut ChainReceivers) -> Option<Holder> {
     match unwrap(expr) {
         Expr::Ident(ident) => {
             let root = if is_global(semantic, ident, LONG_LIVED_GLOBALS) {
@@ -219,24 +218,39 @@ fn receiver(semantic: &Semantic, expr: &Expr) -> Option<Holder> {
         }
         Expr::This(_) => Some(Holder::Path(Root::Other("this".into()), Vec::new())),
         Expr::Member(member) => {
-            let Holder::Path(root, mut props) = receiver(semantic, &member.obj)? else {
+            let Holder::Path(root, mut props) = receiver(semantic, &member.obj, chains)? else {
                 return None;
             };
             props.push(prop_name(&member.prop)?.clone());
             Some(Holder::Path(root, props))
         }
         // `$(window).on('resize', f)`: jQuery wraps the element it is given.
-        Expr::Call(call) if wraps_an_element(call) => receiver(semantic, &call.args[0].expr),
+        Expr::Call(call) if wraps_an_element(call) => {
+            receiver(semantic, &call.args[0].expr, chains)
+        }
         // `emitter.on('a', f).on('b', g)`: a chained registration returns its receiver, and so
         // do the chainable methods of event managers (`bus.cancelEmit(e).on(…)`).
         Expr::Call(call) => {
-            let (object, method) = method_call(call)?;
-            (REGISTRATION_METHODS.contains(&&**method) || RETURNS_RECEIVER.contains(&&**method))
-                .then(|| receiver(semantic, object))?
+            let key = (call.span.lo, call.span.hi);
+            if let Some(known) = chains.get(&key) {
+                return known.clone();
+            }
+            let found = method_call(call).and_then(|(object, method)| {
+                (REGISTRATION_METHODS.contains(&&**method) || RETURNS_RECEIVER.contains(&&**method))
+                    .then(|| receiver(semantic, object, chains))
+                    .flatten()
+            });
+            chains.insert(key, found.clone());
+            found
         }
         _ => None,
     }
 }
+
+/// The receivers of chained calls by the call's span. Each link of `x.on(…).on(…)…` asks for
+/// its receiver, the one at the start of the chain: the outermost link, which comes first,
+/// finds it for every link below.
+type ChainReceivers = FxHashMap<(BytePos, BytePos), Option<Holder>>;
 
 /// `$(window)`, `jQuery(document)`: a jQuery object around one element.
 fn wraps_an_element(call: &CallExpr) -> bool {
@@ -851,7 +865,7 @@ impl RepeatedListener {
         {
             return;
         }
-        let Some(receiver) = receiver(semantic, site.receiver) else {
+        let Some(receiver) = receiver(semantic, site.receiver, &mut self.chain_receivers) else {
             return;
         };
         if !site.self_removing
@@ -859,7 +873,7 @@ impl RepeatedListener {
             && created_by_the_call(semantic, call.span, site.listener)
         {
             self.fresh.push(Registration {
-                span: registration_span(cx.text, call),
+                span: registration_span(cx, call),
                 receiver_text: receiver_text(semantic, &receiver),
                 event: site.event_key(cx.text),
                 listener: site.listener_key(semantic, cx.text),
@@ -940,7 +954,7 @@ impl RepeatedListener {
             left_by: None,
             removed_by: None,
             listen_to: site.listen_to,
-            span: registration_span(cx.text, call),
+            span: registration_span(cx, call),
             receiver_text: receiver_text(semantic, &receiver),
             event: site.event_key(cx.text),
             listener: site.listener_key(semantic, cx.text),
@@ -957,7 +971,7 @@ impl RepeatedListener {
     /// `all`: `removeAllListeners`. `off_removes_all`: `.off(event)` without a function, which
     /// removes every listener for the event (jQuery, and emitters whose `off` takes one).
     fn removal(&mut self, cx: &Context, site: Site, all: bool, off_removes_all: bool) {
-        let Some(holder) = receiver(cx.semantic, site.receiver) else {
+        let Some(holder) = receiver(cx.semantic, site.receiver, &mut self.chain_receivers) else {
             return;
         };
         // Written, but in a function nothing calls (a cleanup the effect does not return).

@@ -30,6 +30,8 @@ fn in_program<'a, T>(node: &T) -> &'a T {
 pub(super) struct Builder<'a> {
     text: &'a str,
     nodes: Vec<Node<'a>>,
+    /// The functions calls and assignments hand over as handlers, in source order.
+    handler_sites: Vec<frequency::HandlerSite>,
     statements: Vec<(Span, u32)>,
     blocks: Vec<(Span, u32)>,
     /// The innermost open statement and block, as indexes into the lists above.
@@ -118,6 +120,7 @@ impl<'a> Builder<'a> {
         Builder {
             text,
             nodes: Vec::with_capacity(size / 24),
+            handler_sites: Vec::new(),
             statements: Vec::with_capacity(size / 96),
             blocks: Vec::with_capacity(size / 192),
             open_statement: u32::MAX,
@@ -254,8 +257,7 @@ impl<'a> Builder<'a> {
             created: lifetime::created_collections(self.inits, &reference_at, &self.references),
         };
         let handlers = frequency::find_handlers(
-            self.text,
-            &self.nodes,
+            self.handler_sites,
             &self.scopes,
             &scopes_by_start,
             &function_of,
@@ -1483,6 +1485,9 @@ impl Visit for Builder<'_> {
 
     fn visit_assign_expr(&mut self, expr: &AssignExpr) {
         self.record(Node::Assign(in_program(expr)));
+        if let Some((span, via)) = frequency::registered_by_assignment(self.text, expr) {
+            self.handler_sites.push((span, via, true));
+        }
         // `Foo.prototype.register = function () {}`, `exports.handler = () => {}`.
         if let (Some(start), AssignTarget::Simple(SimpleAssignTarget::Member(member))) =
             (function_start(&expr.right), &expr.left)
@@ -1649,6 +1654,8 @@ impl Visit for Builder<'_> {
 
     fn visit_call_expr(&mut self, call: &CallExpr) {
         self.record(Node::Call(in_program(call)));
+        self.handler_sites
+            .extend(frequency::registered_by_call(self.text, call));
         if let Callee::Expr(callee) = &call.callee {
             if matches!(&**callee, Expr::Ident(id) if id.sym == "eval") {
                 self.mark_eval();

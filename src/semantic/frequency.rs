@@ -108,8 +108,14 @@ fn receiver_text(text: &str, expr: &Expr) -> String {
     }
 }
 
-/// The handlers a call registers: `(where the function or the name of one is, via, repeats)`.
-fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> {
+/// A function handed over to run on each event, route or tick, seen by the builder's walk:
+/// where the function (or the name of one) is, through what (`app.get`, `setInterval`) and
+/// whether it repeats. Found while the call is at hand: a pass over the nodes after the walk
+/// would fetch every call's callee from memory again.
+pub(super) type HandlerSite = (Span, String, bool);
+
+/// The handlers a call registers.
+pub(super) fn registered_by_call(text: &str, call: &CallExpr) -> Vec<(Span, String, bool)> {
     let Callee::Expr(callee) = &call.callee else {
         return Vec::new();
     };
@@ -218,7 +224,7 @@ fn milliseconds(expr: &Expr) -> Option<f64> {
 }
 
 /// `socket.onmessage = fn`, `exports.handler = fn` (a serverless entry point).
-fn registered_by_assignment(text: &str, assign: &AssignExpr) -> Option<(Span, String)> {
+pub(super) fn registered_by_assignment(text: &str, assign: &AssignExpr) -> Option<(Span, String)> {
     let AssignTarget::Simple(SimpleAssignTarget::Member(member)) = &assign.left else {
         return None;
     };
@@ -242,18 +248,17 @@ fn registered_by_assignment(text: &str, assign: &AssignExpr) -> Option<(Span, St
     Some((unwrap(&assign.right).span(), via))
 }
 
-/// Finds the handlers among the nodes: the function scopes they start, and named functions
-/// handed over by name (`app.get('/', handle)`).
+/// Finds the handlers among the sites the walk saw: the function scopes they start, and named
+/// functions handed over by name (`app.get('/', handle)`).
 pub(super) fn find_handlers(
-    text: &str,
-    nodes: &[Node],
+    sites: Vec<HandlerSite>,
     scopes: &[Scope],
     scopes_by_start: &[ScopeId],
     function_of: &FxHashMap<super::BindingId, ScopeId>,
     semantic_reference: impl Fn(BytePos) -> Option<Resolution>,
 ) -> Vec<Handler> {
     let mut handlers = Vec::new();
-    let mut add = |span: Span, via: String, repeats: bool| {
+    for (span, via, repeats) in sites {
         let scope = scope_starting_at(scopes, scopes_by_start, span.lo).or_else(|| {
             // A function named by an identifier: the scope of its declaration.
             match semantic_reference(span.lo)? {
@@ -267,21 +272,6 @@ pub(super) fn find_handlers(
                 via,
                 repeats,
             });
-        }
-    };
-    for node in nodes {
-        match node {
-            Node::Call(call) => {
-                for (span, via, repeats) in registered_by_call(text, call) {
-                    add(span, via, repeats);
-                }
-            }
-            Node::Assign(assign) => {
-                if let Some((span, via)) = registered_by_assignment(text, assign) {
-                    add(span, via, true);
-                }
-            }
-            _ => {}
         }
     }
     handlers.sort_by_key(|h| h.scope.index());

@@ -626,39 +626,40 @@ pub(super) fn find_functions_that_run_once(
             answer
         }
     };
-    loop {
-        let mut changed = false;
-        let called_only_from_run_once_code =
-            |scopes: &[Scope], binding: BindingId, none_ok: bool| {
-                let refs = uses.of(binding);
-                (none_ok || !refs.is_empty())
-                    && refs.iter().all(|&r| {
-                        let reference = &references[r.index()];
-                        reference.is_callee && !scopes[reference.scope.index()].runs_many
-                    })
-            };
-        // `start({ startSession: startNodeSession })` and `function start({ startSession })`
-        // calling it from code that runs once: the function runs once too, when the key is
-        // only ever read by such parameters.
-        let handed_under_a_key_to_run_once_code = |scopes: &[Scope], binding: BindingId| {
-            let refs = uses.of(binding);
-            !refs.is_empty()
-                && refs.iter().all(|&r| {
-                    let Some(key) = keyed_values.get(&r.index()) else {
-                        return false;
-                    };
-                    let mut locals = facts.keyed_params.iter().filter(|(k, _)| k == *key);
-                    // The text search last: most keys fail the other tests first.
-                    !scopes[references[r.index()].scope.index()].runs_many
-                        && locals.clone().next().is_some()
-                        && locals
-                            .all(|&(_, local)| called_only_from_run_once_code(scopes, local, false))
-                        && !names_a_member(key)
-                })
-        };
-        for &(scope, binding) in function_bindings {
+    let called_only_from_run_once_code = |scopes: &[Scope], binding: BindingId, none_ok: bool| {
+        let refs = uses.of(binding);
+        (none_ok || !refs.is_empty())
+            && refs.iter().all(|&r| {
+                let reference = &references[r.index()];
+                reference.is_callee && !scopes[reference.scope.index()].runs_many
+            })
+    };
+    // `start({ startSession: startNodeSession })` and `function start({ startSession })`
+    // calling it from code that runs once: the function runs once too, when the key is
+    // only ever read by such parameters.
+    let handed_under_a_key_to_run_once_code = |scopes: &[Scope], binding: BindingId| {
+        let refs = uses.of(binding);
+        !refs.is_empty()
+            && refs.iter().all(|&r| {
+                let Some(key) = keyed_values.get(&r.index()) else {
+                    return false;
+                };
+                let mut locals = facts.keyed_params.iter().filter(|(k, _)| k == *key);
+                // The text search last: most keys fail the other tests first.
+                !scopes[references[r.index()].scope.index()].runs_many
+                    && locals.clone().next().is_some()
+                    && locals
+                        .all(|&(_, local)| called_only_from_run_once_code(scopes, local, false))
+                    && !names_a_member(key)
+            })
+    };
+    // The candidates are the named functions, then the private methods: the scope an item
+    // shows to run once, if it does now.
+    let functions = function_bindings.len();
+    let runs_once_now = |scopes: &[Scope], item: usize| -> Option<ScopeId> {
+        if let Some(&(scope, binding)) = function_bindings.get(item) {
             if scopes[scope.index()].own_runs_many != Some(true) {
-                continue;
+                return None;
             }
             let entry = facts.argv_readers.contains(&scope);
             let runs_once = (entry && called_only_from_run_once_code(scopes, binding, true))
@@ -666,28 +667,110 @@ pub(super) fn find_functions_that_run_once(
                     && (called_only_from_run_once_code(scopes, binding, false)
                         || (!keyed_values.is_empty()
                             && handed_under_a_key_to_run_once_code(scopes, binding))));
-            if runs_once {
-                scopes[scope.index()].own_runs_many = None;
-                changed = true;
-            }
+            return runs_once.then_some(scope);
         }
-        for (scope, name) in &facts.private_methods {
-            if scopes[scope.index()].own_runs_many != Some(true)
-                || facts.private_uses.contains(name)
-            {
+        let (scope, name) = &facts.private_methods[item - functions];
+        if scopes[scope.index()].own_runs_many != Some(true) || facts.private_uses.contains(name) {
+            return None;
+        }
+        calls_of
+            .get(name)
+            .is_some_and(|calls| calls.iter().all(|from| !scopes[from.index()].runs_many))
+            .then_some(*scope)
+    };
+    // Which candidates to ask again when a scope starts to run once: those called from it.
+    let mut dependents: Vec<(u32, u32)> = Vec::new();
+    for (item, &(_, binding)) in function_bindings.iter().enumerate() {
+        for &r in uses.of(binding) {
+            dependents.push((references[r.index()].scope.0, item as u32));
+        }
+    }
+    for (item, (_, name)) in facts.private_methods.iter().enumerate() {
+        for from in calls_of.get(name).into_iter().flatten() {
+            dependents.push((from.0, (functions + item) as u32));
+        }
+    }
+    dependents.sort_unstable();
+    let children = Children::new(scopes);
+    let items = functions + facts.private_methods.len();
+    // Each candidate is asked again when code that calls it starts to run once, so a chain
+    // of calls settles in one pass, whatever order its functions are declared in. The
+    // keyed hand-overs depend on more than the callers, so a pass that changes anything is
+    // followed by another over every candidate.
+    loop {
+        let mut changed = false;
+        let mut pending: Vec<usize> = (0..items).rev().collect();
+        while let Some(item) = pending.pop() {
+            let Some(scope) = runs_once_now(scopes, item) else {
                 continue;
-            }
-            let runs_once = calls_of
-                .get(name)
-                .is_some_and(|calls| calls.iter().all(|from| !scopes[from.index()].runs_many));
-            if runs_once {
-                scopes[scope.index()].own_runs_many = None;
-                changed = true;
-            }
+            };
+            scopes[scope.index()].own_runs_many = None;
+            changed = true;
+            children.settle(scopes, scope, |settled| {
+                let first = dependents.partition_point(|&(s, _)| s < settled.0);
+                pending.extend(
+                    dependents[first..]
+                        .iter()
+                        .take_while(|&&(s, _)| s == settled.0)
+                        .map(|&(_, item)| item as usize),
+                );
+            });
         }
-        settle_runs_many(scopes);
         if !changed {
             return;
+        }
+    }
+}
+
+/// Each scope's children, for settling `runs_many` below one scope that changed.
+struct Children {
+    /// Where each scope's children start in `ids`; one more entry than scopes.
+    starts: Vec<u32>,
+    ids: Vec<ScopeId>,
+}
+
+impl Children {
+    fn new(scopes: &[Scope]) -> Children {
+        let mut starts = vec![0u32; scopes.len() + 1];
+        for scope in &scopes[1..] {
+            starts[scope
+                .parent
+                .expect("only the program has no parent")
+                .index()
+                + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut ids = vec![ScopeId(0); scopes.len().saturating_sub(1)];
+        for (i, scope) in scopes.iter().enumerate().skip(1) {
+            let slot = &mut next[scope
+                .parent
+                .expect("only the program has no parent")
+                .index()];
+            ids[*slot as usize] = ScopeId(i as u32);
+            *slot += 1;
+        }
+        Children { starts, ids }
+    }
+
+    /// Settles `runs_many` of `root` and below after `root`'s own setting changed, calling
+    /// `changed` with each scope that now runs once. A scope whose setting stays the same
+    /// leaves its children as they were.
+    fn settle(&self, scopes: &mut [Scope], root: ScopeId, mut changed: impl FnMut(ScopeId)) {
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            let scope = &scopes[id.index()];
+            let inherited = scope.parent.is_some_and(|p| scopes[p.index()].runs_many);
+            let runs_many = scope.own_runs_many.unwrap_or(inherited);
+            if runs_many == scope.runs_many {
+                continue;
+            }
+            scopes[id.index()].runs_many = runs_many;
+            changed(id);
+            let (from, to) = (self.starts[id.index()], self.starts[id.index() + 1]);
+            stack.extend_from_slice(&self.ids[from as usize..to as usize]);
         }
     }
 }
@@ -1886,8 +1969,8 @@ pub struct Releases {
     by_event: FxHashMap<String, Vec<usize>>,
 }
 
-/// Positions of releases (in some list) by holder and event: those that could undo an
-/// acquisition ([`Release::undoes`]) without comparing it with every release.
+/// Positions of releases (in some list) by holder, event and function: those that could undo
+/// an acquisition ([`Release::undoes`]) without comparing it with every release.
 #[derive(Debug, Default)]
 pub struct ByHolder {
     of: FxHashMap<Holder, OfHolder>,
@@ -1895,43 +1978,78 @@ pub struct ByHolder {
 
 #[derive(Debug, Default)]
 struct OfHolder {
-    every_event: Vec<usize>,
-    by_event: FxHashMap<String, Vec<usize>>,
+    every_event: ByFunction,
+    by_event: FxHashMap<String, ByFunction>,
+}
+
+/// Releases of one holder and event: of every function, and by the function they name. (A
+/// release of [`Released::Nothing`] undoes nothing and is not listed.)
+#[derive(Debug, Default)]
+struct ByFunction {
+    any: Vec<usize>,
+    named: FxHashMap<String, Vec<usize>>,
+}
+
+impl ByFunction {
+    fn add(&mut self, function: &Released, at: usize) {
+        match function {
+            Released::Any => self.any.push(at),
+            Released::Function(name) => self.named.entry(name.clone()).or_default().push(at),
+            Released::Nothing => {}
+        }
+    }
+
+    /// The releases of every function, and those naming `function`.
+    fn candidates<'a>(&'a self, function: Option<&str>) -> [&'a [usize]; 2] {
+        let named = function.and_then(|f| self.named.get(f));
+        [&self.any, named.map_or(&[][..], Vec::as_slice)]
+    }
 }
 
 impl ByHolder {
     pub fn add(&mut self, release: &Release, at: usize) {
         let of = self.of.entry(release.holder.clone()).or_default();
-        match &release.event {
-            Some(event) => of.by_event.entry(event.clone()).or_default().push(at),
-            None => of.every_event.push(at),
-        }
+        let list = match &release.event {
+            Some(event) => of.by_event.entry(event.clone()).or_default(),
+            None => &mut of.every_event,
+        };
+        list.add(&release.function, at);
     }
 
-    /// The positions of the releases with the acquisition's holder and its event (or every
-    /// event), in order.
-    pub fn candidates(&self, acquisition: &Acquisition) -> Vec<usize> {
+    /// The positions of the releases with the acquisition's holder, its event (or every event)
+    /// and its function (or every function), in order: each undoes it. Merged as they are
+    /// asked for, so that asking for the first costs no more than the first.
+    pub fn candidates(&self, acquisition: &Acquisition) -> Candidates<'_> {
         let Some(of) = self.of.get(acquisition.holder) else {
-            return Vec::new();
+            return Candidates { lists: [&[]; 4] };
         };
-        let of_event = acquisition
-            .event
-            .and_then(|event| of.by_event.get(event))
-            .map_or(&[][..], Vec::as_slice);
-        // Both lists are in order: merge them.
-        let (mut a, mut b) = (of_event.iter().peekable(), of.every_event.iter().peekable());
-        let mut all = Vec::with_capacity(of_event.len() + of.every_event.len());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) if x <= y => a.next(),
-                (Some(_), Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, Some(_)) => b.next(),
-                (None, None) => break,
-            };
-            all.extend(next.copied());
+        let of_event = acquisition.event.and_then(|event| of.by_event.get(event));
+        let [any_event, named_event] =
+            of_event.map_or([&[][..]; 2], |list| list.candidates(acquisition.function));
+        let [any, named] = of.every_event.candidates(acquisition.function);
+        Candidates {
+            lists: [any_event, named_event, any, named],
         }
-        all
+    }
+}
+
+/// Positions from a few ordered lists, in order ([`ByHolder::candidates`]).
+pub struct Candidates<'a> {
+    lists: [&'a [usize]; 4],
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let (list, &at) = self
+            .lists
+            .iter()
+            .enumerate()
+            .filter_map(|(i, list)| list.first().map(|at| (i, at)))
+            .min_by_key(|&(_, at)| *at)?;
+        self.lists[list] = &self.lists[list][1..];
+        Some(at)
     }
 }
 
@@ -1994,7 +2112,6 @@ impl Releases {
     pub fn released_by(&self, acquisition: &Acquisition) -> Option<&Release> {
         self.by_holder
             .candidates(acquisition)
-            .into_iter()
             .map(|at| &self.releases[at])
             .find(|release| release.undoes(acquisition))
     }
