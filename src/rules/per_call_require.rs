@@ -62,7 +62,7 @@ struct PerCallRequire {
     /// The literal paths whose entries the file deletes (`require.resolve('./x')`, `'/x.js'`);
     /// `None` once it deletes an entry it names otherwise (`require.cache[p]`), which may be
     /// any module.
-    deleted_paths: Option<Vec<String>>,
+    deleted_paths: Option<FxHashSet<String>>,
     /// The file walks the whole cache (`for (k in require.cache)`, `Object.keys(require.cache)`),
     /// so the entries it deletes may be any module's.
     deletes_any_entry: bool,
@@ -198,10 +198,12 @@ impl PerCallRequire {
             self.deletes_any_entry = ["in require.cache", "(require.cache)"]
                 .iter()
                 .any(|walk| memchr::memmem::find(cx.text.as_bytes(), walk.as_bytes()).is_some());
-            self.deleted_paths = Some(Vec::new());
+            self.deleted_paths = Some(FxHashSet::default());
         }
         match (path, &mut self.deleted_paths) {
-            (Some(path), Some(paths)) => paths.push(path),
+            (Some(path), Some(paths)) => {
+                paths.insert(path);
+            }
             _ => self.deleted_paths = None,
         }
     }
@@ -216,7 +218,7 @@ impl PerCallRequire {
         }
         match (path, &self.deleted_paths) {
             (None, _) => true,
-            (Some(path), Some(paths)) => paths.iter().any(|p| p == path),
+            (Some(path), Some(paths)) => paths.contains(path),
             (Some(_), None) => self.deletes_any_entry,
         }
     }

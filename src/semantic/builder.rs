@@ -277,7 +277,7 @@ impl<'a> Builder<'a> {
             .collect();
         Semantic {
             text: self.text,
-            owners: self.owners,
+            owners: super::Owners::new(&self.owners, &self.bindings),
             frequency,
             wrappers: Default::default(),
             calls_by_callee: Default::default(),
@@ -320,6 +320,12 @@ impl<'a> Builder<'a> {
         scopes_by_start: &[ScopeId],
         function_of: &FxHashMap<BindingId, ScopeId>,
     ) {
+        let mut known: rustc_hash::FxHashSet<(ScopeId, BindingId)> =
+            if self.prototype_methods.is_empty() {
+                Default::default()
+            } else {
+                self.owners.iter().copied().collect()
+            };
         for (name, start, from) in std::mem::take(&mut self.prototype_methods) {
             let binding = std::iter::successors(Some(from), |s| self.scopes[s.index()].parent)
                 .find_map(|s| self.scopes[s.index()].bindings.get(&name).copied());
@@ -335,7 +341,7 @@ impl<'a> Builder<'a> {
             let owner = constructor.0;
             self.scopes[owner.index()].this = ThisValue::Instance(owner);
             self.scopes[method.index()].this = ThisValue::Instance(owner);
-            if !self.owners.contains(&constructor) {
+            if known.insert(constructor) {
                 self.owners.push(constructor);
             }
         }

@@ -857,7 +857,7 @@ impl Semantic<'_> {
     /// (Names such as `…Service` or `…Manager` were tried: on Angular services their keys were
     /// closed sets, component names and toast positions.)
     pub fn long_lived_kind(&self, owner: ScopeId) -> Option<&'static str> {
-        let &(_, class) = self.owners.iter().find(|(scope, _)| *scope == owner)?;
+        let class = self.owners.class_of(owner)?;
         self.is_an_emitter(class)
             .then_some("an event emitter, which its users keep to listen to")
     }
@@ -946,7 +946,7 @@ impl Semantic<'_> {
     /// [`Semantic::created_once`], following at most `depth` links: an alias of the class
     /// (`let Adapter = _Adapter`), a subclass, or the constructor of another class made once.
     fn made_once(&self, owner: ScopeId, depth: u8) -> bool {
-        let Some(&(_, class)) = self.owners.iter().find(|(scope, _)| *scope == owner) else {
+        let Some(class) = self.owners.class_of(owner) else {
             return false;
         };
         !self.binding(class).exported && self.name_makes_once(class, owner, depth)
@@ -1072,9 +1072,8 @@ impl Semantic<'_> {
         self.nodes_using(uses, span).any(|node| match node {
             super::Node::ClassDecl(decl) => self
                 .owners
-                .iter()
-                .find(|(_, b)| self.binding(*b).span == decl.ident.span)
-                .is_some_and(|&(owner, _)| self.made_once(owner, 0)),
+                .declared_at(decl.ident.span)
+                .is_some_and(|owner| self.made_once(owner, 0)),
             _ => false,
         })
     }
@@ -1245,7 +1244,7 @@ impl Semantic<'_> {
     /// Is an instance of the class whose scope is `owner` made, in this file, by code that
     /// runs many times (other than once for each instance of another class)?
     pub fn constructed_many_times(&self, owner: ScopeId) -> bool {
-        let Some(&(_, class)) = self.owners.iter().find(|(scope, _)| *scope == owner) else {
+        let Some(class) = self.owners.class_of(owner) else {
             return false;
         };
         self.references_to(class).any(|reference| {
@@ -1296,9 +1295,8 @@ impl Semantic<'_> {
     /// The name of the class or constructor function whose scope is `owner`.
     pub fn owner_name(&self, owner: ScopeId) -> Option<&Atom> {
         self.owners
-            .iter()
-            .find(|(scope, _)| *scope == owner)
-            .map(|(_, binding)| &self.binding(*binding).name)
+            .class_of(owner)
+            .map(|binding| &self.binding(binding).name)
     }
 
     /// Is the binding `this` under another name (`const that = this`), never reassigned?

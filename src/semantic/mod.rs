@@ -228,7 +228,7 @@ pub struct Semantic<'a> {
     /// Handlers and function names: how often code runs.
     frequency: frequency::Frequency,
     /// Class and constructor-function scopes, with the binding that names each.
-    owners: Vec<(ScopeId, BindingId)>,
+    owners: Owners,
     /// The file's listener wrappers, found on first use.
     wrappers: std::cell::OnceCell<FxHashMap<BindingId, listeners::Wrapper>>,
     /// Calls by the start of their callee, and declarators by the start of the name they
@@ -275,6 +275,41 @@ pub struct Semantic<'a> {
     statements: Nesting,
     /// Blocks and function bodies.
     blocks: Nesting,
+}
+
+/// Class and constructor-function scopes and the bindings that name them, found either way.
+#[derive(Debug, Default)]
+pub(crate) struct Owners {
+    by_scope: FxHashMap<ScopeId, BindingId>,
+    /// By where the naming binding is declared.
+    by_declaration: FxHashMap<(BytePos, BytePos), ScopeId>,
+}
+
+impl Owners {
+    /// From the pairs in the order they were found; the first pair of a scope or a binding
+    /// counts.
+    pub(super) fn new(pairs: &[(ScopeId, BindingId)], bindings: &[Binding]) -> Owners {
+        let mut owners = Owners::default();
+        for &(scope, binding) in pairs {
+            owners.by_scope.entry(scope).or_insert(binding);
+            let span = bindings[binding.index()].span;
+            owners
+                .by_declaration
+                .entry((span.lo, span.hi))
+                .or_insert(scope);
+        }
+        owners
+    }
+
+    /// The binding that names the class or constructor function whose scope is `owner`.
+    pub(crate) fn class_of(&self, owner: ScopeId) -> Option<BindingId> {
+        self.by_scope.get(&owner).copied()
+    }
+
+    /// The scope of the class or constructor function named by the binding declared at `span`.
+    pub(crate) fn declared_at(&self, span: Span) -> Option<ScopeId> {
+        self.by_declaration.get(&(span.lo, span.hi)).copied()
+    }
 }
 
 /// The references to each binding, in source order: one flat list, sliced per binding.
