@@ -116,8 +116,11 @@ struct UnclearedInterval {
     property_clears: FxHashMap<Atom, Vec<BytePos>>,
     /// The methods called as `x.m()` from inside a listener, found on first use.
     called_from_listeners: std::cell::OnceCell<FxHashSet<Atom>>,
-    /// Where a handle kept in a variable is cleared.
-    binding_clears: Vec<(BindingId, BytePos)>,
+    /// Where a handle kept in a variable is cleared, by the variable.
+    binding_clears: FxHashMap<BindingId, Vec<BytePos>>,
+    /// What the clears of each property show, found once in `finish`: many intervals kept under
+    /// one name (`this.timer` in every class) ask the same questions.
+    clear_facts: FxHashMap<Atom, ClearFacts>,
 }
 
 impl UnclearedInterval {
@@ -369,7 +372,10 @@ impl Rule for UnclearedInterval {
                     if let Some(binding) = semantic.binding_id_of(ident) {
                         self.clears
                             .record(clear(Holder::Path(Root::Binding(binding), Vec::new())));
-                        self.binding_clears.push((binding, call.span.lo));
+                        self.binding_clears
+                            .entry(binding)
+                            .or_default()
+                            .push(call.span.lo);
                     }
                     self.keeping_calls.insert(call.span.lo);
                 }
@@ -396,6 +402,11 @@ impl Rule for UnclearedInterval {
     }
 
     fn finish(&mut self, ctx: &mut Context) {
+        for (name, clears) in &mut self.property_clears {
+            clears.sort_unstable();
+            self.clear_facts
+                .insert(name.clone(), ClearFacts::of(ctx.semantic, clears));
+        }
         for interval in std::mem::take(&mut self.intervals) {
             let (what, label) = match &interval.fate {
                 Fate::Dropped => (
@@ -406,8 +417,10 @@ impl Rule for UnclearedInterval {
                     let holder = Holder::Path(Root::Binding(*binding), Vec::new());
                     let cleared_anywhere = self.cleared(&holder);
                     let cleared = if interval.needs_unmount_clear {
-                        self.binding_clears.iter().any(|(b, at)| {
-                            b == binding && ctx.semantic.on_unmount_path(Span::new(*at, *at))
+                        self.binding_clears.get(binding).is_some_and(|clears| {
+                            clears
+                                .iter()
+                                .any(|&at| ctx.semantic.on_unmount_path(Span::new(at, at)))
                         })
                     } else {
                         cleared_anywhere
@@ -435,9 +448,9 @@ impl Rule for UnclearedInterval {
                 Fate::Property(name, span) => {
                     let cleared = self.cleared(&Holder::Property(name.clone()));
                     let cleared_at_unmount = self
-                        .clears_of(name)
-                        .iter()
-                        .any(|&at| ctx.semantic.on_unmount_path(Span::new(at, at)));
+                        .clear_facts
+                        .get(name)
+                        .is_some_and(|facts| facts.on_unmount_path);
                     let handled_elsewhere =
                         interval.in_handler && !interval.reschedules_itself && !cleared;
                     if interval.timeout
@@ -474,6 +487,32 @@ impl Rule for UnclearedInterval {
     }
 }
 
+/// What the clears of one property show, whatever interval asks.
+struct ClearFacts {
+    /// One of them runs when a component unmounts.
+    on_unmount_path: bool,
+    /// The names of the functions they are made in, each once.
+    functions: Vec<Atom>,
+}
+
+impl ClearFacts {
+    fn of(semantic: &Semantic, clears: &[BytePos]) -> ClearFacts {
+        let mut functions: Vec<Atom> = clears
+            .iter()
+            .filter_map(|&at| semantic.function_scope_at(Span::new(at, at)))
+            .filter_map(|scope| semantic.function_name(scope).cloned())
+            .collect();
+        functions.sort_unstable();
+        functions.dedup();
+        ClearFacts {
+            on_unmount_path: clears
+                .iter()
+                .any(|&at| semantic.on_unmount_path(Span::new(at, at))),
+            functions,
+        }
+    }
+}
+
 /// How sure it is that a kept handle is overwritten while its interval still runs.
 enum Overwrite {
     /// The method is called again from a handler: the name of the method.
@@ -492,8 +531,12 @@ impl UnclearedInterval {
             return false;
         };
         let body = semantic.scope(function).span;
-        let clears = self.clears_of(name);
-        clears.iter().all(|&at| body.lo <= at && at < span.lo) && !semantic.in_component(span)
+        // In order: all are in the body before `span` when the first and the last are.
+        let all_before = match self.clears_of(name) {
+            [] => true,
+            [first, .., last] | [first @ last] => body.lo <= *first && *last < span.lo,
+        };
+        all_before && !semantic.in_component(span)
     }
 
     fn clears_of(&self, name: &Atom) -> &[BytePos] {
@@ -514,9 +557,15 @@ impl UnclearedInterval {
         }
         let body = semantic.scope(function).span;
         let clears = self.clears_of(name);
-        let cleared_first = clears.iter().any(|&at| body.lo <= at && at < span.lo);
+        let first_in_body = clears.partition_point(|&at| at < body.lo);
+        let cleared_first = clears.get(first_in_body).is_some_and(|&at| at < span.lo);
         // A component is unmounted before it mounts again.
-        let cleared_at_unmount = clears.iter().any(|&at| semantic.unmounts(function, at));
+        let cleared_at_unmount = self.clear_facts.get(name).is_some_and(|facts| {
+            facts
+                .functions
+                .iter()
+                .any(|unmount| semantic.unmounts_in(function, unmount))
+        });
         if cleared_first || cleared_at_unmount {
             return None;
         }

@@ -479,12 +479,16 @@ impl Semantic<'_> {
     /// Is the function at `unmount` the unmount hook paired with the mount hook `mount`
     /// (`disconnectedCallback` for `connectedCallback`).
     pub fn unmounts(&self, mount: ScopeId, unmount: BytePos) -> bool {
-        let Some(mount) = self.function_name(mount) else {
-            return false;
-        };
         self.function_scope_at(Span::new(unmount, unmount))
             .and_then(|scope| self.function_name(scope))
-            .is_some_and(|unmount| super::lifecycle::unmounts(mount, unmount))
+            .is_some_and(|unmount| self.unmounts_in(mount, unmount))
+    }
+
+    /// Does a function named `unmount` undo what the function whose scope is `mount` sets up,
+    /// by the framework's lifecycle (`componentWillUnmount` for `componentDidMount`)?
+    pub fn unmounts_in(&self, mount: ScopeId, unmount: &str) -> bool {
+        self.function_name(mount)
+            .is_some_and(|mount| super::lifecycle::unmounts(mount, unmount))
     }
 
     /// Does the function whose scope is `scope` outlive the call of the function around it: is it
