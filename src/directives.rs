@@ -1,7 +1,7 @@
 //! Comments that talk to leaklint: `/* global name */` declarations and the
 //! `leaklint-ignore` family, applied after every rule ran so that unused ones can be reported.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
 use swc_common::comments::{Comment, CommentKind};
 use swc_common::Span;
@@ -172,16 +172,23 @@ pub fn apply(
         .iter()
         .map(|d| vec![false; d.rules.len()])
         .collect();
-    // The directives that apply to each line: those of the whole file, and those by line.
-    let mut whole_file = Vec::new();
-    let mut by_line: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    // Which rule of which directive a finding of a rule uses: those of the whole file, and
+    // those of its line. A directive that names a rule twice uses the first. A finding marks
+    // every directive that names its rule; the next finding with the same key marks nothing new,
+    // so each list is marked once (many findings under many directives stay linear).
+    let mut whole_file: FxHashMap<&str, Vec<(usize, usize)>> = FxHashMap::default();
+    let mut by_line: FxHashMap<(usize, &str), Vec<(usize, usize)>> = FxHashMap::default();
     for (d, directive) in directives.ignores.iter().enumerate() {
-        if directive.scope == IgnoreScope::File {
-            whole_file.push(d);
-        } else {
-            by_line.entry(directive.line).or_default().push(d);
+        for (r, id) in first_of_each_rule(&directive.rules) {
+            let list = match directive.scope {
+                IgnoreScope::File => whole_file.entry(id).or_default(),
+                _ => by_line.entry((directive.line, id)).or_default(),
+            };
+            list.push((d, r));
         }
     }
+    let mut marked_file: FxHashSet<&str> = FxHashSet::default();
+    let mut marked_line: FxHashSet<(usize, &str)> = FxHashSet::default();
     let mut kept = Vec::with_capacity(findings.len());
     for finding in findings {
         if directives.ignores.is_empty() {
@@ -190,16 +197,16 @@ pub fn apply(
         }
         let line = index.get().line_of(finding.range.start);
         let mut ignored = false;
-        let on_line = by_line.get(&line).map_or(&[][..], Vec::as_slice);
-        for &d in whole_file.iter().chain(on_line) {
-            let directive = &directives.ignores[d];
-            if let Some(r) = directive
-                .rules
-                .iter()
-                .position(|(id, _)| id == finding.rule)
-            {
-                used[d][r] = true;
-                ignored = true;
+        if let Some(list) = whole_file.get(finding.rule) {
+            ignored = true;
+            if marked_file.insert(finding.rule) {
+                list.iter().for_each(|&(d, r)| used[d][r] = true);
+            }
+        }
+        if let Some(list) = by_line.get(&(line, finding.rule)) {
+            ignored = true;
+            if marked_line.insert((line, finding.rule)) {
+                list.iter().for_each(|&(d, r)| used[d][r] = true);
             }
         }
         if !ignored {
@@ -228,6 +235,17 @@ pub fn apply(
         kept,
         directive_findings,
     }
+}
+
+/// The position and id of each rule a directive names, the first time it names it.
+fn first_of_each_rule(rules: &[(String, Range)]) -> Vec<(usize, &str)> {
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    rules
+        .iter()
+        .enumerate()
+        .filter(|(_, (id, _))| seen.insert(id.as_str()))
+        .map(|(r, (id, _))| (r, id.as_str()))
+        .collect()
 }
 
 /// Offset of the first token that is not a comment or whitespace (or the hashbang).

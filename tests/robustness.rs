@@ -1404,6 +1404,59 @@ fn intervals_sharing_a_property_name_lint_in_linear_time() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Found by a sweep of leak shapes at growing sizes, now fixed (16,000 of each, release build):
+/// - many `leaklint-ignore-file` directives for the findings of a file, or many
+///   `leaklint-ignore-line` ones on one minified line (1.3 s): each finding went through every
+///   directive that could apply; a directive naming many rules was searched for each finding;
+/// - registrations each behind a test of their receiver (`if (!~req.socket.listeners('error')
+///   .indexOf(f))`) in one handler (10.3 s): each looked at every test before it in the handler;
+/// - `var self = this` read by many handlers (0.3 s): each read asked whether `self` is ever
+///   assigned again, by going through all its reads.
+///
+/// Each now lints in a few hundredths of a second.
+#[test]
+fn ignore_directives_receiver_tests_and_aliases_lint_in_linear_time() {
+    let lines = |n: usize, f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<String>();
+    let n = 80_000;
+    let globals = lines(n, &|i| format!("g{i} = {i};\n"));
+    let file_directives = lines(n, &|i| {
+        format!("// leaklint-ignore-file implicit-global -- r{i}\n")
+    });
+    let line_directives = lines(n, &|i| {
+        format!("/* leaklint-ignore-line implicit-global -- r{i} */ ")
+    });
+    let one_line_globals = lines(n, &|i| format!("g{i}={i};"));
+    let rules = lines(n, &|i| format!("rule-{i}, "));
+    let handlers = lines(n, &|i| {
+        format!("  this.on('connection{i}', function (c) {{ self.clients.push(c); }});\n")
+    });
+    let m = 20_000;
+    let tested = lines(m, &|i| {
+        format!("  if (this.c{i} != req.connection) {{ req.socket.on('e{i}', () => {{}}); }}\n  if (!~req.socket.listeners('error').indexOf(f{i})) req.socket.on('error', f{i});\n")
+    });
+    let functions = lines(m, &|i| format!("function f{i}() {{}}\n"));
+    let cases = [
+        ("file-directives.js", format!("{file_directives}{globals}")),
+        ("line-directives.js", format!("{line_directives}{one_line_globals}\n")),
+        (
+            "many-rules.js",
+            format!("// leaklint-ignore-file {rules}implicit-global -- many\n{globals}"),
+        ),
+        (
+            "tested.js",
+            format!("const http = require('http');\nhttp.createServer((req, res) => {{\n{tested}  res.end();\n}}).listen(80);\n{functions}"),
+        ),
+        (
+            "alias.js",
+            format!("function Server() {{\n  var self = this;\n  this.clients = [];\n{handlers}}}\nmodule.exports = Server;\n"),
+        ),
+    ];
+    let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
+    let cases = one_file_each(cases, args);
+    let problems = within_deadline(&cases, Duration::from_secs(30));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Found by this test, now fixed: the pretty report (the default format) panics on a finding past column 65,535:
 /// `panicked at miette-7.6.0/src/handlers/graphical.rs:1159:22: Formatting argument out of
 /// range` (miette pads the underline with `{:width$}`, and Rust's formatter refuses widths

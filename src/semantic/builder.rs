@@ -247,7 +247,16 @@ impl<'a> Builder<'a> {
             mount: lifetime::Regions::new(self.mount_callbacks),
             component_options: lifetime::Regions::new(self.component_options),
             instance_scopes: self.instance_scopes,
-            this_aliases: self.this_aliases,
+            this_aliases: self
+                .this_aliases
+                .into_iter()
+                .filter(|&alias| {
+                    let references = &self.references;
+                    uses.of(alias)
+                        .iter()
+                        .all(|r| !references[r.index()].access.is_write())
+                })
+                .collect(),
             effects: lifetime::Regions::new(self.effects),
             never_run: lifetime::Regions::new(never_run),
             injected: self.injected,

@@ -195,8 +195,8 @@ pub(super) struct Lifetimes {
     pub(super) component_options: Regions,
     /// The function scopes of a component file's per-instance blocks (`<script setup>`).
     pub(super) instance_scopes: Vec<ScopeId>,
-    /// Names declared as `this` (`const that = this`).
-    pub(super) this_aliases: Vec<BindingId>,
+    /// Names declared as `this` (`const that = this`) and never assigned again.
+    pub(super) this_aliases: FxHashSet<BindingId>,
     /// Code behind a run-once guard (`if (done) return; done = true; …`).
     pub(super) guarded: Regions,
     /// Regions behind a guard kept on a parameter's object: run once per such object.
@@ -1302,7 +1302,6 @@ impl Semantic<'_> {
     /// Is the binding `this` under another name (`const that = this`), never reassigned?
     pub fn is_this_alias(&self, binding: BindingId) -> bool {
         self.lifetimes.this_aliases.contains(&binding)
-            && !self.references_to(binding).any(|r| r.access.is_write())
     }
 
     /// What `this` stands for at `span`.
@@ -1429,43 +1428,89 @@ impl Semantic<'_> {
             Some(body) => body.lo,
             None => guards.iter().map(|g| g.lo).min().unwrap_or(span.lo),
         };
-        let tests = self.receiver_tests();
-        let first = tests.partition_point(|&(lo, _)| lo < from);
-        let before_span = tests.partition_point(|&(lo, _)| lo < span.lo);
-        tests[first..before_span.max(first)].iter().any(|&(_, i)| {
+        let qualifies = |i: usize| {
             let node = &self.nodes()[i];
             let at = node_span(node);
             let before = match node {
                 super::Node::Comparison(_) => body.is_some_and(|b| b.contains(at)),
                 _ => guards.iter().any(|g| g.contains(at)),
             };
-            at.lo < span.lo && before && checks(node)
-        })
+            at.lo < span.lo && before
+        };
+        let between = |list: &'_ [(BytePos, usize)], from: BytePos| -> std::ops::Range<usize> {
+            let first = list.partition_point(|&(lo, _)| lo < from);
+            first..list.partition_point(|&(lo, _)| lo < span.lo).max(first)
+        };
+        let tests = self.receiver_tests();
+        // A call tests only inside a guard, and the outermost guard holds the others.
+        let in_guards = guards
+            .iter()
+            .map(|g| g.lo)
+            .min()
+            .unwrap_or(span.lo)
+            .max(from);
+        let of = |by_text: &FxHashMap<String, Vec<(BytePos, usize)>>, from: BytePos| {
+            by_text
+                .get(receiver)
+                .is_some_and(|list| list[between(list, from)].iter().any(|&(_, i)| qualifies(i)))
+        };
+        of(&tests.comparisons, from)
+            || of(&tests.calls, in_guards)
+            || tests.long[between(&tests.long, from)]
+                .iter()
+                .any(|&(_, i)| qualifies(i) && checks(&self.nodes()[i]))
     }
 
     /// The nodes that can test a receiver before a registration: `x.listeners(…)` and its kin,
-    /// and `!=`/`!==` comparisons.
-    fn receiver_tests(&self) -> &[(BytePos, usize)] {
+    /// and `!=`/`!==` comparisons, by the code they test.
+    fn receiver_tests(&self) -> &ReceiverTests {
         self.receiver_tests.get_or_init(|| {
-            let mut tests: Vec<(BytePos, usize)> = self
-                .nodes()
-                .iter()
-                .enumerate()
-                .filter(|(_, node)| match node {
-                    super::Node::Call(call) => method_of(call).is_some_and(|(_, method)| {
-                        matches!(
-                            &**method,
-                            "listeners" | "listenerCount" | "hasListeners" | "hasListener"
-                        )
-                    }),
-                    super::Node::Comparison(bin) => {
-                        matches!(bin.op, BinaryOp::NotEq | BinaryOp::NotEqEq)
+            let mut tests = ReceiverTests::default();
+            for (i, node) in self.nodes().iter().enumerate() {
+                let tested: &[&Expr] = match node {
+                    super::Node::Call(call) => match method_of(call) {
+                        Some((object, method))
+                            if matches!(
+                                &**method,
+                                "listeners" | "listenerCount" | "hasListeners" | "hasListener"
+                            ) =>
+                        {
+                            &[object]
+                        }
+                        _ => continue,
+                    },
+                    super::Node::Comparison(bin)
+                        if matches!(bin.op, BinaryOp::NotEq | BinaryOp::NotEqEq) =>
+                    {
+                        &[&*bin.left, &*bin.right]
                     }
-                    _ => false,
-                })
-                .map(|(i, node)| (node_span(node).lo, i))
-                .collect();
-            tests.sort_by_key(|&(lo, i)| (lo, i));
+                    _ => continue,
+                };
+                let lo = node_span(node).lo;
+                let by_text = match node {
+                    super::Node::Call(_) => &mut tests.calls,
+                    _ => &mut tests.comparisons,
+                };
+                for expr in tested {
+                    let code = unwrap(expr).span();
+                    if (code.hi.0 - code.lo.0) as usize > ReceiverTests::LONGEST {
+                        tests.long.push((lo, i));
+                    } else {
+                        let text = squeezed_text(self.text, code);
+                        by_text.entry(text).or_default().push((lo, i));
+                    }
+                }
+            }
+            for list in tests
+                .calls
+                .values_mut()
+                .chain(tests.comparisons.values_mut())
+            {
+                list.sort_unstable();
+                list.dedup();
+            }
+            tests.long.sort_unstable();
+            tests.long.dedup();
             tests
         })
     }
@@ -1965,6 +2010,21 @@ pub struct Releases {
     releases: Vec<Release>,
     by_holder: ByHolder,
     by_event: FxHashMap<String, Vec<usize>>,
+}
+
+/// The calls and comparisons that can test a receiver ([`Semantic::registered_once_per_receiver`]),
+/// by the code they test with its whitespace removed, each list in order of position.
+#[derive(Debug, Default)]
+pub(super) struct ReceiverTests {
+    calls: FxHashMap<String, Vec<(BytePos, usize)>>,
+    comparisons: FxHashMap<String, Vec<(BytePos, usize)>>,
+    /// Tests of code longer than [`ReceiverTests::LONGEST`], not indexed by their text (a copy
+    /// each would cost as much as the code): compared one by one.
+    long: Vec<(BytePos, usize)>,
+}
+
+impl ReceiverTests {
+    const LONGEST: usize = 256;
 }
 
 /// Positions of releases (in some list) by holder, event and function: those that could undo

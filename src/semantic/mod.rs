@@ -264,7 +264,7 @@ pub struct Semantic<'a> {
     callee_names: std::cell::OnceCell<FxHashSet<Atom>>,
     /// The calls and comparisons that may test a receiver (`x.listenerCount(…)`, `a != b`), by
     /// where they start, as positions in `nodes`, built on first use.
-    receiver_tests: std::cell::OnceCell<Vec<(BytePos, usize)>>,
+    receiver_tests: std::cell::OnceCell<lifetime::ReceiverTests>,
     /// Calls by their span, as positions in `nodes`, built on first use.
     calls_by_span: std::cell::OnceCell<FxHashMap<(BytePos, BytePos), usize>>,
     /// For each scope, whether it is an unmount hook (`componentWillUnmount`, `ngOnDestroy`)
