@@ -70,6 +70,16 @@ fn too_speculative(path: &Path, text: &str, source_type: SourceType) -> Option<S
     ))
 }
 
+/// The file name the child parse reads the syntax from: the file's own, or for a component's
+/// script block, a script of its language.
+fn nesting_probe_path(path: &Path, source_type: SourceType) -> std::path::PathBuf {
+    match (source_type.component, source_type.typescript) {
+        (None, _) => path.to_path_buf(),
+        (Some(_), true) => "script.ts".into(),
+        (Some(_), false) => "script.js".into(),
+    }
+}
+
 /// Lints `text` as the file `path` (its extension decides the syntax). `package_is_module`
 /// is the nearest package.json's `"type": "module"`.
 pub fn lint_source(
@@ -103,7 +113,14 @@ pub fn lint_source(
     } else {
         0
     };
-    if depth > MAX_NESTING {
+    // The pre-scan may overestimate (code without semicolons, a class of many typed methods):
+    // where a child process can measure the AST, a file that is not that deep is linted.
+    let measured = || {
+        child_parse::is_installed()
+            .then(|| child_parse::depth_in_child(text, &nesting_probe_path(path, source_type)).ok())
+            .flatten()
+    };
+    if depth > MAX_NESTING && measured().is_none_or(|deepest| deepest > MAX_NESTING) {
         return LintOutput {
             diagnostics: Vec::new(),
             skipped: Some(format!(

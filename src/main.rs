@@ -60,7 +60,13 @@ enum Command {
     },
     /// Parse standard input as the named file, for the parent leaklint's deadline
     #[command(name = "__parse", hide = true)]
-    Parse { name: String, deadline_ms: u64 },
+    Parse {
+        name: String,
+        deadline_ms: u64,
+        /// Print how deep the AST nests (see `child_parse::depth_in_child`).
+        #[arg(long)]
+        depth: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -222,9 +228,11 @@ fn main() -> ExitCode {
     leaklint::runtime::child_parse::install();
     let cli = Cli::parse();
     match cli.command {
-        Command::Parse { name, deadline_ms } => {
-            leaklint::runtime::child_parse::run_child(&name, deadline_ms)
-        }
+        Command::Parse {
+            name,
+            deadline_ms,
+            depth,
+        } => leaklint::runtime::child_parse::run_child(&name, deadline_ms, depth),
         Command::Check(args) => run_check(args),
         Command::Lsp => ExitCode::from(leaklint::lsp::run()),
         Command::Init { dir } => leaklint::init::run(&dir),

@@ -331,6 +331,54 @@ fn a_folder_named_like_a_file_is_walked() {
     );
 }
 
+/// Found by a sweep of code shapes, now fixed: the nesting pre-scan counts `=>` and `:` chains
+/// until a `;`, so a file of 1,100 arrow functions written without semicolons, or a TypeScript
+/// class of 1,100 methods with return types, was "about 1,101 (2,203) levels deep" and not
+/// linted, silently but for a note. The AST of such a file is now measured in a child process
+/// before it is refused: they are linted, and a file that does nest that deep is still
+/// refused.
+#[test]
+fn long_runs_of_typed_methods_and_arrows_without_semicolons_are_linted() {
+    let arrows: String = (0..1_100)
+        .map(|i| format!("const a{i} = () => {{ g{i} = 1 }}\n"))
+        .collect();
+    let methods: String = (0..1_100)
+        .map(|i| format!("  get{i}(): Promise<void> {{ return this.call({i}) }}\n"))
+        .collect();
+    let deep = format!("x = {}1{};\n", "[".repeat(3_000), "]".repeat(3_000));
+    let dir = project(&[
+        ("standard.js", arrows.as_bytes()),
+        (
+            "api.ts",
+            format!("export class Api {{\n{methods}  start() {{ setInterval(() => this.call(0), 1000) }}\n}}\n").as_bytes(),
+        ),
+        ("deep.js", deep.as_bytes()),
+    ]);
+    let run = run_in(dir.path(), &["check", "-f", "compact"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("standard.js:1100:23: error implicit-global `g1099`"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("api.ts:1102:") && run.stdout.contains("uncleared-interval"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stderr.contains("standard.js") && !run.stderr.contains("api.ts"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("leaklint: note: deep.js: nests about 3000 levels deep, over the limit of 1000; not linted"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn skipped_files_are_said_not_silent() {
     let big = format!("var a = [{}];\n", "1,".repeat(6_000_000));

@@ -15,6 +15,9 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use swc_ecma_ast::{Expr, JSXElement, Pat, Stmt, TsType};
+use swc_ecma_visit::{Visit, VisitWith};
+
 use crate::parse;
 use crate::runtime::WORKER_STACK;
 use crate::source::SourceType;
@@ -42,6 +45,24 @@ pub fn deadline(len: usize) -> Duration {
 /// Parses `text` as the file `path` in a child process. `Err` says why the file cannot be
 /// linted: the parse did not finish by the deadline, or the child could not be run.
 pub fn parse_in_child(text: &str, path: &Path) -> Result<(), String> {
+    in_child(text, path, false).map(|_| ())
+}
+
+/// How deep the AST of `text` nests, measured in a child process: for a file the nesting
+/// pre-scan ([`crate::prescan::nesting_depth`]) finds too deep, which it may overestimate
+/// (code without semicolons, a class of many typed methods). The child has the workers' stack;
+/// if the file nests too deep for that, the child dies, not this process. `Err` says why there
+/// is no answer.
+pub fn depth_in_child(text: &str, path: &Path) -> Result<usize, String> {
+    let output = in_child(text, path, true)?;
+    output
+        .trim()
+        .parse()
+        .map_err(|_| "the parse in a child process could not measure it".to_string())
+}
+
+/// Runs the child on `text` and returns what it printed, once it ends in time.
+fn in_child(text: &str, path: &Path, depth: bool) -> Result<String, String> {
     let name = path
         .file_name()
         .map_or("a.ts".into(), |n| n.to_string_lossy());
@@ -52,8 +73,9 @@ pub fn parse_in_child(text: &str, path: &Path) -> Result<(), String> {
     let mut command = Command::new(exe);
     command
         .args([SUBCOMMAND, &name, &deadline.as_millis().to_string()])
+        .args(depth.then_some("--depth"))
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(if depth { Stdio::piped() } else { Stdio::null() })
         .stderr(Stdio::null());
     #[cfg(target_os = "linux")]
     {
@@ -80,7 +102,14 @@ pub fn parse_in_child(text: &str, path: &Path) -> Result<(), String> {
     let mut pause = Duration::from_millis(1);
     loop {
         match child.try_wait() {
-            Ok(Some(_)) if written.is_ok() => return Ok(()),
+            // What it prints is one number, which the pipe holds until it is read.
+            Ok(Some(status)) if written.is_ok() && (!depth || status.success()) => {
+                let mut printed = String::new();
+                if let Some(mut stdout) = child.stdout.take() {
+                    let _ = stdout.read_to_string(&mut printed);
+                }
+                return Ok(printed);
+            }
             Ok(Some(status)) => {
                 return Err(format!("the parse in a child process failed ({status})"))
             }
@@ -88,7 +117,7 @@ pub fn parse_in_child(text: &str, path: &Path) -> Result<(), String> {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
-                    "swc's TypeScript parser did not finish within {:.1} s",
+                    "swc's parser did not finish within {:.1} s",
                     deadline.as_secs_f64()
                 ));
             }
@@ -103,8 +132,9 @@ pub fn parse_in_child(text: &str, path: &Path) -> Result<(), String> {
 
 /// The child: parses standard input as the file `name`, on a worker-sized stack, and exits 0
 /// whatever the parse found (the parent only asks whether it ends in time); it exits 3 a
-/// second after `deadline_ms` if the parse has not ended.
-pub fn run_child(name: &str, deadline_ms: u64) -> ExitCode {
+/// second after `deadline_ms` if the parse has not ended. With `depth`, it prints how deep
+/// the AST nests (0 when the text does not parse).
+pub fn run_child(name: &str, deadline_ms: u64, depth: bool) -> ExitCode {
     // Past the parent's deadline, no one is waiting for the answer.
     let limit = Duration::from_millis(deadline_ms) + Duration::from_secs(1);
     let _ = std::thread::Builder::new().spawn(move || {
@@ -121,11 +151,53 @@ pub fn run_child(name: &str, deadline_ms: u64) -> ExitCode {
     let parsed = std::thread::Builder::new()
         .stack_size(WORKER_STACK)
         .spawn(move || {
-            let _ = std::panic::catch_unwind(|| parse::parse(&text, source_type, false));
+            std::panic::catch_unwind(|| {
+                let parsed = parse::parse(&text, source_type, false);
+                let mut nesting = Nesting::default();
+                if let (true, Some(program)) = (depth, &parsed.program) {
+                    program.visit_with(&mut nesting);
+                }
+                nesting.deepest
+            })
+            .unwrap_or(0)
         })
         .map(|worker| worker.join());
     match parsed {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::from(2),
+        Ok(Ok(deepest)) => {
+            if depth {
+                println!("{deepest}");
+            }
+            ExitCode::SUCCESS
+        }
+        _ => ExitCode::from(2),
     }
 }
+
+/// How deep expressions, statements, patterns and types nest in an AST: the depth of the
+/// recursion that walking or dropping it takes, in the units of [`crate::prescan::MAX_NESTING`].
+#[derive(Default)]
+struct Nesting {
+    now: usize,
+    deepest: usize,
+}
+
+macro_rules! nests {
+    ($($visit:ident: $node:ty),*) => {
+        impl Visit for Nesting {
+            $(fn $visit(&mut self, node: &$node) {
+                self.now += 1;
+                self.deepest = self.deepest.max(self.now);
+                node.visit_children_with(self);
+                self.now -= 1;
+            })*
+        }
+    };
+}
+
+nests!(
+    visit_expr: Expr,
+    visit_stmt: Stmt,
+    visit_pat: Pat,
+    visit_ts_type: TsType,
+    visit_jsx_element: JSXElement
+);
