@@ -116,8 +116,14 @@ fn in_child(text: &str, path: &Path, depth: bool) -> Result<String, String> {
             Ok(None) if started.elapsed() >= deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
+                // Only TypeScript files are parsed here for their time; any file for its depth.
+                let parser = if depth {
+                    "swc's parser"
+                } else {
+                    "swc's TypeScript parser"
+                };
                 return Err(format!(
-                    "swc's parser did not finish within {:.1} s",
+                    "{parser} did not finish within {:.1} s",
                     deadline.as_secs_f64()
                 ));
             }
@@ -133,7 +139,7 @@ fn in_child(text: &str, path: &Path, depth: bool) -> Result<String, String> {
 /// The child: parses standard input as the file `name`, on a worker-sized stack, and exits 0
 /// whatever the parse found (the parent only asks whether it ends in time); it exits 3 a
 /// second after `deadline_ms` if the parse has not ended. With `depth`, it prints how deep
-/// the AST nests (0 when the text does not parse).
+/// the AST nests, and nothing when the text does not parse.
 pub fn run_child(name: &str, deadline_ms: u64, depth: bool) -> ExitCode {
     // Past the parent's deadline, no one is waiting for the answer.
     let limit = Duration::from_millis(deadline_ms) + Duration::from_secs(1);
@@ -154,17 +160,22 @@ pub fn run_child(name: &str, deadline_ms: u64, depth: bool) -> ExitCode {
             std::panic::catch_unwind(|| {
                 let parsed = parse::parse(&text, source_type, false);
                 let mut nesting = Nesting::default();
-                if let (true, Some(program)) = (depth, &parsed.program) {
-                    program.visit_with(&mut nesting);
+                // A text that does not parse has no depth to tell: the parent refuses it as
+                // the pre-scan says.
+                match (depth, &parsed.program) {
+                    (true, Some(program)) if parsed.errors.is_empty() => {
+                        program.visit_with(&mut nesting);
+                        Some(nesting.deepest)
+                    }
+                    _ => None,
                 }
-                nesting.deepest
             })
-            .unwrap_or(0)
+            .unwrap_or(None)
         })
         .map(|worker| worker.join());
     match parsed {
         Ok(Ok(deepest)) => {
-            if depth {
+            if let (true, Some(deepest)) = (depth, deepest) {
                 println!("{deepest}");
             }
             ExitCode::SUCCESS
