@@ -294,6 +294,7 @@ impl<'a> Builder<'a> {
             whole_uses: Default::default(),
             key_facts: Default::default(),
             has_lifecycle_hooks: Default::default(),
+            closure_lifetimes: Default::default(),
             written_per_call: Default::default(),
             callee_names: Default::default(),
             calls_by_span: Default::default(),

@@ -797,11 +797,18 @@ impl Semantic<'_> {
         if !self.scope(scope).runs_many {
             return Lifetime::Process;
         }
-        if self.is_captured(scope, self.uses.of(binding).iter()) {
+        if let Some(&known) = self.closure_lifetimes.borrow().get(&binding) {
+            return known;
+        }
+        let lifetime = if self.is_captured(scope, self.uses.of(binding).iter()) {
             Lifetime::Closure
         } else {
             Lifetime::Call
-        }
+        };
+        self.closure_lifetimes
+            .borrow_mut()
+            .insert(binding, lifetime);
+        lifetime
     }
 
     /// Is the binding declared by the code a module runs as it loads: top-level statements and

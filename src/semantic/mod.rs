@@ -258,6 +258,9 @@ pub struct Semantic<'a> {
     /// Whether each class asked about has a mount or unmount hook among its methods,
     /// remembered as it is asked.
     has_lifecycle_hooks: std::cell::RefCell<FxHashMap<ScopeId, bool>>,
+    /// [`Semantic::lifetime_of`] of the bindings asked about: a local read by many closures is
+    /// asked about at each of its reads, and each answer looks at every read.
+    closure_lifetimes: std::cell::RefCell<FxHashMap<BindingId, Lifetime>>,
     /// The bindings that code running more than once writes, found on first use.
     written_per_call: std::cell::OnceCell<FxHashSet<BindingId>>,
     /// The names called as `name(…)`, found on first use.
