@@ -1354,8 +1354,17 @@ fn call_chains_and_shared_holders_lint_in_linear_time() {
     let classes = lines(&|i| {
         format!("export class C{i} {{ mount() {{ window.addEventListener('resize', this.r); }} unmount() {{ window.removeEventListener('resize', this.r); }} r() {{}} }}\n")
     });
+    // And one function called from 120,000 that each run once: asked again after each of them
+    // settled, it looked at all 120,000 calls each time (a queue that holds it once fixes it).
+    let callers: String = (0..120_000)
+        .map(|i| format!("function c{i}() {{ leaf(); }}\nc{i}();\n"))
+        .collect();
     let cases = [
         ("chain.js", format!("f0();\n{chain}function f{n}() {{}}\n")),
+        (
+            "fan-in.js",
+            format!("function leaf() {{ process.on('x', () => {{}}); }}\n{callers}"),
+        ),
         (
             "links.js",
             format!("const EventEmitter = require('events');\nconst x = new EventEmitter();\nfunction f() {{}}\nmodule.exports = function attach() {{ x{links}; }};\n"),
