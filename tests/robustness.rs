@@ -1030,6 +1030,18 @@ fn one_file_each<'a>(
         .collect()
 }
 
+/// Lints each `(name, text)` file on its own (`check -f json`, with a per-file deadline raised
+/// to 60 s), all at once, and fails naming every one still running after `deadline`.
+fn each_file_lints_within<'a>(
+    files: impl IntoIterator<Item = (&'a str, String)>,
+    deadline: Duration,
+) {
+    let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
+    let cases = one_file_each(files, args);
+    let problems = within_deadline(&cases, deadline);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Runs each `(name, files, args)` case at once, each in its own folder, and returns what went
 /// wrong: a case still running after `deadline` (killed), or one that crashed.
 fn within_deadline(cases: &[TimedCase], deadline: Duration) -> Vec<String> {
@@ -1230,10 +1242,7 @@ fn key_provenance_and_guarded_pushes_lint_in_linear_time() {
         ),
         ("pushes.mjs", format!("const a = [];\n{pushes}")),
     ];
-    let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
-    let cases = one_file_each(cases, args);
-    let problems = within_deadline(&cases, Duration::from_secs(20));
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    each_file_lints_within(cases, Duration::from_secs(20));
 }
 
 /// Found by a scaling sweep, now fixed: questions asked once per registration or interval that
@@ -1320,10 +1329,7 @@ fn registrations_and_releases_are_matched_in_linear_time() {
             format!("export default {{\n  mounted() {{\n{adds}  }},\n  beforeDestroy() {{\n{removes}  }},\n}};\n"),
         ),
     ];
-    let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
-    let cases = one_file_each(cases, args);
-    let problems = within_deadline(&cases, Duration::from_secs(30));
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    each_file_lints_within(cases, Duration::from_secs(30));
 }
 
 /// Found by a sweep of leak shapes at growing sizes, now fixed: four more questions whose
@@ -1375,10 +1381,7 @@ fn call_chains_and_shared_holders_lint_in_linear_time() {
         ),
         ("classes.mjs", classes),
     ];
-    let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
-    let cases = one_file_each(cases, args);
-    let problems = within_deadline(&cases, Duration::from_secs(30));
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    each_file_lints_within(cases, Duration::from_secs(30));
 }
 
 /// Found by a sweep of leak shapes at growing sizes, now fixed: intervals kept under one
@@ -1407,10 +1410,7 @@ fn intervals_sharing_a_property_name_lint_in_linear_time() {
             format!("const EventEmitter = require('events');\n{reconnect}"),
         ),
     ];
-    let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
-    let cases = one_file_each(cases, args);
-    let problems = within_deadline(&cases, Duration::from_secs(30));
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    each_file_lints_within(cases, Duration::from_secs(30));
 }
 
 /// Found by a sweep of leak shapes at growing sizes, now fixed (16,000 of each, release build):
@@ -1469,10 +1469,7 @@ fn ignore_directives_receiver_tests_and_aliases_lint_in_linear_time() {
             format!("function Server() {{\n  var self = this;\n  this.clients = [];\n{handlers}}}\nmodule.exports = Server;\n"),
         ),
     ];
-    let args: &[&str] = &["check", "-f", "json", "--file-timeout", "60"];
-    let cases = one_file_each(cases, args);
-    let problems = within_deadline(&cases, Duration::from_secs(30));
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    each_file_lints_within(cases, Duration::from_secs(30));
 }
 
 /// Found by this test, now fixed: the pretty report (the default format) panics on a finding past column 65,535:
